@@ -1,0 +1,12 @@
+/**
+ * Shared types, the Model kind schema, permissions and pure functions of ModelRails.
+ *
+ * @packageDocumentation
+ */
+
+export * from './duration';
+export * from './model/policy';
+export * from './model/entity';
+export * from './model/jsonSchema';
+export * from './model/describePolicy';
+export * from './permissions';

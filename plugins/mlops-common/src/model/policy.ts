@@ -1,0 +1,360 @@
+import { z } from 'zod';
+import { durationSchema } from '../duration';
+
+/*
+ * Per-model policy: what the gates, the rollout, drift detection, retraining and KPIs read.
+ * Every field has a default taken from PRODUCT.md, so a Model without a policy block still gets
+ * the platform's standard rails; parsing fills them in.
+ */
+
+const metricName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_.@-]*$/, {
+    message: 'must be a metric name such as "ndcg@20" or "auc"',
+  });
+const fraction = z.number().min(0).max(1);
+const positiveInt = z.number().int().positive();
+
+const gateCommon = {
+  /** Shown in gate results; defaults to a description derived from the gate. */
+  name: z.string().min(1).max(100).optional(),
+  /** An advisory gate is reported but never blocks promotion. */
+  advisory: z.boolean().default(false),
+};
+
+/** The metric must be at least `min` (or at most `max` for lower-is-better metrics). */
+const metricFloorGate = z
+  .object({
+    kind: z.literal('metric-floor'),
+    metric: metricName,
+    min: z.number().optional(),
+    max: z.number().optional(),
+    ...gateCommon,
+  })
+  .strict()
+  .refine(g => g.min !== undefined || g.max !== undefined, {
+    message: 'a metric-floor gate needs "min" or "max"',
+    path: ['min'],
+  });
+
+/** The metric may not fall more than `maxRelativeDrop` below the current champion. */
+const championRelativeGate = z
+  .object({
+    kind: z.literal('champion-relative'),
+    metric: metricName,
+    direction: z.enum(['higher-is-better', 'lower-is-better']).default('higher-is-better'),
+    maxRelativeDrop: fraction.default(0.02),
+    ...gateCommon,
+  })
+  .strict();
+
+/**
+ * The metric may not fall more than `maxRelativeDrop` below a historical baseline (the best of the
+ * last `window` promoted versions): catches slow decay that champion-relative gates let through.
+ */
+const baselineRelativeGate = z
+  .object({
+    kind: z.literal('baseline-relative'),
+    metric: metricName,
+    direction: z.enum(['higher-is-better', 'lower-is-better']).default('higher-is-better'),
+    maxRelativeDrop: fraction.default(0.1),
+    window: positiveInt.max(100).default(8),
+    ...gateCommon,
+  })
+  .strict();
+
+const latencyBudgetGate = z
+  .object({
+    kind: z.literal('latency-budget'),
+    percentile: z.enum(['p50', 'p95', 'p99']).default('p99'),
+    maxMs: z.number().positive(),
+    ...gateCommon,
+  })
+  .strict();
+
+/** The largest gap of a metric across the slices of one attribute. */
+const fairnessGate = z
+  .object({
+    kind: z.literal('fairness'),
+    metric: metricName,
+    sliceBy: z.string().min(1),
+    maxGap: z.number().nonnegative(),
+    ...gateCommon,
+  })
+  .strict();
+
+const dataQualityGate = z
+  .object({
+    kind: z.literal('data-quality'),
+    feature: z.string().min(1).optional(),
+    maxNullRate: fraction.optional(),
+    range: z
+      .object({ min: z.number().optional(), max: z.number().optional() })
+      .strict()
+      .optional(),
+    ...gateCommon,
+  })
+  .strict()
+  .refine(g => g.maxNullRate !== undefined || g.range !== undefined, {
+    message: 'a data-quality gate needs "maxNullRate" or "range"',
+    path: ['maxNullRate'],
+  });
+
+/** Training-time and serving-time feature values for a frozen input set must agree. */
+const featureParityGate = z
+  .object({
+    kind: z.literal('feature-parity'),
+    tolerance: z.number().nonnegative().default(1e-6),
+    ...gateCommon,
+  })
+  .strict();
+
+const featureSchemaGate = z
+  .object({
+    kind: z.literal('feature-schema'),
+    ...gateCommon,
+  })
+  .strict();
+
+/** @public */
+export const gateSchema = z.discriminatedUnion('kind', [
+  metricFloorGate,
+  championRelativeGate,
+  baselineRelativeGate,
+  latencyBudgetGate,
+  fairnessGate,
+  dataQualityGate,
+  featureParityGate,
+  featureSchemaGate,
+]);
+
+const rolloutStepSchema = z
+  .object({
+    weight: z.number().gt(0).max(100),
+    minDuration: durationSchema.default('10m'),
+    minSamples: positiveInt.default(1000),
+  })
+  .strict();
+
+const DEFAULT_STEPS = [5, 25, 50, 100].map(weight => ({
+  weight,
+  minDuration: '10m',
+  minSamples: 1000,
+}));
+
+const rolloutSchema = z
+  .object({
+    shadow: z
+      .object({
+        enabled: z.boolean().default(true),
+        minDuration: durationSchema.default('30m'),
+        minSamples: positiveInt.default(1000),
+        minAgreement: fraction.default(0.9),
+        minRankCorrelation: z.number().min(-1).max(1).default(0.7),
+        maxPredictionPsi: z.number().nonnegative().default(0.25),
+      })
+      .strict()
+      .prefault({}),
+    steps: z
+      .array(rolloutStepSchema)
+      .min(1)
+      .max(20)
+      .default(DEFAULT_STEPS)
+      .superRefine((steps, ctx) => {
+        steps.forEach((step, i) => {
+          if (i > 0 && step.weight <= steps[i - 1].weight) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'weight'],
+              message: 'step weights must increase',
+            });
+          }
+        });
+        if (steps.length && steps[steps.length - 1].weight !== 100) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [steps.length - 1, 'weight'],
+            message: 'the last step must send 100 % of traffic',
+          });
+        }
+      }),
+    analysis: z
+      .object({
+        interval: durationSchema.default('1m'),
+        maxErrorRate: fraction.default(0.005),
+        maxP99LatencyMs: z.number().positive().default(60),
+        kpi: z.string().min(1).default('ctr'),
+        maxKpiRelativeDrop: fraction.default(0.02),
+        significance: z.number().gt(0).lt(1).default(0.05),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const thresholdPair = z
+  .object({
+    warning: z.number().nonnegative(),
+    critical: z.number().nonnegative(),
+  })
+  .strict()
+  .refine(t => t.critical >= t.warning, {
+    message: '"critical" must not be below "warning"',
+    path: ['critical'],
+  });
+
+const driftSchema = z
+  .object({
+    reference: z
+      .union([
+        z.literal('training'),
+        z.object({ rollingWindow: durationSchema }).strict(),
+      ])
+      .default('training'),
+    psi: thresholdPair.default({ warning: 0.25, critical: 0.5 }),
+    ksAlpha: z.number().gt(0).lt(1).default(0.05),
+    correction: z.enum(['none', 'bonferroni', 'fdr']).default('fdr'),
+    segments: z.array(z.string().min(1)).max(10).default([]),
+    features: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            psi: thresholdPair.optional(),
+            ignore: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    contract: z
+      .object({
+        maxNullRate: fraction.default(0.05),
+        maxUnseenCategoryShare: fraction.default(0.01),
+        maxOutOfRangeShare: fraction.default(0.01),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const retrainingSchema = z
+  .object({
+    schedule: z.string().min(1).optional(),
+    minInterval: durationSchema.default('24h'),
+    performanceFloor: z
+      .object({ metric: metricName, min: z.number() })
+      .strict()
+      .optional(),
+    maxDeclineVsBaseline: fraction.default(0.1),
+    baselineWindow: durationSchema.default('7d'),
+    requireApprovalOnDrift: z.boolean().default(true),
+    target: z
+      .discriminatedUnion('kind', [
+        z
+          .object({
+            kind: z.literal('argo-workflow'),
+            namespace: z.string().min(1),
+            workflowTemplate: z.string().min(1),
+          })
+          .strict(),
+        z.object({ kind: z.literal('webhook'), url: z.url() }).strict(),
+      ])
+      .optional(),
+  })
+  .strict();
+
+const kpiTerm = z
+  .object({
+    /** `predictions` counts prediction events; `outcome` counts delayed labels of that name. */
+    source: z.enum(['predictions', 'outcome']),
+    outcome: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine(t => t.source !== 'outcome' || t.outcome, {
+    message: 'an outcome term names its "outcome"',
+    path: ['outcome'],
+  });
+
+const kpiSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/, {
+      message: 'must be lower_snake_case, such as "ctr"',
+    }),
+    title: z.string().min(1).optional(),
+    numerator: kpiTerm,
+    denominator: kpiTerm,
+    direction: z.enum(['higher-is-better', 'lower-is-better']).default('higher-is-better'),
+    slo: z
+      .object({ min: z.number().optional(), max: z.number().optional() })
+      .strict()
+      .refine(s => s.min === undefined || s.max === undefined || s.min <= s.max, {
+        message: '"min" must not exceed "max"',
+        path: ['min'],
+      })
+      .optional(),
+    segments: z.array(z.string().min(1)).max(10).default([]),
+  })
+  .strict();
+
+const DEFAULT_KPIS = [
+  {
+    name: 'ctr',
+    title: 'Click-through rate',
+    numerator: { source: 'outcome' as const, outcome: 'click' },
+    denominator: { source: 'predictions' as const },
+    direction: 'higher-is-better' as const,
+    segments: [],
+  },
+];
+
+/** @public */
+export const modelPolicySchema = z
+  .object({
+    gates: z.array(gateSchema).max(50).default([]),
+    rollout: rolloutSchema.prefault({}),
+    drift: driftSchema.prefault({}),
+    retraining: retrainingSchema.prefault({}),
+    kpis: z
+      .array(kpiSchema)
+      .max(30)
+      .default(DEFAULT_KPIS)
+      .superRefine((kpis, ctx) => {
+        const seen = new Set<string>();
+        kpis.forEach((kpi, i) => {
+          if (seen.has(kpi.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `KPI "${kpi.name}" is defined twice`,
+            });
+          }
+          seen.add(kpi.name);
+        });
+      }),
+    approvals: z
+      .object({ expiresAfter: durationSchema.default('72h') })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const kpi = policy.rollout.analysis.kpi;
+    if (!policy.kpis.some(k => k.name === kpi)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rollout', 'analysis', 'kpi'],
+        message: `names KPI "${kpi}", which is not among the model's kpis`,
+      });
+    }
+  });
+
+/** @public */
+export type ModelPolicy = z.output<typeof modelPolicySchema>;
+/** @public */
+export type ModelPolicyInput = z.input<typeof modelPolicySchema>;
+/** @public */
+export type Gate = z.output<typeof gateSchema>;
+/** @public */
+export type KpiDefinition = ModelPolicy['kpis'][number];
+/** @public */
+export type RolloutStep = ModelPolicy['rollout']['steps'][number];

@@ -1,0 +1,68 @@
+import { createPermission } from '@backstage/plugin-permission-common';
+
+/*
+ * The permissions of ModelRails (PRODUCT.md C13). Each capability's routes check exactly one of
+ * these; external tokens are scoped by the same names in backend.auth.externalAccess.
+ */
+
+/** @public */
+export const MODEL_RESOURCE_TYPE = 'mlops-model';
+
+/** Read models, versions, lineage, telemetry summaries and decisions. @public */
+export const mlopsReadPermission = createPermission({
+  name: 'mlops.model.read',
+  attributes: { action: 'read' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Register model versions (CI, MLflow sync). @public */
+export const mlopsRegisterPermission = createPermission({
+  name: 'mlops.version.register',
+  attributes: { action: 'create' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Request promotion of a version to an environment. @public */
+export const mlopsPromotionRequestPermission = createPermission({
+  name: 'mlops.promotion.request',
+  attributes: { action: 'create' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Approve or reject someone else's promotion request. @public */
+export const mlopsPromotionApprovePermission = createPermission({
+  name: 'mlops.promotion.approve',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Promote despite a failing gate, with a written reason. @public */
+export const mlopsPromotionOverridePermission = createPermission({
+  name: 'mlops.promotion.override',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Pause, resume, promote now, abort and roll back rollouts. @public */
+export const mlopsRolloutControlPermission = createPermission({
+  name: 'mlops.rollout.control',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Send telemetry (prediction events, outcome labels, profiles). @public */
+export const mlopsIngestPermission = createPermission({
+  name: 'mlops.telemetry.ingest',
+  attributes: { action: 'create' },
+});
+
+/** @public */
+export const mlopsPermissions = [
+  mlopsReadPermission,
+  mlopsRegisterPermission,
+  mlopsPromotionRequestPermission,
+  mlopsPromotionApprovePermission,
+  mlopsPromotionOverridePermission,
+  mlopsRolloutControlPermission,
+  mlopsIngestPermission,
+];
