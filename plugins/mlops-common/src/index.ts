@@ -10,3 +10,4 @@ export * from './model/entity';
 export * from './model/jsonSchema';
 export * from './model/describePolicy';
 export * from './permissions';
+export * from './api/types';

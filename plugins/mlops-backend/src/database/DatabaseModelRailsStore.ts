@@ -1,0 +1,95 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import {
+  AuditEvent,
+  ModelRailsStore,
+  NewAuditEvent,
+  StoreHealth,
+  StoreTransaction,
+} from './ModelRailsStore';
+
+const MIGRATIONS_DIR = resolvePackagePath(
+  '@modelrails/plugin-mlops-backend',
+  'migrations',
+);
+
+type AuditRow = {
+  id: string | number;
+  occurred_at: string | Date | number;
+  actor_ref: string;
+  action: string;
+  entity_ref: string | null;
+  details: string;
+};
+
+/** The knex store on SQLite or PostgreSQL; it runs its own migrations. */
+export class DatabaseModelRailsStore implements ModelRailsStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseModelRailsStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await client.migrate.latest({ directory: MIGRATIONS_DIR });
+    }
+    return new DatabaseModelRailsStore(client);
+  }
+
+  private constructor(private readonly db: Knex) {}
+
+  async health(): Promise<StoreHealth> {
+    const client = String(this.db.client.config.client);
+    try {
+      await this.db.raw('select 1');
+      const [completed] = await this.db.migrate.list({ directory: MIGRATIONS_DIR });
+      return {
+        client,
+        reachable: true,
+        migrations: completed.map((m: { name: string }) => m.name),
+      };
+    } catch {
+      return { client, reachable: false, migrations: [] };
+    }
+  }
+
+  transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  async appendAudit(event: NewAuditEvent, tx?: StoreTransaction): Promise<AuditEvent> {
+    const occurredAt = event.occurredAt ?? new Date();
+    const [row] = await (tx ?? this.db)<AuditRow>('mlops_audit_log')
+      .insert({
+        occurred_at: occurredAt,
+        actor_ref: event.actorRef,
+        action: event.action,
+        entity_ref: event.entityRef ?? null,
+        details: JSON.stringify(event.details ?? {}),
+      })
+      .returning('id');
+    const id = typeof row === 'object' ? row.id : row;
+    return { ...event, id: String(id), occurredAt, details: event.details ?? {} };
+  }
+
+  async listAudit(filter: { entityRef?: string; limit?: number }): Promise<AuditEvent[]> {
+    const query = this.db<AuditRow>('mlops_audit_log')
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
+    if (filter.entityRef) {
+      query.where('entity_ref', filter.entityRef);
+    }
+    const rows = await query;
+    return rows.map(row => ({
+      id: String(row.id),
+      occurredAt: new Date(row.occurred_at),
+      actorRef: row.actor_ref,
+      action: row.action,
+      entityRef: row.entity_ref ?? undefined,
+      details: JSON.parse(row.details),
+    }));
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * The ModelRails backend plugin (plugin id `mlops`).
+ *
+ * @packageDocumentation
+ */
+
+export { mlopsPlugin as default } from './plugin';

@@ -1,0 +1,89 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { useEffect, useState } from 'react';
+import { ModelPolicyView } from '@modelrails/plugin-mlops-common';
+import { mlopsApiRef } from '../../api/MlopsApi';
+
+type State =
+  | { status: 'loading' }
+  | { status: 'error'; error: Error }
+  | { status: 'ready'; view: ModelPolicyView };
+
+/** The Model's policy in words: gates, rollout, drift, retraining, KPIs, sign-off. */
+export function ModelPolicyCard() {
+  const { entity } = useEntity();
+  const api = useApi(mlopsApiRef);
+  const [state, setState] = useState<State>({ status: 'loading' });
+  const namespace = entity.metadata.namespace ?? 'default';
+  const name = entity.metadata.name;
+
+  useEffect(() => {
+    let cancelled = false;
+    setState({ status: 'loading' });
+    api
+      .getModelPolicy(getCompoundEntityRef({ ...entity, metadata: { ...entity.metadata, namespace, name } }))
+      .then(view => !cancelled && setState({ status: 'ready', view }))
+      .catch(error => !cancelled && setState({ status: 'error', error }));
+    return () => {
+      cancelled = true;
+    };
+    // The entity object changes identity on refresh; its ref is what matters.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, namespace, name]);
+
+  if (state.status === 'loading') {
+    return (
+      <InfoCard title="Model policy">
+        <Progress />
+      </InfoCard>
+    );
+  }
+  if (state.status === 'error') {
+    return <ResponseErrorPanel title="Model policy could not be loaded" error={state.error} />;
+  }
+  const { view } = state;
+  return (
+    <InfoCard
+      title="Model policy"
+      subheader={
+        <Box display="flex" style={{ gap: 8 }} mt={1}>
+          <Chip size="small" label={`type: ${view.type}`} />
+          <Chip size="small" label={`lifecycle: ${view.lifecycle}`} />
+        </Box>
+      }
+    >
+      {view.sections.map(section => (
+        <Box key={section.title} mb={2} component="section" aria-label={section.title}>
+          <Typography variant="h6" component="h3">
+            {section.title}
+          </Typography>
+          <Table size="small">
+            <TableBody>
+              {section.lines.map((line, i) => (
+                <TableRow key={`${line.label}-${i}`}>
+                  <TableCell component="th" scope="row" style={{ width: '30%' }}>
+                    {line.label}
+                  </TableCell>
+                  <TableCell>{line.value}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </Box>
+      ))}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { ModelPolicyCard } from './ModelPolicyCard';

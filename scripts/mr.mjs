@@ -1,0 +1,233 @@
+// The commands behind `npm start` and `npm test`, run by scripts/mr.sh once Node 22+, yarn and the
+// Debian packages are in place.
+//
+//   node scripts/mr.mjs start [backstage-cli repo start options]
+//   node scripts/mr.mjs test  [--only step,step] [--skip step,step]
+//
+// `test` runs every check in order and keeps going after a failure so one run shows everything; it
+// ends with a plain "N passed, N failed" line and a non-zero exit code if anything failed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const [command = 'start', ...rest] = process.argv.slice(2);
+
+function log(message) {
+  process.stderr.write(`\x1b[1m[modelrails]\x1b[0m ${message}\n`);
+}
+
+/** Runs a command, streaming its output, and resolves with its exit code and output. */
+function run(cmd, args, options = {}) {
+  return new Promise(resolve => {
+    const child = spawn(cmd, args, {
+      cwd: options.cwd ?? ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const forward = stream => chunk => {
+      output += chunk;
+      if (!options.quiet) stream.write(chunk);
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('close', code => resolve({ code: code ?? 1, output }));
+    child.on('error', error => resolve({ code: 1, output: String(error) }));
+  });
+}
+
+async function freePort(preferred) {
+  const tryPort = port =>
+    new Promise(resolve => {
+      const server = net.createServer();
+      server.once('error', () => resolve(undefined));
+      server.listen(port, '127.0.0.1', () => {
+        const { port: got } = server.address();
+        server.close(() => resolve(got));
+      });
+    });
+  return (await tryPort(preferred)) ?? (await tryPort(0));
+}
+
+// --- PostgreSQL ---------------------------------------------------------------------------------
+
+/**
+ * Starts a throwaway PostgreSQL cluster on loopback for the store tests, unless the caller already
+ * points the tests at one through BACKSTAGE_TEST_DATABASE_POSTGRES*_CONNECTION_STRING.
+ */
+async function startPostgres() {
+  const given = Object.keys(process.env).find(k =>
+    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
+  );
+  if (given) {
+    log(`using the PostgreSQL server given in ${given}`);
+    return { env: {}, stop: async () => {} };
+  }
+  const base = '/usr/lib/postgresql';
+  const versions = existsSync(base)
+    ? readdirSync(base)
+        .filter(v => existsSync(join(base, v, 'bin', 'postgres')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length) {
+    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
+  }
+  const major = versions[0];
+  const bin = join(base, major, 'bin');
+  const dataDir = mkdtempSync(join(tmpdir(), 'modelrails-pg-'));
+  const port = await freePort(54329);
+  // PostgreSQL refuses to run as root: run it as the postgres user the Debian package creates.
+  const asRoot = process.getuid?.() === 0;
+  const wrap = (exe, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args]);
+  if (asRoot) {
+    const { code, output } = await run('id', ['-u', 'postgres'], { quiet: true });
+    if (code !== 0) throw new Error('no postgres user to run PostgreSQL as');
+    const uid = Number(output.trim());
+    const gid = statSync('/usr/lib/postgresql').gid;
+    chownSync(dataDir, uid, gid);
+  }
+  const initdb = await run(...wrap(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']), { quiet: true });
+  if (initdb.code !== 0) throw new Error(`initdb failed:\n${initdb.output}`);
+  const start = await run(
+    ...wrap(join(bin, 'pg_ctl'), [
+      '-D', dataDir, '-w', '-l', join(dataDir, 'server.log'),
+      '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+      'start',
+    ]),
+    { quiet: true },
+  );
+  if (start.code !== 0) throw new Error(`PostgreSQL did not start:\n${start.output}`);
+  log(`PostgreSQL ${major} listening on 127.0.0.1:${port}`);
+  return {
+    env: {
+      [`BACKSTAGE_TEST_DATABASE_POSTGRES${major}_CONNECTION_STRING`]: `postgresql://postgres@127.0.0.1:${port}`,
+      MODELRAILS_REQUIRE_POSTGRES: '1',
+    },
+    stop: async () => {
+      await run(...wrap(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', 'stop']), { quiet: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+// --- Counting tests ------------------------------------------------------------------------------
+
+/** Jest's summary: "Tests:       1 failed, 2 skipped, 10 passed, 13 total". */
+function jestCounts(output) {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const lines = clean.split('\n').filter(l => /^Tests:\s/.test(l));
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of lines) {
+    for (const [, n, kind] of line.matchAll(/(\d+) (passed|failed|skipped|todo)/g)) {
+      counts[kind === 'todo' ? 'skipped' : kind] += Number(n);
+    }
+  }
+  return lines.length ? counts : undefined;
+}
+
+/** Playwright's list reporter: "  3 passed (12.3s)", "  1 failed", "  1 flaky", "  2 skipped". */
+function playwrightCounts(output) {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  let found = false;
+  for (const [, n, kind] of clean.matchAll(/^\s+(\d+) (passed|failed|flaky|skipped|did not run)\b/gm)) {
+    found = true;
+    if (kind === 'passed') counts.passed += Number(n);
+    else if (kind === 'skipped' || kind === 'did not run') counts.skipped += Number(n);
+    else counts.failed += Number(n);
+  }
+  return found ? counts : undefined;
+}
+
+// --- Commands ------------------------------------------------------------------------------------
+
+const GRAFANA = '@modelrails/grafana-mlops-app';
+
+function testSteps() {
+  const y = (...args) => ['yarn', args];
+  return [
+    { id: 'openapi', title: 'OpenAPI router is generated from the spec', cmd: ['node', ['scripts/generate-openapi-router.mjs', 'plugins/mlops-backend/src/schema/openapi.yaml', 'plugins/mlops-backend/src/schema/openapi/generated/router.ts', '--check']] },
+    { id: 'tsc', title: 'Type check (Backstage packages)', cmd: y('tsc') },
+    { id: 'lint', title: 'Lint (Backstage packages)', cmd: y('lint') },
+    { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true },
+    { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },
+    { id: 'grafana-lint', title: 'Grafana app: lint', cmd: y('workspace', GRAFANA, 'lint') },
+    { id: 'grafana-test', title: 'Grafana app: tests', cmd: y('workspace', GRAFANA, 'test'), counts: jestCounts },
+    { id: 'grafana-build', title: 'Grafana app: build', cmd: y('workspace', GRAFANA, 'build') },
+    { id: 'app-build', title: 'Portal frontend: production build', cmd: y('workspace', 'app', 'build') },
+    { id: 'e2e', title: 'Browser tests (playwright-core, /usr/bin/chromium)', cmd: y('test:e2e'), counts: playwrightCounts },
+  ];
+}
+
+function parseList(flag) {
+  const i = rest.indexOf(flag);
+  return i >= 0 && rest[i + 1] ? rest[i + 1].split(',') : undefined;
+}
+
+async function test() {
+  const only = parseList('--only');
+  const skip = parseList('--skip') ?? [];
+  const steps = testSteps().filter(s => (!only || only.includes(s.id)) && !skip.includes(s.id));
+  const env = { CI: 'true' };
+  let postgres;
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const report = [];
+  const started = Date.now();
+  try {
+    for (const step of steps) {
+      if (step.needsPostgres && !postgres) {
+        try {
+          postgres = await startPostgres();
+          Object.assign(env, postgres.env);
+        } catch (error) {
+          log(String(error.message ?? error));
+          report.push({ step, ok: false, seconds: 0 });
+          totals.failed += 1;
+          continue;
+        }
+      }
+      log(`── ${step.title} (${step.id})`);
+      const t0 = Date.now();
+      const { code, output } = await run(step.cmd[0], step.cmd[1], { env });
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      const counts = step.counts?.(output);
+      if (counts) {
+        totals.passed += counts.passed;
+        totals.failed += counts.failed;
+        totals.skipped += counts.skipped;
+      }
+      const ok = code === 0;
+      // A failing step that is not a test runner (or whose runner crashed before counting) is a failure too.
+      if (!ok && (!counts || counts.failed === 0)) totals.failed += 1;
+      report.push({ step, ok, seconds, counts });
+    }
+  } finally {
+    await postgres?.stop();
+  }
+  log(`── summary (${Math.round((Date.now() - started) / 1000)} s)`);
+  for (const { step, ok, seconds, counts } of report) {
+    const c = counts ? ` — ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : '';
+    process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${step.id.padEnd(18)} ${String(seconds).padStart(4)} s${c}\n`);
+  }
+  process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
+  process.exit(report.every(r => r.ok) ? 0 : 1);
+}
+
+async function start() {
+  log('starting the portal with the embedded demo: http://localhost:3000 (backend on :7007)');
+  const child = spawn('yarn', ['dev', ...rest], { cwd: ROOT, stdio: 'inherit' });
+  child.on('close', code => process.exit(code ?? 0));
+}
+
+if (command === 'test') {
+  await test();
+} else if (command === 'start') {
+  await start();
+} else {
+  log(`unknown command ${command}`);
+  process.exit(2);
+}
