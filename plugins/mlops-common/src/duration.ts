@@ -19,7 +19,8 @@ export const durationSchema = z
   .regex(DURATION_PATTERN, {
     message: 'must be a duration such as "30s", "10m", "24h" or "7d"',
   })
-  .refine(value => parseDuration(value) > 0, {
+  // Checks run even after the pattern failed; only judge the length of well-formed durations.
+  .refine(value => !DURATION_PATTERN.test(value) || parseDuration(value) > 0, {
     message: 'must be longer than zero',
   });
 

@@ -1,0 +1,108 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { mlopsPlugin } from './plugin';
+
+const model = {
+  apiVersion: 'modelrails.io/v1alpha1',
+  kind: 'Model',
+  metadata: { name: 'home-feed-ranker', namespace: 'default', title: 'Home feed ranker' },
+  spec: {
+    type: 'ranker',
+    lifecycle: 'production',
+    owner: 'ranking-team',
+    policy: { gates: [{ kind: 'metric-floor', metric: 'ndcg@20', min: 0.17 }] },
+  },
+};
+const component = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'home-feed-ranker', namespace: 'default' },
+  spec: { type: 'service', lifecycle: 'production', owner: 'x' },
+};
+
+async function start(result?: AuthorizeResult.ALLOW | AuthorizeResult.DENY) {
+  return startTestBackend({
+    features: [
+      mlopsPlugin,
+      catalogServiceMock.factory({ entities: [model, component] }),
+      mockServices.permissions.factory(result ? { result } : undefined),
+      // Requests without a token stay unauthenticated, as in production.
+      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+    ],
+  });
+}
+
+describe('mlops backend plugin', () => {
+  it('answers /health without a token', async () => {
+    const { server } = await start();
+    const res = await request(server).get('/api/mlops/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', database: { reachable: true, migrations: ['20261123000000_init.js'] } });
+  });
+
+  it('refuses the policy route without a token', async () => {
+    const { server } = await start();
+    const res = await request(server).get('/api/mlops/models/default/home-feed-ranker/policy');
+    expect(res.status).toBe(401);
+  });
+
+  it('returns the resolved policy and its description to a user', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    const res = await request(server)
+      .get('/api/mlops/models/default/home-feed-ranker/policy')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      entityRef: 'model:default/home-feed-ranker',
+      title: 'Home feed ranker',
+      type: 'ranker',
+      lifecycle: 'production',
+    });
+    expect(res.body.policy.rollout.steps.map((s: { weight: number }) => s.weight)).toEqual([5, 25, 50, 100]);
+    expect(res.body.sections[0]).toEqual({
+      title: 'Validation gates',
+      lines: [{ label: 'metric-floor', value: 'ndcg@20 ≥ 0.17' }],
+    });
+  });
+
+  it('serves services too', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    const res = await request(server)
+      .get('/api/mlops/models/default/home-feed-ranker/policy')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 403 when the permission policy denies reading', async () => {
+    const { server } = await start(AuthorizeResult.DENY);
+    const res = await request(server)
+      .get('/api/mlops/models/default/home-feed-ranker/policy')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(403);
+    expect(res.body.error.name).toBe('NotAllowedError');
+  });
+
+  it('answers 404 for an unknown model', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    const res = await request(server)
+      .get('/api/mlops/models/default/no-such-model/policy')
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(404);
+    expect(res.body.error.message).toContain('model:default/no-such-model');
+  });
+
+  it('answers 400 naming the parameter for a malformed name', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    const res = await request(server)
+      .get(`/api/mlops/models/default/${encodeURIComponent('bad name!')}/policy`)
+      .set('Authorization', mockCredentials.user.header());
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/name/);
+  });
+});
