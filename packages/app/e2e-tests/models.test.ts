@@ -1,0 +1,60 @@
+import { expect, Page, test } from '@playwright/test';
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+}
+
+async function chooseKind(page: Page, kind: string) {
+  await page.locator('[aria-label="Kind"] [role="button"]').click();
+  await page.getByRole('option', { name: kind, exact: true }).click();
+}
+
+test('the catalog lists the demo Models, filterable by kind, each with its page', async ({ page }) => {
+  await signInAsGuest(page);
+  await chooseKind(page, 'Model');
+
+  // The table title counts what the kind filter selected.
+  const title = page.locator('h2', { hasText: /All Models \(\d+\)/ });
+  await expect(title).toBeVisible();
+  const count = Number(/\((\d+)\)/.exec((await title.textContent()) ?? '')?.[1]);
+  expect(count).toBeGreaterThanOrEqual(12);
+  await expect(page).toHaveURL(/filters%5Bkind%5D=model|filters\[kind\]=model/);
+
+  // The lifecycle filter narrows the Models further.
+  await page.getByRole('textbox', { name: 'Lifecycle' }).click();
+  await page.getByRole('option', { name: 'retired' }).click();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('h2', { hasText: 'All Models (1)' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Search ranker (legacy)' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/catalog-models.png', fullPage: true });
+});
+
+test('a Model page shows its policy in readable form', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/model/home-feed-ranker');
+  await expect(page.getByRole('heading', { name: 'Home feed ranker' }).first()).toBeVisible();
+
+  const gates = page.getByRole('region', { name: 'Validation gates' });
+  await expect(gates).toContainText('ndcg@20 ≥ 0.17');
+  await expect(gates).toContainText('ndcg@20 at most 10 % worse than the best of the last 8 promoted versions');
+  await expect(gates).toContainText('p99 latency ≤ 60 ms');
+
+  const rollout = page.getByRole('region', { name: 'Rollout' });
+  await expect(rollout).toContainText('5 % (≥ 10m, ≥ 5000 samples) → 25 %');
+  await expect(rollout).toContainText('error rate > 0.5 %, p99 latency > 60 ms, or ctr drops > 2 % vs the champion at p < 0.05');
+  await expect(page.getByRole('region', { name: 'KPIs' })).toContainText('Click-through rate');
+  await expect(page.getByText('lifecycle: production')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/model-page.png', fullPage: true });
+});
+
+test('a Model without a policy shows the platform defaults', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/model/ad-ctr-deepfm');
+  const gates = page.getByRole('region', { name: 'Validation gates' });
+  await expect(gates).toContainText('none configured: promotion is not gated');
+  await expect(page.getByRole('region', { name: 'Rollout' })).toContainText(
+    '5 % (≥ 10m, ≥ 1000 samples) → 25 % (≥ 10m, ≥ 1000 samples) → 50 % (≥ 10m, ≥ 1000 samples) → 100 %',
+  );
+});
