@@ -3,8 +3,7 @@ import pluginJson from './plugin.json';
 export const PLUGIN_BASE_URL = `/a/${pluginJson.id}`;
 
 export enum ROUTES {
-  One = 'one',
-  Two = 'two',
-  Three = 'three',
-  Four = 'four',
+  Overview = 'overview',
 }
+
+export const DATASOURCE_TYPE = 'modelrails-mlops-datasource';

@@ -11,10 +11,10 @@ describe('Components/App', () => {
     jest.resetAllMocks();
 
     props = {
-      basename: 'a/sample-app',
+      basename: 'a/modelrails-mlops-app',
       meta: {
-        id: 'sample-app',
-        name: 'Sample App',
+        id: 'modelrails-mlops-app',
+        name: 'ModelRails',
         type: PluginType.app,
         enabled: true,
         jsonData: {},
@@ -33,6 +33,8 @@ describe('Components/App', () => {
     );
 
     // Application is lazy loaded, so we need to wait for the component and routes to be rendered
-    await waitFor(() => expect(queryByText(/this is page one./i)).toBeInTheDocument(), { timeout: 2000 });
+    await waitFor(() => expect(queryByText(/production rails of machine-learning models/i)).toBeInTheDocument(), {
+      timeout: 2000,
+    });
   });
 });
