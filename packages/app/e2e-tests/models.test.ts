@@ -36,6 +36,11 @@ test('a Model page shows its policy in readable form', async ({ page }) => {
   await page.goto('/catalog/default/model/home-feed-ranker');
   await expect(page.getByRole('heading', { name: 'Home feed ranker' }).first()).toBeVisible();
 
+  // The catalog graph draws the relations the Model kind emits, both ways.
+  for (const node of ['Clickstream events', 'User features', 'Feed Ranking', 'home-feed-service']) {
+    await expect(page.locator('g[data-testid="node"]', { hasText: node })).toBeVisible();
+  }
+
   const gates = page.getByRole('region', { name: 'Validation gates' });
   await expect(gates).toContainText('ndcg@20 ≥ 0.17');
   await expect(gates).toContainText('ndcg@20 at most 10 % worse than the best of the last 8 promoted versions');

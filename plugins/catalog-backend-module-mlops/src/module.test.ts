@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleMlops } from './module';
-import { invalidFixtures } from './__fixtures__/invalidFixtures';
+import { invalidFixtures } from './__testUtils__/invalidFixtures';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 

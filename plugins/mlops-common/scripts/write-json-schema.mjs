@@ -7,6 +7,7 @@ const require = createRequire(import.meta.url);
 // The schema module is TypeScript: load it through the same transform jest uses.
 require('@backstage/cli/config/nodeTransform.cjs');
 const { modelEntityJsonSchema } = require('../src/model/jsonSchema.ts');
+
 writeFileSync(
   new URL('../schema/model.v1alpha1.schema.json', import.meta.url),
   `${JSON.stringify(modelEntityJsonSchema(), null, 2)}\n`,

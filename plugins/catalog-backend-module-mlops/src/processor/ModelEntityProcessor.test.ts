@@ -2,7 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { invalidFixtures } from '../__fixtures__/invalidFixtures';
+import { invalidFixtures } from '../__testUtils__/invalidFixtures';
 import { ModelEntityProcessor } from './ModelEntityProcessor';
 
 const fixtures = join(__dirname, '../__fixtures__');

@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 
 /** The invalid Model files, each with the field its first line says the error must name. */
 export function invalidFixtures() {
-  const dir = join(__dirname, 'invalid');
+  const dir = join(__dirname, '../__fixtures__/invalid');
   return readdirSync(dir)
     .filter(f => f.endsWith('.yaml'))
     .sort()
