@@ -55,7 +55,8 @@ else
   node_prefix="$ROOT/.tools/node-pkg/node_modules/$node_pkg"
   if [ ! -x "$node_prefix/bin/node" ] || [ "$(node_major "$node_prefix/bin/node")" -lt 22 ]; then
     command -v npm >/dev/null 2>&1 || { log "neither Node >= 22 nor npm found; install Node 22 first"; exit 1; }
-    log "system Node is ${system_node:+$("$system_node" --version)}${system_node:-missing}; fetching Node $PINNED_NODE_VERSION from the npm registry into .tools/"
+    if [ -n "$system_node" ]; then found="Node $("$system_node" --version)"; else found="no Node"; fi
+    log "found $found, Backstage needs 22 or 24: fetching Node $PINNED_NODE_VERSION from the npm registry into .tools/"
     npm install --prefix "$ROOT/.tools/node-pkg" --no-save --no-audit --no-fund "$node_pkg@$PINNED_NODE_VERSION" >&2
   fi
 fi

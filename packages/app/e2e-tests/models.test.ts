@@ -63,3 +63,13 @@ test('a Model without a policy shows the platform defaults', async ({ page }) =>
     '5 % (≥ 10m, ≥ 1000 samples) → 25 % (≥ 10m, ≥ 1000 samples) → 50 % (≥ 10m, ≥ 1000 samples) → 100 %',
   );
 });
+
+test('search finds Models by name', async ({ page }) => {
+  await signInAsGuest(page);
+  // The search index is built shortly after the backend starts: retry until it has the Models.
+  await expect(async () => {
+    await page.goto('/search?query=ranker');
+    await expect(page.getByRole('link', { name: 'Home feed ranker' })).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 90_000 });
+  await expect(page.getByRole('link', { name: 'Related items ranker' })).toBeVisible();
+});

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import fc from 'fast-check';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
 
@@ -104,5 +105,19 @@ describe('mlops backend plugin', () => {
       .set('Authorization', mockCredentials.user.header());
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/name/);
+  });
+
+  it('answers any generated model name with a clear 4xx or the policy, never a 5xx', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    await fc.assert(
+      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 80 }), fc.string({ minLength: 1, maxLength: 80 }), async (namespace, name) => {
+        const res = await request(server)
+          .get(`/api/mlops/models/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/policy`)
+          .set('Authorization', mockCredentials.user.header());
+        expect([200, 400, 404]).toContain(res.status);
+        expect(res.status === 200 || typeof res.body?.error?.message === 'string').toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
