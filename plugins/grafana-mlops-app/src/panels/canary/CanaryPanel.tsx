@@ -1,6 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2, PanelProps } from '@grafana/data';
+import { PanelEmptyState } from '../../shared/PanelEmptyState';
 import { Badge, BadgeColor, useStyles2 } from '@grafana/ui';
 import { decisionLog } from './decisionLog';
 import { CanaryDecision, CanaryPanelOptions } from './types';
@@ -17,7 +18,7 @@ export function CanaryPanel({ data, options, width, height, timeZone }: PanelPro
   const styles = useStyles2(getStyles);
   const rows = decisionLog(data.series, options);
   if (!rows.length) {
-    return <div className={styles.empty}>No canary decisions in this time range</div>;
+    return <PanelEmptyState message="No canary decisions in this time range" />;
   }
   return (
     <div style={{ width, height, overflow: 'auto' }}>
@@ -52,13 +53,6 @@ export function CanaryPanel({ data, options, width, height, timeZone }: PanelPro
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  empty: css`
-    display: flex;
-    align-items: center;
-    justify-content: center;
-    height: 100%;
-    color: ${theme.colors.text.secondary};
-  `,
   table: css`
     width: 100%;
     border-collapse: collapse;

@@ -1,6 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, GrafanaTheme2, PanelProps } from '@grafana/data';
+import { PanelEmptyState } from '../../shared/PanelEmptyState';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { driftMatrix } from './driftMatrix';
 import { DriftPanelOptions, DriftStatus } from './types';
@@ -10,7 +11,7 @@ export function DriftPanel({ data, options, width, height, timeZone }: PanelProp
   const theme = useTheme2();
   const matrix = driftMatrix(data.series, options);
   if (!matrix.features.length) {
-    return <div className={styles.empty}>No drift data in this time range</div>;
+    return <PanelEmptyState message="No drift data in this time range" />;
   }
   const colour: Record<DriftStatus, string> = {
     ok: theme.colors.success.transparent,
@@ -57,13 +58,6 @@ export function DriftPanel({ data, options, width, height, timeZone }: PanelProp
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  empty: css`
-    display: flex;
-    align-items: center;
-    justify-content: center;
-    height: 100%;
-    color: ${theme.colors.text.secondary};
-  `,
   table: css`
     border-collapse: collapse;
     font-size: ${theme.typography.bodySmall.fontSize};

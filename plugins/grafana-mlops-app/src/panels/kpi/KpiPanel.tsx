@@ -1,6 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import { GrafanaTheme2, PanelProps } from '@grafana/data';
+import { PanelEmptyState } from '../../shared/PanelEmptyState';
 import { useStyles2 } from '@grafana/ui';
 import { kpiGrid } from './kpiGrid';
 import { KpiPanelOptions } from './types';
@@ -9,7 +10,7 @@ export function KpiPanel({ data, options, width, height }: PanelProps<KpiPanelOp
   const styles = useStyles2(getStyles);
   const grid = kpiGrid(data.series);
   if (!grid.size) {
-    return <div className={styles.empty}>No KPI data in this time range</div>;
+    return <PanelEmptyState message="No KPI data in this time range" />;
   }
   return (
     <div style={{ width, height, overflow: 'auto' }} className={styles.grid} role="list" aria-label="Model KPIs">
@@ -39,13 +40,6 @@ export function KpiPanel({ data, options, width, height }: PanelProps<KpiPanelOp
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  empty: css`
-    display: flex;
-    align-items: center;
-    justify-content: center;
-    height: 100%;
-    color: ${theme.colors.text.secondary};
-  `,
   grid: css`
     display: grid;
     grid-template-columns: repeat(auto-fill, minmax(220px, 1fr));
