@@ -11,3 +11,4 @@ export * from './model/jsonSchema';
 export * from './model/describePolicy';
 export * from './permissions';
 export * from './api/types';
+export * from './api/registry';

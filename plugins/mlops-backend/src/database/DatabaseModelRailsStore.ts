@@ -25,20 +25,22 @@ type AuditRow = {
   details: string;
 };
 
+/** The plugin's database, migrated to the latest schema unless the backend says to skip migrations. */
+export async function migrateDatabase(database: DatabaseService): Promise<Knex> {
+  const client = await database.getClient();
+  if (!database.migrations?.skip) {
+    await client.migrate.latest({ directory: MIGRATIONS_DIR });
+  }
+  return client;
+}
+
 /** The knex store on SQLite or PostgreSQL; it runs its own migrations. */
 export class DatabaseModelRailsStore implements ModelRailsStore {
-  static async create(options: {
-    database: DatabaseService;
-    skipMigrations?: boolean;
-  }): Promise<DatabaseModelRailsStore> {
-    const client = await options.database.getClient();
-    if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await client.migrate.latest({ directory: MIGRATIONS_DIR });
-    }
-    return new DatabaseModelRailsStore(client);
+  static async create(options: { database: DatabaseService }): Promise<DatabaseModelRailsStore> {
+    return new DatabaseModelRailsStore(await migrateDatabase(options.database));
   }
 
-  private constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex) {}
 
   async health(): Promise<StoreHealth> {
     const client = String(this.db.client.config.client);

@@ -23,13 +23,17 @@ export type StoreHealth = {
 /** A unit of work: what is written through it commits or rolls back as one. */
 export type StoreTransaction = Knex.Transaction;
 
+/** Where state changes record themselves; pass the change's transaction so both commit together. */
+export interface AuditLog {
+  appendAudit(event: NewAuditEvent, tx?: StoreTransaction): Promise<AuditEvent>;
+}
+
 /**
  * Everything ModelRails keeps. Each capability adds its own methods; writes that belong together
  * (a state change and its audit row) take the same transaction.
  */
-export interface ModelRailsStore {
+export interface ModelRailsStore extends AuditLog {
   health(): Promise<StoreHealth>;
   transaction<T>(fn: (tx: StoreTransaction) => Promise<T>): Promise<T>;
-  appendAudit(event: NewAuditEvent, tx?: StoreTransaction): Promise<AuditEvent>;
   listAudit(filter: { entityRef?: string; limit?: number }): Promise<AuditEvent[]>;
 }

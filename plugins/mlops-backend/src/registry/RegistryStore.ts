@@ -1,0 +1,51 @@
+import {
+  DatasetConsumers,
+  Deployment,
+  FeatureSetVersion,
+  LineageGraph,
+  ModelAlias,
+  ModelVersion,
+} from '@modelrails/plugin-mlops-common';
+
+/** A version to register, already validated and with its creator resolved. */
+export type NewModelVersion = {
+  modelRef: string;
+  version: string;
+  artifact: { uri: string; digest: string };
+  codeCommit?: string;
+  hyperparameters: Record<string, string | number | boolean>;
+  metrics: Record<string, number>;
+  run?: {
+    source: 'ci' | 'mlflow' | 'demo';
+    id: string;
+    url?: string;
+    experiment?: string;
+    startedAt?: Date;
+    finishedAt?: Date;
+  };
+  datasets: Array<{ ref: string; version: string; digest: string; uri?: string }>;
+  featureSets: FeatureSetVersion[];
+  creator: string;
+  source: ModelVersion['source'];
+  createdAt?: Date;
+};
+
+/** Registry and lineage. Every write is one transaction with its audit row. */
+export interface RegistryStore {
+  /** Throws ConflictError when the version exists, or a dataset version exists with another digest. */
+  registerVersion(input: NewModelVersion, actorRef: string): Promise<ModelVersion>;
+  /** Like registerVersion, but an existing identical version is left as it is (idempotent sync). */
+  upsertVersion(input: NewModelVersion, actorRef: string): Promise<{ version: ModelVersion; created: boolean }>;
+  listVersions(modelRef: string): Promise<ModelVersion[]>;
+  getVersion(modelRef: string, version: string): Promise<ModelVersion | undefined>;
+  setAlias(modelRef: string, alias: ModelAlias, version: string, actorRef: string): Promise<void>;
+  setDeployment(
+    modelRef: string,
+    version: string,
+    deployment: Omit<Deployment, 'updatedAt'>,
+    actorRef: string,
+  ): Promise<void>;
+  /** The lineage around a node (see lineageNodeId), at most `depth` edges away, both directions. */
+  lineage(rootId: string, depth: number): Promise<LineageGraph | undefined>;
+  datasetConsumers(datasetRef: string, version: string): Promise<DatasetConsumers | undefined>;
+}
