@@ -4,7 +4,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { mlopsPermissions } from '@modelrails/plugin-mlops-common';
-import { DatabaseModelRailsStore } from './database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore, migrateDatabase } from './database/DatabaseModelRailsStore';
+import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
+import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 
@@ -18,6 +20,7 @@ export const mlopsPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        auth: coreServices.auth,
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
@@ -26,13 +29,16 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog }) {
+      async init({ auth, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog }) {
         permissionsRegistry.addPermissions(mlopsPermissions);
-        const store = await DatabaseModelRailsStore.create({ database });
+        const db = await migrateDatabase(database);
+        const store = new DatabaseModelRailsStore(db);
+        const registryStore = new DatabaseRegistryStore(db, store);
         httpRouter.use(
           await createRouter({
             store,
             policies: new DefaultModelPolicyService(catalog),
+            registry: new DefaultRegistryService(registryStore, catalog, auth),
             httpAuth,
             permissions,
             logger,

@@ -1,28 +1,99 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { mlopsReadPermission } from '@modelrails/plugin-mlops-common';
-import express from 'express';
+import {
+  mlopsReadPermission,
+  mlopsRegisterPermission,
+} from '@modelrails/plugin-mlops-common';
+import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ModelRailsStore } from '../database/ModelRailsStore';
-import { createOpenApiRouter } from '../schema/openapi/generated/router';
+import { RegistryService } from '../registry/RegistryService';
+import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
+import { middleware as openApiValidator } from 'express-openapi-validator';
+import { InputError } from '@backstage/errors';
 import { ModelPolicyService } from './ModelPolicyService';
+
+/** Request bodies larger than this are refused with 413 before anything is parsed or written. */
+export const BODY_LIMIT = '256kb';
 
 export type RouterOptions = {
   store: ModelRailsStore;
   policies: ModelPolicyService;
+  registry: RegistryService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   logger: LoggerService;
 };
 
+/** body-parser's own errors would otherwise reach the OpenAPI validator's handler and become 400s. */
+const payloadTooLarge: ErrorRequestHandler = (error, _req, res, next) => {
+  if (error?.type === 'entity.too.large') {
+    res.status(413).json({
+      error: { name: 'PayloadTooLargeError', message: `Request body exceeds ${BODY_LIMIT}` },
+      response: { statusCode: 413 },
+    });
+    return;
+  }
+  next(error);
+};
+
+/**
+ * The validator's own message says "request/body must NOT have additional properties"; its error
+ * list knows which one. Name every offending field, as `request/body/colour: ...`.
+ */
+const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, next) => {
+  const errors: Array<{ path?: string; message?: string }> | undefined = error?.errors;
+  if (error?.status && error.status < 500 && Array.isArray(errors) && errors.length) {
+    next(new InputError(errors.map(e => `request${e.path ?? ''}: ${e.message ?? 'is invalid'}`).join('; ')));
+    return;
+  }
+  next(error);
+};
+
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, httpAuth, permissions } = options;
-  const router = await createOpenApiRouter();
+  const { store, policies, registry, httpAuth, permissions } = options;
+  // Requests are validated here rather than by the typed router, whose error handler drops the
+  // field names. Express takes error handlers in a middleware list; the option's type does not.
+  const router = await createOpenApiRouter({
+    validatorOptions: { validateRequests: false },
+    middleware: [
+      express.json({ limit: BODY_LIMIT }),
+      payloadTooLarge as unknown as RequestHandler,
+      ...(openApiValidator({
+        apiSpec: spec as any,
+        validateRequests: { coerceTypes: false, allowUnknownQueryParameters: false },
+        validateResponses: false,
+        ignoreUndocumented: true,
+        useRequestUrl: true,
+      }) as RequestHandler[]),
+      validationErrorsNamingFields as unknown as RequestHandler,
+    ],
+  });
+
+  const allow = async (
+    credentials: BackstageCredentials,
+    permission: BasicPermission | ResourcePermission,
+    resourceRef?: string,
+  ) => {
+    const [decision] = await permissions.authorize(
+      [permission.type === 'resource' ? { permission, resourceRef: resourceRef! } : { permission }] as any,
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`Not allowed: ${permission.name}`);
+    }
+  };
+  const reader = async (req: express.Request) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await allow(credentials, mlopsReadPermission);
+    return credentials;
+  };
 
   router.get('/health', async (_req, res) => {
     const database = await store.health();
@@ -32,21 +103,41 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   router.get('/models/:namespace/:name/policy', async (req, res) => {
+    const credentials = await reader(req);
+    res.json(await policies.getPolicy(req.params, credentials));
+  });
+
+  router.post('/models/:namespace/:name/versions', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const { namespace, name } = req.params;
-    const [decision] = await permissions.authorize(
-      [
-        {
-          permission: mlopsReadPermission,
-          resourceRef: stringifyEntityRef({ kind: 'model', namespace, name }),
-        },
-      ],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to read this model');
-    }
-    res.json(await policies.getPolicy({ namespace, name }, credentials));
+    await allow(credentials, mlopsRegisterPermission, stringifyEntityRef({ kind: 'model', ...req.params }));
+    res.status(201).json(await registry.register(req.params, req.body, credentials));
+  });
+
+  router.get('/models/:namespace/:name/versions', async (req, res) => {
+    await reader(req);
+    res.json(await registry.list(req.params));
+  });
+
+  router.get('/models/:namespace/:name/versions/:version', async (req, res) => {
+    await reader(req);
+    res.json(await registry.get(req.params, req.params.version));
+  });
+
+  router.get('/models/:namespace/:name/versions/:version/lineage', async (req, res) => {
+    await reader(req);
+    const depth = req.query.depth ? Number(req.query.depth) : undefined;
+    res.json(await registry.modelLineage(req.params, req.params.version, depth));
+  });
+
+  router.get('/datasets/:namespace/:name/versions/:version/lineage', async (req, res) => {
+    await reader(req);
+    const depth = req.query.depth ? Number(req.query.depth) : undefined;
+    res.json(await registry.datasetLineage(req.params, req.params.version, depth));
+  });
+
+  router.get('/datasets/:namespace/:name/versions/:version/models', async (req, res) => {
+    await reader(req);
+    res.json(await registry.datasetConsumers(req.params, req.params.version));
   });
 
   return router;

@@ -8,11 +8,14 @@ import { createPermission } from '@backstage/plugin-permission-common';
 /** @public */
 export const MODEL_RESOURCE_TYPE = 'mlops-model';
 
-/** Read models, versions, lineage, telemetry summaries and decisions. @public */
+/**
+ * Read models, versions, lineage, telemetry summaries and decisions. A basic permission: lineage
+ * crosses models (a dataset version trains many), so reading is granted or refused as a whole.
+ * @public
+ */
 export const mlopsReadPermission = createPermission({
   name: 'mlops.model.read',
   attributes: { action: 'read' },
-  resourceType: MODEL_RESOURCE_TYPE,
 });
 
 /** Register model versions (CI, MLflow sync). @public */

@@ -167,6 +167,526 @@ export const spec = {
           "policy",
           "sections"
         ]
+      },
+      "Digest": {
+        "type": "string",
+        "description": "A SHA-256 content digest.",
+        "pattern": "^sha256:[0-9a-f]{64}$"
+      },
+      "EntityRef": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255
+      },
+      "DatasetVersion": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "ref": {
+            "$ref": "#/components/schemas/EntityRef"
+          },
+          "version": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$"
+          },
+          "digest": {
+            "$ref": "#/components/schemas/Digest"
+          },
+          "uri": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 2048
+          }
+        },
+        "required": [
+          "ref",
+          "version",
+          "digest"
+        ]
+      },
+      "FeatureSetVersion": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "ref": {
+            "$ref": "#/components/schemas/EntityRef"
+          },
+          "version": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$"
+          },
+          "schema": {
+            "type": "object",
+            "maxProperties": 2000,
+            "additionalProperties": {
+              "type": "string",
+              "maxLength": 64
+            }
+          }
+        },
+        "required": [
+          "ref",
+          "version"
+        ]
+      },
+      "TrainingRun": {
+        "type": "object",
+        "properties": {
+          "source": {
+            "type": "string",
+            "enum": [
+              "ci",
+              "mlflow",
+              "demo"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "url": {
+            "type": "string"
+          },
+          "experiment": {
+            "type": "string"
+          },
+          "startedAt": {
+            "type": "string"
+          },
+          "finishedAt": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "source",
+          "id"
+        ]
+      },
+      "Deployment": {
+        "type": "object",
+        "properties": {
+          "environment": {
+            "type": "string"
+          },
+          "cluster": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "trafficWeight": {
+            "type": "number"
+          },
+          "updatedAt": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "environment",
+          "cluster",
+          "namespace",
+          "trafficWeight",
+          "updatedAt"
+        ]
+      },
+      "RegisterVersionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "version": {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$"
+          },
+          "artifact": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "uri": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 2048
+              },
+              "digest": {
+                "$ref": "#/components/schemas/Digest"
+              }
+            },
+            "required": [
+              "uri",
+              "digest"
+            ]
+          },
+          "codeCommit": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{7,64}$"
+          },
+          "hyperparameters": {
+            "type": "object",
+            "maxProperties": 500,
+            "additionalProperties": {
+              "oneOf": [
+                {
+                  "type": "string",
+                  "maxLength": 1024
+                },
+                {
+                  "type": "number"
+                },
+                {
+                  "type": "boolean"
+                }
+              ]
+            }
+          },
+          "metrics": {
+            "type": "object",
+            "maxProperties": 500,
+            "additionalProperties": {
+              "type": "number"
+            }
+          },
+          "training": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "run": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255
+                  },
+                  "url": {
+                    "type": "string",
+                    "format": "uri",
+                    "maxLength": 2048
+                  },
+                  "experiment": {
+                    "type": "string",
+                    "maxLength": 255
+                  },
+                  "startedAt": {
+                    "type": "string",
+                    "format": "date-time"
+                  },
+                  "finishedAt": {
+                    "type": "string",
+                    "format": "date-time"
+                  }
+                },
+                "required": [
+                  "id"
+                ]
+              },
+              "datasets": {
+                "type": "array",
+                "maxItems": 100,
+                "items": {
+                  "$ref": "#/components/schemas/DatasetVersion"
+                }
+              }
+            }
+          },
+          "featureSets": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+              "$ref": "#/components/schemas/FeatureSetVersion"
+            }
+          },
+          "createdBy": {
+            "$ref": "#/components/schemas/EntityRef"
+          }
+        },
+        "required": [
+          "version",
+          "artifact"
+        ]
+      },
+      "ModelVersion": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": "string"
+          },
+          "artifact": {
+            "type": "object",
+            "properties": {
+              "uri": {
+                "type": "string"
+              },
+              "digest": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "uri",
+              "digest"
+            ]
+          },
+          "codeCommit": {
+            "type": "string"
+          },
+          "hyperparameters": {
+            "type": "object",
+            "additionalProperties": {}
+          },
+          "metrics": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number"
+            }
+          },
+          "training": {
+            "type": "object",
+            "properties": {
+              "run": {
+                "$ref": "#/components/schemas/TrainingRun"
+              },
+              "datasets": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/DatasetVersion"
+                }
+              }
+            },
+            "required": [
+              "datasets"
+            ]
+          },
+          "featureSets": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FeatureSetVersion"
+            }
+          },
+          "creator": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string",
+            "enum": [
+              "ci",
+              "mlflow",
+              "demo",
+              "portal"
+            ]
+          },
+          "createdAt": {
+            "type": "string"
+          },
+          "reproducible": {
+            "type": "boolean",
+            "description": "False when no dataset version is recorded."
+          },
+          "aliases": {
+            "type": "array",
+            "items": {
+              "type": "string",
+              "enum": [
+                "champion",
+                "challenger",
+                "standby"
+              ]
+            }
+          },
+          "deployments": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Deployment"
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "version",
+          "artifact",
+          "hyperparameters",
+          "metrics",
+          "training",
+          "featureSets",
+          "creator",
+          "source",
+          "createdAt",
+          "reproducible",
+          "aliases",
+          "deployments"
+        ]
+      },
+      "MetricComparison": {
+        "type": "object",
+        "properties": {
+          "value": {
+            "type": "number"
+          },
+          "champion": {
+            "type": "number"
+          },
+          "relative": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "value"
+        ]
+      },
+      "ModelVersionList": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "champion": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "allOf": [
+                {
+                  "$ref": "#/components/schemas/ModelVersion"
+                },
+                {
+                  "type": "object",
+                  "properties": {
+                    "vsChampion": {
+                      "type": "object",
+                      "additionalProperties": {
+                        "$ref": "#/components/schemas/MetricComparison"
+                      }
+                    }
+                  },
+                  "required": [
+                    "vsChampion"
+                  ]
+                }
+              ]
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "items"
+        ]
+      },
+      "LineageNode": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "dataset-version",
+              "training-run",
+              "model-version",
+              "deployment"
+            ]
+          },
+          "label": {
+            "type": "string"
+          },
+          "attributes": {
+            "type": "object",
+            "additionalProperties": {}
+          }
+        },
+        "required": [
+          "id",
+          "kind",
+          "label",
+          "attributes"
+        ]
+      },
+      "LineageGraph": {
+        "type": "object",
+        "properties": {
+          "root": {
+            "type": "string"
+          },
+          "depth": {
+            "type": "integer"
+          },
+          "nodes": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/LineageNode"
+            }
+          },
+          "edges": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "from",
+                "to"
+              ]
+            }
+          },
+          "truncated": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "root",
+          "depth",
+          "nodes",
+          "edges",
+          "truncated"
+        ]
+      },
+      "DatasetConsumers": {
+        "type": "object",
+        "properties": {
+          "dataset": {
+            "$ref": "#/components/schemas/DatasetVersion"
+          },
+          "models": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "modelRef": {
+                  "type": "string"
+                },
+                "version": {
+                  "type": "string"
+                },
+                "serving": {
+                  "type": "boolean"
+                },
+                "deployments": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/Deployment"
+                  }
+                }
+              },
+              "required": [
+                "modelRef",
+                "version",
+                "serving",
+                "deployments"
+              ]
+            }
+          }
+        },
+        "required": [
+          "dataset",
+          "models"
+        ]
       }
     },
     "responses": {
@@ -198,6 +718,25 @@ export const spec = {
         "schema": {
           "type": "string",
           "pattern": "^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$"
+        }
+      },
+      "version": {
+        "name": "version",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$"
+        }
+      },
+      "depth": {
+        "name": "depth",
+        "in": "query",
+        "required": false,
+        "description": "How many edges away from the root to go (1..10, default 4).",
+        "schema": {
+          "type": "string",
+          "pattern": "^([1-9]|10)$"
         }
       }
     }
@@ -250,6 +789,264 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/ModelPolicyView"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/versions": {
+      "get": {
+        "operationId": "ListModelVersions",
+        "description": "The versions of a model, newest first, each with its metrics beside the champion's.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The versions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelVersionList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "post": {
+        "operationId": "RegisterModelVersion",
+        "description": "Registers a version of a Model entity with its lineage record. CI calls this with a token that may do nothing else. The body may not exceed 256 kB.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RegisterVersionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The version was registered.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelVersion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "413": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/versions/{version}": {
+      "get": {
+        "operationId": "GetModelVersion",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The version and its lineage record.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ModelVersion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/versions/{version}/lineage": {
+      "get": {
+        "operationId": "GetModelVersionLineage",
+        "description": "Dataset versions → training run → this version → deployments, within the depth bound.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          },
+          {
+            "$ref": "#/components/parameters/depth"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The lineage graph; `truncated` tells whether nodes beyond the depth were left out.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LineageGraph"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/datasets/{namespace}/{name}/versions/{version}/lineage": {
+      "get": {
+        "operationId": "GetDatasetVersionLineage",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          },
+          {
+            "$ref": "#/components/parameters/depth"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The lineage graph around the dataset version.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LineageGraph"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/datasets/{namespace}/{name}/versions/{version}/models": {
+      "get": {
+        "operationId": "GetDatasetVersionModels",
+        "description": "Which model versions were trained on this dataset version, and which of them serve traffic now.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The model versions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DatasetConsumers"
                 }
               }
             }

@@ -1,0 +1,183 @@
+import { AuthService, BackstageCredentials } from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  DatasetConsumers,
+  isModelEntity,
+  LineageGraph,
+  lineageNodeId,
+  MetricComparison,
+  ModelVersion,
+  ModelVersionList,
+  RegisterVersionRequest,
+} from '@modelrails/plugin-mlops-common';
+import { RegistryStore } from './RegistryStore';
+
+/** Lineage queries stop here whatever the caller asks: a bound on work per request. */
+export const MAX_LINEAGE_DEPTH = 10;
+export const DEFAULT_LINEAGE_DEPTH = 4;
+
+type Ref = { namespace: string; name: string };
+
+/** What the HTTP API does with the registry, independent of express. */
+export interface RegistryService {
+  register(model: Ref, request: RegisterVersionRequest, credentials: BackstageCredentials): Promise<ModelVersion>;
+  list(model: Ref): Promise<ModelVersionList>;
+  get(model: Ref, version: string): Promise<ModelVersion>;
+  modelLineage(model: Ref, version: string, depth?: number): Promise<LineageGraph>;
+  datasetLineage(dataset: Ref, version: string, depth?: number): Promise<LineageGraph>;
+  datasetConsumers(dataset: Ref, version: string): Promise<DatasetConsumers>;
+}
+
+function refOfKind(value: string, kinds: string[], field: string, defaultNamespace: string): string {
+  let ref;
+  try {
+    ref = parseEntityRef(value, { defaultKind: kinds[0], defaultNamespace });
+  } catch (e) {
+    throw new InputError(`${field}: "${value}" is not an entity reference`);
+  }
+  if (!kinds.includes(ref.kind.toLocaleLowerCase('en-US'))) {
+    throw new InputError(`${field}: must reference a ${kinds.join(' or ')}, not a ${ref.kind}`);
+  }
+  return stringifyEntityRef(ref);
+}
+
+/** Relative change of a metric vs the champion's value; undefined when there is nothing to compare. */
+export function compareToChampion(metrics: Record<string, number>, champion?: ModelVersion) {
+  const out: Record<string, MetricComparison> = {};
+  for (const [name, value] of Object.entries(metrics)) {
+    const base = champion?.metrics[name];
+    out[name] =
+      base === undefined
+        ? { value }
+        : { value, champion: base, ...(base !== 0 ? { relative: (value - base) / Math.abs(base) } : {}) };
+  }
+  return out;
+}
+
+export class DefaultRegistryService implements RegistryService {
+  constructor(
+    private readonly store: RegistryStore,
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /** The Model must exist in the catalog; the plugin checks that on its own authority. */
+  private async modelRef(model: Ref): Promise<string> {
+    const entityRef = stringifyEntityRef({ kind: 'model', ...model });
+    const entity = await this.catalog.getEntityByRef(entityRef, {
+      credentials: await this.auth.getOwnServiceCredentials(),
+    });
+    if (!entity || !isModelEntity(entity)) {
+      throw new NotFoundError(`No Model entity ${entityRef}`);
+    }
+    return entityRef;
+  }
+
+  async register(model: Ref, request: RegisterVersionRequest, credentials: BackstageCredentials) {
+    const modelRef = await this.modelRef(model);
+    const ns = model.namespace;
+    const datasets = (request.training?.datasets ?? []).map((d, i) => ({
+      ...d,
+      ref: refOfKind(d.ref, ['resource'], `training.datasets[${i}].ref`, ns),
+    }));
+    if (datasets.length && !request.training?.run) {
+      throw new InputError('training.run: required when training.datasets is given (the run that read them)');
+    }
+    const featureSets = (request.featureSets ?? []).map((f, i) => ({
+      ...f,
+      ref: refOfKind(f.ref, ['resource'], `featureSets[${i}].ref`, ns),
+    }));
+    const run = request.training?.run;
+    return this.store.registerVersion(
+      {
+        modelRef,
+        version: request.version,
+        artifact: request.artifact,
+        codeCommit: request.codeCommit,
+        hyperparameters: request.hyperparameters ?? {},
+        metrics: request.metrics ?? {},
+        run: run && {
+          source: 'ci',
+          id: run.id,
+          url: run.url,
+          experiment: run.experiment,
+          startedAt: run.startedAt ? new Date(run.startedAt) : undefined,
+          finishedAt: run.finishedAt ? new Date(run.finishedAt) : undefined,
+        },
+        datasets,
+        featureSets,
+        creator: this.creatorOf(request, credentials, ns),
+        source: this.auth.isPrincipal(credentials, 'user') ? 'portal' : 'ci',
+      },
+      principalRef(credentials),
+    );
+  }
+
+  /** Users are who their token says; a service (CI) may name the person it acts for. */
+  private creatorOf(request: RegisterVersionRequest, credentials: BackstageCredentials, ns: string): string {
+    if (this.auth.isPrincipal(credentials, 'user')) {
+      return credentials.principal.userEntityRef;
+    }
+    if (request.createdBy) {
+      return refOfKind(request.createdBy, ['user', 'group'], 'createdBy', ns);
+    }
+    return principalRef(credentials);
+  }
+
+  async list(model: Ref): Promise<ModelVersionList> {
+    const modelRef = await this.modelRef(model);
+    const versions = await this.store.listVersions(modelRef);
+    const champion = versions.find(v => v.aliases.includes('champion'));
+    return {
+      modelRef,
+      ...(champion ? { champion: champion.version } : {}),
+      items: versions.map(v => ({ ...v, vsChampion: compareToChampion(v.metrics, champion) })),
+    };
+  }
+
+  async get(model: Ref, version: string): Promise<ModelVersion> {
+    const modelRef = await this.modelRef(model);
+    const found = await this.store.getVersion(modelRef, version);
+    if (!found) {
+      throw new NotFoundError(`No version ${version} of ${modelRef}`);
+    }
+    return found;
+  }
+
+  async modelLineage(model: Ref, version: string, depth = DEFAULT_LINEAGE_DEPTH) {
+    const modelRef = await this.modelRef(model);
+    const graph = await this.store.lineage(lineageNodeId.model(modelRef, version), Math.min(depth, MAX_LINEAGE_DEPTH));
+    if (!graph) {
+      throw new NotFoundError(`No version ${version} of ${modelRef}`);
+    }
+    return graph;
+  }
+
+  async datasetLineage(dataset: Ref, version: string, depth = DEFAULT_LINEAGE_DEPTH) {
+    const ref = stringifyEntityRef({ kind: 'resource', ...dataset });
+    const graph = await this.store.lineage(lineageNodeId.dataset(ref, version), Math.min(depth, MAX_LINEAGE_DEPTH));
+    if (!graph) {
+      throw new NotFoundError(`No version ${version} of dataset ${ref}`);
+    }
+    return graph;
+  }
+
+  async datasetConsumers(dataset: Ref, version: string) {
+    const ref = stringifyEntityRef({ kind: 'resource', ...dataset });
+    const consumers = await this.store.datasetConsumers(ref, version);
+    if (!consumers) {
+      throw new NotFoundError(`No version ${version} of dataset ${ref}`);
+    }
+    return consumers;
+  }
+}
+
+/** The acting principal as one string for audit rows: a user ref, or `service:<subject>`. */
+export function principalRef(credentials: BackstageCredentials): string {
+  const p = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
+  if (p.type === 'user' && p.userEntityRef) return p.userEntityRef;
+  if (p.type === 'service' && p.subject) return `service:${p.subject}`;
+  return p.type;
+}
