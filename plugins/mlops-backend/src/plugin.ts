@@ -9,6 +9,7 @@ import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
 import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
+import { seedDemoRegistry } from './demo/demoRegistry';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -21,6 +22,7 @@ export const mlopsPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         auth: coreServices.auth,
+        config: coreServices.rootConfig,
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
@@ -29,7 +31,7 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
       },
-      async init({ auth, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog }) {
+      async init({ auth, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog }) {
         permissionsRegistry.addPermissions(mlopsPermissions);
         const db = await migrateDatabase(database);
         const store = new DatabaseModelRailsStore(db);
@@ -45,6 +47,9 @@ export const mlopsPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        if (config.getOptionalBoolean('mlops.demo.enabled')) {
+          await seedDemoRegistry(registryStore, logger);
+        }
       },
     });
   },
