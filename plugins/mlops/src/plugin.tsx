@@ -3,10 +3,12 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MODEL_KIND } from '@modelrails/plugin-mlops-common';
 import { mlopsApiRef, MlopsClient } from './api/MlopsApi';
+import { lineageRouteRef } from './routes';
 
 const isModel = { kind: MODEL_KIND.toLocaleLowerCase('en-US') };
 
@@ -29,6 +31,35 @@ const modelPolicyCard = EntityCardBlueprint.make({
   },
 });
 
+const productionLineageCard = EntityCardBlueprint.make({
+  name: 'production-lineage',
+  params: {
+    filter: isModel,
+    type: 'info',
+    loader: () => import('./components/ProductionLineageCard').then(m => <m.ProductionLineageCard />),
+  },
+});
+
+const modelVersionsContent = EntityContentBlueprint.make({
+  name: 'model-versions',
+  params: {
+    path: 'versions',
+    title: 'Versions',
+    filter: isModel,
+    loader: () => import('./components/ModelVersionsCard').then(m => <m.ModelVersionsCard />),
+  },
+});
+
+const lineagePage = PageBlueprint.make({
+  name: 'lineage',
+  params: {
+    path: '/mlops/lineage',
+    title: 'Model lineage',
+    routeRef: lineageRouteRef,
+    loader: () => import('./components/LineagePage').then(m => <m.LineagePage />),
+  },
+});
+
 /**
  * The ModelRails portal plugin (new frontend system).
  *
@@ -37,5 +68,6 @@ const modelPolicyCard = EntityCardBlueprint.make({
 export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
-  extensions: [mlopsApi, modelPolicyCard],
+  routes: { lineage: lineageRouteRef },
+  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, lineagePage],
 });

@@ -491,7 +491,7 @@ export class DatabaseRegistryStore implements RegistryStore {
         node: {
           id: lineageNodeId.run(r.source, r.run_id),
           kind: 'training-run',
-          label: `run ${r.run_id.length > 12 ? r.run_id.slice(0, 12) : r.run_id}`,
+          label: `run ${r.run_id.length > 28 ? `${r.run_id.slice(0, 27)}…` : r.run_id}`,
           attributes: {
             source: r.source,
             runId: r.run_id,

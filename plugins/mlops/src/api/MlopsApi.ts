@@ -5,12 +5,27 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { ModelPolicyView } from '@modelrails/plugin-mlops-common';
+import {
+  DatasetConsumers,
+  LineageGraph,
+  ModelPolicyView,
+  ModelVersion,
+  ModelVersionList,
+} from '@modelrails/plugin-mlops-common';
 
 /** The portal's view of the ModelRails backend. @public */
 export interface MlopsApi {
   getModelPolicy(ref: CompoundEntityRef): Promise<ModelPolicyView>;
+  listVersions(ref: CompoundEntityRef): Promise<ModelVersionList>;
+  getVersion(ref: CompoundEntityRef, version: string): Promise<ModelVersion>;
+  getModelLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph>;
+  getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph>;
+  getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers>;
 }
+
+const seg = (value: string) => encodeURIComponent(value);
+const entityPath = (ref: CompoundEntityRef) => `${seg(ref.namespace)}/${seg(ref.name)}`;
+const depthQuery = (depth?: number) => (depth ? `?depth=${depth}` : '');
 
 /** @public */
 export const mlopsApiRef = createApiRef<MlopsApi>().with({
@@ -25,9 +40,27 @@ export class MlopsClient implements MlopsApi {
   ) {}
 
   async getModelPolicy(ref: CompoundEntityRef): Promise<ModelPolicyView> {
-    return this.get(
-      `/models/${encodeURIComponent(ref.namespace)}/${encodeURIComponent(ref.name)}/policy`,
-    );
+    return this.get(`/models/${entityPath(ref)}/policy`);
+  }
+
+  async listVersions(ref: CompoundEntityRef): Promise<ModelVersionList> {
+    return this.get(`/models/${entityPath(ref)}/versions`);
+  }
+
+  async getVersion(ref: CompoundEntityRef, version: string): Promise<ModelVersion> {
+    return this.get(`/models/${entityPath(ref)}/versions/${seg(version)}`);
+  }
+
+  async getModelLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph> {
+    return this.get(`/models/${entityPath(ref)}/versions/${seg(version)}/lineage${depthQuery(depth)}`);
+  }
+
+  async getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph> {
+    return this.get(`/datasets/${entityPath(ref)}/versions/${seg(version)}/lineage${depthQuery(depth)}`);
+  }
+
+  async getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers> {
+    return this.get(`/datasets/${entityPath(ref)}/versions/${seg(version)}/models`);
   }
 
   private async get<T>(path: string): Promise<T> {

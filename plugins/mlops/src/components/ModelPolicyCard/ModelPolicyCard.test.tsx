@@ -24,7 +24,7 @@ const view: ModelPolicyView = {
 };
 
 function apiReturning(impl: MlopsApi['getModelPolicy']): MlopsApi {
-  return { getModelPolicy: jest.fn(impl) };
+  return { getModelPolicy: jest.fn(impl) } as Partial<MlopsApi> as MlopsApi;
 }
 
 describe('ModelPolicyCard', () => {

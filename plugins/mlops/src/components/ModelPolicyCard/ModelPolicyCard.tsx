@@ -13,36 +13,15 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { useEffect, useState } from 'react';
-import { ModelPolicyView } from '@modelrails/plugin-mlops-common';
 import { mlopsApiRef } from '../../api/MlopsApi';
-
-type State =
-  | { status: 'loading' }
-  | { status: 'error'; error: Error }
-  | { status: 'ready'; view: ModelPolicyView };
+import { useAsync } from '../../hooks/useAsync';
 
 /** The Model's policy in words: gates, rollout, drift, retraining, KPIs, sign-off. */
 export function ModelPolicyCard() {
   const { entity } = useEntity();
   const api = useApi(mlopsApiRef);
-  const [state, setState] = useState<State>({ status: 'loading' });
-  const namespace = entity.metadata.namespace ?? 'default';
-  const name = entity.metadata.name;
-
-  useEffect(() => {
-    let cancelled = false;
-    setState({ status: 'loading' });
-    api
-      .getModelPolicy(getCompoundEntityRef({ ...entity, metadata: { ...entity.metadata, namespace, name } }))
-      .then(view => !cancelled && setState({ status: 'ready', view }))
-      .catch(error => !cancelled && setState({ status: 'error', error }));
-    return () => {
-      cancelled = true;
-    };
-    // The entity object changes identity on refresh; its ref is what matters.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, namespace, name]);
+  const ref = getCompoundEntityRef(entity);
+  const state = useAsync(() => api.getModelPolicy(ref), [api, ref.namespace, ref.name]);
 
   if (state.status === 'loading') {
     return (
@@ -54,7 +33,7 @@ export function ModelPolicyCard() {
   if (state.status === 'error') {
     return <ResponseErrorPanel title="Model policy could not be loaded" error={state.error} />;
   }
-  const { view } = state;
+  const view = state.value;
   return (
     <InfoCard
       title="Model policy"

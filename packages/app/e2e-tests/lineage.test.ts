@@ -1,0 +1,82 @@
+import { expect, Page, test } from '@playwright/test';
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+}
+
+const lineageNode = (page: Page, kind: string, text: string | RegExp) =>
+  page.locator(`g[data-testid="lineage-node"][data-kind="${kind}"]`, { hasText: text });
+
+test('one click from a Model page to the dataset versions behind its production version', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/model/home-feed-ranker');
+  await expect(page.getByText('v17 serves production')).toBeVisible();
+  const datasets = page.getByRole('list', { name: 'Dataset versions behind production' });
+  await expect(datasets.getByRole('listitem')).toHaveCount(3);
+
+  await datasets.getByRole('link', { name: /^clickstream-events @/ }).click();
+  await expect(page).toHaveURL(/\/mlops\/lineage\?root=dataset/);
+  await expect(lineageNode(page, 'dataset-version', /^clickstream-events @/)).toBeVisible();
+  await expect(lineageNode(page, 'model-version', 'home-feed-ranker v17')).toBeVisible();
+  await expect(lineageNode(page, 'deployment', 'production · 100 %').first()).toBeVisible();
+
+  // The reverse question: which versions were trained on it, and which serve.
+  const trained = page.getByRole('region', { name: 'Model versions trained on this dataset version' });
+  await expect(trained).toContainText('Home feed ranker');
+  await expect(trained.getByText('serving').first()).toBeVisible();
+
+  // Nodes are clickable: the model version's details, with a way to re-center the graph on it.
+  await lineageNode(page, 'model-version', 'home-feed-ranker v17').click();
+  const details = page.getByRole('region', { name: 'Selected node' });
+  await expect(details).toContainText('Model version');
+  await expect(details).toContainText('champion');
+  await details.getByRole('link', { name: 'Center the graph here' }).click();
+  await expect(page).toHaveURL(/root=model/);
+  await expect(lineageNode(page, 'model-version', 'home-feed-ranker v17')).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/lineage.png', fullPage: true });
+});
+
+test('the Versions tab compares with the champion and marks versions that cannot be reproduced', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/model/home-feed-ranker/versions');
+  const table = page.getByRole('table', { name: 'Model versions' });
+  await expect(table.locator('tr[data-version="17"]')).toContainText('champion');
+  await expect(table.locator('tr[data-version="19"]')).toContainText('ndcg@20: 0.1710 (−3.4 %)');
+  await expect(table.locator('tr[data-version="17"]')).toContainText('production · prod-eu-1 · 100 %');
+
+  await page.goto('/catalog/default/model/ad-ctr-deepfm/versions');
+  await expect(page.getByRole('table', { name: 'Model versions' }).getByText('not reproducible')).toHaveCount(2);
+  await page.screenshot({ path: 'test-results/e2e/versions.png', fullPage: true });
+});
+
+test('a version registered by CI with the scoped token appears with its lineage', async ({ page, request }) => {
+  const res = await request.post('/api/mlops/models/default/push-notification-ranker/versions', {
+    headers: { Authorization: 'Bearer modelrails-demo-ci-token' },
+    data: {
+      version: '3',
+      artifact: { uri: 's3://models/push-notification-ranker/3/model.bin', digest: `sha256:${'c'.repeat(64)}` },
+      metrics: { auc: 0.72 },
+      training: {
+        run: { id: 'github-actions-4711', url: 'https://ci.example.com/runs/4711' },
+        datasets: [{ ref: 'clickstream-events', version: '2026-11-22', digest: `sha256:${'d'.repeat(64)}` }],
+      },
+      createdBy: 'user:default/bob',
+    },
+  });
+  expect(res.status()).toBe(201);
+  // The CI token registers, and nothing else.
+  const read = await request.get('/api/mlops/models/default/push-notification-ranker/versions', {
+    headers: { Authorization: 'Bearer modelrails-demo-ci-token' },
+  });
+  expect(read.status()).toBe(403);
+
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/model/push-notification-ranker/versions');
+  const row = page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="3"]');
+  await expect(row).toContainText('1 dataset version');
+  await row.getByRole('link', { name: 'v3' }).click();
+  await expect(lineageNode(page, 'dataset-version', 'clickstream-events @ 2026-11-22')).toBeVisible();
+  await expect(lineageNode(page, 'training-run', 'run github-actions-4711')).toBeVisible();
+});

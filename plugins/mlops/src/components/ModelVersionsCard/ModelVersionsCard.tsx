@@ -1,0 +1,137 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { mlopsApiRef } from '../../api/MlopsApi';
+import { useAsync } from '../../hooks/useAsync';
+import { useLineageLink } from '../../hooks/useLineageLink';
+import { age, formatComparison } from '../../lib/lineage';
+
+type Item = ModelVersionList['items'][number];
+
+function Metrics({ item }: { item: Item }) {
+  const entries = Object.entries(item.vsChampion);
+  if (!entries.length) return <Typography variant="body2">—</Typography>;
+  return (
+    <>
+      {entries.map(([name, c]) => (
+        <Typography key={name} variant="body2" component="div">
+          {name}: {formatComparison(c.value, c.relative)}
+        </Typography>
+      ))}
+    </>
+  );
+}
+
+/** The versions of a Model: metrics beside the champion's, lineage, where they serve, who made them. */
+export function ModelVersionsCard() {
+  const { entity } = useEntity();
+  const api = useApi(mlopsApiRef);
+  const lineageLink = useLineageLink();
+  const ref = getCompoundEntityRef(entity);
+  const state = useAsync(() => api.listVersions(ref), [api, ref.namespace, ref.name]);
+
+  if (state.status === 'loading') {
+    return (
+      <InfoCard title="Versions">
+        <Progress />
+      </InfoCard>
+    );
+  }
+  if (state.status === 'error') {
+    return <ResponseErrorPanel error={state.error} />;
+  }
+  const list = state.value;
+  return (
+    <InfoCard
+      title="Versions"
+      subheader={list.champion ? `Metrics compared with the champion, v${list.champion}` : 'No champion yet'}
+    >
+      {list.items.length === 0 ? (
+        <Typography>No versions registered yet. CI registers them with POST /api/mlops/models/…/versions.</Typography>
+      ) : (
+        <Table size="small" aria-label="Model versions">
+          <TableHead>
+            <TableRow>
+              <TableCell>Version</TableCell>
+              <TableCell>Metrics (vs champion)</TableCell>
+              <TableCell>Gates</TableCell>
+              <TableCell>Lineage</TableCell>
+              <TableCell>Serving</TableCell>
+              <TableCell>Creator</TableCell>
+              <TableCell>Age</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {list.items.map(item => {
+              const link = lineageLink(lineageNodeId.model(list.modelRef, item.version));
+              return (
+                <TableRow key={item.version} data-version={item.version}>
+                  <TableCell>
+                    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 4 }}>
+                      {link ? <Link to={link}>v{item.version}</Link> : `v${item.version}`}
+                      {item.aliases.map(alias => (
+                        <Chip key={alias} size="small" label={alias} color={alias === 'champion' ? 'primary' : 'default'} />
+                      ))}
+                    </Box>
+                  </TableCell>
+                  <TableCell>
+                    <Metrics item={item} />
+                  </TableCell>
+                  <TableCell>
+                    <Tooltip title="Validation gates run when a version arrives (coming with the gates capability)">
+                      <Chip size="small" variant="outlined" label="not evaluated" />
+                    </Tooltip>
+                  </TableCell>
+                  <TableCell>
+                    {item.reproducible ? (
+                      <Typography variant="body2">
+                        {item.training.datasets.length} dataset version{item.training.datasets.length === 1 ? '' : 's'}
+                      </Typography>
+                    ) : (
+                      <Tooltip title="No dataset version is recorded for this version: it cannot be reproduced">
+                        <Chip
+                          size="small"
+                          label="not reproducible"
+                          style={{ backgroundColor: '#ffe0b2', color: '#7a3e00' }}
+                          aria-label="not reproducible"
+                        />
+                      </Tooltip>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    {item.deployments.length
+                      ? item.deployments.map(d => (
+                          <Typography key={`${d.environment}/${d.cluster}/${d.namespace}`} variant="body2" component="div">
+                            {d.environment} · {d.cluster} · {d.trafficWeight} %
+                          </Typography>
+                        ))
+                      : '—'}
+                  </TableCell>
+                  <TableCell>
+                    <EntityRefLink entityRef={item.creator} defaultKind="user" />
+                  </TableCell>
+                  <TableCell>
+                    <Tooltip title={item.createdAt}>
+                      <span>{age(item.createdAt)}</span>
+                    </Tooltip>
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { ProductionLineageCard } from './ProductionLineageCard';
