@@ -7,112 +7,11 @@
 // `test` runs every check in order and keeps going after a failure so one run shows everything; it
 // ends with a plain "N passed, N failed" line and a non-zero exit code if anything failed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import net from 'node:net';
+import { log, ROOT, run } from './lib/process.mjs';
+import { startPostgres } from './lib/postgres.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
 const [command = 'start', ...rest] = process.argv.slice(2);
-
-function log(message) {
-  process.stderr.write(`\x1b[1m[modelrails]\x1b[0m ${message}\n`);
-}
-
-/** Runs a command, streaming its output, and resolves with its exit code and output. */
-function run(cmd, args, options = {}) {
-  return new Promise(resolve => {
-    const child = spawn(cmd, args, {
-      cwd: options.cwd ?? ROOT,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const forward = stream => chunk => {
-      output += chunk;
-      if (!options.quiet) stream.write(chunk);
-    };
-    child.stdout.on('data', forward(process.stdout));
-    child.stderr.on('data', forward(process.stderr));
-    child.on('close', code => resolve({ code: code ?? 1, output }));
-    child.on('error', error => resolve({ code: 1, output: String(error) }));
-  });
-}
-
-async function freePort(preferred) {
-  const tryPort = port =>
-    new Promise(resolve => {
-      const server = net.createServer();
-      server.once('error', () => resolve(undefined));
-      server.listen(port, '127.0.0.1', () => {
-        const { port: got } = server.address();
-        server.close(() => resolve(got));
-      });
-    });
-  return (await tryPort(preferred)) ?? (await tryPort(0));
-}
-
-// --- PostgreSQL ---------------------------------------------------------------------------------
-
-/**
- * Starts a throwaway PostgreSQL cluster on loopback for the store tests, unless the caller already
- * points the tests at one through BACKSTAGE_TEST_DATABASE_POSTGRES*_CONNECTION_STRING.
- */
-async function startPostgres() {
-  const given = Object.keys(process.env).find(k =>
-    /^BACKSTAGE_TEST_DATABASE_POSTGRES\d+_CONNECTION_STRING$/.test(k),
-  );
-  if (given) {
-    log(`using the PostgreSQL server given in ${given}`);
-    return { env: {}, stop: async () => {} };
-  }
-  const base = '/usr/lib/postgresql';
-  const versions = existsSync(base)
-    ? readdirSync(base)
-        .filter(v => existsSync(join(base, v, 'bin', 'postgres')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (!versions.length) {
-    throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)');
-  }
-  const major = versions[0];
-  const bin = join(base, major, 'bin');
-  const dataDir = mkdtempSync(join(tmpdir(), 'modelrails-pg-'));
-  const port = await freePort(54329);
-  // PostgreSQL refuses to run as root: run it as the postgres user the Debian package creates.
-  const asRoot = process.getuid?.() === 0;
-  const wrap = (exe, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', exe, ...args]] : [exe, args]);
-  if (asRoot) {
-    const { code, output } = await run('id', ['-u', 'postgres'], { quiet: true });
-    if (code !== 0) throw new Error('no postgres user to run PostgreSQL as');
-    const uid = Number(output.trim());
-    const gid = statSync('/usr/lib/postgresql').gid;
-    chownSync(dataDir, uid, gid);
-  }
-  const initdb = await run(...wrap(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync']), { quiet: true });
-  if (initdb.code !== 0) throw new Error(`initdb failed:\n${initdb.output}`);
-  const start = await run(
-    ...wrap(join(bin, 'pg_ctl'), [
-      '-D', dataDir, '-w', '-l', join(dataDir, 'server.log'),
-      '-o', `-p ${port} -k ${dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
-      'start',
-    ]),
-    { quiet: true },
-  );
-  if (start.code !== 0) throw new Error(`PostgreSQL did not start:\n${start.output}`);
-  log(`PostgreSQL ${major} listening on 127.0.0.1:${port}`);
-  return {
-    env: {
-      [`BACKSTAGE_TEST_DATABASE_POSTGRES${major}_CONNECTION_STRING`]: `postgresql://postgres@127.0.0.1:${port}`,
-      MODELRAILS_REQUIRE_POSTGRES: '1',
-    },
-    stop: async () => {
-      await run(...wrap(join(bin, 'pg_ctl'), ['-D', dataDir, '-m', 'fast', 'stop']), { quiet: true });
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
 
 // --- Counting tests ------------------------------------------------------------------------------
 

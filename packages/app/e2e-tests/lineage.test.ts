@@ -20,7 +20,7 @@ test('one click from a Model page to the dataset versions behind its production 
   await expect(page).toHaveURL(/\/mlops\/lineage\?root=dataset/);
   await expect(lineageNode(page, 'dataset-version', /^clickstream-events @/)).toBeVisible();
   await expect(lineageNode(page, 'model-version', 'home-feed-ranker v17')).toBeVisible();
-  await expect(lineageNode(page, 'deployment', 'production · 100 %').first()).toBeVisible();
+  await expect(lineageNode(page, 'deployment', 'production · prod-eu-1 · 100 %')).toBeVisible();
 
   // The reverse question: which versions were trained on it, and which serve.
   const trained = page.getByRole('region', { name: 'Model versions trained on this dataset version' });

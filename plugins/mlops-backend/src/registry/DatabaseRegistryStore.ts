@@ -537,7 +537,7 @@ export class DatabaseRegistryStore implements RegistryStore {
         node: {
           id: lineageNodeId.deployment(v.model_ref, v.version, d),
           kind: 'deployment',
-          label: `${d.environment} · ${d.traffic_weight} %`,
+          label: `${d.environment} · ${d.cluster} · ${d.traffic_weight} %`,
           attributes: {
             environment: d.environment,
             cluster: d.cluster,

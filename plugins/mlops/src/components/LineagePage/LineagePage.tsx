@@ -1,7 +1,5 @@
 import {
   Content,
-  DependencyGraph,
-  DependencyGraphTypes,
   Link,
   Progress,
   ResponseErrorPanel,
@@ -17,11 +15,12 @@ import MenuItem from '@material-ui/core/MenuItem';
 import Paper from '@material-ui/core/Paper';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { useLineageLink } from '../../hooks/useLineageLink';
+import { layoutLineage, NODE_HEIGHT } from '../../lib/layout';
 import { GraphNode, parseLineageRoot, toGraphNodes } from '../../lib/lineage';
 
 const KIND_COLOUR: Record<LineageNodeKind, string> = {
@@ -37,38 +36,75 @@ const KIND_TITLE: Record<LineageNodeKind, string> = {
   deployment: 'Deployment',
 };
 
-function Node({ node, selected, onSelect }: { node: GraphNode; selected: boolean; onSelect: (id: string) => void }) {
-  const width = Math.max(120, node.label.length * 7.2 + 24);
-  const height = node.notReproducible ? 44 : 32;
+const MAX_LABEL = 42;
+const shown = (label: string) => (label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 1)}…` : label);
+const heightOf = (node: GraphNode) => (node.notReproducible ? NODE_HEIGHT + 12 : NODE_HEIGHT);
+
+/** The lineage drawn left to right: data, runs, versions, deployments; nodes are buttons. */
+function LineageDrawing({
+  nodes,
+  edges,
+  selected,
+  onSelect,
+}: {
+  nodes: GraphNode[];
+  edges: LineageGraph['edges'];
+  selected?: string;
+  onSelect: (id: string) => void;
+}) {
+  const layout = useMemo(() => layoutLineage(nodes, edges, heightOf), [nodes, edges]);
   return (
-    <g
-      data-testid="lineage-node"
-      data-kind={node.kind}
-      data-id={node.id}
-      role="button"
-      aria-label={node.label}
-      tabIndex={0}
-      style={{ cursor: 'pointer' }}
-      onClick={() => onSelect(node.id)}
-      onKeyDown={e => (e.key === 'Enter' || e.key === ' ') && onSelect(node.id)}
-    >
-      <rect
-        width={width}
-        height={height}
-        rx={6}
-        fill={KIND_COLOUR[node.kind]}
-        stroke={selected || node.isRoot ? '#000' : 'none'}
-        strokeWidth={selected ? 3 : 2}
-      />
-      <text x={width / 2} y={20} textAnchor="middle" fill="#fff" fontSize={12} fontWeight={node.isRoot ? 'bold' : 'normal'}>
-        {node.label}
-      </text>
-      {node.notReproducible && (
-        <text x={width / 2} y={36} textAnchor="middle" fill="#ffe0b2" fontSize={10}>
-          ⚠ not reproducible
-        </text>
-      )}
-    </g>
+    <Box style={{ overflow: 'auto', maxHeight: '75vh' }}>
+      <svg
+        viewBox={`0 0 ${layout.width} ${layout.height}`}
+        width={layout.width}
+        style={{ maxWidth: '100%', height: 'auto' }}
+        role="img"
+        aria-label="Lineage graph"
+      >
+        <defs>
+          <marker id="lineage-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+            <path d="M0,0 L10,5 L0,10 z" fill="#888" />
+          </marker>
+        </defs>
+        {layout.edges.map(e => (
+          <path key={`${e.from}>${e.to}`} d={e.path} fill="none" stroke="#999" strokeWidth={1} markerEnd="url(#lineage-arrow)" />
+        ))}
+        {layout.nodes.map(node => (
+          <g
+            key={node.id}
+            transform={`translate(${node.x},${node.y})`}
+            data-testid="lineage-node"
+            data-kind={node.kind}
+            data-id={node.id}
+            role="button"
+            aria-label={node.label}
+            tabIndex={0}
+            style={{ cursor: 'pointer' }}
+            onClick={() => onSelect(node.id)}
+            onKeyDown={e => (e.key === 'Enter' || e.key === ' ') && onSelect(node.id)}
+          >
+            <title>{node.label}</title>
+            <rect
+              width={node.width}
+              height={node.height}
+              rx={6}
+              fill={KIND_COLOUR[node.kind]}
+              stroke={node.id === selected || node.isRoot ? '#000' : 'none'}
+              strokeWidth={node.id === selected ? 3 : 2}
+            />
+            <text x={node.width / 2} y={20} textAnchor="middle" fill="#fff" fontSize={12} fontWeight={node.isRoot ? 'bold' : 'normal'}>
+              {shown(node.label)}
+            </text>
+            {node.notReproducible && (
+              <text x={node.width / 2} y={38} textAnchor="middle" fill="#ffe0b2" fontSize={10}>
+                ⚠ not reproducible
+              </text>
+            )}
+          </g>
+        ))}
+      </svg>
+    </Box>
   );
 }
 
@@ -122,8 +158,10 @@ export function LineagePage() {
   const api = useApi(mlopsApiRef);
   const [params, setParams] = useSearchParams();
   const rootId = params.get('root') ?? '';
-  const depth = Number(params.get('depth') ?? 3);
   const root = parseLineageRoot(rootId);
+  // From a model version, two steps answer "what trained it, where does it serve"; from a
+  // dataset version, three reach the deployments of what it trained.
+  const depth = Number(params.get('depth') ?? (root?.kind === 'model' ? 2 : 3));
   const [selected, setSelected] = useState<string | undefined>();
 
   const state = useAsync(async (): Promise<{ graph: LineageGraph; consumers?: DatasetConsumers }> => {
@@ -138,6 +176,9 @@ export function LineagePage() {
     return { graph, consumers };
   }, [api, rootId, depth]);
 
+  // Laid out once per answer, not on every click.
+  const graphNodes = useMemo(() => (state.status === 'ready' ? toGraphNodes(state.value.graph) : []), [state]);
+
   let body;
   if (state.status === 'loading') {
     body = <Progress />;
@@ -145,7 +186,7 @@ export function LineagePage() {
     body = <ResponseErrorPanel error={state.error} />;
   } else {
     const { graph, consumers } = state.value;
-    const nodes = toGraphNodes(graph);
+    const nodes = graphNodes;
     const current = nodes.find(n => n.id === (selected ?? graph.root));
     body = (
       <Grid container spacing={2}>
@@ -154,22 +195,7 @@ export function LineagePage() {
             <WarningPanel title="The graph was cut off" message={`Nodes more than ${graph.depth} steps from the root are not shown; raise the depth to see them.`} />
           )}
           <Paper>
-            <DependencyGraph
-              nodes={nodes}
-              edges={graph.edges}
-              direction={DependencyGraphTypes.Direction.LEFT_RIGHT}
-              renderNode={({ node }) => (
-                <Node node={node as GraphNode} selected={node.id === current?.id} onSelect={setSelected} />
-              )}
-              paddingX={24}
-              paddingY={24}
-              rankMargin={80}
-              nodeMargin={20}
-              zoom="enable-on-click"
-              showArrowHeads
-              fit="contain"
-              style={{ width: '100%', minHeight: 360 }}
-            />
+            <LineageDrawing nodes={nodes} edges={graph.edges} selected={current?.id} onSelect={setSelected} />
           </Paper>
         </Grid>
         <Grid item xs={12} md={3}>

@@ -1,0 +1,31 @@
+// Benchmarks of ModelRails (`yarn bench`): each prints its measurement beside its target and a
+// reference measured in the same run. Nothing here is a test; nothing fails on time.
+import { createRequire } from 'node:module';
+import { startPostgres } from '../scripts/lib/postgres.mjs';
+import { log, ROOT, run } from '../scripts/lib/process.mjs';
+import { benchLineagePage } from './lineagePage.mjs';
+
+const require = createRequire(import.meta.url);
+const only = process.argv[2];
+
+if (!only || only === 'lineage') {
+  let pg;
+  try {
+    pg = await startPostgres();
+    const url = Object.entries(pg.env).find(([k]) => k.endsWith('_CONNECTION_STRING'))?.[1] ?? process.env.BENCH_POSTGRES_URL;
+    const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/lineageStore.ts'], {
+      cwd: ROOT,
+      env: url ? { BENCH_POSTGRES_URL: url } : {},
+    });
+    if (code !== 0) process.exitCode = 1;
+  } finally {
+    await pg?.stop();
+  }
+
+  require('@backstage/cli/config/nodeTransform.cjs');
+  const { benchVersions, asRequestBody, datasetOf } = require('./lineageGraph.ts');
+  const versions = benchVersions().map(v => ({ modelRef: v.modelRef, body: asRequestBody(v) }));
+  const d = datasetOf(0);
+  log('lineage page: starting the portal backend with the demo');
+  await benchLineagePage({ versions, rootId: `dataset:${d.ref}@${d.version}`, expectedNodes: 2000 });
+}
