@@ -9,5 +9,38 @@ export interface Config {
        */
       enabled?: boolean;
     };
+    /** Sync model versions, runs and aliases from an MLflow tracking server. Off when absent. */
+    mlflow?: {
+      /**
+       * Base URL of the tracking server, e.g. https://mlflow.example.com
+       * @visibility backend
+       */
+      baseUrl: string;
+      /**
+       * URL of MLflow's UI for run links, when it differs from baseUrl.
+       * @visibility backend
+       */
+      uiUrl?: string;
+      /**
+       * Bearer token (Databricks, or a proxy in front of MLflow).
+       * @visibility secret
+       */
+      token?: string;
+      /**
+       * User name for MLflow's basic authentication.
+       * @visibility backend
+       */
+      username?: string;
+      /**
+       * Password for MLflow's basic authentication.
+       * @visibility secret
+       */
+      password?: string;
+      /**
+       * Minutes between syncs (default 5).
+       * @visibility backend
+       */
+      intervalMinutes?: number;
+    };
   };
 }

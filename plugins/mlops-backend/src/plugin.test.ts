@@ -44,7 +44,7 @@ describe('mlops backend plugin', () => {
     const { server } = await start();
     const res = await request(server).get('/api/mlops/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', database: { reachable: true, migrations: ['20261123000000_init.js', '20261123000100_registry.js'] } });
+    expect(res.body).toMatchObject({ status: 'ok', database: { reachable: true, migrations: ['20261123000000_init.js', '20261123000100_registry.js', '20261123000200_sync_status.js'] } });
   });
 
   it('refuses the policy route without a token', async () => {

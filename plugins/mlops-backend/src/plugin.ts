@@ -10,6 +10,7 @@ import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { seedDemoRegistry } from './demo/demoRegistry';
+import { DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -30,23 +31,27 @@ export const mlopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        scheduler: coreServices.scheduler,
       },
-      async init({ auth, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog }) {
+      async init({ auth, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler }) {
         permissionsRegistry.addPermissions(mlopsPermissions);
         const db = await migrateDatabase(database);
         const store = new DatabaseModelRailsStore(db);
         const registryStore = new DatabaseRegistryStore(db, store);
+        const syncStatus = new DatabaseSyncStatusStore(db);
         httpRouter.use(
           await createRouter({
             store,
             policies: new DefaultModelPolicyService(catalog),
             registry: new DefaultRegistryService(registryStore, catalog, auth),
+            syncStatus,
             httpAuth,
             permissions,
             logger,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        await scheduleMlflowSync({ config, scheduler, logger, catalog, auth, registry: registryStore, status: syncStatus });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
         }

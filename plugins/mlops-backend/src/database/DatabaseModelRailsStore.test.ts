@@ -20,7 +20,7 @@ describe.each(databases.eachSupportedId())('DatabaseModelRailsStore on %s', data
     expect(await knex.schema.hasTable('mlops_audit_log')).toBe(true);
     const health = await store.health();
     expect(health.reachable).toBe(true);
-    expect(health.migrations).toEqual(['20261123000000_init.js', '20261123000100_registry.js']);
+    expect(health.migrations).toEqual(['20261123000000_init.js', '20261123000100_registry.js', '20261123000200_sync_status.js']);
     expect(health.client).toMatch(databaseId.startsWith('POSTGRES') ? /pg/ : /sqlite/);
   });
 

@@ -14,6 +14,7 @@ import {
 import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ModelRailsStore } from '../database/ModelRailsStore';
 import { RegistryService } from '../registry/RegistryService';
+import { SyncStatusStore } from '../mlflow/SyncStatusStore';
 import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { middleware as openApiValidator } from 'express-openapi-validator';
 import { InputError } from '@backstage/errors';
@@ -26,6 +27,7 @@ export type RouterOptions = {
   store: ModelRailsStore;
   policies: ModelPolicyService;
   registry: RegistryService;
+  syncStatus: SyncStatusStore;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   logger: LoggerService;
@@ -57,7 +59,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, httpAuth, permissions } = options;
   // Requests are validated here rather than by the typed router, whose error handler drops the
   // field names. Express takes error handlers in a middleware list; the option's type does not.
   const router = await createOpenApiRouter({
@@ -138,6 +140,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/datasets/:namespace/:name/versions/:version/models', async (req, res) => {
     await reader(req);
     res.json(await registry.datasetConsumers(req.params, req.params.version));
+  });
+
+  router.get('/sync/mlflow', async (req, res) => {
+    await reader(req);
+    const status = await syncStatus.get('mlflow');
+    res.json(status ? { configured: true, ...status } : { configured: false });
   });
 
   return router;

@@ -687,6 +687,37 @@ export const spec = {
           "dataset",
           "models"
         ]
+      },
+      "SyncStatus": {
+        "type": "object",
+        "description": "The last MLflow sync, or `configured false` when none has run.",
+        "properties": {
+          "configured": {
+            "type": "boolean"
+          },
+          "source": {
+            "type": "string"
+          },
+          "startedAt": {
+            "type": "string"
+          },
+          "finishedAt": {
+            "type": "string"
+          },
+          "ok": {
+            "type": "boolean"
+          },
+          "message": {
+            "type": "string"
+          },
+          "details": {
+            "type": "object",
+            "additionalProperties": {}
+          }
+        },
+        "required": [
+          "configured"
+        ]
       }
     },
     "responses": {
@@ -1061,6 +1092,30 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/sync/mlflow": {
+      "get": {
+        "operationId": "GetMlflowSyncStatus",
+        "description": "The outcome of the last MLflow sync (errors included), from any backend replica.",
+        "responses": {
+          "200": {
+            "description": "The status.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SyncStatus"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }

@@ -1,0 +1,50 @@
+import { Knex } from 'knex';
+
+export type SyncStatus = {
+  source: string;
+  startedAt: string;
+  finishedAt: string;
+  ok: boolean;
+  message: string;
+  details: Record<string, unknown>;
+};
+
+/** The last outcome of each sync, kept in the database so every backend replica can show it. */
+export interface SyncStatusStore {
+  record(
+    source: string,
+    status: { startedAt: Date; finishedAt: Date; ok: boolean; message: string; details: object },
+  ): Promise<void>;
+  get(source: string): Promise<SyncStatus | undefined>;
+}
+
+export class DatabaseSyncStatusStore implements SyncStatusStore {
+  constructor(private readonly db: Knex) {}
+
+  async record(
+    source: string,
+    status: { startedAt: Date; finishedAt: Date; ok: boolean; message: string; details: object },
+  ) {
+    const row = {
+      started_at: status.startedAt,
+      finished_at: status.finishedAt,
+      ok: status.ok,
+      message: status.message.slice(0, 2000),
+      details: JSON.stringify(status.details),
+    };
+    await this.db('mlops_sync_status').insert({ source, ...row }).onConflict('source').merge(row);
+  }
+
+  async get(source: string): Promise<SyncStatus | undefined> {
+    const row = await this.db('mlops_sync_status').where({ source }).first();
+    if (!row) return undefined;
+    return {
+      source,
+      startedAt: new Date(row.started_at).toISOString(),
+      finishedAt: new Date(row.finished_at).toISOString(),
+      ok: Boolean(row.ok),
+      message: row.message,
+      details: JSON.parse(row.details),
+    };
+  }
+}

@@ -1,0 +1,58 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { FakeMlflowServer } from '../__testUtils__/FakeMlflowServer';
+import { scheduleMlflowSync } from '.';
+
+describe('scheduleMlflowSync', () => {
+  const base = () => ({
+    logger: mockServices.logger.mock(),
+    catalog: catalogServiceMock({
+      entities: [
+        {
+          apiVersion: 'modelrails.io/v1alpha1',
+          kind: 'Model',
+          metadata: { name: 'home-feed-ranker', namespace: 'default', annotations: { 'modelrails.io/mlflow-registered-model': 'hfr' } },
+          spec: {},
+        },
+      ],
+    }),
+    auth: mockServices.auth(),
+    registry: { upsertVersion: jest.fn(async () => ({ created: true })), listVersions: jest.fn(async () => []), setAlias: jest.fn() } as any,
+    status: { record: jest.fn(), get: jest.fn() },
+  });
+
+  it('schedules nothing without MLflow configuration', async () => {
+    const scheduler = mockServices.scheduler.mock();
+    await scheduleMlflowSync({ ...base(), scheduler, config: mockServices.rootConfig({ data: {} }) });
+    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+  });
+
+  it('schedules one global task that syncs the registered models Model entities follow', async () => {
+    const fake = new FakeMlflowServer();
+    const url = await fake.start();
+    fake.registeredModels = [{ name: 'hfr' }];
+    fake.modelVersions = [{ name: 'hfr', version: '1', status: 'READY', source: 's3://m/1' }];
+    try {
+      const scheduler = mockServices.scheduler.mock();
+      const deps = base();
+      await scheduleMlflowSync({
+        ...deps,
+        scheduler,
+        config: mockServices.rootConfig({ data: { mlops: { mlflow: { baseUrl: url, intervalMinutes: 2 } } } }),
+      });
+      expect(scheduler.scheduleTask).toHaveBeenCalledWith(
+        expect.objectContaining({ id: 'mlops-mlflow-sync', scope: 'global', frequency: { minutes: 2 } }),
+      );
+      const task = (scheduler.scheduleTask as jest.Mock).mock.calls[0][0];
+      await task.fn(new AbortController().signal);
+      // The annotation maps MLflow's "hfr" to the Model entity.
+      expect(deps.registry.upsertVersion).toHaveBeenCalledWith(
+        expect.objectContaining({ modelRef: 'model:default/home-feed-ranker', version: '1', source: 'mlflow' }),
+        'plugin:mlops:mlflow-sync',
+      );
+      expect(deps.status.record).toHaveBeenCalledWith('mlflow', expect.objectContaining({ ok: true }));
+    } finally {
+      await fake.stop();
+    }
+  });
+});
