@@ -6,6 +6,7 @@
 #
 #   start    install what is missing, then start the portal with the embedded demo (SQLite, no outside service)
 #   test     install what is missing (PostgreSQL and Chromium included), then run every check and test
+#   bench    install what is missing, then run the benchmarks under bench/
 #   install  only install
 set -euo pipefail
 
@@ -129,8 +130,13 @@ case "$COMMAND" in
     yarn_install
     exec node "$ROOT/scripts/mr.mjs" test "$@"
     ;;
+  bench)
+    need_test_packages
+    yarn_install
+    exec node "$ROOT/bench/run.mjs" "$@"
+    ;;
   *)
-    log "unknown command '$COMMAND' (use start, test or install)"
+    log "unknown command '$COMMAND' (use start, test, bench or install)"
     exit 2
     ;;
 esac
