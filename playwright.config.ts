@@ -13,15 +13,24 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [['list']],
   outputDir: 'test-results/e2e',
-  webServer: {
-    command:
-      'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
-    url: `http://localhost:${port}/.backstage/health/v1/readiness`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // The demo's stand-in MLflow tracking server, which the backend syncs from.
+      command: 'node -r @backstage/cli/config/nodeTransform.cjs scripts/demo-mlflow.ts',
+      url: 'http://127.0.0.1:5055/api/2.0/mlflow/registered-models/search',
+      timeout: 60_000,
+      reuseExistingServer: false,
+    },
+    {
+      command:
+        'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+      url: `http://localhost:${port}/.backstage/health/v1/readiness`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
   use: {
     baseURL: `http://localhost:${port}`,
     headless: true,

@@ -117,9 +117,20 @@ async function test() {
 }
 
 async function start() {
+  log('starting the demo MLflow stand-in on 127.0.0.1:5055');
+  const mlflow = spawn('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'scripts/demo-mlflow.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   log('starting the portal with the embedded demo: http://localhost:3000 (backend on :7007)');
   const child = spawn('yarn', ['dev', ...rest], { cwd: ROOT, stdio: 'inherit' });
-  child.on('close', code => process.exit(code ?? 0));
+  const stop = () => mlflow.kill('SIGTERM');
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  child.on('close', code => {
+    stop();
+    process.exit(code ?? 0);
+  });
 }
 
 if (command === 'test') {

@@ -80,3 +80,23 @@ test('a version registered by CI with the scoped token appears with its lineage'
   await expect(lineageNode(page, 'dataset-version', 'clickstream-events @ 2026-11-22')).toBeVisible();
   await expect(lineageNode(page, 'training-run', 'run github-actions-4711')).toBeVisible();
 });
+
+test('versions synced from the demo MLflow appear, with their run and training data', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsGuest(page);
+  // The sync runs shortly after the backend starts, then every minute.
+  const table = page.getByRole('table', { name: 'Model versions' });
+  await expect(async () => {
+    await page.goto('/catalog/default/model/item-embedding-encoder/versions');
+    await expect(table.locator('tr[data-version="8"]')).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 150_000 });
+  const v8 = table.locator('tr[data-version="8"]');
+  await expect(v8).toContainText('MLflow');
+  await expect(v8).toContainText('challenger');
+  await expect(v8).toContainText('recall@100: 0.6740');
+  await expect(page.getByLabel('MLflow sync status')).toContainText('Synced from MLflow');
+
+  await v8.getByRole('link', { name: 'v8' }).click();
+  await expect(lineageNode(page, 'dataset-version', 'item-catalog-snapshot @ 91bd02ee')).toBeVisible();
+  await expect(lineageNode(page, 'training-run', 'run mlflow-run-8')).toBeVisible();
+});

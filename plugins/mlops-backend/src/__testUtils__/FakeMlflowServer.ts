@@ -20,11 +20,12 @@ export class FakeMlflowServer {
 
   private server?: http.Server;
 
-  async start(): Promise<string> {
+  /** Listens on loopback, on the given port or any free one, and returns the base URL. */
+  async start(port = 0): Promise<string> {
     this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    await new Promise<void>(resolve => this.server!.listen(port, '127.0.0.1', resolve));
+    const { port: bound } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${bound}`;
   }
 
   async stop() {

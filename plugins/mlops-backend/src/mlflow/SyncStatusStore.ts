@@ -1,13 +1,7 @@
 import { Knex } from 'knex';
+import { SyncStatus as ApiSyncStatus } from '@modelrails/plugin-mlops-common';
 
-export type SyncStatus = {
-  source: string;
-  startedAt: string;
-  finishedAt: string;
-  ok: boolean;
-  message: string;
-  details: Record<string, unknown>;
-};
+export type SyncStatus = Omit<Extract<ApiSyncStatus, { configured: true }>, 'configured'>;
 
 /** The last outcome of each sync, kept in the database so every backend replica can show it. */
 export interface SyncStatusStore {

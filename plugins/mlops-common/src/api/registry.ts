@@ -130,3 +130,16 @@ export const lineageNodeId = {
   deployment: (modelRef: string, version: string, d: { environment: string; cluster: string; namespace: string }) =>
     `deployment:${modelRef}@${version}/${d.environment}/${d.cluster}/${d.namespace}`,
 };
+
+/** GET /sync/mlflow: the last MLflow sync, from any backend replica. @public */
+export type SyncStatus =
+  | { configured: false }
+  | {
+      configured: true;
+      source: string;
+      startedAt: string;
+      finishedAt: string;
+      ok: boolean;
+      message: string;
+      details: Record<string, unknown>;
+    };

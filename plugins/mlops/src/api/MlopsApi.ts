@@ -11,6 +11,7 @@ import {
   ModelPolicyView,
   ModelVersion,
   ModelVersionList,
+  SyncStatus,
 } from '@modelrails/plugin-mlops-common';
 
 /** The portal's view of the ModelRails backend. @public */
@@ -21,6 +22,7 @@ export interface MlopsApi {
   getModelLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph>;
   getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph>;
   getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers>;
+  getMlflowSyncStatus(): Promise<SyncStatus>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -61,6 +63,10 @@ export class MlopsClient implements MlopsApi {
 
   async getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers> {
     return this.get(`/datasets/${entityPath(ref)}/versions/${seg(version)}/models`);
+  }
+
+  async getMlflowSyncStatus(): Promise<SyncStatus> {
+    return this.get('/sync/mlflow');
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,9 +1,5 @@
 import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
@@ -15,6 +11,8 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
+import { AsyncCard } from '../AsyncCard';
+import { ModelPolicyView } from '@modelrails/plugin-mlops-common';
 
 /** The Model's policy in words: gates, rollout, drift, retraining, KPIs, sign-off. */
 export function ModelPolicyCard() {
@@ -23,17 +21,14 @@ export function ModelPolicyCard() {
   const ref = getCompoundEntityRef(entity);
   const state = useAsync(() => api.getModelPolicy(ref), [api, ref.namespace, ref.name]);
 
-  if (state.status === 'loading') {
-    return (
-      <InfoCard title="Model policy">
-        <Progress />
-      </InfoCard>
-    );
-  }
-  if (state.status === 'error') {
-    return <ResponseErrorPanel title="Model policy could not be loaded" error={state.error} />;
-  }
-  const view = state.value;
+  return (
+    <AsyncCard title="Model policy" state={state}>
+      {view => <ModelPolicy view={view} />}
+    </AsyncCard>
+  );
+}
+
+function ModelPolicy({ view }: { view: ModelPolicyView }) {
   return (
     <InfoCard
       title="Model policy"

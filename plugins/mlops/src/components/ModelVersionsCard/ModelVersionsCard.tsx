@@ -1,7 +1,6 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { InfoCard, Link, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -15,6 +14,8 @@ import Typography from '@material-ui/core/Typography';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { useLineageLink } from '../../hooks/useLineageLink';
+import { useModelVersions } from '../../hooks/useModelVersions';
+import { AsyncCard } from '../AsyncCard';
 import { age, formatComparison } from '../../lib/lineage';
 
 type Item = ModelVersionList['items'][number];
@@ -33,30 +34,44 @@ function Metrics({ item }: { item: Item }) {
   );
 }
 
-/** The versions of a Model: metrics beside the champion's, lineage, where they serve, who made them. */
-export function ModelVersionsCard() {
-  const { entity } = useEntity();
+/** Where versions come from besides CI: the MLflow sync, and whether its last run failed. */
+function MlflowSyncStatus() {
   const api = useApi(mlopsApiRef);
-  const lineageLink = useLineageLink();
-  const ref = getCompoundEntityRef(entity);
-  const state = useAsync(() => api.listVersions(ref), [api, ref.namespace, ref.name]);
-
-  if (state.status === 'loading') {
+  const state = useAsync(() => api.getMlflowSyncStatus(), [api]);
+  if (state.status !== 'ready' || !state.value.configured) return null;
+  const status = state.value;
+  if (!status.ok) {
     return (
-      <InfoCard title="Versions">
-        <Progress />
-      </InfoCard>
+      <Box mb={2}>
+        <WarningPanel title="MLflow sync failed" message={`${status.message} (${age(status.finishedAt)})`} />
+      </Box>
     );
   }
-  if (state.status === 'error') {
-    return <ResponseErrorPanel error={state.error} />;
-  }
-  const list = state.value;
+  return (
+    <Typography variant="caption" color="textSecondary" component="p" aria-label="MLflow sync status">
+      Synced from MLflow {age(status.finishedAt)}.
+    </Typography>
+  );
+}
+
+/** The versions of a Model: metrics beside the champion's, lineage, where they serve, who made them. */
+export function ModelVersionsCard() {
+  const state = useModelVersions();
+  return (
+    <AsyncCard title="Versions" state={state}>
+      {list => <ModelVersions list={list} />}
+    </AsyncCard>
+  );
+}
+
+function ModelVersions({ list }: { list: ModelVersionList }) {
+  const lineageLink = useLineageLink();
   return (
     <InfoCard
       title="Versions"
       subheader={list.champion ? `Metrics compared with the champion, v${list.champion}` : 'No champion yet'}
     >
+      <MlflowSyncStatus />
       {list.items.length === 0 ? (
         <Typography>No versions registered yet. CI registers them with POST /api/mlops/models/…/versions.</Typography>
       ) : (
@@ -80,6 +95,7 @@ export function ModelVersionsCard() {
                   <TableCell>
                     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 4 }}>
                       {link ? <Link to={link}>v{item.version}</Link> : `v${item.version}`}
+                      {item.source === 'mlflow' && <Chip size="small" variant="outlined" label="MLflow" />}
                       {item.aliases.map(alias => (
                         <Chip key={alias} size="small" label={alias} color={alias === 'champion' ? 'primary' : 'default'} />
                       ))}

@@ -1,36 +1,27 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
-import { lineageNodeId } from '@modelrails/plugin-mlops-common';
+import { InfoCard, Link } from '@backstage/core-components';
+import { lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import { mlopsApiRef } from '../../api/MlopsApi';
-import { useAsync } from '../../hooks/useAsync';
+import { AsyncCard } from '../AsyncCard';
 import { useLineageLink } from '../../hooks/useLineageLink';
+import { useModelVersions } from '../../hooks/useModelVersions';
 import { productionVersion, shortName } from '../../lib/lineage';
 
 /** "What data trained the model serving production right now?", answered on the Model page. */
 export function ProductionLineageCard() {
-  const { entity } = useEntity();
-  const api = useApi(mlopsApiRef);
-  const lineageLink = useLineageLink();
-  const ref = getCompoundEntityRef(entity);
-  const state = useAsync(() => api.listVersions(ref), [api, ref.namespace, ref.name]);
+  const state = useModelVersions();
+  return (
+    <AsyncCard title="Data behind production" state={state}>
+      {list => <ProductionLineage list={list} />}
+    </AsyncCard>
+  );
+}
 
-  if (state.status === 'loading') {
-    return (
-      <InfoCard title="Data behind production">
-        <Progress />
-      </InfoCard>
-    );
-  }
-  if (state.status === 'error') {
-    return <ResponseErrorPanel error={state.error} />;
-  }
-  const prod = productionVersion(state.value.items);
+function ProductionLineage({ list }: { list: ModelVersionList }) {
+  const lineageLink = useLineageLink();
+  const prod = productionVersion(list.items);
   if (!prod) {
     return (
       <InfoCard title="Data behind production">
