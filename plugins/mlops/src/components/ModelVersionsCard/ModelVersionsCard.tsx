@@ -43,7 +43,7 @@ function MlflowSyncStatus() {
   if (!status.ok) {
     return (
       <Box mb={2}>
-        <WarningPanel title="MLflow sync failed" message={`${status.message} (${age(status.finishedAt)})`} />
+        <WarningPanel defaultExpanded title="MLflow sync failed" message={`${status.message} (${age(status.finishedAt)})`} />
       </Box>
     );
   }

@@ -1,0 +1,97 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { ModelVersion, ModelVersionList, SyncStatus } from '@modelrails/plugin-mlops-common';
+import { screen, within } from '@testing-library/react';
+import { MlopsApi, mlopsApiRef } from '../../api/MlopsApi';
+import { ModelVersionsCard } from './ModelVersionsCard';
+
+const entity = {
+  apiVersion: 'modelrails.io/v1alpha1',
+  kind: 'Model',
+  metadata: { name: 'm', namespace: 'default' },
+  spec: { type: 'ranker', lifecycle: 'production', owner: 'team' },
+};
+
+const version = (v: string, extra: Partial<ModelVersion>): ModelVersionList['items'][number] => ({
+  modelRef: 'model:default/m',
+  version: v,
+  artifact: { uri: 's3://x', digest: 'sha256:x' },
+  hyperparameters: {},
+  metrics: { auc: 0.8 },
+  training: { datasets: [] },
+  featureSets: [],
+  creator: 'user:default/alice',
+  source: 'ci',
+  createdAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+  reproducible: false,
+  aliases: [],
+  deployments: [],
+  vsChampion: { auc: { value: 0.8 } },
+  ...extra,
+});
+
+async function render(list: ModelVersionList, sync: SyncStatus) {
+  const api: Partial<MlopsApi> = {
+    listVersions: jest.fn(async () => list),
+    getMlflowSyncStatus: jest.fn(async () => sync),
+  };
+  await renderInTestApp(
+    <EntityProvider entity={entity}>
+      <ModelVersionsCard />
+    </EntityProvider>,
+    { apis: [[mlopsApiRef, api as MlopsApi]], mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+  );
+}
+
+describe('ModelVersionsCard', () => {
+  it('shows each version with its comparison, lineage mark, deployments and age', async () => {
+    await render(
+      {
+        modelRef: 'model:default/m',
+        champion: '1',
+        items: [
+          version('2', {
+            source: 'mlflow',
+            vsChampion: { auc: { value: 0.78, champion: 0.8, relative: -0.025 } },
+            reproducible: true,
+            training: { datasets: [{ ref: 'resource:default/d', version: '1', digest: 'sha256:y' }] },
+          }),
+          version('1', {
+            aliases: ['champion'],
+            deployments: [{ environment: 'production', cluster: 'eu', namespace: 'n', trafficWeight: 100, updatedAt: '' }],
+          }),
+        ],
+      },
+      { configured: false },
+    );
+    const table = await screen.findByRole('table', { name: 'Model versions' });
+    const rows = within(table).getAllByRole('row').slice(1);
+    expect(rows[0]).toHaveTextContent('auc: 0.7800 (−2.5 %)');
+    expect(rows[0]).toHaveTextContent('MLflow');
+    expect(rows[0]).toHaveTextContent('1 dataset version');
+    expect(rows[1]).toHaveTextContent('champion');
+    expect(rows[1]).toHaveTextContent('production · eu · 100 %');
+    expect(within(rows[1]).getByLabelText('not reproducible')).toBeInTheDocument();
+    expect(rows[1]).toHaveTextContent('3 days ago');
+    expect(screen.getByText('Metrics compared with the champion, v1')).toBeInTheDocument();
+    expect(screen.queryByLabelText('MLflow sync status')).not.toBeInTheDocument();
+  });
+
+  it('says when the MLflow sync failed', async () => {
+    await render(
+      { modelRef: 'model:default/m', items: [] },
+      {
+        configured: true,
+        source: 'mlflow',
+        ok: false,
+        message: 'MLflow answered 401 to /api/2.0/mlflow/registered-models/search: UNAUTHENTICATED',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        details: {},
+      },
+    );
+    expect(await screen.findByText(/MLflow sync failed/)).toBeInTheDocument();
+    expect(screen.getAllByText(/UNAUTHENTICATED/).length).toBeGreaterThan(0);
+    expect(screen.getByText(/No versions registered yet/)).toBeInTheDocument();
+  });
+});
