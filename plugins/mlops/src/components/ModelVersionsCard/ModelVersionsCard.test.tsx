@@ -1,6 +1,6 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
-import { ModelVersion, ModelVersionList, SyncStatus } from '@modelrails/plugin-mlops-common';
+import { ModelVersionList, SyncStatus } from '@modelrails/plugin-mlops-common';
 import { screen, within } from '@testing-library/react';
 import { MlopsApi, mlopsApiRef } from '../../api/MlopsApi';
 import { ModelVersionsCard } from './ModelVersionsCard';
@@ -12,7 +12,7 @@ const entity = {
   spec: { type: 'ranker', lifecycle: 'production', owner: 'team' },
 };
 
-const version = (v: string, extra: Partial<ModelVersion>): ModelVersionList['items'][number] => ({
+const version = (v: string, extra: Partial<ModelVersionList['items'][number]>): ModelVersionList['items'][number] => ({
   modelRef: 'model:default/m',
   version: v,
   artifact: { uri: 's3://x', digest: 'sha256:x' },
