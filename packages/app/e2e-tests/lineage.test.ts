@@ -38,13 +38,22 @@ test('one click from a Model page to the dataset versions behind its production 
   await page.screenshot({ path: 'test-results/e2e/lineage.png', fullPage: true });
 });
 
-test('the Versions tab compares with the champion and marks versions that cannot be reproduced', async ({ page }) => {
+test('the Versions tab compares with the champion, shows the gates and marks versions that cannot be reproduced', async ({ page }) => {
+  test.setTimeout(150_000);
   await signInAsGuest(page);
   await page.goto('/catalog/default/model/home-feed-ranker/versions');
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(table.locator('tr[data-version="17"]')).toContainText('champion');
   await expect(table.locator('tr[data-version="19"]')).toContainText('ndcg@20: 0.1710 (−3.4 %)');
   await expect(table.locator('tr[data-version="17"]')).toContainText('production · prod-eu-1 · 100 %');
+
+  // The gates ran on every version: v19 is 3.4 % below the champion, more than its 2 % allowance.
+  await expect(async () => {
+    await page.goto('/catalog/default/model/home-feed-ranker/versions');
+    await expect(table.locator('tr[data-version="19"]').getByLabel('gates failed')).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 100_000 });
+  await expect(table.locator('tr[data-version="19"]')).toContainText('champion-relative');
+  await expect(table.locator('tr[data-version="18"]').getByLabel('gates passed')).toBeVisible();
 
   await page.goto('/catalog/default/model/ad-ctr-deepfm/versions');
   await expect(page.getByRole('table', { name: 'Model versions' }).getByText('not reproducible')).toHaveCount(2);

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   mockCredentials,
   mockServices,
@@ -8,6 +10,9 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fc from 'fast-check';
 import request from 'supertest';
 import { mlopsPlugin } from './plugin';
+
+// Every migration file the package ships, in order.
+const MIGRATIONS = readdirSync(join(__dirname, '../migrations')).filter(f => f.endsWith('.js')).sort();
 
 const model = {
   apiVersion: 'modelrails.io/v1alpha1',
@@ -44,7 +49,7 @@ describe('mlops backend plugin', () => {
     const { server } = await start();
     const res = await request(server).get('/api/mlops/health');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', database: { reachable: true, migrations: ['20261123000000_init.js', '20261123000100_registry.js', '20261123000200_sync_status.js'] } });
+    expect(res.body).toMatchObject({ status: 'ok', database: { reachable: true, migrations: MIGRATIONS } });
   });
 
   it('refuses the policy route without a token', async () => {

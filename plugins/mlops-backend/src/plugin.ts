@@ -11,6 +11,7 @@ import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { seedDemoRegistry } from './demo/demoRegistry';
 import { DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
+import { createGateService, schedulePendingGateEvaluation } from './gates';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -39,11 +40,12 @@ export const mlopsPlugin = createBackendPlugin({
         const store = new DatabaseModelRailsStore(db);
         const registryStore = new DatabaseRegistryStore(db, store);
         const syncStatus = new DatabaseSyncStatusStore(db);
+        const gates = createGateService(registryStore, catalog, auth);
         httpRouter.use(
           await createRouter({
             store,
             policies: new DefaultModelPolicyService(catalog),
-            registry: new DefaultRegistryService(registryStore, catalog, auth),
+            registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
             syncStatus,
             httpAuth,
             permissions,
@@ -51,7 +53,19 @@ export const mlopsPlugin = createBackendPlugin({
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
-        await scheduleMlflowSync({ config, scheduler, logger, catalog, auth, registry: registryStore, status: syncStatus });
+        await scheduleMlflowSync({
+          config,
+          scheduler,
+          logger,
+          catalog,
+          auth,
+          registry: registryStore,
+          status: syncStatus,
+          onVersionCreated: async (modelRef, version) => {
+            await gates.evaluate(modelRef, version, 'sync', 'plugin:mlops:mlflow-sync');
+          },
+        });
+        await schedulePendingGateEvaluation({ scheduler, logger, catalog, auth, gates });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
         }

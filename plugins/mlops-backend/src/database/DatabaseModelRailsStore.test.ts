@@ -1,8 +1,13 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { DatabaseModelRailsStore } from './DatabaseModelRailsStore';
 
 jest.setTimeout(60_000);
+
+// Every migration file the package ships, in order.
+const MIGRATIONS = readdirSync(join(__dirname, '../../migrations')).filter(f => f.endsWith('.js')).sort();
 
 const databases = createTestDatabases();
 
@@ -20,7 +25,7 @@ describe.each(databases.eachSupportedId())('DatabaseModelRailsStore on %s', data
     expect(await knex.schema.hasTable('mlops_audit_log')).toBe(true);
     const health = await store.health();
     expect(health.reachable).toBe(true);
-    expect(health.migrations).toEqual(['20261123000000_init.js', '20261123000100_registry.js', '20261123000200_sync_status.js']);
+    expect(health.migrations).toEqual(MIGRATIONS);
     expect(health.client).toMatch(databaseId.startsWith('POSTGRES') ? /pg/ : /sqlite/);
   });
 

@@ -21,6 +21,8 @@ type DemoModel = {
   withoutLineage?: number[];
   /** Where the champion serves; more than one environment for the platform's main models. */
   environments?: Array<{ environment: string; cluster: string; namespace: string }>;
+  /** What the training job also reports for the gates (latency, slices, data quality, parity). */
+  evidence?: (i: number) => Record<string, number>;
 };
 
 const prod = (cluster: string, namespace: string) => ({ environment: 'production', cluster, namespace });
@@ -45,6 +47,13 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 14,
     champion: 3,
     environments: [prod('prod-eu-1', 'ranking'), prod('prod-us-1', 'ranking'), staging('ranking')],
+    evidence: i => ({
+      latency_p99_ms: 44 + i,
+      'ndcg@20[platform=ios]': 0.188 - 0.003 * i,
+      'ndcg@20[platform=android]': 0.181 - 0.003 * i,
+      'ndcg@20[platform=web]': 0.184 - 0.003 * i,
+      parity_max_abs_diff: 0,
+    }),
   },
   {
     name: 'related-items-ranker',
@@ -55,6 +64,7 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 1,
     champion: 2,
     environments: [staging('ranking')],
+    evidence: i => ({ latency_p99_ms: 31 + 2 * i }),
   },
   {
     name: 'candidate-retrieval-two-tower',
@@ -65,6 +75,7 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 7,
     champion: 4,
     environments: [prod('prod-eu-1', 'retrieval'), prod('prod-us-1', 'retrieval')],
+    evidence: () => ({ latency_p99_ms: 19 }),
   },
   {
     name: 'candidate-retrieval-ann-v2',
@@ -89,6 +100,8 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 30,
     champion: 2,
     environments: [prod('prod-eu-1', 'ads'), staging('ads')],
+    // The newest version was trained while an upstream change nulled bid prices.
+    evidence: i => ({ 'null_rate:bid_price': i === 3 ? 0.034 : 0.0002, 'min:bid_price': 0.01 }),
   },
   {
     name: 'ad-ctr-deepfm',
@@ -109,6 +122,7 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 3,
     champion: 3,
     environments: [prod('prod-eu-1', 'trust'), prod('prod-us-1', 'trust')],
+    evidence: () => ({ 'fpr[country=DE]': 0.004, 'fpr[country=FR]': 0.005, 'fpr[country=US]': 0.006 }),
   },
   {
     name: 'account-takeover-detector',
@@ -151,6 +165,7 @@ export const DEMO_MODELS: DemoModel[] = [
     firstVersion: 4,
     champion: 2,
     environments: [prod('prod-eu-1', 'embeddings'), prod('prod-us-1', 'embeddings')],
+    evidence: i => ({ latency_p95_ms: 11 + i }),
   },
   {
     name: 'search-ranker-legacy',
@@ -191,7 +206,7 @@ export function demoVersions(model: DemoModel, now: Date): NewModelVersion[] {
       artifact: { uri: `s3://modelrails-demo/${model.name}/${version}/model.bin`, digest: sha256(`${modelRef}@${version}`) },
       codeCommit: commit,
       hyperparameters: { learning_rate: 0.05, num_leaves: 31 + 16 * (i % 3), seed: 42 },
-      metrics,
+      metrics: { ...metrics, ...model.evidence?.(i) },
       run: withLineage
         ? {
             source: 'demo',

@@ -53,6 +53,8 @@ export class MlflowSync {
     /** MLflow registered model name → Model entity ref, read from the catalog at each run. */
     private readonly modelsByMlflowName: () => Promise<Map<string, string>>,
     private readonly mlflowUiUrl?: string,
+    /** Called for each version the sync created (the gates run on it). */
+    private readonly onVersionCreated?: (modelRef: string, version: string) => Promise<void>,
   ) {}
 
   /** Runs one sync; never throws: failures are logged and recorded for the portal to show. */
@@ -87,8 +89,12 @@ export class MlflowSync {
         if (mv.status && mv.status !== 'READY') continue;
         const run = mv.run_id ? await this.client.run(mv.run_id) : undefined;
         const { created } = await this.registry.upsertVersion(this.toVersion(modelRef, mv, run), ACTOR);
-        if (created) result.versionsCreated++;
-        else result.versionsUnchanged++;
+        if (created) {
+          result.versionsCreated++;
+          await this.onVersionCreated?.(modelRef, mv.version);
+        } else {
+          result.versionsUnchanged++;
+        }
       }
       const current = await this.registry.listVersions(modelRef);
       for (const { alias, version } of registered.aliases ?? []) {

@@ -21,6 +21,7 @@ export async function scheduleMlflowSync(options: {
   auth: AuthService;
   registry: RegistryStore;
   status: SyncStatusStore;
+  onVersionCreated?: (modelRef: string, version: string) => Promise<void>;
 }) {
   const mlflow = options.config.getOptionalConfig('mlops.mlflow');
   if (!mlflow) return;
@@ -46,6 +47,7 @@ export async function scheduleMlflowSync(options: {
     options.logger.child({ task: 'mlflow-sync' }),
     modelsByMlflowName,
     mlflow.getOptionalString('uiUrl') ?? mlflow.getString('baseUrl'),
+    options.onVersionCreated,
   );
   await options.scheduler.scheduleTask({
     id: 'mlops-mlflow-sync',

@@ -3,6 +3,7 @@ import {
   DatasetConsumers,
   DatasetVersion,
   Deployment,
+  GateSummary,
   LineageGraph,
   LineageNode,
   lineageNodeId,
@@ -258,6 +259,21 @@ export class DatabaseRegistryStore implements RegistryStore {
       ['model_version_id', 'alias'],
     );
     const deployments = await selectIn<DeploymentRow>(this.db, 'mlops_deployments', 'model_version_id', versionIds);
+    const evaluations = await selectIn<{
+      model_version_id: string;
+      evaluated_at: Date | string | number;
+      trigger: GateSummary['trigger'];
+      passed: boolean | number;
+      results: string;
+    }>(this.db, 'mlops_gate_evaluations', 'model_version_id', versionIds);
+    const latestGates = new Map<string, GateSummary>();
+    for (const e of evaluations) {
+      const current = latestGates.get(e.model_version_id);
+      const at = iso(e.evaluated_at);
+      if (!current || at >= current.evaluatedAt) {
+        latestGates.set(e.model_version_id, { evaluatedAt: at, trigger: e.trigger, passed: Boolean(e.passed), results: JSON.parse(e.results) });
+      }
+    }
 
     return rows.map(row => {
       const run = row.run_id ? runs.get(row.run_id) : undefined;
@@ -285,8 +301,56 @@ export class DatabaseRegistryStore implements RegistryStore {
           .filter(d => d.model_version_id === row.id)
           .map(toDeployment)
           .sort((a, b) => a.environment.localeCompare(b.environment) || a.cluster.localeCompare(b.cluster)),
+        ...(latestGates.has(row.id) ? { gates: latestGates.get(row.id) } : {}),
       };
     });
+  }
+
+  async recordGateEvaluation(modelRef: string, version: string, summary: GateSummary, actorRef: string) {
+    await this.db.transaction(async tx => {
+      const row = await this.versionRow(tx, modelRef, version);
+      const at = new Date(summary.evaluatedAt);
+      await tx('mlops_gate_evaluations').insert({
+        id: randomUUID(),
+        model_version_id: row.id,
+        evaluated_at: at,
+        trigger: summary.trigger,
+        passed: summary.passed,
+        results: JSON.stringify(summary.results),
+      });
+      await this.audit.appendAudit(
+        {
+          actorRef,
+          action: 'gates.evaluate',
+          entityRef: modelRef,
+          details: { version, passed: summary.passed, failed: summary.results.filter(r => r.status === 'fail').map(r => r.name) },
+          occurredAt: at,
+        },
+        tx,
+      );
+    });
+  }
+
+  async promotedVersions(modelRef: string, limit: number): Promise<ModelVersion[]> {
+    // The audit trail knows every version that ever held the champion alias, and when.
+    const rows = await this.db('mlops_audit_log')
+      .where({ entity_ref: modelRef, action: 'alias.set' })
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .select('details');
+    const versions: string[] = [];
+    for (const row of rows) {
+      const details = JSON.parse(row.details);
+      if (details.alias === 'champion' && !versions.includes(details.version)) {
+        versions.push(details.version);
+        if (versions.length >= limit) break;
+      }
+    }
+    if (!versions.length) return [];
+    const found = await this.hydrate(
+      await this.db<ModelVersionRow>('mlops_model_versions').where({ model_ref: modelRef }).whereIn('version', versions),
+    );
+    return versions.map(v => found.find(f => f.version === v)).filter((v): v is ModelVersion => !!v);
   }
 
   async setAlias(modelRef: string, alias: ModelAlias, version: string, actorRef: string): Promise<void> {

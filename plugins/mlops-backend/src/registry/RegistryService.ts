@@ -4,6 +4,7 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DatasetConsumers,
+  GateSummary,
   isModelEntity,
   LineageGraph,
   lineageNodeId,
@@ -13,6 +14,7 @@ import {
   RegisterVersionRequest,
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
+import { GateService } from '../gates/GateService';
 
 /** Lineage queries stop here whatever the caller asks: a bound on work per request. */
 export const MAX_LINEAGE_DEPTH = 10;
@@ -28,6 +30,7 @@ export interface RegistryService {
   modelLineage(model: Ref, version: string, depth?: number): Promise<LineageGraph>;
   datasetLineage(dataset: Ref, version: string, depth?: number): Promise<LineageGraph>;
   datasetConsumers(dataset: Ref, version: string): Promise<DatasetConsumers>;
+  evaluateGates(model: Ref, version: string, credentials: BackstageCredentials): Promise<GateSummary>;
 }
 
 function refOfKind(value: string, kinds: string[], field: string, defaultNamespace: string): string {
@@ -61,6 +64,7 @@ export class DefaultRegistryService implements RegistryService {
     private readonly store: RegistryStore,
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
+    private readonly gates: GateService,
   ) {}
 
   /** The Model must exist in the catalog; the plugin checks that on its own authority. */
@@ -90,7 +94,8 @@ export class DefaultRegistryService implements RegistryService {
       ref: refOfKind(f.ref, ['resource'], `featureSets[${i}].ref`, ns),
     }));
     const run = request.training?.run;
-    return this.store.registerVersion(
+    const actor = principalRef(credentials);
+    const registered = await this.store.registerVersion(
       {
         modelRef,
         version: request.version,
@@ -111,8 +116,16 @@ export class DefaultRegistryService implements RegistryService {
         creator: this.creatorOf(request, credentials, ns),
         source: this.auth.isPrincipal(credentials, 'user') ? 'portal' : 'ci',
       },
-      principalRef(credentials),
+      actor,
     );
+    // Gates run as soon as a version arrives; the answer carries their results.
+    const gates = await this.gates.evaluate(modelRef, registered.version, 'registration', actor);
+    return { ...registered, gates };
+  }
+
+  async evaluateGates(model: Ref, version: string, credentials: BackstageCredentials) {
+    const modelRef = await this.modelRef(model);
+    return this.gates.evaluate(modelRef, version, 'manual', principalRef(credentials));
   }
 
   /** Users are who their token says; a service (CI) may name the person it acts for. */

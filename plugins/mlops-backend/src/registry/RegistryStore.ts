@@ -2,6 +2,7 @@ import {
   DatasetConsumers,
   Deployment,
   FeatureSetVersion,
+  GateSummary,
   LineageGraph,
   ModelAlias,
   ModelVersion,
@@ -48,4 +49,8 @@ export interface RegistryStore {
   /** The lineage around a node (see lineageNodeId), at most `depth` edges away, both directions. */
   lineage(rootId: string, depth: number): Promise<LineageGraph | undefined>;
   datasetConsumers(datasetRef: string, version: string): Promise<DatasetConsumers | undefined>;
+  /** Keeps a gate evaluation of a version (with its audit row); the latest one is the version's `gates`. */
+  recordGateEvaluation(modelRef: string, version: string, summary: GateSummary, actorRef: string): Promise<void>;
+  /** Versions that held the champion alias, most recent first, each once. */
+  promotedVersions(modelRef: string, limit: number): Promise<ModelVersion[]>;
 }

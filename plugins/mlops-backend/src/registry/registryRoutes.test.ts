@@ -14,7 +14,12 @@ const model = (name: string) => ({
   apiVersion: 'modelrails.io/v1alpha1',
   kind: 'Model',
   metadata: { name, namespace: 'default' },
-  spec: { type: 'ranker', lifecycle: 'production', owner: 'ranking-team' },
+  spec: {
+    type: 'ranker',
+    lifecycle: 'production',
+    owner: 'ranking-team',
+    policy: { gates: [{ kind: 'metric-floor', metric: 'ndcg@20', min: 0.17 }, { kind: 'latency-budget', maxMs: 60 }] },
+  },
 });
 const entities = [model('home-feed-ranker'), model('related-items-ranker')];
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -83,6 +88,25 @@ describe('registry routes', () => {
     expect(consumers.body.models).toEqual([
       { modelRef: 'model:default/home-feed-ranker', version: '12', serving: false, deployments: [] },
     ]);
+  });
+
+  it('runs the gates when a version arrives, and again on demand', async () => {
+    const server = await start();
+    const created = await request(server).post(versionsUrl).set('Authorization', asService).send(validBody());
+    expect(created.body.gates).toMatchObject({
+      trigger: 'registration',
+      passed: false,
+      results: [
+        { kind: 'metric-floor', status: 'pass', value: 0.186, threshold: 0.17 },
+        { kind: 'latency-budget', status: 'fail', reason: 'latency_p99_ms was not reported' },
+      ],
+    });
+    const again = await request(server).post(`${versionsUrl}/12/gates`).set('Authorization', asService);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ trigger: 'manual', passed: false });
+    const read = await request(server).get(`${versionsUrl}/12`).set('Authorization', asUser);
+    expect(read.body.gates.trigger).toBe('manual');
+    expect((await request(server).post(`${versionsUrl}/99/gates`).set('Authorization', asService)).status).toBe(404);
   });
 
   it('takes the creator of a user registration from the token, not the body', async () => {

@@ -125,6 +125,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await registry.get(req.params, req.params.version));
   });
 
+  router.post('/models/:namespace/:name/versions/:version/gates', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await allow(credentials, mlopsRegisterPermission, stringifyEntityRef({ kind: 'model', namespace: req.params.namespace, name: req.params.name }));
+    res.json(await registry.evaluateGates(req.params, req.params.version, credentials));
+  });
+
   router.get('/models/:namespace/:name/versions/:version/lineage', async (req, res) => {
     await reader(req);
     const depth = req.query.depth ? Number(req.query.depth) : undefined;

@@ -64,6 +64,8 @@ export type ModelVersion = {
   reproducible: boolean;
   aliases: ModelAlias[];
   deployments: Deployment[];
+  /** The latest gate evaluation; absent until the gates have run. */
+  gates?: GateSummary;
 };
 
 /** POST /models/{namespace}/{name}/versions. @public */
@@ -143,3 +145,24 @@ export type SyncStatus =
       message: string;
       details: Record<string, unknown>;
     };
+
+/** One gate judged on one version: what was measured, against what, and why it passed or failed. @public */
+export type GateResult = {
+  kind: string;
+  name: string;
+  /** The gate in words, e.g. "ndcg@20 ≥ 0.17". */
+  rule: string;
+  advisory: boolean;
+  status: 'pass' | 'fail';
+  value?: number;
+  threshold?: number;
+  reason: string;
+};
+
+/** The latest evaluation of a version's gates; `passed` is false when a blocking gate failed. @public */
+export type GateSummary = {
+  evaluatedAt: string;
+  trigger: 'registration' | 'manual' | 'sync';
+  passed: boolean;
+  results: GateResult[];
+};

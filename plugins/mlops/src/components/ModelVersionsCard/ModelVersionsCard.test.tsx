@@ -57,6 +57,15 @@ describe('ModelVersionsCard', () => {
             training: { datasets: [{ ref: 'resource:default/d', version: '1', digest: 'sha256:y' }] },
           }),
           version('1', {
+            gates: {
+              evaluatedAt: new Date().toISOString(),
+              trigger: 'registration',
+              passed: false,
+              results: [
+                { kind: 'metric-floor', name: 'metric-floor', rule: 'auc ≥ 0.7', advisory: false, status: 'pass', value: 0.8, threshold: 0.7, reason: 'ok' },
+                { kind: 'latency-budget', name: 'latency-budget', rule: 'p99 latency ≤ 60 ms', advisory: false, status: 'fail', reason: 'latency_p99_ms was not reported' },
+              ],
+            },
             aliases: ['champion'],
             deployments: [{ environment: 'production', cluster: 'eu', namespace: 'n', trafficWeight: 100, updatedAt: '' }],
           }),
@@ -73,6 +82,9 @@ describe('ModelVersionsCard', () => {
     expect(rows[1]).toHaveTextContent('production · eu · 100 %');
     expect(within(rows[1]).getByLabelText('not reproducible')).toBeInTheDocument();
     expect(rows[1]).toHaveTextContent('3 days ago');
+    expect(within(rows[1]).getByLabelText('gates failed')).toHaveTextContent('failed 1/2');
+    expect(rows[1]).toHaveTextContent('latency-budget');
+    expect(rows[0]).toHaveTextContent('not evaluated');
     expect(screen.getByText('Metrics compared with the champion, v1')).toBeInTheDocument();
     expect(screen.queryByLabelText('MLflow sync status')).not.toBeInTheDocument();
   });

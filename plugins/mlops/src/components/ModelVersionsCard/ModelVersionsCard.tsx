@@ -20,6 +20,47 @@ import { age, formatComparison } from '../../lib/lineage';
 
 type Item = ModelVersionList['items'][number];
 
+/** A version's gate status: passed, failed (naming the failing gates), or not yet evaluated. */
+function Gates({ item }: { item: Item }) {
+  if (!item.gates) {
+    return (
+      <Tooltip title="The gates have not run on this version yet">
+        <Chip size="small" variant="outlined" label="not evaluated" />
+      </Tooltip>
+    );
+  }
+  const { results, passed } = item.gates;
+  const failed = results.filter(r => r.status === 'fail');
+  const details = (
+    <Box component="ul" m={0} pl={2}>
+      {results.map((r, i) => (
+        <li key={i}>
+          {r.status === 'pass' ? '✓' : '✗'} {r.rule}
+          {r.value !== undefined && ` — measured ${r.value}${r.threshold !== undefined ? ` vs ${r.threshold}` : ''}`}
+          {r.advisory ? ' (advisory)' : ''}: {r.reason}
+        </li>
+      ))}
+    </Box>
+  );
+  return (
+    <Tooltip title={details}>
+      <Box>
+        <Chip
+          size="small"
+          aria-label={passed ? 'gates passed' : 'gates failed'}
+          label={passed ? `passed ${results.length - failed.length}/${results.length}` : `failed ${failed.length}/${results.length}`}
+          style={passed ? { backgroundColor: '#c8e6c9', color: '#1b5e20' } : { backgroundColor: '#ffcdd2', color: '#b71c1c' }}
+        />
+        {failed.map(r => (
+          <Typography key={r.name} variant="caption" component="div" color="error">
+            {r.name}
+          </Typography>
+        ))}
+      </Box>
+    </Tooltip>
+  );
+}
+
 function Metrics({ item }: { item: Item }) {
   const entries = Object.entries(item.vsChampion);
   if (!entries.length) return <Typography variant="body2">—</Typography>;
@@ -105,9 +146,7 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                     <Metrics item={item} />
                   </TableCell>
                   <TableCell>
-                    <Tooltip title="Validation gates run when a version arrives (coming with the gates capability)">
-                      <Chip size="small" variant="outlined" label="not evaluated" />
-                    </Tooltip>
+                    <Gates item={item} />
                   </TableCell>
                   <TableCell>
                     {item.reproducible ? (

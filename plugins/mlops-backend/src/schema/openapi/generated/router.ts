@@ -498,6 +498,9 @@ export const spec = {
             "items": {
               "$ref": "#/components/schemas/Deployment"
             }
+          },
+          "gates": {
+            "$ref": "#/components/schemas/GateSummary"
           }
         },
         "required": [
@@ -514,6 +517,81 @@ export const spec = {
           "reproducible",
           "aliases",
           "deployments"
+        ]
+      },
+      "GateResult": {
+        "type": "object",
+        "properties": {
+          "kind": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "rule": {
+            "type": "string",
+            "description": "The gate in words, e.g. \"ndcg@20 ≥ 0.17\"."
+          },
+          "advisory": {
+            "type": "boolean"
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "pass",
+              "fail"
+            ]
+          },
+          "value": {
+            "type": "number",
+            "description": "What was measured (absent when the gate had nothing to measure)."
+          },
+          "threshold": {
+            "type": "number"
+          },
+          "reason": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "kind",
+          "name",
+          "rule",
+          "advisory",
+          "status",
+          "reason"
+        ]
+      },
+      "GateSummary": {
+        "type": "object",
+        "properties": {
+          "evaluatedAt": {
+            "type": "string"
+          },
+          "trigger": {
+            "type": "string",
+            "enum": [
+              "registration",
+              "manual",
+              "sync"
+            ]
+          },
+          "passed": {
+            "type": "boolean",
+            "description": "False when a gate that is not advisory failed."
+          },
+          "results": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/GateResult"
+            }
+          }
+        },
+        "required": [
+          "evaluatedAt",
+          "trigger",
+          "passed",
+          "results"
         ]
       },
       "MetricComparison": {
@@ -950,6 +1028,47 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/ModelVersion"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/versions/{version}/gates": {
+      "post": {
+        "operationId": "EvaluateModelVersionGates",
+        "description": "Runs the model's validation gates on the version again (they also run when it is registered).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The new evaluation, which is now the version's `gates`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/GateSummary"
                 }
               }
             }
