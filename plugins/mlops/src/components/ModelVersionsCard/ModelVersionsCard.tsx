@@ -30,6 +30,13 @@ function Gates({ item }: { item: Item }) {
     );
   }
   const { results, passed } = item.gates;
+  if (!results.length) {
+    return (
+      <Tooltip title="The model's policy configures no gates: nothing blocks promotion">
+        <Chip size="small" variant="outlined" label="no gates" />
+      </Tooltip>
+    );
+  }
   const failed = results.filter(r => r.status === 'fail');
   const details = (
     <Box component="ul" m={0} pl={2}>
