@@ -166,3 +166,36 @@ export type GateSummary = {
   passed: boolean;
   results: GateResult[];
 };
+
+/** @public */
+export type PromotionStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/** What an approver saw, frozen at approval: gates, metrics beside the champion, lineage, digest. @public */
+export type PromotionEvidence = {
+  artifactDigest: string;
+  gates?: GateSummary;
+  champion?: string;
+  vsChampion: Record<string, MetricComparison>;
+  lineage: { run?: TrainingRun; datasets: DatasetVersion[] };
+};
+
+/** A request to promote a model version to an environment, and its one decision. @public */
+export type Promotion = {
+  id: string;
+  modelRef: string;
+  version: string;
+  environment: string;
+  status: PromotionStatus;
+  requestedBy: string;
+  requestedAt: string;
+  requestReason?: string;
+  /** The artifact digest the request (and any approval) is bound to. */
+  artifactDigest: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  decisionReason?: string;
+  /** Set when an approver overrode failing gates (break glass), with their written reason. */
+  override?: { reason: string };
+  evidence?: PromotionEvidence;
+  expiresAt?: string;
+};

@@ -1,0 +1,189 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DefaultGateService } from '../gates/GateService';
+import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
+import { DatabasePromotionStore } from './DatabasePromotionStore';
+import { normalizeRef, PromotionService } from './PromotionService';
+
+jest.setTimeout(90_000);
+const databases = createTestDatabases();
+const MODEL = 'model:default/home-feed-ranker';
+const ref = { namespace: 'default', name: 'home-feed-ranker' };
+const user = (name: string) => mockCredentials.user(`user:default/${name}`);
+
+describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseId => {
+  async function setup(options: { deny?: string[]; failing?: boolean; permissionsDown?: boolean } = {}) {
+    const knex = await databases.init(databaseId);
+    await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
+    const audit = new DatabaseModelRailsStore(knex);
+    const registry = new DatabaseRegistryStore(knex, audit);
+    const policy = modelPolicySchema.parse({
+      gates: [{ kind: 'metric-floor', metric: 'ndcg@20', min: options.failing ? 0.5 : 0.1 }],
+      approvals: { expiresAfter: '2h' },
+    });
+    const policyOf = async () => policy;
+    await registry.registerVersion(
+      {
+        modelRef: MODEL,
+        version: '12',
+        artifact: { uri: 's3://m/12', digest: `sha256:${'a'.repeat(64)}` },
+        hyperparameters: {},
+        metrics: { 'ndcg@20': 0.18 },
+        run: { source: 'ci', id: 'run-12' },
+        datasets: [{ ref: 'resource:default/orders', version: '2026-11-01', digest: `sha256:${'1'.repeat(64)}` }],
+        featureSets: [],
+        creator: 'user:default/carol',
+        source: 'ci',
+      },
+      'service:ci',
+    );
+    await new DefaultGateService(registry, policyOf).evaluate(MODEL, '12', 'registration', 'service:ci');
+    const permissions = mockServices.permissions.mock({
+      authorize: async requests => {
+        if (options.permissionsDown) throw new Error('connect ECONNREFUSED');
+        return requests.map(r => ({
+          result: options.deny?.includes(r.permission.name) ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+        })) as any;
+      },
+    });
+    const store = new DatabasePromotionStore(knex, audit);
+    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth());
+    return { knex, audit, registry, store, service };
+  }
+
+  const decisionRows = (audit: DatabaseModelRailsStore) =>
+    audit.listAudit({ entityRef: MODEL }).then(rows => rows.filter(r => /promotion\.(approve|reject|override)/.test(r.action)));
+
+  it('lets a different person approve, snapshots the evidence and binds the digest, with audit rows', async () => {
+    const { service, audit } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production', reason: 'weekly refresh' }, user('alice'));
+    expect(request).toMatchObject({ status: 'pending', requestedBy: 'user:default/alice', artifactDigest: `sha256:${'a'.repeat(64)}` });
+    const now = new Date('2026-11-23T10:00:00Z');
+    const approved = await service.decide(request.id, 'approved', { reason: 'metrics hold' }, user('bob'), now);
+    expect(approved).toMatchObject({
+      status: 'approved',
+      decidedBy: 'user:default/bob',
+      decisionReason: 'metrics hold',
+      expiresAt: '2026-11-23T12:00:00.000Z',
+      evidence: {
+        artifactDigest: `sha256:${'a'.repeat(64)}`,
+        gates: { passed: true },
+        vsChampion: { 'ndcg@20': { value: 0.18 } },
+        lineage: { run: { id: 'run-12' }, datasets: [{ ref: 'resource:default/orders' }] },
+      },
+    });
+    const actions = (await audit.listAudit({ entityRef: MODEL })).map(r => r.action);
+    expect(actions.filter(a => a.startsWith('promotion.')).sort()).toEqual(['promotion.approve', 'promotion.request']);
+  });
+
+  it.each([
+    ['the requester', 'alice'],
+    ['the requester, written in other case', 'ALICE'],
+    ['the version’s creator', 'carol'],
+    ['the version’s creator, written in other case', 'Carol'],
+  ])('never lets %s decide, even when the permission policy allows everything', async (_who, name) => {
+    const { service, audit } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    for (const outcome of ['approved', 'rejected'] as const) {
+      await expect(service.decide(request.id, outcome, { reason: 'me' }, user(name))).rejects.toMatchObject({ name: 'NotAllowedError' });
+    }
+    expect((await service.get(request.id)).status).toBe('pending');
+    expect(await decisionRows(audit)).toEqual([]);
+  });
+
+  it('refuses service and external principals', async () => {
+    const { service } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await expect(service.decide(request.id, 'approved', { reason: 'ci' }, mockCredentials.service('external:ci'))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+  });
+
+  it('answers 503 when the permission service cannot answer, and changes nothing', async () => {
+    const { service, store, registry } = await setup();
+    const request = await store.request({ modelRef: MODEL, version: '12', environment: 'production', requestedBy: 'user:default/alice' });
+    const down = new PromotionService(
+      store,
+      registry,
+      async () => modelPolicySchema.parse({}),
+      mockServices.permissions.mock({ authorize: async () => { throw new Error('ECONNREFUSED'); } }),
+      mockServices.auth(),
+    );
+    await expect(down.decide(request.id, 'approved', { reason: 'ok' }, user('bob'))).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect((await service.get(request.id)).status).toBe('pending');
+  });
+
+  it('blocks a version whose gates fail unless an allowed person overrides with a reason', async () => {
+    const { service } = await setup({ failing: true, deny: ['mlops.promotion.override'] });
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await expect(service.decide(request.id, 'approved', { reason: 'looks fine' }, user('bob'))).rejects.toThrow(/Gates block this promotion \(metric-floor\)/);
+    await expect(service.decide(request.id, 'approved', { reason: 'incident fix', override: true }, user('bob'))).rejects.toMatchObject({
+      name: 'NotAllowedError',
+    });
+
+    const allowed = await setup({ failing: true });
+    const again = await allowed.service.request(ref, '12', { environment: 'production' }, user('alice'));
+    const approved = await allowed.service.decide(again.id, 'approved', { reason: 'hotfix for INC-42', override: true }, user('bob'));
+    expect(approved).toMatchObject({ status: 'approved', override: { reason: 'hotfix for INC-42' }, evidence: { gates: { passed: false } } });
+    expect((await allowed.audit.listAudit({ entityRef: MODEL })).find(r => r.action === 'promotion.override')).toMatchObject({
+      details: { override: 'hotfix for INC-42' },
+    });
+  });
+
+  it('refuses to approve once the artifact digest changed since the request', async () => {
+    const { service, knex } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await knex('mlops_model_versions').where({ model_ref: MODEL, version: '12' }).update({ artifact_digest: `sha256:${'b'.repeat(64)}` });
+    await expect(service.decide(request.id, 'approved', { reason: 'ok' }, user('bob'))).rejects.toThrow(/artifact .* changed/);
+    expect((await service.get(request.id)).status).toBe('pending');
+  });
+
+  it('needs a reason, refuses a second pending request, and a second decision', async () => {
+    const { service } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await expect(service.request(ref, '12', { environment: 'production' }, user('dan'))).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(service.decide(request.id, 'rejected', { reason: '  ' }, user('bob'))).rejects.toMatchObject({ name: 'InputError' });
+    await service.decide(request.id, 'rejected', { reason: 'wait for the holiday freeze' }, user('bob'));
+    await expect(service.decide(request.id, 'approved', { reason: 'ok' }, user('dan'))).rejects.toMatchObject({ name: 'ConflictError' });
+  });
+
+  it('gives exactly one of 50 concurrent approvals and rejections', async () => {
+    const { service, audit } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        service.decide(request.id, i % 2 ? 'approved' : 'rejected', { reason: `decider ${i}` }, user(`approver-${i}`)),
+      ),
+    );
+    const winners = results.filter(r => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason.name).toBe('ConflictError');
+    }
+    const final = await service.get(request.id);
+    expect(final.decidedBy).toBe((winners[0] as PromiseFulfilledResult<any>).value.decidedBy);
+    expect(await decisionRows(audit)).toHaveLength(1);
+  });
+
+  it('expires approvals past their time, with an audit row', async () => {
+    const { service, store, audit } = await setup();
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await service.decide(request.id, 'approved', { reason: 'ok' }, user('bob'), new Date('2026-11-23T10:00:00Z'));
+    expect(await store.expireDue(new Date('2026-11-23T11:59:00Z'))).toBe(0);
+    expect(await store.expireDue(new Date('2026-11-23T12:01:00Z'))).toBe(1);
+    expect((await service.get(request.id)).status).toBe('expired');
+    const expiry = (await audit.listAudit({ entityRef: MODEL })).filter(r => r.action === 'promotion.expire');
+    expect(expiry).toHaveLength(1);
+    expect(expiry[0].details).toMatchObject({ promotion: request.id, environment: 'production' });
+  });
+});
+
+describe('normalizeRef', () => {
+  it('compares refs after case and default namespace', () => {
+    expect(normalizeRef('alice')).toBe(normalizeRef('User:Default/Alice'));
+    expect(normalizeRef('user:team-a/alice')).not.toBe(normalizeRef('alice'));
+  });
+});
