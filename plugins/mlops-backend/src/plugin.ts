@@ -11,7 +11,9 @@ import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { seedDemoRegistry } from './demo/demoRegistry';
 import { DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
-import { createGateService, schedulePendingGateEvaluation } from './gates';
+import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
+import { DatabasePromotionStore } from './promotion/DatabasePromotionStore';
+import { PromotionService } from './promotion/PromotionService';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -24,6 +26,7 @@ export const mlopsPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         auth: coreServices.auth,
+        auditor: coreServices.auditor,
         config: coreServices.rootConfig,
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
@@ -34,19 +37,23 @@ export const mlopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
       },
-      async init({ auth, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler }) {
+      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler }) {
         permissionsRegistry.addPermissions(mlopsPermissions);
         const db = await migrateDatabase(database);
         const store = new DatabaseModelRailsStore(db);
         const registryStore = new DatabaseRegistryStore(db, store);
         const syncStatus = new DatabaseSyncStatusStore(db);
         const gates = createGateService(registryStore, catalog, auth);
+        const promotionStore = new DatabasePromotionStore(db, store);
+        const promotions = new PromotionService(promotionStore, registryStore, catalogPolicies(catalog, auth), permissions, auth);
         httpRouter.use(
           await createRouter({
             store,
             policies: new DefaultModelPolicyService(catalog),
             registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
             syncStatus,
+            promotions,
+            auditor,
             httpAuth,
             permissions,
             logger,
@@ -66,6 +73,15 @@ export const mlopsPlugin = createBackendPlugin({
           },
         });
         await schedulePendingGateEvaluation({ scheduler, logger, catalog, auth, gates });
+        await scheduler.scheduleTask({
+          id: 'mlops-promotions-expire',
+          scope: 'global',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          fn: async () => {
+            await promotionStore.expireDue();
+          },
+        });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
         }

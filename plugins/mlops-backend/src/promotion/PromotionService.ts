@@ -1,7 +1,8 @@
 import { AuthService, BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
-import { AuthorizeResult, ResourcePermission } from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
+import { authorizeOrThrow } from '../permissions/authorize';
 import {
   mlopsPromotionApprovePermission,
   mlopsPromotionOverridePermission,
@@ -35,17 +36,8 @@ export class PromotionService {
     private readonly auth: AuthService,
   ) {}
 
-  /** A permission decision; a permission service that cannot answer means 503, and nothing changes. */
-  private async require(credentials: BackstageCredentials, permission: ResourcePermission, resourceRef: string) {
-    let result: AuthorizeResult;
-    try {
-      [{ result }] = await this.permissions.authorize([{ permission, resourceRef }], { credentials });
-    } catch (e) {
-      throw new ServiceUnavailableError(`The permission service did not answer: ${(e as Error).message}`);
-    }
-    if (result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name} on ${resourceRef}`);
-    }
+  private require(credentials: BackstageCredentials, permission: ResourcePermission, resourceRef: string) {
+    return authorizeOrThrow(this.permissions, credentials, permission, resourceRef);
   }
 
   async request(model: Ref, version: string, body: { environment: string; reason?: string }, credentials: BackstageCredentials) {
@@ -71,18 +63,11 @@ export class PromotionService {
     return found;
   }
 
-  async decide(
-    id: string,
-    outcome: 'approved' | 'rejected',
-    body: { reason: string; override?: boolean },
-    credentials: BackstageCredentials,
-    now = new Date(),
-  ): Promise<Promotion> {
+  /** Who may decide: a person, neither the requester nor the version's creator, holding the approve permission. */
+  private async decider(promotion: Promotion, credentials: BackstageCredentials) {
     if (!this.auth.isPrincipal(credentials, 'user')) {
       throw new NotAllowedError('Only people approve or reject promotions; service and external tokens cannot');
     }
-    if (!body.reason?.trim()) throw new InputError('reason: a decision needs a written reason');
-    const promotion = await this.get(id);
     const me = normalizeRef(credentials.principal.userEntityRef);
     if (me === normalizeRef(promotion.requestedBy)) {
       throw new NotAllowedError('You requested this promotion: someone else must decide it');
@@ -93,6 +78,53 @@ export class PromotionService {
       throw new NotAllowedError(`You created v${version.version}: someone else must decide its promotion`);
     }
     await this.require(credentials, mlopsPromotionApprovePermission, promotion.modelRef);
+    return { me, version };
+  }
+
+  /** The same rules as a decision, asked in advance, so the portal can say why a button is off. */
+  async canDecide(promotion: Promotion, credentials: BackstageCredentials): Promise<{ allowed: boolean; reason?: string }> {
+    if (promotion.status !== 'pending') return { allowed: false, reason: `This request is ${promotion.status}` };
+    try {
+      await this.decider(promotion, credentials);
+      return { allowed: true };
+    } catch (e) {
+      if (e instanceof NotAllowedError || e instanceof ServiceUnavailableError) return { allowed: false, reason: e.message };
+      throw e;
+    }
+  }
+
+  /** Which version held the champion (production) alias at `at`, since when, and who approved it. */
+  async productionAt(model: Ref, at: Date) {
+    const modelRef = stringifyEntityRef({ kind: 'model', ...model });
+    if (!(await this.policyOf(modelRef))) throw new NotFoundError(`No Model entity ${modelRef}`);
+    const held = await this.registry.aliasAt(modelRef, 'champion', at);
+    if (!held) return { modelRef, at: at.toISOString() };
+    const approvals = await this.store.list({ modelRef, status: undefined });
+    const approval = approvals
+      .filter(p => p.version === held.version && p.environment === 'production' && p.decidedAt && p.decidedBy)
+      .filter(p => p.status === 'approved' || p.status === 'expired')
+      .filter(p => p.decidedAt! <= held.since)
+      .sort((a, b) => b.decidedAt!.localeCompare(a.decidedAt!))[0];
+    return {
+      modelRef,
+      at: at.toISOString(),
+      version: held.version,
+      since: held.since,
+      setBy: held.setBy,
+      ...(approval ? { approvedBy: approval.decidedBy, promotion: approval.id, override: !!approval.override } : {}),
+    };
+  }
+
+  async decide(
+    id: string,
+    outcome: 'approved' | 'rejected',
+    body: { reason: string; override?: boolean },
+    credentials: BackstageCredentials,
+    now = new Date(),
+  ): Promise<Promotion> {
+    if (!body.reason?.trim()) throw new InputError('reason: a decision needs a written reason');
+    const promotion = await this.get(id);
+    const { me, version } = await this.decider(promotion, credentials);
     if (promotion.status !== 'pending') {
       throw new ConflictError(`Promotion request ${id} is already ${promotion.status}`);
     }
@@ -118,7 +150,7 @@ export class PromotionService {
     if (!policy) throw new NotFoundError(`No Model entity ${promotion.modelRef}`);
     const versions = await this.registry.listVersions(promotion.modelRef);
     const champion = versions.find(v => v.aliases.includes('champion') && v.version !== version.version);
-    return this.store.decide(
+    const decided = await this.store.decide(
       id,
       {
         outcome,
@@ -136,5 +168,12 @@ export class PromotionService {
       },
       now,
     );
+    if (promotion.environment === 'production') {
+      // Until the rollout engine exists, approval to production hands the champion alias over at
+      // once; the previous champion becomes the warm standby.
+      if (champion) await this.registry.setAlias(promotion.modelRef, 'standby', champion.version, me);
+      await this.registry.setAlias(promotion.modelRef, 'champion', version.version, me);
+    }
+    return decided;
   }
 }

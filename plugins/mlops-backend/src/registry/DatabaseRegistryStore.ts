@@ -331,6 +331,22 @@ export class DatabaseRegistryStore implements RegistryStore {
     });
   }
 
+  async aliasAt(modelRef: string, alias: ModelAlias, at: Date) {
+    const rows = await this.db('mlops_audit_log')
+      .where({ entity_ref: modelRef, action: 'alias.set' })
+      .where('occurred_at', '<=', at)
+      .orderBy('occurred_at', 'desc')
+      .orderBy('id', 'desc')
+      .select('details', 'occurred_at', 'actor_ref');
+    for (const row of rows) {
+      const details = JSON.parse(row.details);
+      if (details.alias === alias) {
+        return { version: String(details.version), since: iso(row.occurred_at), setBy: row.actor_ref as string };
+      }
+    }
+    return undefined;
+  }
+
   async promotedVersions(modelRef: string, limit: number): Promise<ModelVersion[]> {
     // The audit trail knows every version that ever held the champion alias, and when.
     const rows = await this.db('mlops_audit_log')

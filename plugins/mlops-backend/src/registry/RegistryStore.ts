@@ -51,6 +51,8 @@ export interface RegistryStore {
   datasetConsumers(datasetRef: string, version: string): Promise<DatasetConsumers | undefined>;
   /** Keeps a gate evaluation of a version (with its audit row); the latest one is the version's `gates`. */
   recordGateEvaluation(modelRef: string, version: string, summary: GateSummary, actorRef: string): Promise<void>;
+  /** Which version held an alias at a time, since when and set by whom (from the audit trail). */
+  aliasAt(modelRef: string, alias: ModelAlias, at: Date): Promise<{ version: string; since: string; setBy: string } | undefined>;
   /** Versions that held the champion alias, most recent first, each once. */
   promotedVersions(modelRef: string, limit: number): Promise<ModelVersion[]>;
 }

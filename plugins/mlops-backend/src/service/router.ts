@@ -1,11 +1,12 @@
 import {
+  AuditorService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult, BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
+import { BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
+import { authorizeOrThrow } from '../permissions/authorize';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   mlopsReadPermission,
@@ -15,6 +16,8 @@ import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ModelRailsStore } from '../database/ModelRailsStore';
 import { RegistryService } from '../registry/RegistryService';
 import { SyncStatusStore } from '../mlflow/SyncStatusStore';
+import { PromotionService } from '../promotion/PromotionService';
+import { PromotionStatus } from '@modelrails/plugin-mlops-common';
 import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { middleware as openApiValidator } from 'express-openapi-validator';
 import { InputError } from '@backstage/errors';
@@ -28,6 +31,8 @@ export type RouterOptions = {
   policies: ModelPolicyService;
   registry: RegistryService;
   syncStatus: SyncStatusStore;
+  promotions: PromotionService;
+  auditor: AuditorService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   logger: LoggerService;
@@ -59,7 +64,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, auditor, httpAuth, permissions } = options;
   // Requests are validated here rather than by the typed router, whose error handler drops the
   // field names. Express takes error handlers in a middleware list; the option's type does not.
   const router = await createOpenApiRouter({
@@ -78,19 +83,11 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     ],
   });
 
-  const allow = async (
+  const allow = (
     credentials: BackstageCredentials,
     permission: BasicPermission | ResourcePermission,
     resourceRef?: string,
-  ) => {
-    const [decision] = await permissions.authorize(
-      [permission.type === 'resource' ? { permission, resourceRef: resourceRef! } : { permission }] as any,
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name}`);
-    }
-  };
+  ) => authorizeOrThrow(permissions, credentials, permission, resourceRef);
   const reader = async (req: express.Request) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
     await allow(credentials, mlopsReadPermission);
@@ -147,6 +144,61 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await reader(req);
     res.json(await registry.datasetConsumers(req.params, req.params.version));
   });
+
+  /** Runs a state change as an auditor event too (our own audit rows are written by the store). */
+  const audited = async <T>(req: express.Request, eventId: string, meta: Record<string, string>, fn: () => Promise<T>) => {
+    const event = await auditor.createEvent({ eventId, severityLevel: 'medium', request: req, meta });
+    try {
+      const result = await fn();
+      await event.success();
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  };
+
+  router.post('/models/:namespace/:name/versions/:version/promotions', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const { namespace, name, version } = req.params;
+    const created = await audited(req, 'promotion-request', { namespace, name, version, environment: req.body.environment }, () =>
+      promotions.request({ namespace, name }, version, req.body, credentials),
+    );
+    res.status(201).json({ ...created, canDecide: await promotions.canDecide(created, credentials) });
+  });
+
+  router.get('/models/:namespace/:name/production', async (req, res) => {
+    await reader(req);
+    const at = req.query.at ? new Date(String(req.query.at)) : new Date();
+    res.json(await promotions.productionAt(req.params, at));
+  });
+
+  router.get('/promotions', async (req, res) => {
+    await reader(req);
+    res.json({
+      items: await promotions.list({
+        status: req.query.status as PromotionStatus | undefined,
+        modelRef: req.query.model ? String(req.query.model) : undefined,
+      }),
+    });
+  });
+
+  router.get('/promotions/:id', async (req, res) => {
+    const credentials = await reader(req);
+    const promotion = await promotions.get(req.params.id);
+    res.json({ ...promotion, canDecide: await promotions.canDecide(promotion, credentials) });
+  });
+
+  for (const [path, outcome] of [['approve', 'approved'], ['reject', 'rejected']] as const) {
+    router.post(`/promotions/:id/${path}`, async (req, res) => {
+      // Only people decide: a service or external token is refused here with 403.
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const decided = await audited(req, `promotion-${path}`, { promotion: req.params.id }, () =>
+        promotions.decide(req.params.id, outcome, req.body, credentials),
+      );
+      res.json({ ...decided, canDecide: await promotions.canDecide(decided, credentials) });
+    });
+  }
 
   router.get('/sync/mlflow', async (req, res) => {
     await reader(req);
