@@ -142,7 +142,10 @@ export class DatabasePromotionStore {
         throw new ConflictError(`Promotion request ${id} is already ${row.status}`);
       }
       const row = (await tx<Row>('mlops_promotions').where({ id }).first())!;
-      const action = decision.outcome === 'approved' ? (decision.overrideReason ? 'promotion.override' : 'promotion.approve') : 'promotion.reject';
+      let action = 'promotion.reject';
+      if (decision.outcome === 'approved') {
+        action = decision.overrideReason ? 'promotion.override' : 'promotion.approve';
+      }
       await this.audit.appendAudit(
         {
           actorRef: decision.by,
