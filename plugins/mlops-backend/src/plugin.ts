@@ -9,7 +9,7 @@ import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
 import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
-import { seedDemoRegistry } from './demo/demoRegistry';
+import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
 import { DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
 import { DatabasePromotionStore } from './promotion/DatabasePromotionStore';
@@ -84,6 +84,7 @@ export const mlopsPlugin = createBackendPlugin({
         });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
+          await seedDemoPromotions(promotionStore);
         }
       },
     });

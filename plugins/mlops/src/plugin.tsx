@@ -8,7 +8,7 @@ import {
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MODEL_KIND } from '@modelrails/plugin-mlops-common';
 import { mlopsApiRef, MlopsClient } from './api/MlopsApi';
-import { lineageRouteRef } from './routes';
+import { lineageRouteRef, promotionsRouteRef } from './routes';
 
 const isModel = { kind: MODEL_KIND.toLocaleLowerCase('en-US') };
 
@@ -60,6 +60,16 @@ const lineagePage = PageBlueprint.make({
   },
 });
 
+const promotionsPage = PageBlueprint.make({
+  name: 'promotions',
+  params: {
+    path: '/mlops/promotions',
+    title: 'Promotions',
+    routeRef: promotionsRouteRef,
+    loader: () => import('./components/PromotionsPage').then(m => <m.PromotionsPage />),
+  },
+});
+
 /**
  * The ModelRails portal plugin (new frontend system).
  *
@@ -68,6 +78,6 @@ const lineagePage = PageBlueprint.make({
 export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
-  routes: { lineage: lineageRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, lineagePage],
+  routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef },
+  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, lineagePage, promotionsPage],
 });

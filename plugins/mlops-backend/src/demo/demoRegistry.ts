@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
 import { RegistryStore, NewModelVersion } from '../registry/RegistryStore';
+import { DatabasePromotionStore } from '../promotion/DatabasePromotionStore';
 
 /*
  * The embedded demo's registry: versions, lineage, aliases and deployments for every Model in
@@ -270,5 +271,27 @@ export async function seedDemoRegistry(registry: RegistryStore, logger: LoggerSe
   }
   if (seeded) {
     logger.info(`Seeded the demo registry for ${seeded} models`);
+  }
+}
+
+/**
+ * Pending promotion requests for the demo's sign-off queue: one that passes its gates, one that
+ * fails a gate, and one requested by the demo's own guest user (who therefore cannot approve it).
+ */
+export async function seedDemoPromotions(promotions: DatabasePromotionStore) {
+  if ((await promotions.list({ limit: 1 })).length) return;
+  const requests = [
+    { model: 'home-feed-ranker', version: '18', by: 'user:default/alice', reason: 'Weekly refresh: NDCG@20 within 2 % of the champion' },
+    { model: 'home-feed-ranker', version: '19', by: 'user:default/bob', reason: 'Latest weekly retrain' },
+    { model: 'ad-ctr-predictor', version: '33', by: 'user:default/guest', reason: 'Retrained on last week’s auctions' },
+  ];
+  for (const r of requests) {
+    await promotions.request({
+      modelRef: `model:default/${r.model}`,
+      version: r.version,
+      environment: 'production',
+      requestedBy: r.by,
+      reason: r.reason,
+    });
   }
 }

@@ -11,8 +11,12 @@ import {
   ModelPolicyView,
   ModelVersion,
   ModelVersionList,
+  Promotion,
   SyncStatus,
 } from '@modelrails/plugin-mlops-common';
+
+/** A promotion request as the backend returns it to the caller, with whether they may decide it. @public */
+export type PromotionView = Promotion & { canDecide?: { allowed: boolean; reason?: string } };
 
 /** The portal's view of the ModelRails backend. @public */
 export interface MlopsApi {
@@ -23,6 +27,10 @@ export interface MlopsApi {
   getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph>;
   getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers>;
   getMlflowSyncStatus(): Promise<SyncStatus>;
+  requestPromotion(ref: CompoundEntityRef, version: string, body: { environment: string; reason?: string }): Promise<PromotionView>;
+  listPromotions(filter?: { status?: Promotion['status']; model?: string }): Promise<Promotion[]>;
+  getPromotion(id: string): Promise<PromotionView>;
+  decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }): Promise<PromotionView>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -67,6 +75,37 @@ export class MlopsClient implements MlopsApi {
 
   async getMlflowSyncStatus(): Promise<SyncStatus> {
     return this.get('/sync/mlflow');
+  }
+
+  async requestPromotion(ref: CompoundEntityRef, version: string, body: { environment: string; reason?: string }) {
+    return this.send<PromotionView>('POST', `/models/${entityPath(ref)}/versions/${seg(version)}/promotions`, body);
+  }
+
+  async listPromotions(filter: { status?: Promotion['status']; model?: string } = {}) {
+    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as Array<[string, string]>);
+    const { items } = await this.get<{ items: Promotion[] }>(`/promotions${query.size ? `?${query}` : ''}`);
+    return items;
+  }
+
+  async getPromotion(id: string) {
+    return this.get<PromotionView>(`/promotions/${seg(id)}`);
+  }
+
+  async decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }) {
+    return this.send<PromotionView>('POST', `/promotions/${seg(id)}/${decision}`, body);
+  }
+
+  private async send<T>(method: string, path: string, body: unknown): Promise<T> {
+    const baseUrl = await this.deps.discoveryApi.getBaseUrl('mlops');
+    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
   }
 
   private async get<T>(path: string): Promise<T> {

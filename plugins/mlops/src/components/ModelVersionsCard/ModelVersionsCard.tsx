@@ -16,6 +16,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { useModelVersions } from '../../hooks/useModelVersions';
 import { AsyncCard } from '../AsyncCard';
+import { RequestPromotionButton } from './RequestPromotionButton';
 import { age, formatComparison } from '../../lib/lineage';
 
 type Item = ModelVersionList['items'][number];
@@ -133,6 +134,7 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
               <TableCell>Serving</TableCell>
               <TableCell>Creator</TableCell>
               <TableCell>Age</TableCell>
+              <TableCell />
             </TableRow>
           </TableHead>
           <TableBody>
@@ -187,6 +189,9 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                     <Tooltip title={item.createdAt}>
                       <span>{age(item.createdAt)}</span>
                     </Tooltip>
+                  </TableCell>
+                  <TableCell>
+                    <RequestPromotionButton modelRef={list.modelRef} version={item.version} />
                   </TableCell>
                 </TableRow>
               );

@@ -1,0 +1,54 @@
+import { expect, Page, test } from '@playwright/test';
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+}
+
+test('a second person signs off a promotion; the requester cannot', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signInAsGuest(page); // user:default/guest
+  await page.goto('/mlops/promotions');
+  const pending = page.getByRole('table', { name: 'Pending promotions' });
+  const row = (title: string, version: string) => pending.locator('tr', { hasText: title }).filter({ hasText: version });
+
+  // The guest's own request: the evidence is there, the decision is not theirs to make.
+  await row('Ad CTR predictor', 'v33').getByRole('link', { name: 'v33' }).click();
+  await expect(page.getByLabel('Why you cannot decide')).toContainText('You requested this promotion');
+  await expect(page.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reject' })).toBeDisabled();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('table', { name: 'Gate results' }).locator('tr[data-gate="data-quality"]')).toHaveAttribute(
+      'data-status',
+      'fail',
+      { timeout: 3_000 },
+    );
+  }).toPass({ timeout: 100_000 });
+
+  // Alice's request, gates passing: the guest signs it off with a reason.
+  await page.goto('/mlops/promotions');
+  await row('Home feed ranker', 'v18').getByRole('link', { name: 'v18' }).click();
+  await expect(page.getByText('All blocking gates pass')).toBeVisible();
+  const approve = page.getByRole('button', { name: 'Approve' });
+  await expect(approve).toBeDisabled(); // no reason yet
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Within 2 % of the champion; lineage complete');
+  await approve.click();
+  await expect(page.getByText(/approved by/).first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/signoff.png', fullPage: true });
+
+  // The approval hands the production alias over.
+  await page.goto('/catalog/default/model/home-feed-ranker/versions');
+  const table = page.getByRole('table', { name: 'Model versions' });
+  await expect(table.locator('tr[data-version="18"]')).toContainText('champion');
+  await expect(table.locator('tr[data-version="17"]')).toContainText('standby');
+
+  // Bob's request fails a gate: approving needs the break-glass override.
+  await page.goto('/mlops/promotions');
+  await row('Home feed ranker', 'v19').getByRole('link', { name: 'v19' }).click();
+  await expect(page.getByText('A blocking gate fails')).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Looks fine to me');
+  await expect(page.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reject' })).toBeEnabled();
+});

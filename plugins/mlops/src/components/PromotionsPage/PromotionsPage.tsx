@@ -1,0 +1,347 @@
+import { parseEntityRef } from '@backstage/catalog-model';
+import { Content, InfoCard, Link, Progress, ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { GateResult, lineageNodeId, ModelVersionList, Promotion } from '@modelrails/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Chip from '@material-ui/core/Chip';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { mlopsApiRef, PromotionView } from '../../api/MlopsApi';
+import { useAsync } from '../../hooks/useAsync';
+import { useLineageLink } from '../../hooks/useLineageLink';
+import { age, formatComparison, shortName } from '../../lib/lineage';
+import { promotionsRouteRef } from '../../routes';
+
+const STATUS_COLOUR: Record<Promotion['status'], { backgroundColor: string; color: string }> = {
+  pending: { backgroundColor: '#fff3e0', color: '#8a4b00' },
+  approved: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
+  rejected: { backgroundColor: '#ffcdd2', color: '#b71c1c' },
+  expired: { backgroundColor: '#eeeeee', color: '#424242' },
+};
+
+function StatusChip({ promotion }: { promotion: Promotion }) {
+  return (
+    <Box display="flex" style={{ gap: 4 }}>
+      <Chip size="small" label={promotion.status} style={STATUS_COLOUR[promotion.status]} />
+      {promotion.override && <Chip size="small" label="override" style={{ backgroundColor: '#b71c1c', color: '#fff' }} />}
+    </Box>
+  );
+}
+
+function usePromotionLink() {
+  const path = useRouteRef(promotionsRouteRef);
+  return (id?: string) => {
+    const base = path?.();
+    if (!base) return undefined;
+    return id ? `${base}?id=${encodeURIComponent(id)}` : base;
+  };
+}
+
+/** Pending requests first, then the latest decisions. */
+function Queue() {
+  const api = useApi(mlopsApiRef);
+  const link = usePromotionLink();
+  const state = useAsync(() => api.listPromotions(), [api]);
+  if (state.status === 'loading') return <Progress />;
+  if (state.status === 'error') return <ResponseErrorPanel error={state.error} />;
+  const pending = state.value.filter(p => p.status === 'pending');
+  const decided = state.value.filter(p => p.status !== 'pending').slice(0, 50);
+  const table = (items: Promotion[], label: string) => (
+    <Table size="small" aria-label={label}>
+      <TableHead>
+        <TableRow>
+          <TableCell>Model</TableCell>
+          <TableCell>Version</TableCell>
+          <TableCell>Environment</TableCell>
+          <TableCell>Requested by</TableCell>
+          <TableCell>Requested</TableCell>
+          <TableCell>Status</TableCell>
+          <TableCell>Decided by</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {items.map(p => (
+          <TableRow key={p.id} data-promotion={p.id}>
+            <TableCell>
+              <EntityRefLink entityRef={p.modelRef} />
+            </TableCell>
+            <TableCell>
+              <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
+            </TableCell>
+            <TableCell>{p.environment}</TableCell>
+            <TableCell>
+              <EntityRefLink entityRef={p.requestedBy} defaultKind="user" />
+            </TableCell>
+            <TableCell>{age(p.requestedAt)}</TableCell>
+            <TableCell>
+              <StatusChip promotion={p} />
+            </TableCell>
+            <TableCell>{p.decidedBy ? <EntityRefLink entityRef={p.decidedBy} defaultKind="user" /> : '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12}>
+        <InfoCard title={`Waiting for sign-off (${pending.length})`}>
+          {pending.length ? table(pending, 'Pending promotions') : <Typography>Nothing waits for a decision.</Typography>}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title="Recent decisions">{table(decided, 'Recent decisions')}</InfoCard>
+      </Grid>
+    </Grid>
+  );
+}
+
+function GatesTable({ results }: { results: GateResult[] }) {
+  return (
+    <Table size="small" aria-label="Gate results">
+      <TableHead>
+        <TableRow>
+          <TableCell>Gate</TableCell>
+          <TableCell>Rule</TableCell>
+          <TableCell>Measured</TableCell>
+          <TableCell>Threshold</TableCell>
+          <TableCell>Result</TableCell>
+          <TableCell>Why</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {results.map((r, i) => (
+          <TableRow key={i} data-gate={r.kind} data-status={r.status}>
+            <TableCell>{r.name}</TableCell>
+            <TableCell>{r.rule}</TableCell>
+            <TableCell>{r.value === undefined ? '—' : Number(r.value.toPrecision(4))}</TableCell>
+            <TableCell>{r.threshold === undefined ? '—' : Number(r.threshold.toPrecision(4))}</TableCell>
+            <TableCell>
+              <Chip
+                size="small"
+                label={r.advisory ? `${r.status} (advisory)` : r.status}
+                style={r.status === 'pass' ? STATUS_COLOUR.approved : STATUS_COLOUR.rejected}
+              />
+            </TableCell>
+            <TableCell>{r.reason}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+function Decide({ promotion, gatesFailing, onDecided }: { promotion: PromotionView; gatesFailing: boolean; onDecided: (p: PromotionView) => void }) {
+  const api = useApi(mlopsApiRef);
+  const [reason, setReason] = useState('');
+  const [override, setOverride] = useState(false);
+  const [error, setError] = useState<Error | undefined>();
+  const [busy, setBusy] = useState(false);
+  const allowed = promotion.canDecide?.allowed ?? false;
+  const decide = async (decision: 'approve' | 'reject') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      onDecided(await api.decidePromotion(promotion.id, decision, { reason, ...(decision === 'approve' && override ? { override } : {}) }));
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <InfoCard title="Decision">
+      {!allowed && (
+        <Typography color="textSecondary" aria-label="Why you cannot decide" paragraph>
+          {promotion.canDecide?.reason ?? 'You cannot decide this request.'}
+        </Typography>
+      )}
+      <TextField
+        id="decision-reason"
+        label="Reason"
+        multiline
+        minRows={2}
+        fullWidth
+        variant="outlined"
+        value={reason}
+        disabled={!allowed || busy}
+        onChange={e => setReason(e.target.value)}
+      />
+      {gatesFailing && (
+        <FormControlLabel
+          control={<Checkbox checked={override} onChange={e => setOverride(e.target.checked)} disabled={!allowed || busy} />}
+          label="Break glass: approve despite failing gates (needs the override permission; the reason is recorded)"
+        />
+      )}
+      <Box mt={2} display="flex" style={{ gap: 8 }}>
+        <Button
+          variant="contained"
+          color="primary"
+          disabled={!allowed || busy || !reason.trim() || (gatesFailing && !override)}
+          onClick={() => decide('approve')}
+        >
+          Approve
+        </Button>
+        <Button variant="outlined" disabled={!allowed || busy || !reason.trim()} onClick={() => decide('reject')}>
+          Reject
+        </Button>
+      </Box>
+      {error && (
+        <Box mt={2}>
+          <ResponseErrorPanel error={error} />
+        </Box>
+      )}
+    </InfoCard>
+  );
+}
+
+/** The evidence for one request — gates, metrics beside the champion, lineage — and the decision. */
+function SignOff({ id }: { id: string }) {
+  const api = useApi(mlopsApiRef);
+  const lineageLink = useLineageLink();
+  const link = usePromotionLink();
+  const [decided, setDecided] = useState<PromotionView | undefined>();
+  const state = useAsync(async () => {
+    const promotion = await api.getPromotion(id);
+    const ref = parseEntityRef(promotion.modelRef);
+    const [versions, history] = await Promise.all([
+      api.listVersions(ref),
+      api.listPromotions({ model: promotion.modelRef }),
+    ]);
+    return { promotion, versions, history };
+  }, [api, id, decided]);
+  if (state.status === 'loading') return <Progress />;
+  if (state.status === 'error') return <ResponseErrorPanel error={state.error} />;
+  const { promotion, versions, history } = state.value;
+  const version: ModelVersionList['items'][number] | undefined = versions.items.find(v => v.version === promotion.version);
+  const evidence = promotion.evidence;
+  const gates = evidence?.gates ?? version?.gates;
+  const vsChampion = evidence?.vsChampion ?? version?.vsChampion ?? {};
+  const datasets = evidence?.lineage.datasets ?? version?.training.datasets ?? [];
+  const gatesFailing = !gates?.passed;
+  return (
+    <Grid container spacing={2}>
+      <Grid item xs={12}>
+        <Box display="flex" alignItems="center" style={{ gap: 12 }}>
+          <Typography variant="h5" component="h2">
+            <EntityRefLink entityRef={promotion.modelRef} /> v{promotion.version} → {promotion.environment}
+          </Typography>
+          <StatusChip promotion={promotion} />
+        </Box>
+        <Typography variant="body2" color="textSecondary">
+          Requested by <EntityRefLink entityRef={promotion.requestedBy} defaultKind="user" /> {age(promotion.requestedAt)}
+          {promotion.requestReason ? `: “${promotion.requestReason}”` : ''} · bound to {promotion.artifactDigest}
+          {promotion.decidedBy && (
+            <>
+              {' '}
+              · {promotion.status} by <EntityRefLink entityRef={promotion.decidedBy} defaultKind="user" />: “{promotion.decisionReason}”
+            </>
+          )}
+          {promotion.expiresAt && ` · approval expires ${new Date(promotion.expiresAt).toLocaleString()}`}
+        </Typography>
+        <Link to={link() ?? '#'}>Back to the queue</Link>
+      </Grid>
+      {promotion.override && (
+        <Grid item xs={12}>
+          <WarningPanel severity="error" title="Approved with a break-glass override" message={promotion.override.reason} defaultExpanded />
+        </Grid>
+      )}
+      <Grid item xs={12} md={8}>
+        <InfoCard title={`Gates${evidence ? ' (as approved)' : ''}`} subheader={gates ? (gates.passed ? 'All blocking gates pass' : 'A blocking gate fails') : 'Not evaluated yet'}>
+          {gates ? <GatesTable results={gates.results} /> : <Typography>The gates have not run on this version yet.</Typography>}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={4}>
+        {promotion.status === 'pending' ? (
+          <Decide promotion={promotion} gatesFailing={gatesFailing} onDecided={setDecided} />
+        ) : (
+          <InfoCard title="Decision">
+            <Typography>
+              {promotion.status} by {promotion.decidedBy ?? '—'}: {promotion.decisionReason ?? '—'}
+            </Typography>
+          </InfoCard>
+        )}
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard title="Metrics beside the champion" subheader={evidence?.champion ?? versions.champion ? `champion v${evidence?.champion ?? versions.champion}` : 'no champion'}>
+          <Table size="small" aria-label="Metrics beside the champion">
+            <TableBody>
+              {Object.entries(vsChampion).map(([name, c]) => (
+                <TableRow key={name}>
+                  <TableCell>{name}</TableCell>
+                  <TableCell>{formatComparison(c.value, c.relative)}</TableCell>
+                  <TableCell>{c.champion ?? '—'}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <InfoCard
+          title="Lineage"
+          deepLink={{ title: 'Open the lineage', link: lineageLink(lineageNodeId.model(promotion.modelRef, promotion.version)) ?? '#' }}
+        >
+          {datasets.length ? (
+            datasets.map(d => (
+              <Typography key={`${d.ref}@${d.version}`} variant="body2">
+                {shortName(d.ref)} @ {d.version} — {d.digest}
+              </Typography>
+            ))
+          ) : (
+            <Typography color="error">No dataset version is recorded: this version is not reproducible.</Typography>
+          )}
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12}>
+        <InfoCard title="History of this model’s promotions">
+          <Table size="small" aria-label="Promotion history">
+            <TableBody>
+              {history.map(p => (
+                <TableRow key={p.id}>
+                  <TableCell>
+                    <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
+                  </TableCell>
+                  <TableCell>{p.environment}</TableCell>
+                  <TableCell>
+                    <StatusChip promotion={p} />
+                  </TableCell>
+                  <TableCell>{p.requestedBy}</TableCell>
+                  <TableCell>{p.decidedBy ?? '—'}</TableCell>
+                  <TableCell>{p.decisionReason ?? ''}</TableCell>
+                  <TableCell>{age(p.decidedAt ?? p.requestedAt)}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </InfoCard>
+      </Grid>
+    </Grid>
+  );
+}
+
+/** The promotion queue, or with `?id=` one request's sign-off page. */
+export function PromotionsPage() {
+  const [params] = useSearchParams();
+  const id = params.get('id');
+  return (
+    <Content>
+      <Typography variant="h4" component="h1" gutterBottom>
+        Promotions
+      </Typography>
+      {id ? <SignOff id={id} /> : <Queue />}
+    </Content>
+  );
+}
