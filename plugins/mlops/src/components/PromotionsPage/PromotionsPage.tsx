@@ -231,6 +231,8 @@ function SignOff({ id }: { id: string }) {
   const vsChampion = evidence?.vsChampion ?? version?.vsChampion ?? {};
   const datasets = evidence?.lineage.datasets ?? version?.training.datasets ?? [];
   const gatesFailing = !gates?.passed;
+  let gatesSubheader = 'Not evaluated yet';
+  if (gates) gatesSubheader = gates.passed ? 'All blocking gates pass' : 'A blocking gate fails';
   return (
     <Grid container spacing={2}>
       <Grid item xs={12}>
@@ -259,7 +261,7 @@ function SignOff({ id }: { id: string }) {
         </Grid>
       )}
       <Grid item xs={12} md={8}>
-        <InfoCard title={`Gates${evidence ? ' (as approved)' : ''}`} subheader={gates ? (gates.passed ? 'All blocking gates pass' : 'A blocking gate fails') : 'Not evaluated yet'}>
+        <InfoCard title={`Gates${evidence ? ' (as approved)' : ''}`} subheader={gatesSubheader}>
           {gates ? <GatesTable results={gates.results} /> : <Typography>The gates have not run on this version yet.</Typography>}
         </InfoCard>
       </Grid>
