@@ -10,7 +10,7 @@ import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
-import { DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
+import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
 import { DatabasePromotionStore } from './promotion/DatabasePromotionStore';
 import { PromotionService } from './promotion/PromotionService';
@@ -45,7 +45,14 @@ export const mlopsPlugin = createBackendPlugin({
         const syncStatus = new DatabaseSyncStatusStore(db);
         const gates = createGateService(registryStore, catalog, auth);
         const promotionStore = new DatabasePromotionStore(db, store);
-        const promotions = new PromotionService(promotionStore, registryStore, catalogPolicies(catalog, auth), permissions, auth);
+        const promotions = new PromotionService(
+          promotionStore,
+          registryStore,
+          catalogPolicies(catalog, auth),
+          permissions,
+          auth,
+          createMlflowAliasMover({ config, catalog, auth, logger }),
+        );
         httpRouter.use(
           await createRouter({
             store,

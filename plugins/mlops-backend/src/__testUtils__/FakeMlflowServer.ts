@@ -54,6 +54,35 @@ export class FakeMlflowServer {
       res.end('{"registered_models": [');
       return;
     }
+    if (req.method === 'POST' && url.pathname === '/api/2.0/mlflow/registered-models/alias') {
+      let raw = '';
+      req.on('data', chunk => (raw += chunk));
+      req.on('end', () => {
+        let body: { name?: string; alias?: string; version?: string };
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          error(400, 'MALFORMED_REQUEST', 'Request body is not JSON');
+          return;
+        }
+        if (!body.name || !body.alias || !body.version) {
+          error(400, 'INVALID_PARAMETER_VALUE', "Missing value for required parameter 'name', 'alias' or 'version'");
+          return;
+        }
+        const model = this.registeredModels.find(m => m.name === body.name);
+        if (!model) {
+          error(404, 'RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${body.name} not found`);
+          return;
+        }
+        if (!this.modelVersions.some(v => v.name === body.name && v.version === body.version)) {
+          error(404, 'RESOURCE_DOES_NOT_EXIST', `Model Version (name=${body.name}, version=${body.version}) not found`);
+          return;
+        }
+        model.aliases = [...(model.aliases ?? []).filter(a => a.alias !== body.alias), { alias: body.alias, version: body.version }];
+        send(200, {});
+      });
+      return;
+    }
     if (req.method !== 'GET') {
       error(405, 'ENDPOINT_NOT_FOUND', 'Method not allowed');
       return;

@@ -121,6 +121,11 @@ export class MlflowClient {
     }
   }
 
+  /** Points a registered model's alias at a version (MLflow ≥ 2.3). */
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.request('POST', '/api/2.0/mlflow/registered-models/alias', {}, { name, alias, version });
+  }
+
   private async *paginate<T>(path: string, query: Record<string, string>, field: string): AsyncGenerator<T> {
     let pageToken: string | undefined;
     const seen = new Set<string>();
@@ -143,9 +148,15 @@ export class MlflowClient {
     } while (pageToken);
   }
 
-  private async get<T>(path: string, query: Record<string, string>): Promise<T> {
-    const url = `${this.baseUrl}${path}?${new URLSearchParams(query)}`;
+  private get<T>(path: string, query: Record<string, string>): Promise<T> {
+    return this.request<T>('GET', path, query);
+  }
+
+  private async request<T>(method: 'GET' | 'POST', path: string, query: Record<string, string>, payload?: unknown): Promise<T> {
+    const search = new URLSearchParams(query).toString();
+    const url = `${this.baseUrl}${path}${search ? `?${search}` : ''}`;
     const headers: Record<string, string> = { Accept: 'application/json' };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
     if (this.options.token) {
       headers.Authorization = `Bearer ${this.options.token}`;
     } else if (this.options.username) {
@@ -153,7 +164,12 @@ export class MlflowClient {
     }
     let response: Response;
     try {
-      response = await this.fetchImpl(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+      response = await this.fetchImpl(url, {
+        method,
+        headers,
+        ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
     } catch (e) {
       throw new MlflowError(`MLflow at ${this.baseUrl} is unreachable: ${(e as Error).message}`);
     }

@@ -9,6 +9,49 @@ import { SyncStatusStore } from './SyncStatusStore';
 export { DatabaseSyncStatusStore } from './SyncStatusStore';
 export type { SyncStatusStore } from './SyncStatusStore';
 
+function clientFrom(config: RootConfigService) {
+  const mlflow = config.getOptionalConfig('mlops.mlflow');
+  if (!mlflow) return undefined;
+  return new MlflowClient({
+    baseUrl: mlflow.getString('baseUrl'),
+    token: mlflow.getOptionalString('token'),
+    username: mlflow.getOptionalString('username'),
+    password: mlflow.getOptionalString('password'),
+  });
+}
+
+/** MLflow registered model name of a Model entity: its annotation, or its own name. */
+async function mlflowNameOf(catalog: CatalogService, auth: AuthService, modelRef: string) {
+  const entity = await catalog.getEntityByRef(modelRef, { credentials: await auth.getOwnServiceCredentials() });
+  if (!entity) return undefined;
+  return entity.metadata.annotations?.[MLFLOW_MODEL_ANNOTATION] ?? entity.metadata.name;
+}
+
+/**
+ * When MLflow is configured, a function that points an MLflow alias at a version (used when a
+ * promotion to production is approved); undefined otherwise. Failures are logged, not thrown: the
+ * approval is already committed, and the next sync shows the difference.
+ */
+export function createMlflowAliasMover(options: {
+  config: RootConfigService;
+  catalog: CatalogService;
+  auth: AuthService;
+  logger: LoggerService;
+}) {
+  const client = clientFrom(options.config);
+  if (!client) return undefined;
+  return async (modelRef: string, alias: string, version: string) => {
+    try {
+      const name = await mlflowNameOf(options.catalog, options.auth, modelRef);
+      if (!name) return;
+      await client.setAlias(name, alias, version);
+      options.logger.info(`Moved MLflow alias ${alias} of ${name} to version ${version}`);
+    } catch (e) {
+      options.logger.warn(`Could not move the MLflow alias ${alias} of ${modelRef} to ${version}: ${(e as Error).message}`);
+    }
+  };
+}
+
 /**
  * Schedules the MLflow sync when `mlops.mlflow.baseUrl` is configured. The task is global: with
  * several backend replicas, one of them runs it at a time.
@@ -24,13 +67,8 @@ export async function scheduleMlflowSync(options: {
   onVersionCreated?: (modelRef: string, version: string) => Promise<void>;
 }) {
   const mlflow = options.config.getOptionalConfig('mlops.mlflow');
-  if (!mlflow) return;
-  const client = new MlflowClient({
-    baseUrl: mlflow.getString('baseUrl'),
-    token: mlflow.getOptionalString('token'),
-    username: mlflow.getOptionalString('username'),
-    password: mlflow.getOptionalString('password'),
-  });
+  const client = clientFrom(options.config);
+  if (!mlflow || !client) return;
   const modelsByMlflowName = async () => {
     const { items } = await options.catalog.getEntities(
       { filter: { kind: 'model' }, fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'] },

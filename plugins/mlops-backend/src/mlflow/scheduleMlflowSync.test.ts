@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FakeMlflowServer } from '../__testUtils__/FakeMlflowServer';
-import { scheduleMlflowSync } from '.';
+import { createMlflowAliasMover, scheduleMlflowSync } from '.';
 
 describe('scheduleMlflowSync', () => {
   const base = () => ({
@@ -51,6 +51,28 @@ describe('scheduleMlflowSync', () => {
         'plugin:mlops:mlflow-sync',
       );
       expect(deps.status.record).toHaveBeenCalledWith('mlflow', expect.objectContaining({ ok: true }));
+    } finally {
+      await fake.stop();
+    }
+  });
+
+  it('moves an MLflow alias for an approved promotion, and only logs when MLflow refuses', async () => {
+    const fake = new FakeMlflowServer();
+    const url = await fake.start();
+    fake.registeredModels = [{ name: 'hfr', aliases: [{ alias: 'champion', version: '1' }] }];
+    fake.modelVersions = [
+      { name: 'hfr', version: '1', status: 'READY' },
+      { name: 'hfr', version: '2', status: 'READY' },
+    ];
+    try {
+      const deps = base();
+      expect(createMlflowAliasMover({ ...deps, config: mockServices.rootConfig({ data: {} }) })).toBeUndefined();
+      const move = createMlflowAliasMover({ ...deps, config: mockServices.rootConfig({ data: { mlops: { mlflow: { baseUrl: url } } } }) })!;
+      await move('model:default/home-feed-ranker', 'champion', '2');
+      expect(fake.registeredModels[0].aliases).toEqual([{ alias: 'champion', version: '2' }]);
+      await move('model:default/home-feed-ranker', 'champion', '99');
+      expect(deps.logger.warn).toHaveBeenCalledWith(expect.stringMatching(/RESOURCE_DOES_NOT_EXIST/));
+      expect(fake.registeredModels[0].aliases).toEqual([{ alias: 'champion', version: '2' }]);
     } finally {
       await fake.stop();
     }

@@ -50,15 +50,16 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
       },
     });
     const store = new DatabasePromotionStore(knex, audit);
-    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth());
-    return { knex, audit, registry, store, service };
+    const moveExternalAlias = jest.fn(async () => {});
+    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias);
+    return { knex, audit, registry, store, service, moveExternalAlias };
   }
 
   const decisionRows = (audit: DatabaseModelRailsStore) =>
     audit.listAudit({ entityRef: MODEL }).then(rows => rows.filter(r => /promotion\.(approve|reject|override)/.test(r.action)));
 
   it('lets a different person approve, snapshots the evidence and binds the digest, with audit rows', async () => {
-    const { service, audit } = await setup();
+    const { service, audit, moveExternalAlias, registry } = await setup();
     const request = await service.request(ref, '12', { environment: 'production', reason: 'weekly refresh' }, user('alice'));
     expect(request).toMatchObject({ status: 'pending', requestedBy: 'user:default/alice', artifactDigest: `sha256:${'a'.repeat(64)}` });
     const now = new Date('2026-11-23T10:00:00Z');
@@ -75,6 +76,9 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
         lineage: { run: { id: 'run-12' }, datasets: [{ ref: 'resource:default/orders' }] },
       },
     });
+    // Approval to production hands over the champion alias, here and in MLflow.
+    expect((await registry.getVersion(MODEL, '12'))!.aliases).toEqual(['champion']);
+    expect(moveExternalAlias).toHaveBeenCalledWith(MODEL, 'champion', '12');
     const actions = (await audit.listAudit({ entityRef: MODEL })).map(r => r.action);
     expect(actions.filter(a => a.startsWith('promotion.')).sort()).toEqual(['promotion.approve', 'promotion.request']);
   });

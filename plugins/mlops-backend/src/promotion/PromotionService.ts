@@ -34,6 +34,8 @@ export class PromotionService {
     private readonly policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>,
     private readonly permissions: PermissionsService,
     private readonly auth: AuthService,
+    /** Moves the MLflow alias too, when MLflow is configured. */
+    private readonly moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>,
   ) {}
 
   private require(credentials: BackstageCredentials, permission: ResourcePermission, resourceRef: string) {
@@ -173,6 +175,7 @@ export class PromotionService {
       // once; the previous champion becomes the warm standby.
       if (champion) await this.registry.setAlias(promotion.modelRef, 'standby', champion.version, me);
       await this.registry.setAlias(promotion.modelRef, 'champion', version.version, me);
+      await this.moveExternalAlias?.(promotion.modelRef, 'champion', version.version);
     }
     return decided;
   }
