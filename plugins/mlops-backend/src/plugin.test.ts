@@ -125,4 +125,25 @@ describe('mlops backend plugin', () => {
       { numRuns: 150 },
     );
   });
+
+  it('publishes its permissions and the rules policy authors can use', async () => {
+    const { server } = await start(AuthorizeResult.ALLOW);
+    const res = await request(server)
+      .get('/api/mlops/.well-known/backstage/permissions/metadata')
+      .set('Authorization', mockCredentials.service.header());
+    expect(res.status).toBe(200);
+    expect(res.body.permissions.map((p: { name: string }) => p.name).sort()).toEqual([
+      'mlops.model.read',
+      'mlops.promotion.approve',
+      'mlops.promotion.override',
+      'mlops.promotion.request',
+      'mlops.rollout.control',
+      'mlops.telemetry.ingest',
+      'mlops.version.register',
+    ]);
+    expect(res.body.rules.map((r: { name: string; resourceType: string }) => `${r.resourceType}:${r.name}`).sort()).toEqual([
+      'mlops-model:HAS_MODEL_LIFECYCLE',
+      'mlops-model:IS_MODEL_OWNER',
+    ]);
+  });
 });

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { mlopsPermissions } from '@modelrails/plugin-mlops-common';
+import { modelPermissionRules, modelResourceLoader, modelResourceRef } from './permissions/rules';
 import { DatabaseModelRailsStore, migrateDatabase } from './database/DatabaseModelRailsStore';
 import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
 import { DefaultRegistryService } from './registry/RegistryService';
@@ -38,7 +39,14 @@ export const mlopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
       },
       async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler }) {
-        permissionsRegistry.addPermissions(mlopsPermissions);
+        // Model-scoped permissions carry rules policy authors can use (owner, lifecycle).
+        permissionsRegistry.addResourceType({
+          resourceRef: modelResourceRef,
+          permissions: mlopsPermissions.filter(p => p.type === 'resource'),
+          rules: modelPermissionRules,
+          getResources: modelResourceLoader(catalog, auth),
+        });
+        permissionsRegistry.addPermissions(mlopsPermissions.filter(p => p.type !== 'resource'));
         const db = await migrateDatabase(database);
         const store = new DatabaseModelRailsStore(db);
         const registryStore = new DatabaseRegistryStore(db, store);
