@@ -166,26 +166,41 @@ export class DatabasePromotionStore {
     return (await this.get(id))!;
   }
 
-  /** Marks approvals past their expiry as expired, each with its audit row. */
+  /**
+   * Ends approvals that no longer hold: past their expiry, or bound to a digest the version no
+   * longer has. Each gets its audit row in the same transaction.
+   */
   async expireDue(now = new Date()): Promise<number> {
     return this.db.transaction(async tx => {
-      const due = await tx<Row>('mlops_promotions').where({ status: 'approved' }).where('expires_at', '<', now);
-      for (const row of due) {
+      const approved: Array<Row & { current_digest: string }> = await tx('mlops_promotions')
+        .join('mlops_model_versions', 'mlops_model_versions.id', 'mlops_promotions.model_version_id')
+        .where('mlops_promotions.status', 'approved')
+        .select('mlops_promotions.*', 'mlops_model_versions.artifact_digest as current_digest');
+      let ended = 0;
+      for (const row of approved) {
+        const expired = row.expires_at !== null && new Date(row.expires_at).getTime() < now.getTime();
+        const digestChanged = row.current_digest !== row.artifact_digest;
+        if (!expired && !digestChanged) continue;
         const updated = await tx('mlops_promotions').where({ id: row.id, status: 'approved' }).update({ status: 'expired' });
-        if (updated === 1) {
-          await this.audit.appendAudit(
-            {
-              actorRef: 'plugin:mlops',
-              action: 'promotion.expire',
-              entityRef: row.model_ref,
-              details: { promotion: row.id, version: row.version, environment: row.environment },
-              occurredAt: now,
+        if (updated !== 1) continue;
+        ended++;
+        await this.audit.appendAudit(
+          {
+            actorRef: 'plugin:mlops',
+            action: digestChanged ? 'promotion.invalidate' : 'promotion.expire',
+            entityRef: row.model_ref,
+            details: {
+              promotion: row.id,
+              version: row.version,
+              environment: row.environment,
+              ...(digestChanged ? { boundDigest: row.artifact_digest, currentDigest: row.current_digest } : {}),
             },
-            tx,
-          );
-        }
+            occurredAt: now,
+          },
+          tx,
+        );
       }
-      return due.length;
+      return ended;
     });
   }
 }

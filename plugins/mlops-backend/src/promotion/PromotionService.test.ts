@@ -183,6 +183,72 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     expect(expiry).toHaveLength(1);
     expect(expiry[0].details).toMatchObject({ promotion: request.id, environment: 'production' });
   });
+
+  it('invalidates an approval when the version’s digest changes afterwards', async () => {
+    const { service, store, knex, audit } = await setup();
+    const request = await service.request(ref, '12', { environment: 'staging' }, user('alice'));
+    await service.decide(request.id, 'approved', { reason: 'ok' }, user('bob'));
+    await knex('mlops_model_versions').where({ model_ref: MODEL, version: '12' }).update({ artifact_digest: `sha256:${'c'.repeat(64)}` });
+    expect(await store.expireDue()).toBe(1);
+    expect((await service.get(request.id)).status).toBe('expired');
+    expect((await audit.listAudit({ entityRef: MODEL })).find(r => r.action === 'promotion.invalidate')).toMatchObject({
+      details: { currentDigest: `sha256:${'c'.repeat(64)}` },
+    });
+  });
+
+  it('leaves neither the decision nor its audit row when the audit write fails', async () => {
+    const { knex, registry } = await setup();
+    const failingAudit = {
+      appendAudit: async (event: any, tx?: any) => {
+        if (event.action === 'promotion.approve') throw new Error('audit table unavailable');
+        return new DatabaseModelRailsStore(knex).appendAudit(event, tx);
+      },
+    };
+    const store = new DatabasePromotionStore(knex, failingAudit);
+    const service = new PromotionService(store, registry, async () => modelPolicySchema.parse({}), mockServices.permissions(), mockServices.auth());
+    const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await expect(service.decide(request.id, 'approved', { reason: 'ok' }, user('bob'))).rejects.toThrow('audit table unavailable');
+    expect((await service.get(request.id)).status).toBe('pending');
+  });
+
+  it('answers which version was in production at a time, across promotions and a rollback', async () => {
+    const { service, registry } = await setup();
+    await registry.registerVersion(
+      {
+        modelRef: MODEL,
+        version: '13',
+        artifact: { uri: 's3://m/13', digest: `sha256:${'d'.repeat(64)}` },
+        hyperparameters: {},
+        metrics: { 'ndcg@20': 0.181 },
+        datasets: [],
+        featureSets: [],
+        creator: 'user:default/carol',
+        source: 'ci',
+      },
+      'service:ci',
+    );
+    await new DefaultGateService(registry, async () => modelPolicySchema.parse({})).evaluate(MODEL, '13', 'registration', 'x');
+    const tick = () => new Promise(r => setTimeout(r, 15));
+    const r12 = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await service.decide(r12.id, 'approved', { reason: 'first' }, user('bob'));
+    await tick();
+    const t1 = new Date();
+    await tick();
+    const r13 = await service.request(ref, '13', { environment: 'production' }, user('alice'));
+    await service.decide(r13.id, 'approved', { reason: 'second' }, user('dan'));
+    await tick();
+    const t2 = new Date();
+    await tick();
+    // A rollback hands the alias back to the standby.
+    await registry.setAlias(MODEL, 'champion', '12', 'plugin:mlops:rollout');
+    await tick();
+    const t3 = new Date();
+
+    expect(await service.productionAt(ref, t1)).toMatchObject({ version: '12', approvedBy: 'user:default/bob' });
+    expect(await service.productionAt(ref, t2)).toMatchObject({ version: '13', approvedBy: 'user:default/dan', setBy: 'user:default/dan' });
+    expect(await service.productionAt(ref, t3)).toMatchObject({ version: '12', approvedBy: 'user:default/bob', setBy: 'plugin:mlops:rollout' });
+    expect(await service.productionAt(ref, new Date('2000-01-01T00:00:00Z'))).not.toHaveProperty('version');
+  });
 });
 
 describe('normalizeRef', () => {
