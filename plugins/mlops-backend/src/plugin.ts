@@ -94,7 +94,11 @@ export const mlopsPlugin = createBackendPlugin({
           frequency: { minutes: 1 },
           timeout: { minutes: 1 },
           fn: async () => {
-            await promotionStore.expireDue();
+            const ended = await promotionStore.expireDue();
+            if (ended) {
+              const event = await auditor.createEvent({ eventId: 'promotion-expire', severityLevel: 'low', meta: { ended: String(ended) } });
+              await event.success();
+            }
           },
         });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
