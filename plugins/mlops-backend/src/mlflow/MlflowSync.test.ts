@@ -15,7 +15,7 @@ const hex = (c: string) => c.repeat(64);
 /** An MLflow with one followed model (3 versions, one without a run) and one nobody follows. */
 function populate(fake: FakeMlflowServer) {
   fake.registeredModels = [
-    { name: 'home_feed_ranker', aliases: [{ alias: 'champion', version: '2' }, { alias: 'production', version: '2' }] },
+    { name: 'home_feed_ranker', aliases: [{ alias: 'challenger', version: '2' }, { alias: 'production', version: '2' }] },
     { name: 'someone_elses_model', aliases: [] },
   ];
   fake.modelVersions = [
@@ -104,6 +104,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
       versionsCreated: 3,
       versionsUnchanged: 0,
       aliasesMoved: 1,
+      championMismatches: [],
     });
     const [v3, v2, v1] = await registry.listVersions(RANKER);
     expect(v2).toMatchObject({
@@ -120,7 +121,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
           { ref: 'resource:default/orders', version: '0c0ffee0', digest: 'mlflow:0c0ffee0' },
         ],
       },
-      aliases: ['champion'],
+      aliases: ['challenger'],
       reproducible: true,
     });
     expect(v2.artifact.digest).toMatch(/^unverified:[0-9a-f]{64}$/);
@@ -144,12 +145,17 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
     expect(Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n)).toBe(audit);
   });
 
-  it('follows an alias that moved in MLflow', async () => {
-    const { sync, registry } = await setup();
+  it('follows a challenger alias that moved in MLflow, but never the champion: that takes sign-off', async () => {
+    const { sync, registry, logger } = await setup();
     await sync.run();
-    fake.registeredModels[0].aliases = [{ alias: 'champion', version: '1' }];
-    expect(await sync.run()).toMatchObject({ aliasesMoved: 1 });
-    expect((await registry.getVersion(RANKER, '1'))!.aliases).toEqual(['champion']);
+    fake.registeredModels[0].aliases = [{ alias: 'challenger', version: '1' }, { alias: 'champion', version: '3' }];
+    expect(await sync.run()).toMatchObject({
+      aliasesMoved: 1,
+      championMismatches: ['home_feed_ranker: MLflow champion v3, ModelRails champion none'],
+    });
+    expect((await registry.getVersion(RANKER, '1'))!.aliases).toEqual(['challenger']);
+    expect((await registry.getVersion(RANKER, '3'))!.aliases).toEqual([]);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/did not follow a champion alias/));
   });
 
   it.each([

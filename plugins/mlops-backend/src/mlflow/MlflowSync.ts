@@ -16,6 +16,8 @@ export type SyncResult = {
   versionsCreated: number;
   versionsUnchanged: number;
   aliasesMoved: number;
+  /** Models whose MLflow `champion` alias points elsewhere than ModelRails' (which only sign-off moves). */
+  championMismatches: string[];
 };
 
 const ACTOR = 'plugin:mlops:mlflow-sync';
@@ -66,6 +68,9 @@ export class MlflowSync {
       this.logger.info(
         `MLflow sync: ${result.versionsCreated} new versions, ${result.aliasesMoved} aliases moved, ${result.skippedModels.length} registered models without a Model entity`,
       );
+      for (const mismatch of result.championMismatches) {
+        this.logger.warn(`MLflow sync did not follow a champion alias (promote through sign-off): ${mismatch}`);
+      }
       return result;
     } catch (e) {
       const message = e instanceof MlflowError ? e.message : `MLflow sync failed: ${(e as Error).message}`;
@@ -77,7 +82,14 @@ export class MlflowSync {
 
   private async sync(): Promise<SyncResult> {
     const models = await this.modelsByMlflowName();
-    const result: SyncResult = { registeredModels: 0, skippedModels: [], versionsCreated: 0, versionsUnchanged: 0, aliasesMoved: 0 };
+    const result: SyncResult = {
+      registeredModels: 0,
+      skippedModels: [],
+      versionsCreated: 0,
+      versionsUnchanged: 0,
+      aliasesMoved: 0,
+      championMismatches: [],
+    };
     for await (const registered of this.client.registeredModels()) {
       result.registeredModels++;
       const modelRef = models.get(registered.name);
@@ -101,6 +113,11 @@ export class MlflowSync {
         if (!(MODEL_ALIASES as readonly string[]).includes(alias)) continue;
         const holder = current.find(v => v.aliases.includes(alias as ModelAlias));
         if (holder?.version === version || !current.some(v => v.version === version)) continue;
+        if (alias === 'champion') {
+          // Production changes hands only through sign-off: an alias set in MLflow is reported, not followed.
+          result.championMismatches.push(`${registered.name}: MLflow champion v${version}, ModelRails champion ${holder ? `v${holder.version}` : 'none'}`);
+          continue;
+        }
         await this.registry.setAlias(modelRef, alias as ModelAlias, version, ACTOR);
         result.aliasesMoved++;
       }
