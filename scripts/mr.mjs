@@ -117,18 +117,30 @@ async function test() {
 }
 
 async function start() {
+  // Both children get their own process group, so stopping the portal stops everything they started.
   log('starting the demo MLflow stand-in on 127.0.0.1:5055');
   const mlflow = spawn('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'scripts/demo-mlflow.ts'], {
     cwd: ROOT,
     stdio: 'inherit',
+    detached: true,
   });
   log('starting the portal with the embedded demo: http://localhost:3000 (backend on :7007)');
-  const child = spawn('yarn', ['dev', ...rest], { cwd: ROOT, stdio: 'inherit' });
-  const stop = () => mlflow.kill('SIGTERM');
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  child.on('close', code => {
-    stop();
+  const portal = spawn('yarn', ['dev', ...rest], { cwd: ROOT, stdio: 'inherit', detached: true });
+  const killGroup = (child, signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = signal => {
+    killGroup(portal, signal);
+    killGroup(mlflow, signal);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  portal.on('close', code => {
+    killGroup(mlflow, 'SIGTERM');
     process.exit(code ?? 0);
   });
 }
