@@ -1,7 +1,9 @@
 import { AuthService, LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { isModelEntity, ModelPolicy, parseModelEntity } from '@modelrails/plugin-mlops-common';
+import { NotFoundError } from '@backstage/errors';
+import { ModelPolicy } from '@modelrails/plugin-mlops-common';
+import { readModelEntity } from '../service/ModelPolicyService';
 import { RegistryStore } from '../registry/RegistryStore';
 import { DefaultGateService, GateService } from './GateService';
 
@@ -11,10 +13,12 @@ export type { GateService } from './GateService';
 /** Reads a Model's resolved policy from the catalog, on the plugin's own authority. */
 export function catalogPolicies(catalog: CatalogService, auth: AuthService) {
   return async (modelRef: string): Promise<ModelPolicy | undefined> => {
-    const entity = await catalog.getEntityByRef(modelRef, { credentials: await auth.getOwnServiceCredentials() });
-    if (!entity || !isModelEntity(entity)) return undefined;
-    const parsed = parseModelEntity(entity);
-    return parsed.success ? parsed.entity.spec.policy : undefined;
+    try {
+      return (await readModelEntity(catalog, modelRef, await auth.getOwnServiceCredentials())).spec.policy;
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
   };
 }
 

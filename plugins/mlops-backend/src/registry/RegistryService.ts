@@ -5,7 +5,6 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DatasetConsumers,
   GateSummary,
-  isModelEntity,
   LineageGraph,
   lineageNodeId,
   MetricComparison,
@@ -15,6 +14,7 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
 import { GateService } from '../gates/GateService';
+import { readModelEntity } from '../service/ModelPolicyService';
 
 /** Lineage queries stop here whatever the caller asks: a bound on work per request. */
 export const MAX_LINEAGE_DEPTH = 10;
@@ -70,12 +70,7 @@ export class DefaultRegistryService implements RegistryService {
   /** The Model must exist in the catalog; the plugin checks that on its own authority. */
   private async modelRef(model: Ref): Promise<string> {
     const entityRef = stringifyEntityRef({ kind: 'model', ...model });
-    const entity = await this.catalog.getEntityByRef(entityRef, {
-      credentials: await this.auth.getOwnServiceCredentials(),
-    });
-    if (!entity || !isModelEntity(entity)) {
-      throw new NotFoundError(`No Model entity ${entityRef}`);
-    }
+    await readModelEntity(this.catalog, entityRef, await this.auth.getOwnServiceCredentials());
     return entityRef;
   }
 

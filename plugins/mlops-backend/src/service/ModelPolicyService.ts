@@ -10,6 +10,23 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 
+/**
+ * The one place that reads a Model entity from the catalog: NotFoundError when the catalog does not
+ * know it (or holds a stale invalid copy), otherwise the entity with its policy defaults resolved.
+ */
+export async function readModelEntity(catalog: CatalogService, entityRef: string, credentials: BackstageCredentials) {
+  const entity = await catalog.getEntityByRef(entityRef, { credentials });
+  if (!entity || !isModelEntity(entity)) {
+    throw new NotFoundError(`No Model entity ${entityRef}`);
+  }
+  const parsed = parseModelEntity(entity);
+  if (!parsed.success) {
+    // The catalog rejects invalid Models, so this only happens with a stale entity.
+    throw new NotFoundError(`Model entity ${entityRef} is not valid: ${describeModelProblems(parsed.problems)}`);
+  }
+  return parsed.entity;
+}
+
 /** Reads a Model's policy from the catalog, with defaults resolved. */
 export interface ModelPolicyService {
   getPolicy(
@@ -26,18 +43,7 @@ export class DefaultModelPolicyService implements ModelPolicyService {
     credentials: BackstageCredentials,
   ): Promise<ModelPolicyView> {
     const entityRef = stringifyEntityRef({ kind: 'model', ...ref });
-    const entity = await this.catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity || !isModelEntity(entity)) {
-      throw new NotFoundError(`No Model entity ${entityRef}`);
-    }
-    const parsed = parseModelEntity(entity);
-    if (!parsed.success) {
-      // The catalog rejects invalid Models, so this only happens with a stale entity.
-      throw new NotFoundError(
-        `Model entity ${entityRef} is not valid: ${describeModelProblems(parsed.problems)}`,
-      );
-    }
-    const { spec, metadata } = parsed.entity;
+    const { spec, metadata } = await readModelEntity(this.catalog, entityRef, credentials);
     return {
       entityRef,
       title: metadata.title,
