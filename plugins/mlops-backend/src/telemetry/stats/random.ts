@@ -1,0 +1,44 @@
+/*
+ * A seeded generator written with 32-bit integer arithmetic only, so the SciPy fixture script
+ * (scripts/scipy-fixtures.py) reproduces the very same samples bit for bit and the fixtures can
+ * hold results for 10⁶-value samples without holding the samples.
+ */
+
+export type Random = () => number;
+
+/** mulberry32: uniform in [0, 1). */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a) >>> 0;
+    t = ((t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t) >>> 0;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Approximately standard normal: the Irwin–Hall sum of 12 uniforms, minus 6 (no transcendental). */
+export function normal(random: Random): number {
+  let s = 0;
+  for (let i = 0; i < 12; i++) s += random();
+  return s - 6;
+}
+
+export type SampleSpec = {
+  seed: number;
+  n: number;
+  /** normal: loc + scale·N; skewed: loc + scale·U² (a long right tail without logarithms). */
+  shape: 'normal' | 'skewed';
+  loc: number;
+  scale: number;
+};
+
+export function generateSample(spec: SampleSpec): Float64Array {
+  const random = seededRandom(spec.seed);
+  const out = new Float64Array(spec.n);
+  for (let i = 0; i < spec.n; i++) {
+    const base = spec.shape === 'normal' ? normal(random) : random() * random() * 4;
+    out[i] = spec.loc + spec.scale * base;
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+import fixtures from './__fixtures__/scipy.json';
+import { chiSquareSf, kolmogorovSf } from './special';
+import {
+  chiSquareHomogeneity,
+  jensenShannon,
+  ksExact,
+  psiExact,
+  referenceQuantileEdges,
+  rejectedHypotheses,
+  std,
+  wassersteinExact,
+} from './exact';
+import { generateSample, SampleSpec } from './random';
+import { auc, logLoss, ndcgAtK, precisionRecall } from './evaluation';
+import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumeric, NumericSummary } from './summaries';
+import { numericDrift } from './fromSummaries';
+import { ksPValue } from './exact';
+import { sortedCopy } from './quantile';
+import { seededRandom } from './random';
+
+/** |actual − expected| ≤ 1e-9 · |expected| (absolute 1e-15 near zero). */
+function expectClose(actual: number, expected: number, relative = 1e-9) {
+  const tolerance = Math.max(relative * Math.abs(expected), 1e-15);
+  if (!(Math.abs(actual - expected) <= tolerance)) {
+    throw new Error(`expected ${expected}, got ${actual} (difference ${Math.abs(actual - expected)}, allowed ${tolerance})`);
+  }
+}
+
+const sample = (spec: SampleSpec) => generateSample(spec as SampleSpec);
+
+describe('special functions against SciPy', () => {
+  it.each(fixtures.kolmogorovSf)('kstwobign.sf(%p)', (z, expected) => {
+    expectClose(kolmogorovSf(z), expected);
+  });
+  it.each(fixtures.chiSquareSf)('chi2.sf(%p, %p)', (x, dof, expected) => {
+    expectClose(chiSquareSf(x, dof), expected);
+  });
+});
+
+describe('exact path against SciPy (relative 1e-9)', () => {
+  describe.each([...fixtures.numeric, ...fixtures.numericLarge])('$name', fixture => {
+    const reference = sample(fixture.reference as SampleSpec);
+    const current = sample(fixture.current as SampleSpec);
+
+    it('KS statistic and asymptotic p-value', () => {
+      const ks = ksExact(reference, current);
+      expectClose(ks.statistic, fixture.ksStatistic);
+      expectClose(ks.pValue, fixture.ksPValueAsymptotic);
+    });
+    it('Wasserstein distance and reference spread', () => {
+      expectClose(wassersteinExact(reference, current), fixture.wasserstein);
+      expectClose(std(reference), fixture.referenceStd);
+    });
+    it('PSI and Jensen–Shannon on reference deciles (numpy.quantile edges)', () => {
+      const edges = referenceQuantileEdges(sortedCopy(reference), 10);
+      Array.from(edges).forEach((edge, i) => expectClose(edge, fixture.referenceDecileEdges[i]));
+      expectClose(psiExact(reference, current), fixture.psi);
+    });
+  });
+
+  it.each(fixtures.categorical)('chi-square and Jensen–Shannon: $name', fixture => {
+    const result = chiSquareHomogeneity(fixture.reference, fixture.current);
+    expectClose(result.statistic, fixture.statistic);
+    expectClose(result.pValue, fixture.pValue);
+    expect(result.degreesOfFreedom).toBe(fixture.degreesOfFreedom);
+    expectClose(jensenShannon(fixture.reference, fixture.current), fixture.jensenShannon);
+  });
+
+  it('Benjamini–Hochberg rejects what scipy.stats.false_discovery_control adjusts below alpha', () => {
+    for (const alpha of [0.01, 0.05, 0.1, 0.2]) {
+      expect(rejectedHypotheses(fixtures.fdr.pValues, alpha, 'fdr')).toEqual(fixtures.fdr.adjusted.map(p => p <= alpha));
+    }
+    expect(rejectedHypotheses([0.004, 0.006, 0.5], 0.03, 'bonferroni')).toEqual([true, true, false].map((_, i) => [0.004, 0.006, 0.5][i] < 0.01));
+  });
+});
+
+describe('evaluation against SciPy/NumPy', () => {
+  it.each(fixtures.evaluation)('seed $seed, n $n', fixture => {
+    const random = seededRandom(fixture.seed);
+    const scores: number[] = [];
+    const labels: number[] = [];
+    const queries: number[] = [];
+    const relevance: number[] = [];
+    for (let i = 0; i < fixture.n; i++) {
+      const score = random();
+      labels.push(random() < score * 0.8 ? 1 : 0);
+      queries.push(Math.floor(random() * 40));
+      relevance.push(Math.floor(random() * score * 4));
+      scores.push(score);
+    }
+    expectClose(auc(scores, labels), fixture.auc);
+    expectClose(logLoss(scores, labels), fixture.logLoss);
+    const pr = precisionRecall(scores, labels, fixture.threshold);
+    expectClose(pr.precision, fixture.precision);
+    expectClose(pr.recall, fixture.recall);
+    expectClose(ndcgAtK(queries, scores, relevance, fixture.k), fixture.ndcg);
+  });
+
+  it('AUC counts tied scores half', () => {
+    expect(auc([0.5, 0.5, 0.5, 0.5], [1, 0, 1, 0])).toBe(0.5);
+    expect(auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])).toBe(0.75);
+  });
+});
+
+describe('summary path against SciPy', () => {
+  /** The 5 % critical value of the two-sample KS statistic. */
+  const critical = (n: number, m: number) => 1.3581 * Math.sqrt((n + m) / (n * m));
+
+  describe.each(fixtures.numericLarge)('$name', fixture => {
+    const reference = sample(fixture.reference as SampleSpec);
+    const current = sample(fixture.current as SampleSpec);
+    const layout = layoutFromSample(reference);
+    const refSummary = numericSummaryFromSample(reference, layout);
+    // The current side is summarised event by event, in 5-minute-sized pieces merged together,
+    // as ingestion does.
+    const curSummary: NumericSummary = emptyNumeric(layout);
+    current.forEach(v => addNumeric(curSummary, layout, v));
+    const drift = numericDrift(layout, refSummary, curSummary);
+
+    it('KS within 0.05 × the 5 % critical value, and below its own bound', () => {
+      const error = Math.abs(drift.ks.statistic - fixture.ksStatistic);
+      expect(error).toBeLessThanOrEqual(0.05 * critical(reference.length, current.length));
+      expect(drift.ks.statisticBound).toBeGreaterThanOrEqual(fixture.ksStatistic);
+      expect(drift.ks.statistic).toBeLessThanOrEqual(fixture.ksStatistic + 1e-12);
+      const { pValue } = ksPValue(fixture.ksStatistic, reference.length, current.length);
+      // The verdict at 5 % agrees with SciPy's statistic unless the two sit on either side of it.
+      if (Math.abs(pValue - 0.05) > 0.01) expect(drift.ks.pValue < 0.05).toBe(pValue < 0.05);
+    });
+    it('PSI equals the exact reference-decile PSI', () => {
+      expectClose(drift.psi, fixture.psi);
+    });
+    it('Jensen–Shannon equals the exact decile value', () => {
+      expectClose(drift.jensenShannon, fixture.jensenShannon);
+    });
+    it('normalised Wasserstein within 2 % of SciPy', () => {
+      const expected = fixture.wasserstein / fixture.referenceStd;
+      expect(Math.abs(drift.wasserstein - expected)).toBeLessThanOrEqual(0.02 * expected + 1e-4);
+    });
+  });
+});

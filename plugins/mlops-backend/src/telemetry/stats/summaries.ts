@@ -1,0 +1,326 @@
+import { binIndex, sortedCopy } from './quantile';
+import { countIntoBins, referenceQuantileEdges, std } from './exact';
+
+/*
+ * Mergeable summaries: what is stored per model, version, feature, segment and 5-minute bucket,
+ * and what serving fleets may send instead of raw events. Merging is addition, so a window's
+ * summary is the sum of its buckets' and a query costs O(bins), not O(events).
+ */
+
+/** Fine bins per numeric feature. A multiple of 10 so PSI's reference deciles are unions of bins. */
+export const NUMERIC_BINS = 1000;
+
+/**
+ * The bin layout of a numeric feature, fixed by its reference: interior edges at the reference's
+ * quantiles k/NUMERIC_BINS, the first and last bins open-ended (under/overflow), plus the
+ * reference's range and spread.
+ */
+export type NumericLayout = {
+  edges: number[];
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+};
+
+export function layoutFromSample(sample: ArrayLike<number>, bins = NUMERIC_BINS): NumericLayout {
+  const sorted = sortedCopy(sample);
+  let mean = 0;
+  for (let i = 0; i < sorted.length; i++) mean += (sorted[i] - mean) / (i + 1);
+  return {
+    edges: Array.from(referenceQuantileEdges(sorted, bins)),
+    min: sorted[0],
+    max: sorted[sorted.length - 1],
+    mean,
+    std: std(sorted),
+  };
+}
+
+/** Counts shared by every feature summary. */
+export type PresenceCounts = {
+  /** Events that carried the feature with null. */
+  nulls: number;
+  /** Events that did not carry the feature at all. */
+  missing: number;
+  /** Values of the wrong type (a string for a numeric feature, a number for a categorical one). */
+  typeMismatches: number;
+};
+
+export type NumericSummary = PresenceCounts & {
+  kind: 'numeric';
+  /** Non-null numeric values. */
+  n: number;
+  sum: number;
+  sumSquares: number;
+  min: number;
+  max: number;
+  /** Values below the reference's minimum / above its maximum. */
+  belowRange: number;
+  aboveRange: number;
+  /** Dense counts per layout bin (edges.length + 1 of them). */
+  counts: Float64Array;
+};
+
+export type CategoricalSummary = PresenceCounts & {
+  kind: 'categorical';
+  n: number;
+  counts: Map<string, number>;
+};
+
+/** Log-spaced bins for positive quantities (latency, scores), relative accuracy LOG_ACCURACY. */
+export type LogSummary = {
+  kind: 'log';
+  n: number;
+  zeros: number;
+  sum: number;
+  min: number;
+  max: number;
+  counts: Map<number, number>;
+};
+
+export type FeatureSummary = NumericSummary | CategoricalSummary;
+export type AnySummary = NumericSummary | CategoricalSummary | LogSummary;
+
+const presence = (): PresenceCounts => ({ nulls: 0, missing: 0, typeMismatches: 0 });
+
+export function emptyNumeric(layout: NumericLayout): NumericSummary {
+  return {
+    kind: 'numeric',
+    ...presence(),
+    n: 0,
+    sum: 0,
+    sumSquares: 0,
+    min: Infinity,
+    max: -Infinity,
+    belowRange: 0,
+    aboveRange: 0,
+    counts: new Float64Array(layout.edges.length + 1),
+  };
+}
+
+export function emptyCategorical(): CategoricalSummary {
+  return { kind: 'categorical', ...presence(), n: 0, counts: new Map() };
+}
+
+/** Distinct categories kept per summary; the rest are counted under OTHER_CATEGORY. */
+export const MAX_CATEGORIES = 500;
+export const OTHER_CATEGORY = '__other__';
+
+export function addNumeric(summary: NumericSummary, layout: NumericLayout, value: number) {
+  summary.n++;
+  summary.sum += value;
+  summary.sumSquares += value * value;
+  if (value < summary.min) summary.min = value;
+  if (value > summary.max) summary.max = value;
+  if (value < layout.min) summary.belowRange++;
+  else if (value > layout.max) summary.aboveRange++;
+  summary.counts[binIndex(layout.edges, value)]++;
+}
+
+export function addCategory(summary: CategoricalSummary, value: string, count = 1) {
+  summary.n += count;
+  const key = summary.counts.has(value) || summary.counts.size < MAX_CATEGORIES ? value : OTHER_CATEGORY;
+  summary.counts.set(key, (summary.counts.get(key) ?? 0) + count);
+}
+
+/** Classifies one event's value of a feature into the summary. */
+export function addFeatureValue(summary: FeatureSummary, layout: NumericLayout | undefined, value: unknown) {
+  if (value === undefined) summary.missing++;
+  else if (value === null) summary.nulls++;
+  else if (summary.kind === 'numeric') {
+    if (typeof value === 'number' && Number.isFinite(value)) addNumeric(summary, layout!, value);
+    else summary.typeMismatches++;
+  } else if (typeof value === 'string') addCategory(summary, value);
+  else if (typeof value === 'boolean') addCategory(summary, String(value));
+  else summary.typeMismatches++;
+}
+
+export const LOG_ACCURACY = 0.01;
+const GAMMA = (1 + LOG_ACCURACY) / (1 - LOG_ACCURACY);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Values at or below this count as zero in a log summary. */
+export const LOG_MIN_VALUE = 1e-9;
+
+export function emptyLog(): LogSummary {
+  return { kind: 'log', n: 0, zeros: 0, sum: 0, min: Infinity, max: -Infinity, counts: new Map() };
+}
+
+export function logBinIndex(value: number): number {
+  return Math.ceil(Math.log(value) / LOG_GAMMA);
+}
+
+/** The value a log bin stands for: within LOG_ACCURACY (relative) of every value in it. */
+export function logBinValue(index: number): number {
+  return (2 * GAMMA ** index) / (GAMMA + 1);
+}
+
+/** Upper edge of a log bin (the bin holds (GAMMA^(i-1), GAMMA^i]). */
+export function logBinUpperEdge(index: number): number {
+  return GAMMA ** index;
+}
+
+export function addLog(summary: LogSummary, value: number) {
+  if (!Number.isFinite(value) || value < 0) return;
+  summary.n++;
+  summary.sum += value;
+  if (value < summary.min) summary.min = value;
+  if (value > summary.max) summary.max = value;
+  if (value <= LOG_MIN_VALUE) {
+    summary.zeros++;
+    return;
+  }
+  const index = logBinIndex(value);
+  summary.counts.set(index, (summary.counts.get(index) ?? 0) + 1);
+}
+
+/** Quantile q of a log summary, within LOG_ACCURACY relative error of the sample's (rank q·(n-1)). */
+export function logQuantile(summary: LogSummary, q: number): number {
+  if (summary.n === 0) return Number.NaN;
+  const rank = q * (summary.n - 1);
+  if (rank < summary.zeros) return 0;
+  let seen = summary.zeros;
+  const indices = [...summary.counts.keys()].sort((a, b) => a - b);
+  for (const index of indices) {
+    seen += summary.counts.get(index)!;
+    if (seen > rank) {
+      return Math.min(summary.max, Math.max(summary.min, logBinValue(index)));
+    }
+  }
+  return summary.max;
+}
+
+export function mergeInto(target: AnySummary, source: AnySummary) {
+  if (target.kind !== source.kind) throw new Error(`cannot merge ${source.kind} into ${target.kind}`);
+  if (target.kind === 'log') {
+    const s = source as LogSummary;
+    target.n += s.n;
+    target.zeros += s.zeros;
+    target.sum += s.sum;
+    target.min = Math.min(target.min, s.min);
+    target.max = Math.max(target.max, s.max);
+    for (const [k, v] of s.counts) target.counts.set(k, (target.counts.get(k) ?? 0) + v);
+    return;
+  }
+  const s = source as FeatureSummary;
+  target.nulls += s.nulls;
+  target.missing += s.missing;
+  target.typeMismatches += s.typeMismatches;
+  if (target.kind === 'numeric') {
+    const n = s as NumericSummary;
+    if (n.counts.length !== target.counts.length) throw new Error('numeric summaries have different layouts');
+    target.n += n.n;
+    target.sum += n.sum;
+    target.sumSquares += n.sumSquares;
+    target.min = Math.min(target.min, n.min);
+    target.max = Math.max(target.max, n.max);
+    target.belowRange += n.belowRange;
+    target.aboveRange += n.aboveRange;
+    for (let i = 0; i < n.counts.length; i++) target.counts[i] += n.counts[i];
+  } else {
+    const c = s as CategoricalSummary;
+    for (const [k, v] of c.counts) addCategory(target, k, v);
+  }
+}
+
+/** A reference-profile numeric summary straight from a sample (the training data's). */
+export function numericSummaryFromSample(sample: ArrayLike<number>, layout: NumericLayout): NumericSummary {
+  const summary = emptyNumeric(layout);
+  summary.counts = countIntoBins(layout.edges, sample);
+  for (let i = 0; i < sample.length; i++) {
+    const v = sample[i];
+    summary.n++;
+    summary.sum += v;
+    summary.sumSquares += v * v;
+    summary.min = Math.min(summary.min, v);
+    summary.max = Math.max(summary.max, v);
+  }
+  return summary;
+}
+
+/*
+ * Wire and storage form: JSON with sparse bins, so a quiet 5-minute bucket stays small.
+ */
+export type EncodedSummary =
+  | (PresenceCounts & {
+      kind: 'numeric';
+      n: number;
+      sum: number;
+      sumSquares: number;
+      min: number | null;
+      max: number | null;
+      belowRange: number;
+      aboveRange: number;
+      bins: Array<[number, number]>;
+    })
+  | (PresenceCounts & { kind: 'categorical'; n: number; categories: Record<string, number> })
+  | { kind: 'log'; n: number; zeros: number; sum: number; min: number | null; max: number | null; bins: Array<[number, number]> };
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+export function encodeSummary(summary: AnySummary): EncodedSummary {
+  if (summary.kind === 'numeric') {
+    const bins: Array<[number, number]> = [];
+    summary.counts.forEach((c, i) => {
+      if (c) bins.push([i, c]);
+    });
+    return {
+      kind: 'numeric',
+      nulls: summary.nulls,
+      missing: summary.missing,
+      typeMismatches: summary.typeMismatches,
+      n: summary.n,
+      sum: summary.sum,
+      sumSquares: summary.sumSquares,
+      min: finiteOrNull(summary.min),
+      max: finiteOrNull(summary.max),
+      belowRange: summary.belowRange,
+      aboveRange: summary.aboveRange,
+      bins,
+    };
+  }
+  if (summary.kind === 'categorical') {
+    return {
+      kind: 'categorical',
+      nulls: summary.nulls,
+      missing: summary.missing,
+      typeMismatches: summary.typeMismatches,
+      n: summary.n,
+      categories: Object.fromEntries(summary.counts),
+    };
+  }
+  return {
+    kind: 'log',
+    n: summary.n,
+    zeros: summary.zeros,
+    sum: summary.sum,
+    min: finiteOrNull(summary.min),
+    max: finiteOrNull(summary.max),
+    bins: [...summary.counts.entries()],
+  };
+}
+
+/** Decodes a stored summary; numeric ones need their layout's bin count. */
+export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySummary {
+  if (encoded.kind === 'numeric') {
+    const counts = new Float64Array(binCount ?? NUMERIC_BINS);
+    for (const [i, c] of encoded.bins) {
+      if (i < 0 || i >= counts.length) throw new Error(`bin ${i} is outside the layout`);
+      counts[i] += c;
+    }
+    return {
+      ...encoded,
+      min: encoded.min ?? Infinity,
+      max: encoded.max ?? -Infinity,
+      counts,
+    };
+  }
+  if (encoded.kind === 'categorical') {
+    return { ...encoded, counts: new Map(Object.entries(encoded.categories)) } as CategoricalSummary;
+  }
+  return {
+    ...encoded,
+    min: encoded.min ?? Infinity,
+    max: encoded.max ?? -Infinity,
+    counts: new Map(encoded.bins),
+  };
+}
