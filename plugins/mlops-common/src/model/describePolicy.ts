@@ -103,6 +103,7 @@ export function describePolicy(policy: ModelPolicy): PolicySection[] {
           label: 'reference',
           value: drift.reference === 'training' ? 'training-data profile' : `rolling window of ${drift.reference.rollingWindow}`,
         },
+        { label: 'window', value: `last ${drift.window}, in 5-minute buckets` },
         { label: 'PSI', value: `warning > ${drift.psi.warning}, critical > ${drift.psi.critical}` },
         { label: 'KS test', value: `α = ${drift.ksAlpha}, correction: ${drift.correction}` },
         {

@@ -211,6 +211,8 @@ const driftSchema = z
         z.object({ rollingWindow: durationSchema }).strict(),
       ])
       .default('training'),
+    /** The current window each drift report compares with the reference. */
+    window: durationSchema.default('1h'),
     psi: thresholdPair.default({ warning: 0.25, critical: 0.5 }),
     ksAlpha: z.number().gt(0).lt(1).default(0.05),
     correction: z.enum(['none', 'bonferroni', 'fdr']).default('fdr'),

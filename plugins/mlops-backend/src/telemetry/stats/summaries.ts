@@ -253,7 +253,8 @@ export type EncodedSummary =
       bins: Array<[number, number]>;
     })
   | (PresenceCounts & { kind: 'categorical'; n: number; categories: Record<string, number> })
-  | { kind: 'log'; n: number; zeros: number; sum: number; min: number | null; max: number | null; bins: Array<[number, number]> };
+  | { kind: 'log'; n: number; zeros: number; sum: number; min: number | null; max: number | null; bins: Array<[number, number]> }
+  | EventCounts;
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
@@ -301,6 +302,7 @@ export function encodeSummary(summary: AnySummary): EncodedSummary {
 
 /** Decodes a stored summary; numeric ones need their layout's bin count. */
 export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySummary {
+  if (encoded.kind === 'events') throw new Error('event counts are not a distribution summary');
   if (encoded.kind === 'numeric') {
     const counts = new Float64Array(binCount ?? NUMERIC_BINS);
     for (const [i, c] of encoded.bins) {
@@ -324,3 +326,56 @@ export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySu
     counts: new Map(encoded.bins),
   };
 }
+
+function mergeSparse(a: Array<[number, number]>, b: Array<[number, number]>): Array<[number, number]> {
+  const merged = new Map<number, number>(a);
+  for (const [i, c] of b) merged.set(i, (merged.get(i) ?? 0) + c);
+  return [...merged.entries()].sort((x, y) => x[0] - y[0]);
+}
+
+const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/** Adds two stored summaries of the same kind without knowing their layout. */
+export function mergeEncoded(a: EncodedSummary, b: EncodedSummary): EncodedSummary {
+  if (a.kind !== b.kind) throw new Error(`cannot merge a ${b.kind} summary into a ${a.kind} one`);
+  if (a.kind === 'numeric' && b.kind === 'numeric') {
+    return {
+      kind: 'numeric',
+      nulls: a.nulls + b.nulls,
+      missing: a.missing + b.missing,
+      typeMismatches: a.typeMismatches + b.typeMismatches,
+      n: a.n + b.n,
+      sum: a.sum + b.sum,
+      sumSquares: a.sumSquares + b.sumSquares,
+      min: minOf(a.min, b.min),
+      max: maxOf(a.max, b.max),
+      belowRange: a.belowRange + b.belowRange,
+      aboveRange: a.aboveRange + b.aboveRange,
+      bins: mergeSparse(a.bins, b.bins),
+    };
+  }
+  if (a.kind === 'categorical' && b.kind === 'categorical') {
+    const merged = decodeSummary(a) as CategoricalSummary;
+    mergeInto(merged, decodeSummary(b));
+    return encodeSummary(merged);
+  }
+  if (a.kind === 'events' && b.kind === 'events') {
+    return { kind: 'events', n: a.n + b.n, errors: a.errors + b.errors };
+  }
+  if (a.kind === 'log' && b.kind === 'log') {
+    return {
+      kind: 'log',
+      n: a.n + b.n,
+      zeros: a.zeros + b.zeros,
+      sum: a.sum + b.sum,
+      min: minOf(a.min, b.min),
+      max: maxOf(a.max, b.max),
+      bins: mergeSparse(a.bins, b.bins),
+    };
+  }
+  throw new Error('unreachable');
+}
+
+/** Event counts of a bucket: stored as the pseudo-feature __events. */
+export type EventCounts = { kind: 'events'; n: number; errors: number };

@@ -1,0 +1,386 @@
+import { NotFoundError } from '@backstage/errors';
+import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
+import { rejectedHypotheses } from './stats/exact';
+import { categoricalDrift, logDrift, numericDrift } from './stats/fromSummaries';
+import {
+  AnySummary,
+  CategoricalSummary,
+  decodeSummary,
+  EncodedSummary,
+  EventCounts,
+  LogSummary,
+  mergeInto,
+  NumericLayout,
+  NumericSummary,
+} from './stats/summaries';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, SCORE, TelemetryService } from './TelemetryService';
+import { StoredSummary, TelemetryStore } from './TelemetryStore';
+
+/*
+ * Which test decides, by sample size (current window, per feature and segment):
+ *   n < 100            → "insufficient": no verdict either way.
+ *   100 ≤ n ≤ 5,000    → KS (numeric) or chi-square (categorical) at the policy's alpha, corrected
+ *                         across the model's features (Bonferroni or Benjamini–Hochberg); a
+ *                         rejection warns, and PSI above the critical threshold makes it critical.
+ *   n > 5,000          → PSI against the policy's thresholds. With this many events a p-value
+ *                         flags shifts too small to matter; PSI measures the size of the shift.
+ * Jensen–Shannon and the normalised Wasserstein distance are always reported, never decide.
+ */
+export const MIN_SAMPLES = 100;
+export const LARGE_SAMPLE = 5_000;
+/**
+ * A contract check fails on a share above its limit carried by at least this many values, so one
+ * odd value in a quiet bucket is not a page.
+ */
+export const MIN_VIOLATING_VALUES = 5;
+
+export type Severity = 'none' | 'warning' | 'critical' | 'insufficient';
+export type ContractCheck = 'missing-feature' | 'null-spike' | 'type-change' | 'unseen-categories' | 'out-of-range';
+
+export type FeatureDrift = {
+  feature: string;
+  segment: string;
+  kind: 'numeric' | 'categorical' | 'prediction';
+  n: number;
+  referenceN: number;
+  test: 'ks' | 'chi-square' | 'psi' | 'none';
+  severity: Severity;
+  /** False when the finding is explained by a segment (see attributedTo) or there is none. */
+  flagged: boolean;
+  attributedTo?: string[];
+  psi: number | null;
+  ksStatistic: number | null;
+  pValue: number | null;
+  jensenShannon: number | null;
+  wasserstein: number | null;
+  thresholds: { warning: number; critical: number };
+  unseenCategories?: string[];
+};
+
+export type ContractViolation = {
+  feature: string;
+  segment: string;
+  check: ContractCheck;
+  /** Share in the latest violating bucket, and the policy's limit. */
+  value: number;
+  threshold: number;
+  firstBucket: string;
+  lastBucket: string;
+  /** Still violated in the feature's latest bucket with data. */
+  open: boolean;
+  flagged: boolean;
+  attributedTo?: string[];
+};
+
+export type DriftReport = {
+  modelRef: string;
+  version: string | null;
+  window: { from: string; to: string };
+  reference: { kind: 'training'; version: string | null } | { kind: 'rolling'; from: string; to: string };
+  alpha: number;
+  correction: 'none' | 'bonferroni' | 'fdr';
+  segments: string[];
+  events: number;
+  features: FeatureDrift[];
+  violations: ContractViolation[];
+  status: { drift: Severity; openViolations: number };
+};
+
+type Group = { segment: string; feature: string; rows: StoredSummary[] };
+
+function iso(ms: number) {
+  return new Date(ms).toISOString();
+}
+
+export class DriftService {
+  constructor(
+    private readonly store: TelemetryStore,
+    private readonly telemetry: TelemetryService,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async policyOf(modelRef: string): Promise<ModelPolicy> {
+    const policy = await this.telemetry.policy(modelRef);
+    if (!policy) throw new NotFoundError(`No Model entity ${modelRef}`);
+    return policy;
+  }
+
+  async report(modelRef: string, options: { version?: string; from?: number; to?: number } = {}): Promise<DriftReport> {
+    const policy = await this.policyOf(modelRef);
+    const to = options.to ?? bucketOf(this.now()) + BUCKET_MS;
+    const from = options.from ?? to - parseDuration(policy.drift.window);
+    const rows = await this.store.readSummaries({ modelRef, version: options.version, from, to });
+    const version = options.version ?? busiestVersion(rows);
+    const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
+    const current = rows.filter(r => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null));
+
+    // Reference summaries per feature (all traffic; segments are compared with the same reference).
+    const profile = layout?.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
+    const reference = new Map<string, AnySummary>();
+    let referenceInfo: DriftReport['reference'] = { kind: 'training', version: layout?.layoutVersion ?? null };
+    const rolling = policy.drift.reference !== 'training' ? parseDuration(policy.drift.reference.rollingWindow) : 0;
+    if (rolling && version) {
+      const past = await this.store.readSummaries({ modelRef, version, segments: [ALL_TRAFFIC], from: from - rolling, to: from });
+      for (const g of groupRows(past.filter(r => r.layoutVersion === (layout?.layoutVersion ?? null)))) {
+        const merged = mergeRows(g.rows, layout?.features.get(g.feature)?.layout ?? null);
+        if (merged && 'kind' in merged && merged.kind !== 'events') reference.set(g.feature, merged as AnySummary);
+      }
+      referenceInfo = { kind: 'rolling', from: iso(from - rolling), to: iso(from) };
+    }
+    if (!reference.size) {
+      referenceInfo = { kind: 'training', version: layout?.layoutVersion ?? null };
+      for (const f of profile?.features ?? []) {
+        reference.set(f.feature, decodeSummary(f.summary, f.layout ? f.layout.edges.length + 1 : undefined));
+      }
+    }
+
+    const features: FeatureDrift[] = [];
+    const violations: ContractViolation[] = [];
+    const ignored = new Set(policy.drift.features.filter(f => f.ignore).map(f => f.name));
+    const thresholdsOf = (feature: string) => policy.drift.features.find(f => f.name === feature)?.psi ?? policy.drift.psi;
+    const groups = groupRows(current);
+    const eventsBySegment = new Map<string, number>();
+    for (const g of groups.filter(x => x.feature === EVENTS)) {
+      eventsBySegment.set(g.segment, g.rows.reduce((s, r) => s + (r.summary as EventCounts).n, 0));
+    }
+    for (const g of groups) {
+      if (g.feature === EVENTS || g.feature === LATENCY || ignored.has(g.feature)) continue;
+      const spec = layout?.features.get(g.feature);
+      const ref = reference.get(g.feature);
+      if (g.feature === SCORE) {
+        if (ref?.kind === 'log') {
+          const cur = mergeRows(g.rows, null) as LogSummary;
+          features.push(this.predictionDrift(g.segment, ref, cur, policy));
+        }
+        continue;
+      }
+      if (!spec || !ref) continue;
+      const merged = mergeRows(g.rows, spec.layout) as NumericSummary | CategoricalSummary;
+      features.push(describeFeature(g.feature, g.segment, spec.layout, ref as any, merged, thresholdsOf(g.feature)));
+      violations.push(...contractViolations(g, spec.layout, ref as any, policy));
+    }
+    applyCorrection(features, policy);
+    attributeToSegments(features, violations, policy.drift.segments);
+
+    const flagged = features.filter(f => f.flagged);
+    const status: Severity = flagged.some(f => f.severity === 'critical') ? 'critical' : flagged.length ? 'warning' : 'none';
+    return {
+      modelRef,
+      version: version ?? null,
+      window: { from: iso(from), to: iso(to) },
+      reference: referenceInfo,
+      alpha: policy.drift.ksAlpha,
+      correction: policy.drift.correction,
+      segments: [...eventsBySegment.keys()].sort(),
+      events: eventsBySegment.get(ALL_TRAFFIC) ?? 0,
+      features: features.sort((a, b) => a.segment.localeCompare(b.segment) || a.feature.localeCompare(b.feature)),
+      violations: violations.sort((a, b) => a.segment.localeCompare(b.segment) || a.feature.localeCompare(b.feature)),
+      status: { drift: status, openViolations: violations.filter(v => v.open && v.flagged).length },
+    };
+  }
+
+  private predictionDrift(segment: string, ref: LogSummary, cur: LogSummary, policy: ModelPolicy): FeatureDrift {
+    const thresholds = policy.drift.psi;
+    const base = { feature: SCORE, segment, kind: 'prediction' as const, n: cur.n, referenceN: ref.n, thresholds, flagged: false, wasserstein: null };
+    if (cur.n < MIN_SAMPLES) {
+      return { ...base, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, jensenShannon: null };
+    }
+    const stats = logDrift(ref, cur);
+    return {
+      ...base,
+      ...verdict(cur.n, stats.psi, 'ks', thresholds),
+      psi: stats.psi,
+      ksStatistic: stats.ks.statistic,
+      pValue: stats.ks.pValue,
+      jensenShannon: stats.jensenShannon,
+    };
+  }
+}
+
+function busiestVersion(rows: StoredSummary[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (r.feature === EVENTS && r.segment === ALL_TRAFFIC) counts.set(r.version, (counts.get(r.version) ?? 0) + (r.summary as EventCounts).n);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0].localeCompare(a[0]))[0]?.[0];
+}
+
+function groupRows(rows: StoredSummary[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const r of rows) {
+    const key = `${r.segment}\u0000${r.feature}`;
+    const g = groups.get(key) ?? { segment: r.segment, feature: r.feature, rows: [] };
+    g.rows.push(r);
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) g.rows.sort((a, b) => a.bucketStart - b.bucketStart);
+  return [...groups.values()];
+}
+
+function decode(summary: EncodedSummary, layout: NumericLayout | null): AnySummary {
+  return decodeSummary(summary, layout ? layout.edges.length + 1 : undefined);
+}
+
+function mergeRows(rows: StoredSummary[], layout: NumericLayout | null): AnySummary | EventCounts | undefined {
+  if (!rows.length) return undefined;
+  if (rows[0].summary.kind === 'events') {
+    return rows.reduce<EventCounts>((acc, r) => {
+      const s = r.summary as EventCounts;
+      return { kind: 'events', n: acc.n + s.n, errors: acc.errors + s.errors };
+    }, { kind: 'events', n: 0, errors: 0 });
+  }
+  const merged = decode(rows[0].summary, layout);
+  for (let i = 1; i < rows.length; i++) mergeInto(merged, decode(rows[i].summary, layout));
+  return merged;
+}
+
+function verdict(
+  n: number,
+  psi: number,
+  smallSampleTest: 'ks' | 'chi-square',
+  thresholds: { warning: number; critical: number },
+): Pick<FeatureDrift, 'test' | 'severity' | 'flagged'> {
+  if (n > LARGE_SAMPLE) {
+    const severity: Severity = psi > thresholds.critical ? 'critical' : psi > thresholds.warning ? 'warning' : 'none';
+    return { test: 'psi', severity, flagged: severity !== 'none' };
+  }
+  // Provisional: the p-value is judged after correction across features (applyCorrection).
+  return { test: smallSampleTest, severity: 'none', flagged: false };
+}
+
+function describeFeature(
+  feature: string,
+  segment: string,
+  layout: NumericLayout | null,
+  ref: NumericSummary | CategoricalSummary,
+  cur: NumericSummary | CategoricalSummary,
+  thresholds: { warning: number; critical: number },
+): FeatureDrift {
+  const base = { feature, segment, n: cur.n, referenceN: ref.n, thresholds, flagged: false };
+  if (cur.n < MIN_SAMPLES || ref.n < MIN_SAMPLES) {
+    return { ...base, kind: cur.kind, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, jensenShannon: null, wasserstein: null };
+  }
+  if (cur.kind === 'numeric') {
+    const s = numericDrift(layout!, ref as NumericSummary, cur);
+    return {
+      ...base,
+      kind: 'numeric',
+      ...verdict(cur.n, s.psi, 'ks', thresholds),
+      psi: s.psi,
+      ksStatistic: s.ks.statistic,
+      pValue: s.ks.pValue,
+      jensenShannon: s.jensenShannon,
+      wasserstein: Number.isFinite(s.wasserstein) ? s.wasserstein : null,
+    };
+  }
+  const s = categoricalDrift(ref as CategoricalSummary, cur);
+  return {
+    ...base,
+    kind: 'categorical',
+    ...verdict(cur.n, s.psi, 'chi-square', thresholds),
+    psi: s.psi,
+    ksStatistic: null,
+    pValue: s.chiSquare.pValue,
+    jensenShannon: s.jensenShannon,
+    wasserstein: null,
+    unseenCategories: s.unseenCategories,
+  };
+}
+
+/** Judges small-sample p-values per segment, corrected across that segment's tests. */
+function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
+  const bySegment = new Map<string, FeatureDrift[]>();
+  for (const f of features) {
+    if ((f.test === 'ks' || f.test === 'chi-square') && f.pValue !== null) {
+      bySegment.set(f.segment, [...(bySegment.get(f.segment) ?? []), f]);
+    }
+  }
+  for (const tested of bySegment.values()) {
+    const rejected = rejectedHypotheses(tested.map(f => f.pValue!), policy.drift.ksAlpha, policy.drift.correction);
+    tested.forEach((f, i) => {
+      if (!rejected[i]) return;
+      f.severity = f.psi !== null && f.psi > f.thresholds.critical ? 'critical' : 'warning';
+      f.flagged = true;
+    });
+  }
+}
+
+function contractViolations(
+  group: Group,
+  layout: NumericLayout | null,
+  ref: NumericSummary | CategoricalSummary,
+  policy: ModelPolicy,
+): ContractViolation[] {
+  const limits = policy.drift.contract;
+  const refTotal = ref.n + ref.nulls;
+  const refNullShare = refTotal ? ref.nulls / refTotal : 0;
+  const found = new Map<ContractCheck, ContractViolation>();
+  let latestBucket = -1;
+  for (const row of group.rows) {
+    const s = decode(row.summary, layout) as NumericSummary | CategoricalSummary;
+    const total = s.n + s.nulls + s.missing + s.typeMismatches;
+    if (!total) continue;
+    latestBucket = row.bucketStart;
+    // [check, offending values, out of, limit on the share]
+    const checks: Array<[ContractCheck, number, number, number]> = [
+      ['missing-feature', s.missing, total, limits.maxNullRate],
+      ['null-spike', s.nulls, total, refNullShare + limits.maxNullRate],
+      ['type-change', s.typeMismatches, total, limits.maxUnseenCategoryShare],
+    ];
+    if (s.kind === 'categorical') {
+      let unseen = 0;
+      for (const [category, count] of s.counts) if (!(ref as CategoricalSummary).counts.has(category)) unseen += count;
+      checks.push(['unseen-categories', unseen, s.n, limits.maxUnseenCategoryShare]);
+    } else {
+      checks.push(['out-of-range', s.belowRange + s.aboveRange, s.n, limits.maxOutOfRangeShare]);
+    }
+    for (const [check, offending, outOf, threshold] of checks) {
+      const value = outOf ? offending / outOf : 0;
+      if (value <= threshold || offending < MIN_VIOLATING_VALUES) continue;
+      const bucket = iso(row.bucketStart);
+      const v = found.get(check);
+      if (v) Object.assign(v, { value, threshold, lastBucket: bucket });
+      else found.set(check, { feature: group.feature, segment: group.segment, check, value, threshold, firstBucket: bucket, lastBucket: bucket, open: false, flagged: true });
+    }
+  }
+  const latest = latestBucket >= 0 ? iso(latestBucket) : '';
+  return [...found.values()].map(v => ({ ...v, open: v.lastBucket === latest }));
+}
+
+/**
+ * A finding on all traffic that some values of a segment dimension share and others do not is
+ * that segment's finding (the seed: an event format change on Android only): the segment stays
+ * flagged, all traffic points at it instead of raising its own alarm.
+ */
+function attributeToSegments(features: FeatureDrift[], violations: ContractViolation[], dimensions: string[]) {
+  const explain = <T extends { feature: string; segment: string; flagged: boolean; attributedTo?: string[] }>(
+    items: T[],
+    same: (a: T, b: T) => boolean,
+    clean: (dimension: string, overall: T) => boolean,
+  ) => {
+    for (const overall of items.filter(i => i.segment === ALL_TRAFFIC && i.flagged)) {
+      for (const dim of dimensions) {
+        const flaggedValues = items.filter(i => i.segment.startsWith(`${dim}=`) && i.flagged && same(i, overall));
+        if (flaggedValues.length && clean(dim, overall)) {
+          overall.flagged = false;
+          overall.attributedTo = flaggedValues.map(i => i.segment).sort();
+          break;
+        }
+      }
+    }
+  };
+  explain(
+    features,
+    (a, b) => a.feature === b.feature,
+    (dim, overall) => features.some(i => i.feature === overall.feature && i.segment.startsWith(`${dim}=`) && !i.flagged && i.severity !== 'insufficient'),
+  );
+  explain(
+    violations,
+    (a, b) => a.feature === b.feature && a.check === b.check,
+    (dim, overall) =>
+      features.some(i => i.feature === overall.feature && i.segment.startsWith(`${dim}=`) && i.severity !== 'insufficient') &&
+      features
+        .filter(i => i.feature === overall.feature && i.segment.startsWith(`${dim}=`))
+        .some(i => !violations.some(v => v.segment === i.segment && v.feature === i.feature && v.check === overall.check)),
+  );
+}

@@ -1,0 +1,413 @@
+import { InputError } from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { ModelPolicy } from '@modelrails/plugin-mlops-common';
+import {
+  addFeatureValue,
+  addLog,
+  AnySummary,
+  emptyCategorical,
+  emptyLog,
+  emptyNumeric,
+  encodeSummary,
+  EncodedSummary,
+  EventCounts,
+  FeatureSummary,
+  layoutFromSample,
+  MAX_CATEGORIES,
+  NUMERIC_BINS,
+  NumericLayout,
+  numericSummaryFromSample,
+} from './stats/summaries';
+import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
+import * as v from './validate';
+import { TelemetryMetrics } from './metrics';
+
+export const BUCKET_MS = 5 * 60 * 1000;
+export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+
+/** Summary rows that are not features. */
+export const EVENTS = '__events';
+export const SCORE = '__score';
+export const LATENCY = '__latency_ms';
+export const ALL_TRAFFIC = '*';
+
+export type PolicyLookup = (modelRef: string) => Promise<ModelPolicy | undefined>;
+
+/** The bins telemetry of a version is summarised into: its own profile's, else the model's newest. */
+export type VersionLayout = {
+  layoutVersion: string | null;
+  features: Map<string, { kind: 'numeric' | 'categorical'; layout: NumericLayout | null }>;
+};
+
+export type TelemetryServiceOptions = {
+  store: TelemetryStore;
+  policies: PolicyLookup;
+  metrics?: TelemetryMetrics;
+  /** Share of events whose raw features are kept (deterministic by request id). */
+  rawSampleRate?: number;
+  /** Events older than this are dropped at ingestion (they would be purged anyway). */
+  retentionMs?: number;
+  now?: () => number;
+};
+
+const CACHE_MS = 30_000;
+
+/** FNV-1a: a stable hash of the request id decides raw-event sampling on every replica alike. */
+function sampled(requestId: string, rate: number) {
+  if (rate >= 1) return true;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < requestId.length; i++) h = Math.imul(h ^ requestId.charCodeAt(i), 0x01000193) >>> 0;
+  return h / 4294967296 < rate;
+}
+
+export function normalizeModelRef(value: unknown, f: v.Fields): string {
+  if (typeof value !== 'string') f.fail('must be a string');
+  try {
+    const ref = parseEntityRef(value, { defaultKind: 'model', defaultNamespace: 'default' });
+    if (ref.kind.toLocaleLowerCase('en-US') !== 'model') f.fail('must name a Model entity');
+    return stringifyEntityRef(ref);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    return f.fail('must be an entity reference such as "model:default/home-feed-ranker"');
+  }
+}
+
+export class TelemetryService {
+  private readonly policyCache = new Map<string, { at: number; policy: Promise<ModelPolicy | undefined> }>();
+  private readonly layoutCache = new Map<string, { at: number; layout: Promise<VersionLayout> }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: TelemetryServiceOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  policy(modelRef: string): Promise<ModelPolicy | undefined> {
+    const cached = this.policyCache.get(modelRef);
+    if (cached && this.now() - cached.at < CACHE_MS) return cached.policy;
+    const policy = this.options.policies(modelRef);
+    this.policyCache.set(modelRef, { at: this.now(), policy });
+    policy.catch(() => this.policyCache.delete(modelRef));
+    return policy;
+  }
+
+  layout(modelRef: string, version: string): Promise<VersionLayout> {
+    const key = `${modelRef}@${version}`;
+    const cached = this.layoutCache.get(key);
+    if (cached && this.now() - cached.at < CACHE_MS) return cached.layout;
+    const layout = (async () => {
+      const profile =
+        (await this.options.store.getReferenceProfile(modelRef, version)) ??
+        (await this.options.store.latestReferenceProfile(modelRef));
+      const features = new Map<string, { kind: 'numeric' | 'categorical'; layout: NumericLayout | null }>();
+      for (const f of profile?.features ?? []) {
+        if (f.kind === 'numeric' || f.kind === 'categorical') features.set(f.feature, { kind: f.kind, layout: f.layout });
+      }
+      return { layoutVersion: profile?.version ?? null, features };
+    })();
+    this.layoutCache.set(key, { at: this.now(), layout });
+    layout.catch(() => this.layoutCache.delete(key));
+    return layout;
+  }
+
+  private async segmentDimensions(modelRefs: Iterable<string>, f: (ref: string) => v.Fields) {
+    const dims = new Map<string, string[]>();
+    for (const ref of modelRefs) {
+      const policy = await this.policy(ref);
+      if (!policy) throw new InputError(`${f(ref).path}: no Model entity ${ref} in the catalog`);
+      dims.set(ref, policy.drift.segments);
+    }
+    return dims;
+  }
+
+  /** Validates and commits a batch of prediction events; 2xx only after commit. */
+  async ingestPredictions(body: unknown): Promise<BatchOutcome & { dropped: number }> {
+    const root = new v.Fields('');
+    const o = v.object(body, root, ['batchId', 'source', 'events']);
+    const batchId = v.id(o.batchId, root.at('batchId'));
+    const defaultSource = v.optionalId(o.source, root.at('source'));
+    const events = v.array(o.events, root.at('events'), v.INGEST_LIMITS.eventsPerBatch);
+    const now = this.now();
+    const oldest = now - (this.options.retentionMs ?? 7 * 86_400_000);
+    const sampleRate = this.options.rawSampleRate ?? 0.01;
+    const rows: PredictionRow[] = [];
+    const firstIndexOfModel = new Map<string, number>();
+    let dropped = 0;
+    events.forEach((raw, i) => {
+      const f = root.at('events').at(i);
+      const e = v.object(raw, f, ['model', 'version', 'requestId', 'queryId', 'source', 'sequence', 'time', 'features', 'score', 'latencyMs', 'error', 'segment']);
+      const modelRef = normalizeModelRef(e.model, f.at('model'));
+      if (!firstIndexOfModel.has(modelRef)) firstIndexOfModel.set(modelRef, i);
+      const source = v.optionalId(e.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per event or for the batch)');
+      const occurredAt = v.time(e.time, f.at('time'));
+      if (occurredAt > now + 5 * 60_000) f.at('time').fail('is more than 5 minutes in the future');
+      if (e.error !== undefined && typeof e.error !== 'boolean') f.at('error').fail('must be a boolean');
+      const latency = v.optionalFinite(e.latencyMs, f.at('latencyMs'));
+      if (latency !== null && latency < 0) f.at('latencyMs').fail('must not be negative');
+      const requestId = v.id(e.requestId, f.at('requestId'));
+      const features = v.features(e.features, f.at('features'));
+      const row: PredictionRow = {
+        source,
+        sequence: v.sequence(e.sequence, f.at('sequence')),
+        modelRef,
+        version: v.id(e.version, f.at('version')),
+        requestId,
+        queryId: v.optionalId(e.queryId, f.at('queryId')) ?? null,
+        occurredAt,
+        segment: v.tags(e.segment, f.at('segment')),
+        score: v.optionalFinite(e.score, f.at('score')),
+        latencyMs: latency,
+        error: e.error === true,
+        features,
+      };
+      if (occurredAt < oldest) {
+        dropped++;
+        return;
+      }
+      rows.push(row);
+    });
+    const dims = await this.segmentDimensions(firstIndexOfModel.keys(), ref =>
+      root.at('events').at(firstIndexOfModel.get(ref)!).at('model'),
+    );
+    const layouts = new Map<string, VersionLayout>();
+    for (const r of rows) {
+      const key = `${r.modelRef}@${r.version}`;
+      if (!layouts.has(key)) layouts.set(key, await this.layout(r.modelRef, r.version));
+    }
+    const summarize = (fresh: PredictionRow[]) => summarizePredictions(fresh, layouts, dims);
+    const stored = rows.map(r => ({ ...r, features: sampled(r.requestId, sampleRate) ? r.features : null }));
+    // Summaries need every event's features; only the sampled share keeps them as raw rows.
+    const featuresByKey = new Map(rows.map(r => [`${r.source}\u0000${r.sequence}`, r.features]));
+    const outcome = await this.options.store.commitPredictions(batchId, stored, fresh =>
+      summarize(fresh.map(r => ({ ...r, features: featuresByKey.get(`${r.source}\u0000${r.sequence}`) ?? null }))),
+    );
+    this.options.metrics?.countBatch('predictions', outcome, dropped);
+    return { ...outcome, dropped };
+  }
+
+  async ingestOutcomes(body: unknown): Promise<BatchOutcome> {
+    const root = new v.Fields('');
+    const o = v.object(body, root, ['batchId', 'source', 'outcomes']);
+    const batchId = v.id(o.batchId, root.at('batchId'));
+    const defaultSource = v.optionalId(o.source, root.at('source'));
+    const items = v.array(o.outcomes, root.at('outcomes'), v.INGEST_LIMITS.eventsPerBatch);
+    const rows: OutcomeRow[] = items.map((raw, i) => {
+      const f = root.at('outcomes').at(i);
+      const e = v.object(raw, f, ['requestId', 'source', 'sequence', 'outcome', 'value', 'time']);
+      const outcome = v.id(e.outcome, f.at('outcome'));
+      if (!/^[a-z][a-z0-9_]{0,63}$/.test(outcome)) f.at('outcome').fail('must be lower_snake_case, such as "click"');
+      return {
+        source: v.optionalId(e.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per outcome or for the batch)'),
+        sequence: v.sequence(e.sequence, f.at('sequence')),
+        requestId: v.id(e.requestId, f.at('requestId')),
+        outcome,
+        value: e.value === undefined ? 1 : v.finite(e.value, f.at('value')),
+        occurredAt: v.time(e.time, f.at('time')),
+      };
+    });
+    const outcome = await this.options.store.commitOutcomes(batchId, rows);
+    this.options.metrics?.countBatch('outcomes', outcome, 0);
+    return outcome;
+  }
+
+  /**
+   * Pre-aggregated profiles from serving fleets: the same summaries we store, binned with the
+   * version's layout (GET …/telemetry/layout), one per model, version, segment and bucket.
+   */
+  async ingestProfiles(body: unknown): Promise<BatchOutcome> {
+    const root = new v.Fields('');
+    const o = v.object(body, root, ['batchId', 'source', 'profiles']);
+    const batchId = v.id(o.batchId, root.at('batchId'));
+    const defaultSource = v.optionalId(o.source, root.at('source'));
+    const items = v.array(o.profiles, root.at('profiles'), v.INGEST_LIMITS.profilesPerBatch);
+    const receipts: Array<{ source: string; sequence: number; deltas: SummaryDelta[] }> = [];
+    for (let i = 0; i < items.length; i++) {
+      const f = root.at('profiles').at(i);
+      const p = v.object(items[i], f, ['model', 'version', 'source', 'sequence', 'bucketStart', 'segment', 'events', 'errors', 'features', 'score', 'latencyMs']);
+      const modelRef = normalizeModelRef(p.model, f.at('model'));
+      const policy = await this.policy(modelRef);
+      if (!policy) throw new InputError(`${f.at('model').path}: no Model entity ${modelRef} in the catalog`);
+      const version = v.id(p.version, f.at('version'));
+      const bucketStart = v.time(p.bucketStart, f.at('bucketStart'));
+      if (bucketStart % BUCKET_MS !== 0) f.at('bucketStart').fail('must start a 5-minute bucket');
+      const segment = v.tags(p.segment, f.at('segment'));
+      const segmentKeys = Object.entries(segment);
+      if (segmentKeys.length > 1) f.at('segment').fail('a profile covers all traffic ({}) or one segment tag');
+      const segmentKey = segmentKeys.length ? `${segmentKeys[0][0]}=${segmentKeys[0][1]}` : ALL_TRAFFIC;
+      if (segmentKeys.length && !policy.drift.segments.includes(segmentKeys[0][0])) {
+        f.at('segment').fail(`"${segmentKeys[0][0]}" is not among the model's drift segments (${policy.drift.segments.join(', ') || 'none'})`);
+      }
+      const layout = await this.layout(modelRef, version);
+      const events = v.sequence(p.events, f.at('events'));
+      const errors = v.sequence(p.errors ?? 0, f.at('errors'));
+      if (errors > events) f.at('errors').fail('must not exceed events');
+      const base = { modelRef, version, segment: segmentKey, bucketStart, layoutVersion: layout.layoutVersion };
+      const deltas: SummaryDelta[] = [{ ...base, feature: EVENTS, summary: { kind: 'events', n: events, errors } }];
+      const featureSummaries = p.features === undefined ? {} : v.object(p.features, f.at('features'), [...layout.features.keys()]);
+      for (const [name, summary] of Object.entries(featureSummaries)) {
+        const spec = layout.features.get(name)!;
+        deltas.push({ ...base, feature: name, summary: validateEncoded(summary, f.at('features').at(name), spec.kind, spec.layout) });
+      }
+      if (p.score !== undefined) deltas.push({ ...base, feature: SCORE, summary: validateEncoded(p.score, f.at('score'), 'log', null) });
+      if (p.latencyMs !== undefined) deltas.push({ ...base, feature: LATENCY, summary: validateEncoded(p.latencyMs, f.at('latencyMs'), 'log', null) });
+      receipts.push({
+        source: v.optionalId(p.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per profile or for the batch)'),
+        sequence: v.sequence(p.sequence, f.at('sequence')),
+        deltas,
+      });
+    }
+    const outcome = await this.options.store.commitProfiles(batchId, receipts);
+    this.options.metrics?.countBatch('profiles', outcome, 0);
+    return outcome;
+  }
+
+  /**
+   * A version's training-data profile. Numeric features come as a sample (the layout is taken
+   * from its quantiles) and categorical ones as counts; the score as a sample.
+   */
+  async putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile> {
+    const root = new v.Fields('');
+    const o = v.object(body, root, ['features', 'score']);
+    const items = v.array(o.features, root.at('features'), 500);
+    const features: ReferenceFeature[] = [];
+    const seen = new Set<string>();
+    items.forEach((raw, i) => {
+      const f = root.at('features').at(i);
+      const item = v.object(raw, f, ['name', 'type', 'sample', 'counts', 'nulls']);
+      const name = v.id(item.name, f.at('name'));
+      if (name.startsWith('__')) f.at('name').fail('must not start with __');
+      if (seen.has(name)) f.at('name').fail(`"${name}" appears twice`);
+      seen.add(name);
+      const nulls = item.nulls === undefined ? 0 : v.sequence(item.nulls, f.at('nulls'));
+      if (item.type === 'numeric') {
+        const sample = numericSample(item.sample, f.at('sample'));
+        const layout = layoutFromSample(sample, NUMERIC_BINS);
+        const summary = numericSummaryFromSample(sample, layout);
+        summary.nulls = nulls;
+        features.push({ feature: name, kind: 'numeric', layout, summary: encodeSummary(summary) });
+      } else if (item.type === 'categorical') {
+        const counts = v.object(item.counts, f.at('counts'), Object.keys((item.counts ?? {}) as object));
+        const entries = Object.entries(counts);
+        if (!entries.length) f.at('counts').fail('must name at least one category');
+        if (entries.length > MAX_CATEGORIES) f.at('counts').fail(`at most ${MAX_CATEGORIES} categories`);
+        const summary = emptyCategorical();
+        for (const [category, count] of entries) {
+          const c = v.sequence(count, f.at('counts').at(category));
+          if (c > 0) {
+            summary.counts.set(category, c);
+            summary.n += c;
+          }
+        }
+        summary.nulls = nulls;
+        features.push({ feature: name, kind: 'categorical', layout: null, summary: encodeSummary(summary) });
+      } else {
+        f.at('type').fail('must be "numeric" or "categorical"');
+      }
+    });
+    if (o.score !== undefined) {
+      const score = v.object(o.score, root.at('score'), ['sample']);
+      const summary = emptyLog();
+      for (const x of numericSample(score.sample, root.at('score').at('sample'))) addLog(summary, x);
+      features.push({ feature: SCORE, kind: 'log', layout: null, summary: encodeSummary(summary) });
+    }
+    const profile = { modelRef, version, createdAt: this.now(), features };
+    await this.options.store.putReferenceProfile(profile);
+    this.layoutCache.clear();
+    return profile;
+  }
+}
+
+function numericSample(value: unknown, f: v.Fields): number[] {
+  const sample = v.array(value, f, 100_000, 20) as unknown[];
+  sample.forEach((x, i) => v.finite(x, f.at(i)));
+  return sample as number[];
+}
+
+/** Checks a summary sent by a serving fleet against the kind and layout it must have. */
+function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categorical' | 'log', layout: NumericLayout | null): EncodedSummary {
+  const count = (x: unknown, g: v.Fields) => v.sequence(x, g);
+  if (kind === 'categorical') {
+    const o = v.object(value, f, ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'categories']);
+    if (o.kind !== 'categorical') f.at('kind').fail('must be "categorical" for this feature');
+    const categories = v.object(o.categories, f.at('categories'), Object.keys((o.categories ?? {}) as object));
+    let n = 0;
+    for (const [k, c] of Object.entries(categories)) n += count(c, f.at('categories').at(k));
+    if (count(o.n, f.at('n')) !== n) f.at('n').fail('must equal the sum of the category counts');
+    return { kind: 'categorical', n, nulls: count(o.nulls ?? 0, f.at('nulls')), missing: count(o.missing ?? 0, f.at('missing')), typeMismatches: count(o.typeMismatches ?? 0, f.at('typeMismatches')), categories: categories as Record<string, number> };
+  }
+  const o = v.object(value, f, kind === 'numeric'
+    ? ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'sum', 'sumSquares', 'min', 'max', 'belowRange', 'aboveRange', 'bins']
+    : ['kind', 'n', 'zeros', 'sum', 'min', 'max', 'bins']);
+  if (o.kind !== kind) f.at('kind').fail(`must be "${kind}" here`);
+  const binCount = kind === 'numeric' ? layout!.edges.length + 1 : Infinity;
+  const bins = v.array(o.bins, f.at('bins'), kind === 'numeric' ? binCount : 20_000, 0).map((item, i) => {
+    const g = f.at('bins').at(i);
+    if (!Array.isArray(item) || item.length !== 2) g.fail('must be a [bin index, count] pair');
+    const pair = item as unknown[];
+    const index = Number.isInteger(pair[0]) ? (pair[0] as number) : g.at(0).fail('must be an integer');
+    if (kind === 'numeric' && (index < 0 || index >= binCount)) g.at(0).fail(`must be a bin of the layout (0 to ${binCount - 1})`);
+    return [index, count(pair[1], g.at(1))] as [number, number];
+  });
+  const n = count(o.n, f.at('n'));
+  const binned = bins.reduce((s, [, c]) => s + c, 0) + (kind === 'log' ? count(o.zeros ?? 0, f.at('zeros')) : 0);
+  if (binned !== n) f.at('n').fail('must equal the sum of the bin counts');
+  const extreme = (x: unknown, g: v.Fields) => (x === null || x === undefined ? null : v.finite(x, g));
+  if (kind === 'log') {
+    return { kind: 'log', n, zeros: count(o.zeros ?? 0, f.at('zeros')), sum: v.finite(o.sum ?? 0, f.at('sum')), min: extreme(o.min, f.at('min')), max: extreme(o.max, f.at('max')), bins };
+  }
+  return {
+    kind: 'numeric',
+    n,
+    nulls: count(o.nulls ?? 0, f.at('nulls')),
+    missing: count(o.missing ?? 0, f.at('missing')),
+    typeMismatches: count(o.typeMismatches ?? 0, f.at('typeMismatches')),
+    sum: v.finite(o.sum ?? 0, f.at('sum')),
+    sumSquares: v.finite(o.sumSquares ?? 0, f.at('sumSquares')),
+    min: extreme(o.min, f.at('min')),
+    max: extreme(o.max, f.at('max')),
+    belowRange: count(o.belowRange ?? 0, f.at('belowRange')),
+    aboveRange: count(o.aboveRange ?? 0, f.at('aboveRange')),
+    bins,
+  };
+}
+
+/** Per-bucket summaries of freshly committed events, for all traffic and each declared segment. */
+export function summarizePredictions(
+  rows: PredictionRow[],
+  layouts: Map<string, VersionLayout>,
+  segmentDimensions: Map<string, string[]>,
+): SummaryDelta[] {
+  type Acc = { delta: Omit<SummaryDelta, 'summary'>; summary: AnySummary | EventCounts };
+  const accs = new Map<string, Acc>();
+  const acc = (base: Omit<SummaryDelta, 'summary' | 'feature'>, feature: string, make: () => AnySummary | EventCounts) => {
+    const key = `${base.modelRef}\u0000${base.version}\u0000${base.segment}\u0000${feature}\u0000${base.bucketStart}`;
+    let a = accs.get(key);
+    if (!a) {
+      a = { delta: { ...base, feature }, summary: make() };
+      accs.set(key, a);
+    }
+    return a.summary;
+  };
+  for (const row of rows) {
+    const layout = layouts.get(`${row.modelRef}@${row.version}`)!;
+    const segments = [ALL_TRAFFIC];
+    for (const dim of segmentDimensions.get(row.modelRef) ?? []) {
+      if (row.segment[dim] !== undefined) segments.push(`${dim}=${row.segment[dim]}`);
+    }
+    for (const segment of segments) {
+      const base = { modelRef: row.modelRef, version: row.version, segment, bucketStart: bucketOf(row.occurredAt), layoutVersion: layout.layoutVersion };
+      const events = acc(base, EVENTS, () => ({ kind: 'events', n: 0, errors: 0 })) as EventCounts;
+      events.n++;
+      if (row.error) events.errors++;
+      if (row.score !== null) addLog(acc(base, SCORE, emptyLog) as any, row.score);
+      if (row.latencyMs !== null) addLog(acc(base, LATENCY, emptyLog) as any, row.latencyMs);
+      for (const [name, spec] of layout.features) {
+        const summary = acc(base, name, () => (spec.kind === 'numeric' ? emptyNumeric(spec.layout!) : emptyCategorical())) as FeatureSummary;
+        addFeatureValue(summary, spec.layout ?? undefined, row.features?.[name]);
+      }
+    }
+  }
+  return [...accs.values()].map(a => ({
+    ...a.delta,
+    summary: a.summary.kind === 'events' ? a.summary : encodeSummary(a.summary),
+  }));
+}

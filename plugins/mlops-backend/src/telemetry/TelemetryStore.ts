@@ -1,0 +1,135 @@
+import { EncodedSummary, NumericLayout } from './stats/summaries';
+
+/** One prediction event as stored. Times are epoch milliseconds. */
+export type PredictionRow = {
+  source: string;
+  sequence: number;
+  modelRef: string;
+  version: string;
+  requestId: string;
+  queryId: string | null;
+  occurredAt: number;
+  segment: Record<string, string>;
+  score: number | null;
+  latencyMs: number | null;
+  error: boolean;
+  /** Kept only for the sampled share of events. */
+  features: Record<string, unknown> | null;
+};
+
+export type OutcomeRow = {
+  source: string;
+  sequence: number;
+  requestId: string;
+  outcome: string;
+  value: number;
+  occurredAt: number;
+};
+
+/** A summary to add into the stored one with the same key. */
+export type SummaryDelta = {
+  modelRef: string;
+  version: string;
+  segment: string;
+  feature: string;
+  bucketStart: number;
+  layoutVersion: string | null;
+  summary: EncodedSummary;
+};
+
+export type StoredSummary = SummaryDelta;
+
+export type BatchOutcome = {
+  batchId: string;
+  /** Records committed by this delivery. */
+  accepted: number;
+  /** Records already committed by an earlier delivery (same source and sequence). */
+  duplicates: number;
+  /** True when the whole batch id had been committed before; nothing was written. */
+  redelivered: boolean;
+};
+
+export type ReferenceFeature = {
+  feature: string;
+  kind: 'numeric' | 'categorical' | 'log';
+  layout: NumericLayout | null;
+  summary: EncodedSummary;
+};
+
+export type ReferenceProfile = {
+  modelRef: string;
+  version: string;
+  createdAt: number;
+  features: ReferenceFeature[];
+};
+
+export type SummaryQuery = {
+  modelRef: string;
+  version?: string;
+  segments?: string[];
+  features?: string[];
+  from: number;
+  to: number;
+};
+
+/** A prediction with its outcome value (0 when no outcome of that name arrived). */
+export type LabelledPrediction = {
+  version: string;
+  occurredAt: number;
+  score: number;
+  queryId: string | null;
+  segment: Record<string, string>;
+  label: number;
+};
+
+export type RetrainTrigger = {
+  id: string;
+  modelRef: string;
+  reason: 'schedule' | 'drift' | 'performance' | 'manual';
+  severity: 'normal' | 'critical';
+  status: 'submitted' | 'recorded' | 'suppressed' | 'failed';
+  approvalBeforeCanary: boolean;
+  details: Record<string, unknown>;
+  action: Record<string, unknown> | null;
+  createdAt: number;
+};
+
+export interface TelemetryStore {
+  /**
+   * Commits a batch in one transaction: the batch id, the records not seen before, and the
+   * summaries of exactly those records (`summarize` receives them). Nothing is written when the
+   * batch id was committed before.
+   */
+  commitPredictions(
+    batchId: string,
+    rows: PredictionRow[],
+    summarize: (fresh: PredictionRow[]) => SummaryDelta[],
+  ): Promise<BatchOutcome>;
+  commitOutcomes(batchId: string, rows: OutcomeRow[]): Promise<BatchOutcome>;
+  commitProfiles(
+    batchId: string,
+    receipts: Array<{ source: string; sequence: number; deltas: SummaryDelta[] }>,
+  ): Promise<BatchOutcome>;
+
+  /** Stores a version's training profile; ConflictError when it has one or already has telemetry. */
+  putReferenceProfile(profile: ReferenceProfile): Promise<void>;
+  getReferenceProfile(modelRef: string, version: string): Promise<ReferenceProfile | undefined>;
+  /** The newest profile of a model (for versions that have none of their own). */
+  latestReferenceProfile(modelRef: string): Promise<ReferenceProfile | undefined>;
+
+  readSummaries(query: SummaryQuery): Promise<StoredSummary[]>;
+  /** Versions and segments with telemetry in a window. */
+  telemetryKeys(modelRef: string, from: number, to: number): Promise<Array<{ version: string; segment: string }>>;
+  /** Models with telemetry since `since`. */
+  activeModels(since: number): Promise<string[]>;
+
+  /** Predictions made in [from, to) joined with their `outcome` labels. */
+  labelledPredictions(modelRef: string, outcome: string, from: number, to: number, limit: number): Promise<LabelledPrediction[]>;
+
+  addTrigger(trigger: RetrainTrigger): Promise<void>;
+  listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
+  lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][]): Promise<RetrainTrigger | undefined>;
+
+  /** Deletes raw events and summaries older than the given times; returns rows removed. */
+  purge(before: { rawEvents: number; summaries: number }): Promise<number>;
+}

@@ -1,0 +1,65 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import { BatchOutcome } from './TelemetryStore';
+
+/**
+ * The plugin's Prometheus metrics (PRODUCT.md C12), in a registry of its own so nothing else in
+ * the process leaks into `/api/mlops/metrics`.
+ */
+export class TelemetryMetrics {
+  readonly registry = new Registry();
+
+  private readonly events = new Counter({
+    name: 'mlops_ingest_records_total',
+    help: 'Telemetry records received, by kind and result (accepted, duplicate, rejected, dropped)',
+    labelNames: ['kind', 'result'],
+    registers: [this.registry],
+  });
+
+  private readonly batches = new Counter({
+    name: 'mlops_ingest_batches_total',
+    help: 'Telemetry batches received, by kind and result (committed, redelivered, rejected, failed)',
+    labelNames: ['kind', 'result'],
+    registers: [this.registry],
+  });
+
+  readonly driftScore = new Gauge({
+    name: 'mlops_drift_score',
+    help: 'Latest drift statistic per model, feature and segment (PSI unless the statistic label says otherwise)',
+    labelNames: ['model', 'feature', 'segment', 'statistic'],
+    registers: [this.registry],
+  });
+
+  readonly driftStatus = new Gauge({
+    name: 'mlops_drift_flagged',
+    help: '1 when a feature is flagged for statistical drift (severity label), else 0',
+    labelNames: ['model', 'feature', 'segment', 'severity'],
+    registers: [this.registry],
+  });
+
+  readonly contractViolations = new Gauge({
+    name: 'mlops_contract_violations',
+    help: 'Open contract violations per model, feature, segment and check',
+    labelNames: ['model', 'feature', 'segment', 'check'],
+    registers: [this.registry],
+  });
+
+  readonly triggers = new Counter({
+    name: 'mlops_retrain_triggers_total',
+    help: 'Retraining triggers by model, reason and status (submitted, recorded, suppressed, failed)',
+    labelNames: ['model', 'reason', 'status'],
+    registers: [this.registry],
+  });
+
+  countBatch(kind: string, outcome: BatchOutcome, dropped: number) {
+    this.batches.inc({ kind, result: outcome.redelivered ? 'redelivered' : 'committed' });
+    if (outcome.redelivered) return;
+    this.events.inc({ kind, result: 'accepted' }, outcome.accepted);
+    this.events.inc({ kind, result: 'duplicate' }, outcome.duplicates);
+    if (dropped) this.events.inc({ kind, result: 'dropped' }, dropped);
+  }
+
+  countRejected(kind: string, records: number, failed: boolean) {
+    this.batches.inc({ kind, result: failed ? 'failed' : 'rejected' });
+    if (records) this.events.inc({ kind, result: 'rejected' }, records);
+  }
+}

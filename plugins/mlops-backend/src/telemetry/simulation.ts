@@ -1,0 +1,136 @@
+import { normal, Random, simulationRandom } from './stats/random';
+
+/*
+ * Simulated serving traffic: what the embedded demo streams in and what the replay tests and
+ * benchmarks feed through the real ingestion path. Deterministic for a given seed.
+ */
+
+export type TrafficScenario = {
+  /** Upstream re-encoding: user_country arrives as ISO 3166 numeric codes (the seed's incident). */
+  countryAsNumber?: boolean;
+  /** The Android client reports session length in milliseconds instead of seconds. */
+  androidSessionInMs?: boolean;
+  /** Shift of item_price's mean, in reference standard deviations. */
+  priceShift?: number;
+  /** Probability that a prediction gets a click outcome, relative to the base rate (1 = unchanged). */
+  clickRateFactor?: number;
+  /** Added to every latency, in ms. */
+  extraLatencyMs?: number;
+  errorRate?: number;
+};
+
+export const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'IN', 'BR'];
+const COUNTRY_WEIGHTS = [0.35, 0.15, 0.12, 0.13, 0.15, 0.1];
+const ISO_NUMERIC: Record<string, number> = { US: 840, DE: 276, FR: 250, GB: 826, IN: 356, BR: 76 };
+const PLATFORMS: Array<[string, number]> = [['android', 0.45], ['ios', 0.35], ['web', 0.2]];
+
+function pick<T>(random: Random, items: T[], weights: number[]): T {
+  let r = random();
+  for (let i = 0; i < items.length; i++) {
+    r -= weights[i];
+    if (r < 0) return items[i];
+  }
+  return items[items.length - 1];
+}
+
+export type SimulatedEvent = {
+  model: string;
+  version: string;
+  requestId: string;
+  queryId: string;
+  sequence: number;
+  time: number;
+  features: Record<string, unknown>;
+  score: number;
+  latencyMs: number;
+  error: boolean;
+  segment: Record<string, string>;
+  /** Whether the simulated user clicked (sent later as an outcome label). */
+  clicked: boolean;
+};
+
+function baseFeatures(random: Random) {
+  return {
+    user_age: Math.round(35 + 10 * normal(random)),
+    session_length_s: 20 + 300 * random() * random(),
+    item_price: 50 + 15 * normal(random),
+    user_country: pick(random, COUNTRIES, COUNTRY_WEIGHTS),
+  };
+}
+
+/** The training-data profile matching the simulated traffic before any incident. */
+export function trainingProfile(seed: number, size = 20_000) {
+  const random = simulationRandom(seed);
+  const columns: Record<string, number[]> = { user_age: [], session_length_s: [], item_price: [] };
+  const countries: Record<string, number> = {};
+  const scores: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const f = baseFeatures(random);
+    columns.user_age.push(f.user_age);
+    columns.session_length_s.push(f.session_length_s);
+    columns.item_price.push(f.item_price);
+    countries[f.user_country] = (countries[f.user_country] ?? 0) + 1;
+    scores.push(scoreOf(f, random));
+  }
+  return {
+    features: [
+      ...Object.entries(columns).map(([name, sample]) => ({ name, type: 'numeric', sample })),
+      { name: 'user_country', type: 'categorical', counts: countries },
+    ],
+    score: { sample: scores },
+  };
+}
+
+function scoreOf(f: { item_price: number; user_age: number }, random: Random) {
+  const logit = -2 + 0.02 * (f.user_age - 35) - 0.015 * (f.item_price - 50) + 0.8 * normal(random);
+  return 1 / (1 + Math.exp(-logit));
+}
+
+export class TrafficSimulator {
+  private readonly random: Random;
+  private sequence = 0;
+
+  constructor(
+    private readonly model: string,
+    private readonly source: string,
+    seed: number,
+  ) {
+    this.random = simulationRandom(seed);
+  }
+
+  /** `count` events spread evenly over [from, to). */
+  events(version: string, count: number, from: number, to: number, scenario: TrafficScenario = {}): SimulatedEvent[] {
+    const out: SimulatedEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const random = this.random;
+      const platform = pick(random, PLATFORMS.map(p => p[0]), PLATFORMS.map(p => p[1]));
+      const f = baseFeatures(random);
+      const features: Record<string, unknown> = { ...f };
+      features.item_price = f.item_price + (scenario.priceShift ?? 0) * 15;
+      if (scenario.countryAsNumber) features.user_country = ISO_NUMERIC[f.user_country];
+      if (scenario.androidSessionInMs && platform === 'android') features.session_length_s = f.session_length_s * 1000;
+      const score = scoreOf(f, random);
+      const seq = this.sequence++;
+      out.push({
+        model: this.model,
+        version,
+        requestId: `${this.source}-${seq}`,
+        queryId: `${this.source}-q${Math.floor(seq / 10)}`,
+        sequence: seq,
+        time: Math.floor(from + ((to - from) * i) / count),
+        features,
+        score,
+        latencyMs: 8 + 30 * random() * random() + (scenario.extraLatencyMs ?? 0),
+        error: random() < (scenario.errorRate ?? 0.001),
+        segment: { platform },
+        clicked: random() < Math.min(1, score * (scenario.clickRateFactor ?? 1)),
+      });
+    }
+    return out;
+  }
+}
+
+/** The wire form of simulated events (drops the simulation's own `clicked`). */
+export function toWire(events: SimulatedEvent[]) {
+  return events.map(({ clicked: _clicked, ...e }) => e);
+}
