@@ -9,6 +9,25 @@ export interface Config {
        */
       enabled?: boolean;
     };
+    /** Telemetry ingestion and retention. */
+    telemetry?: {
+      /**
+       * Share of prediction events whose raw features are kept (default 0.01), chosen by request id.
+       * @visibility backend
+       */
+      rawSampleRate?: number;
+      /**
+       * How long raw events and outcome labels are kept, such as 7d (default). Older events are
+       * dropped at ingestion.
+       * @visibility backend
+       */
+      rawRetention?: string;
+      /**
+       * How long per-bucket summaries are kept (default 90d).
+       * @visibility backend
+       */
+      summaryRetention?: string;
+    };
     /** Sync model versions, runs and aliases from an MLflow tracking server. Off when absent. */
     mlflow?: {
       /**

@@ -15,6 +15,13 @@ import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } f
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
 import { DatabasePromotionStore } from './promotion/DatabasePromotionStore';
 import { PromotionService } from './promotion/PromotionService';
+import { DatabaseTelemetryStore } from './telemetry/DatabaseTelemetryStore';
+import { TelemetryService } from './telemetry/TelemetryService';
+import { DriftService } from './telemetry/DriftService';
+import { TelemetryMetrics } from './telemetry/metrics';
+import { scheduleDriftMonitor } from './telemetry/DriftMonitor';
+import { DemoTraffic } from './demo/demoTraffic';
+import { parseDuration } from '@modelrails/plugin-mlops-common';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -37,8 +44,9 @@ export const mlopsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler }) {
+      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle }) {
         // Model-scoped permissions carry rules policy authors can use (owner, lifecycle).
         permissionsRegistry.addResourceType({
           resourceRef: modelResourceRef,
@@ -61,8 +69,23 @@ export const mlopsPlugin = createBackendPlugin({
           auth,
           createMlflowAliasMover({ config, catalog, auth, logger }),
         );
+        const telemetryStore = new DatabaseTelemetryStore(db);
+        const metrics = new TelemetryMetrics();
+        const retentionMs = parseDuration(config.getOptionalString('mlops.telemetry.rawRetention') ?? '7d');
+        const telemetry = new TelemetryService({
+          store: telemetryStore,
+          policies: catalogPolicies(catalog, auth),
+          metrics,
+          rawSampleRate: config.getOptionalNumber('mlops.telemetry.rawSampleRate') ?? 0.01,
+          retentionMs,
+        });
+        const drift = new DriftService(telemetryStore, telemetry);
         httpRouter.use(
           await createRouter({
+            telemetry,
+            telemetryStore,
+            drift,
+            metrics,
             store,
             policies: new DefaultModelPolicyService(catalog),
             registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
@@ -101,9 +124,25 @@ export const mlopsPlugin = createBackendPlugin({
             }
           },
         });
+        await scheduleDriftMonitor({ scheduler, logger, store: telemetryStore, drift, metrics });
+        const summaryRetentionMs = parseDuration(config.getOptionalString('mlops.telemetry.summaryRetention') ?? '90d');
+        await scheduler.scheduleTask({
+          id: 'mlops-telemetry-retention',
+          scope: 'global',
+          frequency: { minutes: 30 },
+          timeout: { minutes: 10 },
+          fn: async () => {
+            const now = Date.now();
+            const removed = await telemetryStore.purge({ rawEvents: now - retentionMs, summaries: now - summaryRetentionMs });
+            if (removed) logger.info(`Telemetry retention removed ${removed} rows`);
+          },
+        });
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
           await seedDemoPromotions(promotionStore);
+          const traffic = new DemoTraffic(telemetry, telemetryStore, logger);
+          await traffic.start();
+          lifecycle.addShutdownHook(() => traffic.stop());
         }
       },
     });

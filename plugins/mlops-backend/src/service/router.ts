@@ -9,9 +9,14 @@ import { BasicPermission, ResourcePermission } from '@backstage/plugin-permissio
 import { authorizeOrThrow } from '../permissions/authorize';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  mlopsIngestPermission,
   mlopsReadPermission,
   mlopsRegisterPermission,
 } from '@modelrails/plugin-mlops-common';
+import { TelemetryService } from '../telemetry/TelemetryService';
+import { DriftService } from '../telemetry/DriftService';
+import { TelemetryMetrics } from '../telemetry/metrics';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
 import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ModelRailsStore } from '../database/ModelRailsStore';
 import { RegistryService } from '../registry/RegistryService';
@@ -20,11 +25,16 @@ import { PromotionService } from '../promotion/PromotionService';
 import { PromotionStatus } from '@modelrails/plugin-mlops-common';
 import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { middleware as openApiValidator } from 'express-openapi-validator';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { ModelPolicyService } from './ModelPolicyService';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
+/** Telemetry batches (10,000 events) and training profiles are bigger. */
+export const TELEMETRY_BODY_LIMIT = '8mb';
+const LARGE_BODY_PATHS = /^\/(telemetry\/(predictions|outcomes|profiles)|models\/[^/]+\/[^/]+\/versions\/[^/]+\/profile)$/;
+/** Ingestion bodies are validated by the telemetry service itself (per-event checks at speed). */
+const INGEST_PATHS = /\/telemetry\/(predictions|outcomes|profiles)$/;
 
 export type RouterOptions = {
   store: ModelRailsStore;
@@ -32,6 +42,10 @@ export type RouterOptions = {
   registry: RegistryService;
   syncStatus: SyncStatusStore;
   promotions: PromotionService;
+  telemetry: TelemetryService;
+  telemetryStore: TelemetryStore;
+  drift: DriftService;
+  metrics: TelemetryMetrics;
   auditor: AuditorService;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
@@ -39,10 +53,11 @@ export type RouterOptions = {
 };
 
 /** body-parser's own errors would otherwise reach the OpenAPI validator's handler and become 400s. */
-const payloadTooLarge: ErrorRequestHandler = (error, _req, res, next) => {
+const payloadTooLarge: ErrorRequestHandler = (error, req, res, next) => {
   if (error?.type === 'entity.too.large') {
+    const limit = LARGE_BODY_PATHS.test(req.path) ? TELEMETRY_BODY_LIMIT : BODY_LIMIT;
     res.status(413).json({
-      error: { name: 'PayloadTooLargeError', message: `Request body exceeds ${BODY_LIMIT}` },
+      error: { name: 'PayloadTooLargeError', message: `Request body exceeds ${limit}` },
       response: { statusCode: 413 },
     });
     return;
@@ -64,16 +79,19 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, telemetry, telemetryStore, drift, metrics, auditor, httpAuth, permissions } = options;
+  const smallJson = express.json({ limit: BODY_LIMIT });
+  const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
   // field names. Express takes error handlers in a middleware list; the option's type does not.
   const router = await createOpenApiRouter({
     validatorOptions: { validateRequests: false },
     middleware: [
-      express.json({ limit: BODY_LIMIT }),
+      ((req, res, next) => (LARGE_BODY_PATHS.test(req.path) ? largeJson : smallJson)(req, res, next)) as RequestHandler,
       payloadTooLarge as unknown as RequestHandler,
       ...(openApiValidator({
         apiSpec: spec as any,
+        ignorePaths: INGEST_PATHS,
         validateRequests: { coerceTypes: false, allowUnknownQueryParameters: false },
         validateResponses: false,
         ignoreUndocumented: true,
@@ -200,6 +218,69 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     });
   }
 
+  const modelRefOf = (params: { namespace: string; name: string }) => stringifyEntityRef({ kind: 'model', ...params });
+
+  for (const [path, kind, ingest] of [
+    ['predictions', 'predictions', (body: unknown) => telemetry.ingestPredictions(body)],
+    ['outcomes', 'outcomes', (body: unknown) => telemetry.ingestOutcomes(body)],
+    ['profiles', 'profiles', (body: unknown) => telemetry.ingestProfiles(body)],
+  ] as const) {
+    router.post(`/telemetry/${path}`, async (req, res) => {
+      const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+      await allow(credentials, mlopsIngestPermission);
+      const list: unknown = (req.body as Record<string, unknown> | undefined)?.[path === 'predictions' ? 'events' : path];
+      const records = Array.isArray(list) ? list.length : 0;
+      try {
+        res.json(await ingest(req.body));
+      } catch (error) {
+        if (error instanceof InputError || error instanceof NotAllowedError) {
+          metrics.countRejected(kind, records, false);
+          throw error;
+        }
+        // Anything else (the database above all) is worth a retry with the same batch id.
+        metrics.countRejected(kind, 0, true);
+        res.setHeader('Retry-After', '5');
+        throw new ServiceUnavailableError(`Telemetry was not committed, retry the batch: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  router.put('/models/:namespace/:name/versions/:version/profile', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const modelRef = modelRefOf(req.params);
+    await allow(credentials, mlopsRegisterPermission, modelRef);
+    await registry.get(req.params, req.params.version);
+    const profile = await audited(req, 'reference-profile-put', { modelRef, version: req.params.version }, () =>
+      telemetry.putReferenceProfile(modelRef, req.params.version, req.body),
+    );
+    res.status(201).json(profileSummary(profile));
+  });
+
+  router.get('/models/:namespace/:name/versions/:version/profile', async (req, res) => {
+    await reader(req);
+    const modelRef = modelRefOf(req.params);
+    const profile =
+      (await telemetryStore.getReferenceProfile(modelRef, req.params.version)) ??
+      (await telemetryStore.latestReferenceProfile(modelRef));
+    if (!profile) throw new NotFoundError(`No reference profile for ${modelRef} version ${req.params.version} or any other version`);
+    res.json(profileSummary(profile));
+  });
+
+  router.get('/models/:namespace/:name/drift', async (req, res) => {
+    await reader(req);
+    const time = (value: unknown) => (value ? Date.parse(String(value)) : undefined);
+    const from = time(req.query.from);
+    const to = time(req.query.to);
+    if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
+    res.json(await drift.report(modelRefOf(req.params), { version: req.query.version ? String(req.query.version) : undefined, from, to }));
+  });
+
+  router.get('/metrics', async (req, res) => {
+    await reader(req);
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
   router.get('/sync/mlflow', async (req, res) => {
     await reader(req);
     const status = await syncStatus.get('mlflow');
@@ -207,4 +288,18 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   });
 
   return router;
+}
+
+function profileSummary(profile: import('../telemetry/TelemetryStore').ReferenceProfile) {
+  return {
+    modelRef: profile.modelRef,
+    version: profile.version,
+    createdAt: new Date(profile.createdAt).toISOString(),
+    features: profile.features.map(f => ({
+      feature: f.feature,
+      kind: f.kind,
+      n: 'n' in f.summary ? f.summary.n : 0,
+      ...(f.layout ? { layout: f.layout } : {}),
+    })),
+  };
 }

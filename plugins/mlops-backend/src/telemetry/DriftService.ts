@@ -348,9 +348,10 @@ function contractViolations(
 }
 
 /**
- * A finding on all traffic that some values of a segment dimension share and others do not is
- * that segment's finding (the seed: an event format change on Android only): the segment stays
- * flagged, all traffic points at it instead of raising its own alarm.
+ * One finding, one alarm. A finding on all traffic that some values of a segment dimension share
+ * and others do not is that segment's finding (the seed: an event format change on Android only):
+ * the segment stays flagged and all traffic points at it. A finding every segment shares is all
+ * traffic's: the segments point at it instead.
  */
 function attributeToSegments(features: FeatureDrift[], violations: ContractViolation[], dimensions: string[]) {
   const explain = <T extends { feature: string; segment: string; flagged: boolean; attributedTo?: string[] }>(
@@ -365,6 +366,12 @@ function attributeToSegments(features: FeatureDrift[], violations: ContractViola
           overall.flagged = false;
           overall.attributedTo = flaggedValues.map(i => i.segment).sort();
           break;
+        }
+      }
+      if (overall.flagged) {
+        for (const i of items.filter(x => x.segment !== ALL_TRAFFIC && x.flagged && same(x, overall))) {
+          i.flagged = false;
+          i.attributedTo = [ALL_TRAFFIC];
         }
       }
     }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import { BatchOutcome } from './TelemetryStore';
+import type { DriftReport } from './DriftService';
 
 /**
  * The plugin's Prometheus metrics (PRODUCT.md C12), in a registry of its own so nothing else in
@@ -49,6 +50,17 @@ export class TelemetryMetrics {
     labelNames: ['model', 'reason', 'status'],
     registers: [this.registry],
   });
+
+  private readonly reports = new Map<string, DriftReport>();
+
+  /** The newest drift report per model: gauges are rebuilt from these, so a cleared finding disappears. */
+  remember(report: DriftReport) {
+    this.reports.set(report.modelRef, report);
+  }
+
+  latestReports(): DriftReport[] {
+    return [...this.reports.values()];
+  }
 
   countBatch(kind: string, outcome: BatchOutcome, dropped: number) {
     this.batches.inc({ kind, result: outcome.redelivered ? 'redelivered' : 'committed' });

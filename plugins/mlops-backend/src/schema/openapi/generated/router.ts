@@ -955,6 +955,591 @@ export const spec = {
           "modelRef",
           "at"
         ]
+      },
+      "IngestResult": {
+        "type": "object",
+        "description": "Sent only after the batch committed. `redelivered` means the batch id had been committed before and nothing was written; `duplicates` counts records whose (source, sequence) key was already committed; `dropped` counts events older than the retention window.",
+        "properties": {
+          "batchId": {
+            "type": "string"
+          },
+          "accepted": {
+            "type": "integer"
+          },
+          "duplicates": {
+            "type": "integer"
+          },
+          "dropped": {
+            "type": "integer"
+          },
+          "redelivered": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "batchId",
+          "accepted",
+          "duplicates",
+          "redelivered"
+        ]
+      },
+      "PredictionBatch": {
+        "type": "object",
+        "description": "Up to 10,000 prediction events. Every event has a (source, sequence) key, unique per sender; `source` may be given once for the batch. `time` is ISO 8601 or epoch milliseconds. Feature values are numbers, strings, booleans or null.",
+        "properties": {
+          "batchId": {
+            "type": "string",
+            "maxLength": 128
+          },
+          "source": {
+            "type": "string",
+            "maxLength": 128
+          },
+          "events": {
+            "type": "array",
+            "maxItems": 10000,
+            "items": {
+              "type": "object",
+              "properties": {
+                "model": {
+                  "type": "string",
+                  "description": "Model entity ref, such as model:default/home-feed-ranker"
+                },
+                "version": {
+                  "type": "string"
+                },
+                "requestId": {
+                  "type": "string"
+                },
+                "queryId": {
+                  "type": "string"
+                },
+                "source": {
+                  "type": "string"
+                },
+                "sequence": {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                "time": {
+                  "oneOf": [
+                    {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    {
+                      "type": "integer"
+                    }
+                  ]
+                },
+                "features": {
+                  "type": "object",
+                  "additionalProperties": {}
+                },
+                "score": {
+                  "type": "number"
+                },
+                "latencyMs": {
+                  "type": "number",
+                  "minimum": 0
+                },
+                "error": {
+                  "type": "boolean"
+                },
+                "segment": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "string"
+                  }
+                }
+              },
+              "required": [
+                "model",
+                "version",
+                "requestId",
+                "sequence",
+                "time"
+              ]
+            }
+          }
+        },
+        "required": [
+          "batchId",
+          "events"
+        ]
+      },
+      "OutcomeBatch": {
+        "type": "object",
+        "description": "Delayed outcome labels, joined to predictions by request id.",
+        "properties": {
+          "batchId": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string"
+          },
+          "outcomes": {
+            "type": "array",
+            "maxItems": 10000,
+            "items": {
+              "type": "object",
+              "properties": {
+                "requestId": {
+                  "type": "string"
+                },
+                "source": {
+                  "type": "string"
+                },
+                "sequence": {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                "outcome": {
+                  "type": "string",
+                  "description": "lower_snake_case, such as click or purchase"
+                },
+                "value": {
+                  "type": "number",
+                  "description": "Defaults to 1."
+                },
+                "time": {
+                  "oneOf": [
+                    {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    {
+                      "type": "integer"
+                    }
+                  ]
+                }
+              },
+              "required": [
+                "requestId",
+                "sequence",
+                "outcome",
+                "time"
+              ]
+            }
+          }
+        },
+        "required": [
+          "batchId",
+          "outcomes"
+        ]
+      },
+      "ProfileBatch": {
+        "type": "object",
+        "description": "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the telemetry-layout route): one per model, version, segment and 5-minute bucket.",
+        "properties": {
+          "batchId": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string"
+          },
+          "profiles": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+              "type": "object",
+              "additionalProperties": {}
+            }
+          }
+        },
+        "required": [
+          "batchId",
+          "profiles"
+        ]
+      },
+      "ReferenceProfileUpload": {
+        "type": "object",
+        "description": "The training-data profile of a version. Numeric features as a sample (20 to 100,000 values; the bins are its quantiles), categorical ones as counts; optionally the training scores.",
+        "properties": {
+          "features": {
+            "type": "array",
+            "maxItems": 500,
+            "items": {
+              "type": "object",
+              "properties": {
+                "name": {
+                  "type": "string"
+                },
+                "type": {
+                  "type": "string",
+                  "enum": [
+                    "numeric",
+                    "categorical"
+                  ]
+                },
+                "sample": {
+                  "type": "array",
+                  "items": {
+                    "type": "number"
+                  }
+                },
+                "counts": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "integer"
+                  }
+                },
+                "nulls": {
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "name",
+                "type"
+              ]
+            }
+          },
+          "score": {
+            "type": "object",
+            "properties": {
+              "sample": {
+                "type": "array",
+                "items": {
+                  "type": "number"
+                }
+              }
+            }
+          }
+        },
+        "required": [
+          "features"
+        ]
+      },
+      "ReferenceProfileSummary": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "feature": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string",
+                  "enum": [
+                    "numeric",
+                    "categorical",
+                    "log"
+                  ]
+                },
+                "n": {
+                  "type": "integer"
+                },
+                "layout": {
+                  "type": "object",
+                  "additionalProperties": {}
+                }
+              },
+              "required": [
+                "feature",
+                "kind",
+                "n"
+              ]
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "version",
+          "createdAt",
+          "features"
+        ]
+      },
+      "FeatureDrift": {
+        "type": "object",
+        "properties": {
+          "feature": {
+            "type": "string"
+          },
+          "segment": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "numeric",
+              "categorical",
+              "prediction"
+            ]
+          },
+          "n": {
+            "type": "integer"
+          },
+          "referenceN": {
+            "type": "integer"
+          },
+          "test": {
+            "type": "string",
+            "enum": [
+              "ks",
+              "chi-square",
+              "psi",
+              "none"
+            ]
+          },
+          "severity": {
+            "type": "string",
+            "enum": [
+              "none",
+              "warning",
+              "critical",
+              "insufficient"
+            ]
+          },
+          "flagged": {
+            "type": "boolean"
+          },
+          "attributedTo": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "psi": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "ksStatistic": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "pValue": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "jensenShannon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "wasserstein": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "thresholds": {
+            "type": "object",
+            "properties": {
+              "warning": {
+                "type": "number"
+              },
+              "critical": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "warning",
+              "critical"
+            ]
+          },
+          "unseenCategories": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "feature",
+          "segment",
+          "kind",
+          "n",
+          "referenceN",
+          "test",
+          "severity",
+          "flagged",
+          "psi",
+          "ksStatistic",
+          "pValue",
+          "jensenShannon",
+          "wasserstein",
+          "thresholds"
+        ]
+      },
+      "ContractViolation": {
+        "type": "object",
+        "properties": {
+          "feature": {
+            "type": "string"
+          },
+          "segment": {
+            "type": "string"
+          },
+          "check": {
+            "type": "string",
+            "enum": [
+              "missing-feature",
+              "null-spike",
+              "type-change",
+              "unseen-categories",
+              "out-of-range"
+            ]
+          },
+          "value": {
+            "type": "number"
+          },
+          "threshold": {
+            "type": "number"
+          },
+          "firstBucket": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "lastBucket": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "open": {
+            "type": "boolean"
+          },
+          "flagged": {
+            "type": "boolean"
+          },
+          "attributedTo": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "feature",
+          "segment",
+          "check",
+          "value",
+          "threshold",
+          "firstBucket",
+          "lastBucket",
+          "open",
+          "flagged"
+        ]
+      },
+      "DriftReport": {
+        "type": "object",
+        "description": "Drift of one version's traffic in a window against its reference, per feature and segment, with contract violations apart from statistical drift. A finding that one segment value explains is flagged on that segment only (`attributedTo` on all traffic).",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "window": {
+            "type": "object",
+            "properties": {
+              "from": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "to": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "from",
+              "to"
+            ]
+          },
+          "reference": {
+            "type": "object",
+            "additionalProperties": {}
+          },
+          "alpha": {
+            "type": "number"
+          },
+          "correction": {
+            "type": "string",
+            "enum": [
+              "none",
+              "bonferroni",
+              "fdr"
+            ]
+          },
+          "segments": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "events": {
+            "type": "integer"
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/FeatureDrift"
+            }
+          },
+          "violations": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ContractViolation"
+            }
+          },
+          "status": {
+            "type": "object",
+            "properties": {
+              "drift": {
+                "type": "string",
+                "enum": [
+                  "none",
+                  "warning",
+                  "critical",
+                  "insufficient"
+                ]
+              },
+              "openViolations": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "drift",
+              "openViolations"
+            ]
+          }
+        },
+        "required": [
+          "modelRef",
+          "version",
+          "window",
+          "reference",
+          "alpha",
+          "correction",
+          "segments",
+          "events",
+          "features",
+          "violations",
+          "status"
+        ]
       }
     },
     "responses": {
@@ -1498,6 +2083,316 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/telemetry/predictions": {
+      "post": {
+        "operationId": "IngestPredictions",
+        "description": "Batched prediction events. Needs `mlops.telemetry.ingest`. 2xx only after commit; 4xx means the input is invalid and must not be retried; 5xx and 429 may be retried with the same batch id. Bodies up to 8 MB.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PredictionBatch"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Committed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/IngestResult"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "413": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/telemetry/outcomes": {
+      "post": {
+        "operationId": "IngestOutcomes",
+        "description": "Delayed outcome labels. Needs `mlops.telemetry.ingest`. 2xx only after commit; 4xx means the input is invalid and must not be retried; 5xx and 429 may be retried with the same batch id. Bodies up to 8 MB.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/OutcomeBatch"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Committed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/IngestResult"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "413": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/telemetry/profiles": {
+      "post": {
+        "operationId": "IngestProfiles",
+        "description": "Pre-aggregated summaries from serving fleets. Needs `mlops.telemetry.ingest`. 2xx only after commit; 4xx means the input is invalid and must not be retried; 5xx and 429 may be retried with the same batch id. Bodies up to 8 MB.",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ProfileBatch"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Committed.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/IngestResult"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "413": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "503": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/versions/{version}/profile": {
+      "put": {
+        "operationId": "PutReferenceProfile",
+        "description": "Stores the training-data profile of a version (needs `mlops.version.register`). Profiles are immutable, and must arrive before the version serves traffic: 409 otherwise.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ReferenceProfileUpload"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Stored.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReferenceProfileSummary"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "413": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "get": {
+        "operationId": "GetReferenceProfile",
+        "description": "The profile whose bins the version's telemetry uses (its own, else the model's newest), including each numeric feature's layout: serving fleets bin their summaries with it.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "$ref": "#/components/parameters/version"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The profile.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReferenceProfileSummary"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/drift": {
+      "get": {
+        "operationId": "GetDriftReport",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "version",
+            "in": "query",
+            "required": false,
+            "description": "Defaults to the version with the most traffic in the window.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The report.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DriftReport"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "GetMetrics",
+        "description": "Prometheus text format (drift scores, contract violations, triggers, ingestion counters). Needs `mlops.model.read`.",
+        "responses": {
+          "200": {
+            "description": "Metrics.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }

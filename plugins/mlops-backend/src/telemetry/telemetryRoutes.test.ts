@@ -1,0 +1,126 @@
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import allowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
+import request from 'supertest';
+import { mlopsPlugin } from '../plugin';
+import { toWire, trainingProfile, TrafficSimulator } from './simulation';
+
+jest.setTimeout(60_000);
+
+const MODEL = 'model:default/home-feed-ranker';
+const entities = [
+  {
+    apiVersion: 'modelrails.io/v1alpha1',
+    kind: 'Model',
+    metadata: { name: 'home-feed-ranker', namespace: 'default' },
+    spec: { type: 'ranker', lifecycle: 'production', owner: 'ranking-team', policy: { drift: { segments: ['platform'] } } },
+  },
+];
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const version = (v: string) => ({
+  version: v,
+  artifact: { uri: `s3://models/home-feed-ranker/${v}/model.txt`, digest: digest('a') },
+  codeCommit: '3f2c1a9e',
+  metrics: { 'ndcg@20': 0.186 },
+});
+
+const SERVING = 'Bearer serving-token-for-tests';
+const CI = 'Bearer ci-token-for-tests';
+const READER = 'Bearer reader-token-for-tests';
+
+async function start() {
+  const { server } = await startTestBackend({
+    features: [
+      mlopsPlugin,
+      catalogServiceMock.factory({ entities }),
+      authServiceFactory,
+      httpAuthServiceFactory,
+      permissionsServiceFactory,
+      permissionBackend,
+      allowAllPolicy,
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            baseUrl: 'http://localhost:7007',
+            auth: {
+              externalAccess: [
+                { type: 'static', options: { token: 'serving-token-for-tests', subject: 'serving' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.telemetry.ingest' }] },
+                { type: 'static', options: { token: 'ci-token-for-tests', subject: 'ci' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.version.register' }] },
+                { type: 'static', options: { token: 'reader-token-for-tests', subject: 'grafana' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.model.read' }] },
+              ],
+            },
+          },
+          permission: { enabled: true },
+          mlops: { telemetry: { rawSampleRate: 0.5 } },
+        },
+      }),
+    ],
+  });
+  return server;
+}
+
+describe('telemetry routes with scoped tokens (real auth and permission services)', () => {
+  it('serving sends telemetry and nothing else; CI uploads the profile; a reader reads drift and metrics', async () => {
+    const server = await start();
+    expect((await request(server).post('/api/mlops/models/default/home-feed-ranker/versions').set('Authorization', CI).send(version('17'))).status).toBe(201);
+    const profile = await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', CI).send(trainingProfile(1, 5000));
+    expect(profile.status).toBe(201);
+    expect(profile.body.features.map((f: any) => f.feature)).toEqual(['user_age', 'session_length_s', 'item_price', 'user_country', '__score']);
+    expect((await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', CI).send(trainingProfile(1, 5000))).status).toBe(409);
+    expect((await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/99/profile').set('Authorization', CI).send(trainingProfile(1, 100))).status).toBe(404);
+
+    const now = Date.now();
+    const events = toWire(new TrafficSimulator(MODEL, 'pod-1', 3).events('17', 600, now - 10 * 60_000, now, { countryAsNumber: true }));
+    const body = { batchId: 'pod-1-0001', source: 'pod-1', events };
+    const ingested = await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send(body);
+    expect(ingested.status).toBe(200);
+    expect(ingested.body).toEqual({ batchId: 'pod-1-0001', accepted: 600, duplicates: 0, dropped: 0, redelivered: false });
+    const again = await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send(body);
+    expect(again.body).toMatchObject({ accepted: 600, redelivered: true });
+
+    // The serving token cannot read or register; CI and readers cannot ingest.
+    expect((await request(server).get('/api/mlops/models/default/home-feed-ranker/drift').set('Authorization', SERVING)).status).toBe(403);
+    expect((await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', CI).send({ ...body, batchId: 'x' })).status).toBe(403);
+    expect((await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', READER).send({ ...body, batchId: 'y' })).status).toBe(403);
+    expect((await request(server).post('/api/mlops/telemetry/predictions').send({ ...body, batchId: 'z' })).status).toBe(401);
+
+    const drift = await request(server).get('/api/mlops/models/default/home-feed-ranker/drift').set('Authorization', READER);
+    expect(drift.status).toBe(200);
+    expect(drift.body).toMatchObject({ modelRef: MODEL, version: '17', events: 600, status: { openViolations: 1 } });
+    expect(drift.body.violations.filter((v: any) => v.flagged)).toEqual([expect.objectContaining({ feature: 'user_country', segment: '*', check: 'type-change', open: true })]);
+
+    const layout = await request(server).get('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', READER);
+    expect(layout.body.features.find((f: any) => f.feature === 'user_age').layout.edges).toHaveLength(999);
+
+    const metrics = await request(server).get('/api/mlops/metrics').set('Authorization', READER);
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('mlops_ingest_records_total{kind="predictions",result="accepted"} 600');
+    expect(metrics.text).toContain('mlops_ingest_batches_total{kind="predictions",result="redelivered"} 1');
+    expect((await request(server).get('/api/mlops/metrics').set('Authorization', SERVING)).status).toBe(403);
+  });
+
+  it('answers 400 naming the field, 413 above 8 MB, and counts the rejection', async () => {
+    const server = await start();
+    const now = Date.now();
+    const events = toWire(new TrafficSimulator(MODEL, 'pod-2', 4).events('17', 5, now - 60_000, now)) as any[];
+    events[2].latencyMs = -3;
+    const bad = await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send({ batchId: 'b', source: 'pod-2', events });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('events[2].latencyMs: must not be negative');
+    const unknownField = await request(server).post('/api/mlops/telemetry/outcomes').set('Authorization', SERVING).send({ batchId: 'o', outcomes: [{ requestId: 'r', sequence: 1, outcome: 'Click!', time: now }], source: 's' });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body.error.message).toMatch(/^outcomes\[0\]\.outcome: must be lower_snake_case/);
+    const huge = { batchId: 'h', source: 'pod-2', events: [{ model: MODEL, version: '17', requestId: 'r', sequence: 1, time: now, features: { blob: 'x'.repeat(9 * 1024 * 1024) } }] };
+    const tooBig = await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send(huge);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.error.message).toMatch(/8mb/);
+    const metrics = await request(server).get('/api/mlops/metrics').set('Authorization', mockCredentials.user.header());
+    expect(metrics.status).toBe(401); // mock user tokens are not valid for the real auth service
+    const asReader = await request(server).get('/api/mlops/metrics').set('Authorization', READER);
+    expect(asReader.text).toContain('mlops_ingest_records_total{kind="predictions",result="rejected"} 5');
+  });
+});
