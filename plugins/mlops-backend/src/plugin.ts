@@ -21,6 +21,10 @@ import { DriftService } from './telemetry/DriftService';
 import { TelemetryMetrics } from './telemetry/metrics';
 import { scheduleDriftMonitor } from './telemetry/DriftMonitor';
 import { DemoTraffic } from './demo/demoTraffic';
+import { EvaluationService } from './telemetry/EvaluationService';
+import { RetrainingTriggers } from './retraining/RetrainingTriggers';
+import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
+import { kubeConfigFrom } from './retraining/kubernetes';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
 
 /**
@@ -80,11 +84,21 @@ export const mlopsPlugin = createBackendPlugin({
           retentionMs,
         });
         const drift = new DriftService(telemetryStore, telemetry);
+        const evaluation = new EvaluationService(telemetryStore);
+        const kubeConfig = kubeConfigFrom(config);
+        const triggers = new RetrainingTriggers({
+          store: telemetryStore,
+          evaluation,
+          actions: { argo: kubeConfig ? new ArgoWorkflowSubmitter(kubeConfig) : undefined, webhook: new WebhookCaller() },
+          metrics,
+          logger,
+        });
         httpRouter.use(
           await createRouter({
             telemetry,
             telemetryStore,
             drift,
+            evaluation,
             metrics,
             store,
             policies: new DefaultModelPolicyService(catalog),
@@ -124,7 +138,30 @@ export const mlopsPlugin = createBackendPlugin({
             }
           },
         });
-        await scheduleDriftMonitor({ scheduler, logger, store: telemetryStore, drift, metrics });
+        await scheduleDriftMonitor({
+          scheduler,
+          logger,
+          store: telemetryStore,
+          drift,
+          metrics,
+          onReport: async report => {
+            await triggers.onDriftReport(report, await drift.policyOf(report.modelRef));
+          },
+        });
+        await scheduler.scheduleTask({
+          id: 'mlops-retraining-checks',
+          scope: 'global',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 5 },
+          fn: async () => {
+            for (const modelRef of await telemetryStore.activeModels(Date.now() - 8 * 86_400_000)) {
+              const policy = await telemetry.policy(modelRef);
+              if (!policy) continue;
+              await triggers.checkSchedule(modelRef, policy);
+              await triggers.checkPerformance(modelRef, policy);
+            }
+          },
+        });
         const summaryRetentionMs = parseDuration(config.getOptionalString('mlops.telemetry.summaryRetention') ?? '90d');
         await scheduler.scheduleTask({
           id: 'mlops-telemetry-retention',
@@ -141,7 +178,7 @@ export const mlopsPlugin = createBackendPlugin({
           await seedDemoRegistry(registryStore, logger);
           await seedDemoPromotions(promotionStore);
           const traffic = new DemoTraffic(telemetry, telemetryStore, logger);
-          await traffic.start();
+          traffic.startWhenCatalogReady();
           lifecycle.addShutdownHook(() => traffic.stop());
         }
       },

@@ -12,3 +12,4 @@ export * from './model/describePolicy';
 export * from './permissions';
 export * from './api/types';
 export * from './api/registry';
+export * from './api/telemetry';

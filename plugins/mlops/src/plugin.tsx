@@ -50,6 +50,16 @@ const modelVersionsContent = EntityContentBlueprint.make({
   },
 });
 
+const modelDriftContent = EntityContentBlueprint.make({
+  name: 'model-drift',
+  params: {
+    path: 'drift',
+    title: 'Drift',
+    filter: isModel,
+    loader: () => import('./components/ModelDriftContent').then(m => <m.ModelDriftContent />),
+  },
+});
+
 const lineagePage = PageBlueprint.make({
   name: 'lineage',
   params: {
@@ -79,5 +89,5 @@ export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
   routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, lineagePage, promotionsPage],
+  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, modelDriftContent, lineagePage, promotionsPage],
 });

@@ -54,6 +54,24 @@ export class DemoTraffic {
     return sim;
   }
 
+  /**
+   * Waits in the background until the catalog knows the demo models (it ingests catalog/*.yaml
+   * after startup), then starts; never fails the backend's startup.
+   */
+  startWhenCatalogReady(intervalMs = 5_000) {
+    const attempt = async () => {
+      const models = demoLiveModels();
+      const known = await Promise.all(models.map(m => this.telemetry.policy(m.modelRef).catch(() => undefined)));
+      if (known.some(p => !p)) {
+        this.timer = setTimeout(() => attempt().catch(e => this.logger.warn(`Demo traffic: ${(e as Error).message}`)), intervalMs);
+        this.timer.unref?.();
+        return;
+      }
+      await this.start();
+    };
+    attempt().catch(e => this.logger.warn(`Demo traffic could not start: ${(e as Error).message}`));
+  }
+
   /** Uploads training profiles, backfills the last two hours and streams on every 30 s. */
   async start(now = Date.now()) {
     const models = demoLiveModels();
@@ -87,7 +105,7 @@ export class DemoTraffic {
   }
 
   stop() {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
   }
 
   private async send(m: { name: string; modelRef: string; version: string }, index: number, from: number, to: number, now: number) {

@@ -16,6 +16,7 @@ import {
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { DriftService } from '../telemetry/DriftService';
 import { TelemetryMetrics } from '../telemetry/metrics';
+import { EvaluationService } from '../telemetry/EvaluationService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { ModelRailsStore } from '../database/ModelRailsStore';
@@ -45,6 +46,7 @@ export type RouterOptions = {
   telemetry: TelemetryService;
   telemetryStore: TelemetryStore;
   drift: DriftService;
+  evaluation: EvaluationService;
   metrics: TelemetryMetrics;
   auditor: AuditorService;
   httpAuth: HttpAuthService;
@@ -79,7 +81,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, telemetry, telemetryStore, drift, metrics, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -273,6 +275,25 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const to = time(req.query.to);
     if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
     res.json(await drift.report(modelRefOf(req.params), { version: req.query.version ? String(req.query.version) : undefined, from, to }));
+  });
+
+  router.get('/models/:namespace/:name/evaluation', async (req, res) => {
+    await reader(req);
+    const modelRef = modelRefOf(req.params);
+    const num = (v: unknown) => (v === undefined ? undefined : Number(v));
+    res.json(
+      await evaluation.daily(modelRef, await drift.policyOf(modelRef), {
+        days: num(req.query.days),
+        threshold: num(req.query.threshold),
+        k: num(req.query.k),
+      }),
+    );
+  });
+
+  router.get('/models/:namespace/:name/retrain-triggers', async (req, res) => {
+    await reader(req);
+    const items = await telemetryStore.listTriggers(modelRefOf(req.params), req.query.limit ? Number(req.query.limit) : 20);
+    res.json({ items: items.map(t => ({ ...t, createdAt: new Date(t.createdAt).toISOString() })) });
   });
 
   router.get('/metrics', async (req, res) => {

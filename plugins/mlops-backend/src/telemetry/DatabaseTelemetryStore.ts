@@ -394,12 +394,10 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return rows.map(r => this.toTrigger(r));
   }
 
-  async lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][]) {
-    const row = await this.db('mlops_retrain_triggers')
-      .where('model_ref', modelRef)
-      .whereIn('status', statuses)
-      .orderBy('created_at', 'desc')
-      .first();
+  async lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']) {
+    const query = this.db('mlops_retrain_triggers').where('model_ref', modelRef).whereIn('status', statuses);
+    if (reason) query.where('reason', reason);
+    const row = await query.orderBy('created_at', 'desc').first();
     return row ? this.toTrigger(row) : undefined;
   }
 

@@ -1,5 +1,15 @@
 import { NotFoundError } from '@backstage/errors';
-import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
+import {
+  ContractCheck,
+  ContractViolation,
+  DriftReport,
+  FeatureDrift,
+  ModelPolicy,
+  parseDuration,
+  Severity,
+} from '@modelrails/plugin-mlops-common';
+
+export type { DriftReport } from '@modelrails/plugin-mlops-common';
 import { rejectedHypotheses } from './stats/exact';
 import { categoricalDrift, logDrift, numericDrift } from './stats/fromSummaries';
 import {
@@ -33,58 +43,6 @@ export const LARGE_SAMPLE = 5_000;
  * odd value in a quiet bucket is not a page.
  */
 export const MIN_VIOLATING_VALUES = 5;
-
-export type Severity = 'none' | 'warning' | 'critical' | 'insufficient';
-export type ContractCheck = 'missing-feature' | 'null-spike' | 'type-change' | 'unseen-categories' | 'out-of-range';
-
-export type FeatureDrift = {
-  feature: string;
-  segment: string;
-  kind: 'numeric' | 'categorical' | 'prediction';
-  n: number;
-  referenceN: number;
-  test: 'ks' | 'chi-square' | 'psi' | 'none';
-  severity: Severity;
-  /** False when the finding is explained by a segment (see attributedTo) or there is none. */
-  flagged: boolean;
-  attributedTo?: string[];
-  psi: number | null;
-  ksStatistic: number | null;
-  pValue: number | null;
-  jensenShannon: number | null;
-  wasserstein: number | null;
-  thresholds: { warning: number; critical: number };
-  unseenCategories?: string[];
-};
-
-export type ContractViolation = {
-  feature: string;
-  segment: string;
-  check: ContractCheck;
-  /** Share in the latest violating bucket, and the policy's limit. */
-  value: number;
-  threshold: number;
-  firstBucket: string;
-  lastBucket: string;
-  /** Still violated in the feature's latest bucket with data. */
-  open: boolean;
-  flagged: boolean;
-  attributedTo?: string[];
-};
-
-export type DriftReport = {
-  modelRef: string;
-  version: string | null;
-  window: { from: string; to: string };
-  reference: { kind: 'training'; version: string | null } | { kind: 'rolling'; from: string; to: string };
-  alpha: number;
-  correction: 'none' | 'bonferroni' | 'fdr';
-  segments: string[];
-  events: number;
-  features: FeatureDrift[];
-  violations: ContractViolation[];
-  status: { drift: Severity; openViolations: number };
-};
 
 type Group = { segment: string; feature: string; rows: StoredSummary[] };
 

@@ -86,7 +86,11 @@ export class TelemetryService {
     if (cached && this.now() - cached.at < CACHE_MS) return cached.policy;
     const policy = this.options.policies(modelRef);
     this.policyCache.set(modelRef, { at: this.now(), policy });
-    policy.catch(() => this.policyCache.delete(modelRef));
+    // A model the catalog does not know yet is asked about again next time.
+    policy.then(
+      found => (found ? undefined : this.policyCache.delete(modelRef)),
+      () => this.policyCache.delete(modelRef),
+    );
     return policy;
   }
 

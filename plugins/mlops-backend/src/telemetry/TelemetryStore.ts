@@ -128,7 +128,7 @@ export interface TelemetryStore {
 
   addTrigger(trigger: RetrainTrigger): Promise<void>;
   listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
-  lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][]): Promise<RetrainTrigger | undefined>;
+  lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']): Promise<RetrainTrigger | undefined>;
 
   /** Deletes raw events and summaries older than the given times; returns rows removed. */
   purge(before: { rawEvents: number; summaries: number }): Promise<number>;

@@ -241,13 +241,25 @@ const driftSchema = z
 
 const retrainingSchema = z
   .object({
-    schedule: z.string().min(1).optional(),
+    /** Cron (five fields, UTC), such as "0 3 * * 1" for Mondays at 03:00. */
+    schedule: z
+      .string()
+      .regex(/^\s*(\S+\s+){4}\S+\s*$/, { message: 'must be a cron expression with five fields, such as "0 3 * * 1"' })
+      .optional(),
     minInterval: durationSchema.default('24h'),
+    /** Matured-label metric (higher is better) and the floor below which a retrain fires. */
     performanceFloor: z
-      .object({ metric: metricName, min: z.number() })
+      .object({
+        metric: z.string().regex(/^(auc|precision|recall|ndcg(@[1-9]\d{0,2})?)$/, {
+          message: 'must be auc, precision, recall or ndcg@k',
+        }),
+        min: z.number(),
+      })
       .strict()
       .optional(),
     maxDeclineVsBaseline: fraction.default(0.1),
+    /** Outcomes of younger predictions may still arrive; evaluation waits this long. */
+    labelMaturity: durationSchema.default('1h'),
     baselineWindow: durationSchema.default('7d'),
     requireApprovalOnDrift: z.boolean().default(true),
     target: z

@@ -7,6 +7,7 @@ import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   DatasetConsumers,
+  DriftReport,
   LineageGraph,
   ModelPolicyView,
   ModelVersion,
@@ -17,6 +18,18 @@ import {
 
 /** A promotion request as the backend returns it to the caller, with whether they may decide it. @public */
 export type PromotionView = Promotion & { canDecide?: { allowed: boolean; reason?: string } };
+
+/** A retraining trigger as the backend lists it. @public */
+export type RetrainTriggerView = {
+  id: string;
+  reason: 'schedule' | 'drift' | 'performance' | 'manual';
+  severity: 'normal' | 'critical';
+  status: 'submitted' | 'recorded' | 'suppressed' | 'failed';
+  approvalBeforeCanary: boolean;
+  details: Record<string, unknown>;
+  action: Record<string, unknown> | null;
+  createdAt: string;
+};
 
 /** The portal's view of the ModelRails backend. @public */
 export interface MlopsApi {
@@ -30,6 +43,8 @@ export interface MlopsApi {
   requestPromotion(ref: CompoundEntityRef, version: string, body: { environment: string; reason?: string }): Promise<PromotionView>;
   listPromotions(filter?: { status?: Promotion['status']; model?: string }): Promise<Promotion[]>;
   getPromotion(id: string): Promise<PromotionView>;
+  getDriftReport(ref: CompoundEntityRef, options?: { version?: string }): Promise<DriftReport>;
+  listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }>;
   decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }): Promise<PromotionView>;
 }
 
@@ -48,6 +63,15 @@ export class MlopsClient implements MlopsApi {
   constructor(
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
+
+  async getDriftReport(ref: CompoundEntityRef, options: { version?: string } = {}): Promise<DriftReport> {
+    const query = options.version ? `?version=${seg(options.version)}` : '';
+    return this.get(`/models/${entityPath(ref)}/drift${query}`);
+  }
+
+  async listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }> {
+    return this.get(`/models/${entityPath(ref)}/retrain-triggers`);
+  }
 
   async getModelPolicy(ref: CompoundEntityRef): Promise<ModelPolicyView> {
     return this.get(`/models/${entityPath(ref)}/policy`);

@@ -2374,6 +2374,271 @@ export const spec = {
         }
       }
     },
+    "/models/{namespace}/{name}/evaluation": {
+      "get": {
+        "operationId": "GetEvaluation",
+        "description": "Matured-label evaluation per UTC day (AUC, log loss, precision and recall at `threshold`, NDCG@k over `queryId` groups), from predictions joined with the outcome the model's rollout KPI counts. Predictions younger than the policy's labelMaturity are not judged.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "days",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^([1-9]|[1-8][0-9]|90)$"
+            }
+          },
+          {
+            "name": "threshold",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^(0(\\.[0-9]+)?|1(\\.0+)?)$"
+            }
+          },
+          {
+            "name": "k",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[1-9][0-9]{0,2}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One row per day with matured predictions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "modelRef": {
+                      "type": "string"
+                    },
+                    "outcome": {
+                      "type": "string"
+                    },
+                    "threshold": {
+                      "type": "number"
+                    },
+                    "k": {
+                      "type": "integer"
+                    },
+                    "maturity": {
+                      "type": "string"
+                    },
+                    "days": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "day": {
+                            "type": "string",
+                            "format": "date"
+                          },
+                          "n": {
+                            "type": "integer"
+                          },
+                          "positives": {
+                            "type": "integer"
+                          },
+                          "auc": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          },
+                          "logLoss": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          },
+                          "precision": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          },
+                          "recall": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          },
+                          "ndcg": {
+                            "type": [
+                              "number",
+                              "null"
+                            ]
+                          }
+                        },
+                        "required": [
+                          "day",
+                          "n",
+                          "positives",
+                          "auc",
+                          "logLoss",
+                          "precision",
+                          "recall",
+                          "ndcg"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "modelRef",
+                    "outcome",
+                    "threshold",
+                    "k",
+                    "maturity",
+                    "days"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/retrain-triggers": {
+      "get": {
+        "operationId": "ListRetrainTriggers",
+        "description": "Retraining triggers, newest first, including those the rate limit held back.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "limit",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "pattern": "^[1-9][0-9]{0,2}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The triggers.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "properties": {
+                          "id": {
+                            "type": "string"
+                          },
+                          "modelRef": {
+                            "type": "string"
+                          },
+                          "reason": {
+                            "type": "string",
+                            "enum": [
+                              "schedule",
+                              "drift",
+                              "performance",
+                              "manual"
+                            ]
+                          },
+                          "severity": {
+                            "type": "string",
+                            "enum": [
+                              "normal",
+                              "critical"
+                            ]
+                          },
+                          "status": {
+                            "type": "string",
+                            "enum": [
+                              "submitted",
+                              "recorded",
+                              "suppressed",
+                              "failed"
+                            ]
+                          },
+                          "approvalBeforeCanary": {
+                            "type": "boolean"
+                          },
+                          "details": {
+                            "type": "object",
+                            "additionalProperties": {}
+                          },
+                          "action": {
+                            "type": [
+                              "object",
+                              "null"
+                            ],
+                            "additionalProperties": {}
+                          },
+                          "createdAt": {
+                            "type": "string",
+                            "format": "date-time"
+                          }
+                        },
+                        "required": [
+                          "id",
+                          "modelRef",
+                          "reason",
+                          "severity",
+                          "status",
+                          "approvalBeforeCanary",
+                          "details",
+                          "action",
+                          "createdAt"
+                        ]
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
     "/metrics": {
       "get": {
         "operationId": "GetMetrics",

@@ -1,0 +1,151 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/*
+ * An in-repo stand-in for the Kubernetes API server, written from the API conventions
+ * (https://kubernetes.io/docs/reference/using-api/api-concepts/): namespaced custom objects under
+ * /apis/{group}/{version}/namespaces/{namespace}/{plural}, resourceVersion on every write, `Status`
+ * bodies for errors (404 NotFound, 409 AlreadyExists / Conflict, 422 Invalid, 401, 5xx), and
+ * metadata.generateName. A fault schedule makes the next requests fail on purpose.
+ */
+
+type Obj = { apiVersion?: string; kind?: string; metadata: Record<string, any>; [key: string]: unknown };
+
+export type RecordedRequest = { method: string; path: string; body?: unknown };
+
+function status(code: number, reason: string, message: string, details: Record<string, unknown> = {}) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
+}
+
+export class FakeKubernetesApi {
+  private server?: http.Server;
+  private resourceVersion = 1000;
+  private readonly objects = new Map<string, Obj>();
+  readonly namespaces = new Set<string>(['default']);
+  readonly requests: RecordedRequest[] = [];
+  /** Status codes the next requests answer with, in order, before doing anything. */
+  readonly faults: number[] = [];
+  token = 'fake-kubernetes-token';
+  url = '';
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop() {
+    await new Promise<void>(resolve => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  list(group: string, plural: string, namespace: string): Obj[] {
+    const prefix = `${group}/${plural}/${namespace}/`;
+    return [...this.objects.entries()].filter(([k]) => k.startsWith(prefix)).map(([, v]) => v);
+  }
+
+  put(group: string, plural: string, namespace: string, obj: Obj) {
+    this.objects.set(`${group}/${plural}/${namespace}/${obj.metadata.name}`, this.stamp(obj, namespace));
+  }
+
+  private stamp(obj: Obj, namespace: string): Obj {
+    this.resourceVersion++;
+    return {
+      ...obj,
+      metadata: {
+        uid: obj.metadata.uid ?? `uid-${this.resourceVersion}`,
+        creationTimestamp: obj.metadata.creationTimestamp ?? new Date().toISOString(),
+        ...obj.metadata,
+        namespace,
+        resourceVersion: String(this.resourceVersion),
+      },
+    };
+  }
+
+  private send(res: http.ServerResponse, code: number, body: unknown) {
+    res.writeHead(code, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: any;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        this.send(res, 400, status(400, 'BadRequest', 'the body is not valid JSON'));
+        return;
+      }
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
+      const fault = this.faults.shift();
+      if (fault) {
+        this.send(res, fault, status(fault, fault === 429 ? 'TooManyRequests' : 'InternalError', `injected fault ${fault}`));
+        return;
+      }
+      if (req.headers.authorization !== `Bearer ${this.token}`) {
+        this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+        return;
+      }
+      const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
+      if (!m) {
+        this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+        return;
+      }
+      const [, group, version, namespace, plural, name] = m;
+      if (!this.namespaces.has(namespace)) {
+        this.send(res, 404, status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }));
+        return;
+      }
+      const key = (n: string) => `${group}/${plural}/${namespace}/${n}`;
+      const notFound = (n: string) => status(404, 'NotFound', `${plural}.${group} "${n}" not found`, { name: n, group, kind: plural });
+      const method = req.method ?? 'GET';
+      if (method === 'GET' && !name) {
+        this.send(res, 200, { apiVersion: `${group}/${version}`, kind: 'List', metadata: { resourceVersion: String(this.resourceVersion) }, items: this.list(group, plural, namespace) });
+      } else if (method === 'GET') {
+        const obj = this.objects.get(key(name));
+        if (obj) this.send(res, 200, obj);
+        else this.send(res, 404, notFound(name));
+      } else if (method === 'POST' && !name) {
+        if (!body?.metadata || (!body.metadata.name && !body.metadata.generateName)) {
+          this.send(res, 422, status(422, 'Invalid', `${plural}.${group} is invalid: metadata.name: Required value: name or generateName is required`));
+          return;
+        }
+        const objName: string = body.metadata.name ?? `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
+        if (this.objects.has(key(objName))) {
+          this.send(res, 409, status(409, 'AlreadyExists', `${plural}.${group} "${objName}" already exists`, { name: objName, group, kind: plural }));
+          return;
+        }
+        const stored = this.stamp({ ...body, metadata: { ...body.metadata, name: objName } }, namespace);
+        this.objects.set(key(objName), stored);
+        this.send(res, 201, stored);
+      } else if (method === 'PUT' && name) {
+        const existing = this.objects.get(key(name));
+        if (!existing) {
+          this.send(res, 404, notFound(name));
+          return;
+        }
+        if (body?.metadata?.resourceVersion !== existing.metadata.resourceVersion) {
+          this.send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${plural}.${group} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group, kind: plural }));
+          return;
+        }
+        const stored = this.stamp({ ...body, metadata: { ...body.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } }, namespace);
+        this.objects.set(key(name), stored);
+        this.send(res, 200, stored);
+      } else if (method === 'DELETE' && name) {
+        const existing = this.objects.get(key(name));
+        if (!existing) {
+          this.send(res, 404, notFound(name));
+          return;
+        }
+        this.objects.delete(key(name));
+        this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group, kind: plural, uid: existing.metadata.uid } });
+      } else {
+        this.send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+      }
+    });
+  }
+}

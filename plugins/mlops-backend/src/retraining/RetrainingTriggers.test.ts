@@ -1,0 +1,177 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
+import { DriftService } from '../telemetry/DriftService';
+import { EvaluationService } from '../telemetry/EvaluationService';
+import { TelemetryMetrics } from '../telemetry/metrics';
+import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../telemetry/simulation';
+import { BUCKET_MS, TelemetryService } from '../telemetry/TelemetryService';
+import { kubeConfigFrom } from './kubernetes';
+import { ArgoWorkflowSubmitter, WebhookCaller } from './RetrainActions';
+import { RetrainingTriggers } from './RetrainingTriggers';
+
+jest.setTimeout(120_000);
+
+const MODEL = 'model:default/home-feed-ranker';
+const DAY = 86_400_000;
+const databases = createTestDatabases();
+
+describe.each(databases.eachSupportedId())('retraining triggers on %s', databaseId => {
+  const kubernetes = new FakeKubernetesApi();
+  beforeAll(async () => {
+    await kubernetes.start();
+    kubernetes.namespaces.add('ml-training');
+  });
+  afterAll(() => kubernetes.stop());
+  beforeEach(() => {
+    kubernetes.faults.length = 0;
+  });
+
+  async function setup(policyInput: ModelPolicyInput, now: { t: number }) {
+    const knex = await databases.init(databaseId);
+    await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
+    const store = new DatabaseTelemetryStore(knex);
+    const policy = modelPolicySchema.parse(policyInput);
+    const telemetry = new TelemetryService({ store, policies: async () => policy, rawSampleRate: 0, now: () => now.t, retentionMs: 30 * DAY });
+    const config = mockServices.rootConfig({ data: { mlops: { kubernetes: { url: kubernetes.url, token: kubernetes.token, skipTLSVerify: true } } } });
+    const metrics = new TelemetryMetrics();
+    const triggers = new RetrainingTriggers({
+      store,
+      evaluation: new EvaluationService(store, () => now.t),
+      actions: { argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(5) },
+      metrics,
+      logger: mockServices.logger.mock(),
+      now: () => now.t,
+    });
+    await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
+    return { store, policy, telemetry, drift: new DriftService(store, telemetry, () => now.t), triggers, metrics };
+  }
+
+  async function stream(telemetry: TelemetryService, from: number, buckets: number, perBucket: number, scenario: (b: number) => TrafficScenario, seed = 5) {
+    const sim = new TrafficSimulator(MODEL, `pod-${seed}`, seed);
+    for (let b = 0; b < buckets; b++) {
+      const start = from + b * BUCKET_MS;
+      const events = sim.events('17', perBucket, start, start + BUCKET_MS, scenario(b));
+      await telemetry.ingestPredictions({ batchId: `${seed}-${start}`, source: `pod-${seed}`, events: toWire(events) });
+      const clicks = events.filter(e => e.clicked);
+      if (clicks.length) {
+        await telemetry.ingestOutcomes({
+          batchId: `${seed}-${start}-clicks`,
+          source: `labels-${seed}`,
+          outcomes: clicks.map(e => ({ requestId: e.requestId, sequence: e.sequence, outcome: 'click', time: e.time + 1000 })),
+        });
+      }
+    }
+  }
+
+  const argo = { retraining: { target: { kind: 'argo-workflow', namespace: 'ml-training', workflowTemplate: 'retrain-ranker' } } } as const;
+
+  it('drift submits one Argo Workflow from the WorkflowTemplate, then holds back until the interval passes unless critical', async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 12) };
+    const { telemetry, drift, triggers, store, policy, metrics } = await setup(argo, now);
+    await stream(telemetry, now.t - 12 * BUCKET_MS, 12, 600, () => ({ priceShift: 0.6 }));
+    const report = await drift.report(MODEL);
+    const first = await triggers.onDriftReport(report, policy);
+    expect(first).toMatchObject({ reason: 'drift', severity: 'normal', status: 'submitted', approvalBeforeCanary: true });
+    const [workflow] = kubernetes.list('argoproj.io', 'workflows', 'ml-training');
+    expect(workflow).toMatchObject({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { generateName: 'retrain-ranker-', labels: { 'modelrails.io/reason': 'drift' } },
+      spec: { workflowTemplateRef: { name: 'retrain-ranker' } },
+    });
+    expect(workflow.spec).toMatchObject({ arguments: { parameters: expect.arrayContaining([{ name: 'require-approval', value: 'true' }, { name: 'model', value: MODEL }]) } });
+    expect(first!.action).toMatchObject({ workflow: workflow.metadata.name, namespace: 'ml-training' });
+
+    // An hour later the drift persists: suppressed (recorded once), nothing submitted.
+    now.t += 3600_000;
+    const second = await triggers.onDriftReport(report, policy);
+    expect(second).toMatchObject({ status: 'suppressed' });
+    expect(await triggers.onDriftReport(report, policy)).toBeUndefined();
+    expect(kubernetes.list('argoproj.io', 'workflows', 'ml-training')).toHaveLength(1);
+
+    // Critical drift goes through the interval.
+    const critical = { ...report, features: report.features.map(f => (f.feature === 'item_price' ? { ...f, psi: 0.9 } : f)) };
+    expect(await triggers.onDriftReport(critical, policy)).toMatchObject({ severity: 'critical', status: 'submitted' });
+    expect(kubernetes.list('argoproj.io', 'workflows', 'ml-training')).toHaveLength(2);
+    const metricsText = await metrics.registry.metrics();
+    expect(metricsText).toContain(`mlops_retrain_triggers_total{model="${MODEL}",reason="drift",status="submitted"} 2`);
+    expect((await store.listTriggers(MODEL, 10)).map(t => t.status)).toEqual(['submitted', 'suppressed', 'submitted']);
+  });
+
+  it('retries 5xx from the Kubernetes API and fails cleanly on 404 (no such namespace)', async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 12) };
+    const { triggers, policy, store } = await setup(argo, now);
+    const report = {
+      modelRef: MODEL,
+      version: '17',
+      window: { from: '', to: '' },
+      features: [{ feature: 'x', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
+    } as any;
+    kubernetes.faults.push(503, 500);
+    expect(await triggers.onDriftReport(report, policy)).toMatchObject({ status: 'submitted' });
+    const missing = modelPolicySchema.parse({ retraining: { target: { kind: 'argo-workflow', namespace: 'nowhere', workflowTemplate: 't' } } });
+    now.t += 2 * DAY;
+    const failed = await triggers.onDriftReport(report, missing);
+    expect(failed).toMatchObject({ status: 'failed' });
+    expect(String(failed!.action!.error)).toMatch(/404 NotFound: namespaces "nowhere" not found/);
+    expect((await store.listTriggers(MODEL, 5))[0].status).toBe('failed');
+  });
+
+  it('a gradual decline of matured-label AUC fires the performance trigger through the webhook', async () => {
+    const received: any[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', c => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(received.length === 1 ? 502 : 202).end();
+      });
+    });
+    await new Promise<void>(resolve => hook.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/retrain`;
+    const now = { t: Date.UTC(2026, 10, 23, 6) };
+    const { telemetry, triggers, policy, store } = await setup({ retraining: { target: { kind: 'webhook', url } } }, now);
+    const today = Date.UTC(2026, 10, 23);
+    // Eight days; clicks follow the score less and less (the seed's slow decline): each day a
+    // growing share of traffic gets clicks unrelated to its score.
+    for (let d = 7; d >= 0; d--) {
+      await stream(telemetry, today - d * DAY, 3, 400, () => ({ clickRateFactor: 1 }), 100 + d);
+      const unrelated = (7 - d) ** 2 * 60;
+      if (unrelated) {
+        const sim = new TrafficSimulator(MODEL, `noise-${d}`, 200 + d);
+        const events = sim.events('17', unrelated, today - d * DAY + 3 * BUCKET_MS, today - d * DAY + 4 * BUCKET_MS);
+        await telemetry.ingestPredictions({ batchId: `noise-${d}`, source: `noise-${d}`, events: toWire(events) });
+        const random = events.filter((_, i) => i % 7 === 0);
+        await telemetry.ingestOutcomes({ batchId: `noise-${d}-clicks`, source: `noise-labels-${d}`, outcomes: random.map(e => ({ requestId: e.requestId, sequence: e.sequence, outcome: 'click', time: e.time })) });
+      }
+    }
+    const trigger = await triggers.checkPerformance(MODEL, policy);
+    expect(trigger).toMatchObject({ reason: 'performance', status: 'submitted', approvalBeforeCanary: false, action: { kind: 'webhook', status: 202 } });
+    expect(trigger!.details).toMatchObject({ metric: 'auc' });
+    expect(Number(trigger!.details.decline)).toBeGreaterThan(0.1);
+    // No single day fell off a cliff: each is within 10 % of the day before.
+    const days = (await new EvaluationService(store, () => now.t).daily(MODEL, policy, { days: 8 })).days.map(d => d.auc!);
+    days.slice(1).forEach((auc, i) => expect(auc).toBeGreaterThan(0.9 * days[i]));
+    expect(received).toHaveLength(2); // the 502 was retried
+    expect(received[1]).toMatchObject({ trigger: { model: MODEL, reason: 'performance' } });
+    expect((await store.listTriggers(MODEL, 5)).length).toBe(1);
+    hook.close();
+  });
+
+  it('fires on schedule once per due time and ignores the rate limit for it', async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 2, 30) };
+    const { triggers, policy } = await setup({ retraining: { schedule: '0 3 * * *' } }, now);
+    expect(await triggers.checkSchedule(MODEL, policy)).toBeUndefined();
+    now.t = Date.UTC(2026, 10, 23, 3, 1);
+    expect(await triggers.checkSchedule(MODEL, policy)).toMatchObject({ reason: 'schedule', status: 'recorded' });
+    expect(await triggers.checkSchedule(MODEL, policy)).toBeUndefined();
+    now.t = Date.UTC(2026, 10, 24, 3, 0, 30);
+    expect(await triggers.checkSchedule(MODEL, policy)).toMatchObject({ reason: 'schedule' });
+  });
+});

@@ -1,0 +1,160 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
+import { CronTime } from 'cron';
+import { randomUUID } from 'node:crypto';
+import { DriftReport } from '../telemetry/DriftService';
+import { DailyEvaluation, EvaluationService } from '../telemetry/EvaluationService';
+import { TelemetryMetrics } from '../telemetry/metrics';
+import { RetrainTrigger, TelemetryStore } from '../telemetry/TelemetryStore';
+import { RetrainAction } from './RetrainActions';
+
+/*
+ * When a model should be retrained (PRODUCT.md C8):
+ *   schedule     the policy's cron came due since the last scheduled trigger
+ *   drift        a feature is flagged with PSI above the warning threshold (critical above critical)
+ *   performance  the last matured day is under the policy's floor, or more than
+ *                maxDeclineVsBaseline below the mean of the days before it in baselineWindow
+ * At most one retrain per model per minInterval unless the trigger is critical; those held back are
+ * recorded as "suppressed" (once per reason and hour). Contract violations never retrain: a broken
+ * pipeline is fixed, not learned.
+ */
+
+export type TriggerActions = { argo?: RetrainAction; webhook: RetrainAction };
+
+const SUPPRESSED_RECORD_INTERVAL = 3600_000;
+
+function metricOf(day: DailyEvaluation, metric: string): number | null {
+  if (metric === 'auc') return day.auc;
+  if (metric === 'precision') return day.precision;
+  if (metric === 'recall') return day.recall;
+  if (metric.startsWith('ndcg')) return day.ndcg;
+  return null;
+}
+
+export class RetrainingTriggers {
+  constructor(
+    private readonly options: {
+      store: TelemetryStore;
+      evaluation: EvaluationService;
+      actions: TriggerActions;
+      metrics?: TelemetryMetrics;
+      logger: LoggerService;
+      now?: () => number;
+    },
+  ) {}
+
+  private now() {
+    return (this.options.now ?? Date.now)();
+  }
+
+  /** Drift reports come from the drift monitor. */
+  async onDriftReport(report: DriftReport, policy: ModelPolicy): Promise<RetrainTrigger | undefined> {
+    const drifting = report.features.filter(f => f.flagged && f.kind !== 'prediction' && f.psi !== null && f.psi > f.thresholds.warning);
+    if (!drifting.length) return undefined;
+    const critical = drifting.some(f => f.psi! > f.thresholds.critical);
+    return this.fire(report.modelRef, policy, 'drift', critical ? 'critical' : 'normal', {
+      version: report.version,
+      window: report.window,
+      features: drifting.map(f => ({ feature: f.feature, segment: f.segment, psi: f.psi, warning: f.thresholds.warning, critical: f.thresholds.critical })),
+    });
+  }
+
+  async checkSchedule(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined> {
+    const schedule = policy.retraining.schedule;
+    if (!schedule) return undefined;
+    let cron: CronTime;
+    try {
+      cron = new CronTime(schedule, 'UTC');
+    } catch (error) {
+      this.options.logger.warn(`Retraining schedule of ${modelRef} is not a valid cron expression: ${(error as Error).message}`);
+      return undefined;
+    }
+    const last = await this.options.store.lastTrigger(modelRef, ['submitted', 'recorded', 'failed'], 'schedule');
+    // First run: the schedule counts from an hour ago, so a fresh start does not fire for the past.
+    const since = last?.createdAt ?? this.now() - 3600_000;
+    const due = cron.getNextDateFrom(new Date(since), 'UTC').toMillis();
+    if (due > this.now()) return undefined;
+    return this.fire(modelRef, policy, 'schedule', 'normal', { schedule, due: new Date(due).toISOString() }, { bypassRateLimit: true });
+  }
+
+  async checkPerformance(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined> {
+    const floor = policy.retraining.performanceFloor;
+    const metric = floor?.metric ?? 'auc';
+    const baselineDays = Math.max(1, Math.round(parseDuration(policy.retraining.baselineWindow) / 86_400_000));
+    const k = metric.startsWith('ndcg@') ? Number(metric.slice(5)) : 10;
+    const report = await this.options.evaluation.daily(modelRef, policy, { days: baselineDays + 1, k });
+    const days = report.days.filter(d => metricOf(d, metric) !== null);
+    if (!days.length) return undefined;
+    const latest = days[days.length - 1];
+    const value = metricOf(latest, metric)!;
+    if (floor && value < floor.min) {
+      return this.fire(modelRef, policy, 'performance', 'normal', { metric, day: latest.day, value, floor: floor.min });
+    }
+    const baseline = days.slice(0, -1).map(d => metricOf(d, metric)!);
+    if (!baseline.length) return undefined;
+    const mean = baseline.reduce((s, x) => s + x, 0) / baseline.length;
+    const decline = mean > 0 ? (mean - value) / mean : 0;
+    if (decline > policy.retraining.maxDeclineVsBaseline) {
+      return this.fire(modelRef, policy, 'performance', 'normal', {
+        metric,
+        day: latest.day,
+        value,
+        baseline: mean,
+        baselineDays: baseline.length,
+        decline,
+        maxDecline: policy.retraining.maxDeclineVsBaseline,
+      });
+    }
+    return undefined;
+  }
+
+  private async fire(
+    modelRef: string,
+    policy: ModelPolicy,
+    reason: RetrainTrigger['reason'],
+    severity: RetrainTrigger['severity'],
+    details: Record<string, unknown>,
+    options: { bypassRateLimit?: boolean } = {},
+  ): Promise<RetrainTrigger | undefined> {
+    const { store, metrics, logger, actions } = this.options;
+    const now = this.now();
+    const trigger: RetrainTrigger = {
+      id: randomUUID(),
+      modelRef,
+      reason,
+      severity,
+      status: 'recorded',
+      approvalBeforeCanary: reason === 'drift' && policy.retraining.requireApprovalOnDrift,
+      details,
+      action: null,
+      createdAt: now,
+    };
+    const lastRetrain = await store.lastTrigger(modelRef, ['submitted', 'recorded']);
+    const withinInterval = lastRetrain && now - lastRetrain.createdAt < parseDuration(policy.retraining.minInterval);
+    if (withinInterval && severity !== 'critical' && !options.bypassRateLimit) {
+      metrics?.triggers.inc({ model: modelRef, reason, status: 'suppressed' });
+      const lastSuppressed = await store.lastTrigger(modelRef, ['suppressed'], reason);
+      if (lastSuppressed && now - lastSuppressed.createdAt < SUPPRESSED_RECORD_INTERVAL) return undefined;
+      const suppressed = { ...trigger, status: 'suppressed' as const, details: { ...details, lastRetrain: new Date(lastRetrain.createdAt).toISOString(), minInterval: policy.retraining.minInterval } };
+      await store.addTrigger(suppressed);
+      return suppressed;
+    }
+    const target = policy.retraining.target;
+    if (target) {
+      try {
+        const action = target.kind === 'argo-workflow' ? actions.argo : actions.webhook;
+        if (!action) throw new Error('no Kubernetes API is configured (mlops.kubernetes) to submit Argo Workflows');
+        trigger.action = await action.submit(trigger, target);
+        trigger.status = 'submitted';
+      } catch (error) {
+        trigger.status = 'failed';
+        trigger.action = { error: (error as Error).message };
+        logger.warn(`Retraining trigger for ${modelRef} failed: ${(error as Error).message}`);
+      }
+    }
+    await store.addTrigger(trigger);
+    metrics?.triggers.inc({ model: modelRef, reason, status: trigger.status });
+    logger.info(`Retraining trigger for ${modelRef}: ${reason} (${severity}), ${trigger.status}`);
+    return trigger;
+  }
+}

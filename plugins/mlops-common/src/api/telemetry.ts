@@ -1,0 +1,60 @@
+/*
+ * Drift reports as the backend returns them (GET /models/{namespace}/{name}/drift).
+ */
+
+/** @public */
+export type Severity = 'none' | 'warning' | 'critical' | 'insufficient';
+/** @public */
+export type ContractCheck = 'missing-feature' | 'null-spike' | 'type-change' | 'unseen-categories' | 'out-of-range';
+
+/** @public */
+export type FeatureDrift = {
+  feature: string;
+  segment: string;
+  kind: 'numeric' | 'categorical' | 'prediction';
+  n: number;
+  referenceN: number;
+  test: 'ks' | 'chi-square' | 'psi' | 'none';
+  severity: Severity;
+  /** False when the finding is explained by a segment (see attributedTo) or there is none. */
+  flagged: boolean;
+  attributedTo?: string[];
+  psi: number | null;
+  ksStatistic: number | null;
+  pValue: number | null;
+  jensenShannon: number | null;
+  wasserstein: number | null;
+  thresholds: { warning: number; critical: number };
+  unseenCategories?: string[];
+};
+
+/** @public */
+export type ContractViolation = {
+  feature: string;
+  segment: string;
+  check: ContractCheck;
+  /** Share in the latest violating bucket, and the policy's limit. */
+  value: number;
+  threshold: number;
+  firstBucket: string;
+  lastBucket: string;
+  /** Still violated in the feature's latest bucket with data. */
+  open: boolean;
+  flagged: boolean;
+  attributedTo?: string[];
+};
+
+/** @public */
+export type DriftReport = {
+  modelRef: string;
+  version: string | null;
+  window: { from: string; to: string };
+  reference: { kind: 'training'; version: string | null } | { kind: 'rolling'; from: string; to: string };
+  alpha: number;
+  correction: 'none' | 'bonferroni' | 'fdr';
+  segments: string[];
+  events: number;
+  features: FeatureDrift[];
+  violations: ContractViolation[];
+  status: { drift: Severity; openViolations: number };
+};

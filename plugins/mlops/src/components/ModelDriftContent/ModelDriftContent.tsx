@@ -1,0 +1,246 @@
+import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import { ContractViolation, DriftReport, FeatureDrift } from '@modelrails/plugin-mlops-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { mlopsApiRef, RetrainTriggerView } from '../../api/MlopsApi';
+import { useAsync } from '../../hooks/useAsync';
+import { AsyncCard } from '../AsyncCard';
+
+const CHECK_LABELS: Record<ContractViolation['check'], string> = {
+  'missing-feature': 'feature missing',
+  'null-spike': 'null spike',
+  'type-change': 'type change',
+  'unseen-categories': 'unseen categories',
+  'out-of-range': 'out of range',
+};
+
+const TEST_LABELS: Record<FeatureDrift['test'], string> = {
+  ks: 'KS test',
+  'chi-square': 'chi-square test',
+  psi: 'PSI',
+  none: '—',
+};
+
+const SEVERITY_STYLE: Record<string, { backgroundColor: string; color: string }> = {
+  critical: { backgroundColor: '#ffcdd2', color: '#b71c1c' },
+  warning: { backgroundColor: '#ffe0b2', color: '#e65100' },
+  none: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
+};
+
+const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
+const num = (x: number | null, digits = 3) => (x === null ? '—' : x < 10 ** -digits && x > 0 ? x.toExponential(1) : x.toFixed(digits));
+const segmentLabel = (s: string) => (s === '*' ? 'all traffic' : s);
+const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+function SeverityChip({ f }: { f: FeatureDrift }) {
+  if (f.severity === 'insufficient') return <Chip size="small" variant="outlined" label={`too few events (${f.n})`} />;
+  if (!f.flagged && f.attributedTo) return <Chip size="small" variant="outlined" label={`see ${f.attributedTo.map(segmentLabel).join(', ')}`} />;
+  return <Chip size="small" label={f.flagged ? f.severity : 'no drift'} style={SEVERITY_STYLE[f.flagged ? f.severity : 'none']} />;
+}
+
+function Violations({ report }: { report: DriftReport }) {
+  const shown = report.violations.filter(v => v.flagged);
+  if (!shown.length) {
+    return (
+      <InfoCard title="Contract checks">
+        <Typography>No contract violation in this window: every feature arrived with its type, range and categories.</Typography>
+      </InfoCard>
+    );
+  }
+  return (
+    <InfoCard title="Contract violations" subheader="Operational breakage: these page the owners, apart from statistical drift">
+      <Table size="small" aria-label="contract violations">
+        <TableHead>
+          <TableRow>
+            <TableCell>Feature</TableCell>
+            <TableCell>Segment</TableCell>
+            <TableCell>Check</TableCell>
+            <TableCell>Share</TableCell>
+            <TableCell>Limit</TableCell>
+            <TableCell>Since</TableCell>
+            <TableCell>State</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {shown.map(v => (
+            <TableRow key={`${v.feature}-${v.segment}-${v.check}`}>
+              <TableCell>{v.feature}</TableCell>
+              <TableCell>{segmentLabel(v.segment)}</TableCell>
+              <TableCell>{CHECK_LABELS[v.check]}</TableCell>
+              <TableCell>{pct(v.value)}</TableCell>
+              <TableCell>{pct(v.threshold)}</TableCell>
+              <TableCell>{time(v.firstBucket)}</TableCell>
+              <TableCell>
+                <Chip size="small" label={v.open ? 'open' : `ended ${time(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </InfoCard>
+  );
+}
+
+function FeatureTable({ report }: { report: DriftReport }) {
+  const rows = report.features;
+  return (
+    <InfoCard
+      title="Feature drift"
+      subheader={`Version ${report.version} · ${report.events.toLocaleString()} events from ${time(report.window.from)} to ${time(report.window.to)} · reference: ${
+        report.reference.kind === 'training' ? `training profile of version ${report.reference.version}` : 'rolling window'
+      } · ${report.correction === 'none' ? 'no' : report.correction} correction at α = ${report.alpha}`}
+    >
+      <Table size="small" aria-label="feature drift">
+        <TableHead>
+          <TableRow>
+            <TableCell>Feature</TableCell>
+            <TableCell>Segment</TableCell>
+            <TableCell>Decided by</TableCell>
+            <TableCell>PSI</TableCell>
+            <TableCell>p-value</TableCell>
+            <TableCell>Jensen–Shannon</TableCell>
+            <TableCell>Wasserstein / σ</TableCell>
+            <TableCell>Events</TableCell>
+            <TableCell>Verdict</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {rows.map(f => (
+            <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
+              <TableCell>{f.feature === '__score' ? 'prediction (score)' : f.feature}</TableCell>
+              <TableCell>{segmentLabel(f.segment)}</TableCell>
+              <TableCell>{TEST_LABELS[f.test]}</TableCell>
+              <TableCell title={`warning > ${f.thresholds.warning}, critical > ${f.thresholds.critical}`}>{num(f.psi)}</TableCell>
+              <TableCell>{num(f.pValue)}</TableCell>
+              <TableCell>{num(f.jensenShannon)}</TableCell>
+              <TableCell>{num(f.wasserstein)}</TableCell>
+              <TableCell>{f.n.toLocaleString()}</TableCell>
+              <TableCell>
+                <SeverityChip f={f} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </InfoCard>
+  );
+}
+
+const STATUS_TEXT: Record<RetrainTriggerView['status'], string> = {
+  submitted: 'submitted',
+  recorded: 'recorded (no retraining target configured)',
+  suppressed: 'held back: one retrain per interval',
+  failed: 'failed',
+};
+
+function describeTrigger(t: RetrainTriggerView): string {
+  const d = t.details as any;
+  if (t.reason === 'drift' && Array.isArray(d.features)) {
+    return d.features.map((f: any) => `${f.feature} (${segmentLabel(f.segment)}) PSI ${num(f.psi)} > ${f.warning}`).join('; ');
+  }
+  if (t.reason === 'performance') {
+    return d.floor !== undefined
+      ? `${d.metric} ${num(d.value)} below the floor ${d.floor} on ${d.day}`
+      : `${d.metric} ${num(d.value)} on ${d.day}, ${pct(d.decline)} below the ${d.baselineDays}-day baseline ${num(d.baseline)}`;
+  }
+  if (t.reason === 'schedule') return `schedule ${d.schedule}`;
+  return '';
+}
+
+function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
+  return (
+    <InfoCard title="Retraining triggers" subheader="Drift, performance and schedule; at most one retrain per interval unless critical">
+      {items.length ? (
+        <Table size="small" aria-label="retraining triggers">
+          <TableHead>
+            <TableRow>
+              <TableCell>When</TableCell>
+              <TableCell>Reason</TableCell>
+              <TableCell>Measured</TableCell>
+              <TableCell>Outcome</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {items.map(t => (
+              <TableRow key={t.id}>
+                <TableCell>{new Date(t.createdAt).toLocaleString()}</TableCell>
+                <TableCell>
+                  {t.reason}
+                  {t.severity === 'critical' ? ' (critical)' : ''}
+                </TableCell>
+                <TableCell>{describeTrigger(t)}</TableCell>
+                <TableCell>
+                  {STATUS_TEXT[t.status]}
+                  {t.approvalBeforeCanary ? ' · the new version waits for a human before canary' : ''}
+                  {t.action && 'workflow' in t.action ? ` · workflow ${String(t.action.workflow)}` : ''}
+                  {t.action && 'error' in t.action ? ` · ${String(t.action.error)}` : ''}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      ) : (
+        <Typography>No retraining trigger has fired for this model.</Typography>
+      )}
+    </InfoCard>
+  );
+}
+
+/** The Drift tab of a Model: contract violations first (they page), then statistical drift. */
+export function ModelDriftContent() {
+  const { entity } = useEntity();
+  const api = useApi(mlopsApiRef);
+  const ref = getCompoundEntityRef(entity);
+  const state = useAsync(() => api.getDriftReport(ref), [api, ref.namespace, ref.name]);
+  const triggers = useAsync(() => api.listRetrainTriggers(ref), [api, ref.namespace, ref.name]);
+  return (
+    <AsyncCard title="Drift" state={state}>
+      {report =>
+        !report.version ? (
+          <WarningPanel severity="info" title="No traffic in this window">
+            Drift is computed from the prediction events serving sends to ModelRails (POST /api/mlops/telemetry/predictions).
+          </WarningPanel>
+        ) : (
+          <Grid container spacing={3}>
+            <Grid item xs={12}>
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <Typography variant="h6">Drift status:</Typography>
+                <Chip
+                  aria-label="drift status"
+                  label={report.status.drift === 'none' ? 'no drift' : report.status.drift}
+                  style={SEVERITY_STYLE[report.status.drift] ?? undefined}
+                />
+                <Chip
+                  aria-label="open contract violations"
+                  label={`${report.status.openViolations} open contract violation${report.status.openViolations === 1 ? '' : 's'}`}
+                  style={report.status.openViolations ? SEVERITY_STYLE.critical : SEVERITY_STYLE.none}
+                />
+              </Box>
+            </Grid>
+            <Grid item xs={12}>
+              <Violations report={report} />
+            </Grid>
+            <Grid item xs={12}>
+              <FeatureTable report={report} />
+            </Grid>
+            <Grid item xs={12}>
+              <AsyncCard title="Retraining triggers" state={triggers}>
+                {value => <RetrainTriggers items={value.items} />}
+              </AsyncCard>
+            </Grid>
+          </Grid>
+        )
+      }
+    </AsyncCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { ModelDriftContent } from './ModelDriftContent';
