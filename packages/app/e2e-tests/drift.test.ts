@@ -1,9 +1,13 @@
 import { expect, Page, test } from '@playwright/test';
 
 /** The demo starts streaming once the catalog has ingested the models: reload until it has. */
-async function openDriftTab(page: Page, model: string) {
+async function signIn(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+}
+
+async function openDriftTab(page: Page, model: string) {
   await expect(async () => {
     await page.goto(`/catalog/default/model/${model}/drift`);
     await expect(page.getByLabel('drift status')).toBeVisible({ timeout: 5_000 });
@@ -11,6 +15,7 @@ async function openDriftTab(page: Page, model: string) {
 }
 
 test('the Drift tab shows the user_country re-encoding as an open contract violation and Android-only drift', async ({ page }) => {
+  await signIn(page);
   await openDriftTab(page, 'home-feed-ranker');
 
   // The demo streams traffic in which user_country arrives as ISO numbers: one alarm, on all traffic.
@@ -38,6 +43,7 @@ test('the Drift tab shows the user_country re-encoding as an open contract viola
 });
 
 test('a model with clean traffic shows no violation, and a drifting price on ad-ctr-predictor is flagged', async ({ page }) => {
+  await signIn(page);
   await openDriftTab(page, 'candidate-retrieval-two-tower');
   await expect(page.getByText('No contract violation in this window')).toBeVisible();
   await expect(page.getByLabel('drift status')).toContainText('no drift');

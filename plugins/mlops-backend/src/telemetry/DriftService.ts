@@ -121,7 +121,8 @@ export class DriftService {
     attributeToSegments(features, violations, policy.drift.segments);
 
     const flagged = features.filter(f => f.flagged);
-    const status: Severity = flagged.some(f => f.severity === 'critical') ? 'critical' : flagged.length ? 'warning' : 'none';
+    let status: Severity = flagged.length ? 'warning' : 'none';
+    if (flagged.some(f => f.severity === 'critical')) status = 'critical';
     return {
       modelRef,
       version: version ?? null,
@@ -199,7 +200,8 @@ function verdict(
   thresholds: { warning: number; critical: number },
 ): Pick<FeatureDrift, 'test' | 'severity' | 'flagged'> {
   if (n > LARGE_SAMPLE) {
-    const severity: Severity = psi > thresholds.critical ? 'critical' : psi > thresholds.warning ? 'warning' : 'none';
+    let severity: Severity = psi > thresholds.warning ? 'warning' : 'none';
+    if (psi > thresholds.critical) severity = 'critical';
     return { test: 'psi', severity, flagged: severity !== 'none' };
   }
   // Provisional: the p-value is judged after correction across features (applyCorrection).

@@ -23,7 +23,8 @@ export class Fields {
   }
 
   at(key: string | number) {
-    return new Fields(typeof key === 'number' ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key);
+    if (typeof key === 'number') return new Fields(`${this.path}[${key}]`);
+    return new Fields(this.path ? `${this.path}.${key}` : key);
   }
 }
 
@@ -68,7 +69,9 @@ export function optionalFinite(value: unknown, f: Fields): number | null {
 
 /** An ISO 8601 time or epoch milliseconds. */
 export function time(value: unknown, f: Fields): number {
-  const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  let ms = Number.NaN;
+  if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') ms = Date.parse(value);
   if (!Number.isFinite(ms) || (typeof value === 'string' && !/^\d{4}-\d{2}-\d{2}T/.test(value))) {
     f.fail('must be an ISO 8601 date-time or epoch milliseconds');
   }

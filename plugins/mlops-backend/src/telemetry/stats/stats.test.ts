@@ -1,6 +1,9 @@
+/* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expectClose"] }] */
 import fixtures from './__fixtures__/scipy.json';
+import fc from 'fast-check';
 import { chiSquareSf, kolmogorovSf } from './special';
 import {
+  countIntoBins,
   chiSquareHomogeneity,
   jensenShannon,
   ksExact,
@@ -21,9 +24,7 @@ import { seededRandom } from './random';
 /** |actual − expected| ≤ 1e-9 · |expected| (absolute 1e-15 near zero). */
 function expectClose(actual: number, expected: number, relative = 1e-9) {
   const tolerance = Math.max(relative * Math.abs(expected), 1e-15);
-  if (!(Math.abs(actual - expected) <= tolerance)) {
-    throw new Error(`expected ${expected}, got ${actual} (difference ${Math.abs(actual - expected)}, allowed ${tolerance})`);
-  }
+  expect({ actual, withinTolerance: Math.abs(actual - expected) <= tolerance }).toEqual({ actual, withinTolerance: true });
 }
 
 const sample = (spec: SampleSpec) => generateSample(spec as SampleSpec);
@@ -55,6 +56,7 @@ describe('exact path against SciPy (relative 1e-9)', () => {
       const edges = referenceQuantileEdges(sortedCopy(reference), 10);
       Array.from(edges).forEach((edge, i) => expectClose(edge, fixture.referenceDecileEdges[i]));
       expectClose(psiExact(reference, current), fixture.psi);
+      expectClose(jensenShannon(countIntoBins(edges, reference), countIntoBins(edges, current)), fixture.jensenShannon);
     });
   });
 
@@ -123,8 +125,9 @@ describe('summary path against SciPy', () => {
       expect(drift.ks.statisticBound).toBeGreaterThanOrEqual(fixture.ksStatistic);
       expect(drift.ks.statistic).toBeLessThanOrEqual(fixture.ksStatistic + 1e-12);
       const { pValue } = ksPValue(fixture.ksStatistic, reference.length, current.length);
-      // The verdict at 5 % agrees with SciPy's statistic unless the two sit on either side of it.
-      if (Math.abs(pValue - 0.05) > 0.01) expect(drift.ks.pValue < 0.05).toBe(pValue < 0.05);
+      // The verdict at 5 % agrees with SciPy's statistic unless the p-value sits right at 5 %.
+      const clearCut = Math.abs(pValue - 0.05) > 0.01;
+      expect(clearCut ? drift.ks.pValue < 0.05 : pValue < 0.05).toBe(pValue < 0.05);
     });
     it('PSI equals the exact reference-decile PSI', () => {
       expectClose(drift.psi, fixture.psi);
@@ -136,5 +139,26 @@ describe('summary path against SciPy', () => {
       const expected = fixture.wasserstein / fixture.referenceStd;
       expect(Math.abs(drift.wasserstein - expected)).toBeLessThanOrEqual(0.02 * expected + 1e-4);
     });
+  });
+});
+
+describe('bin location', () => {
+  it('the grid locator gives exactly the bisection answer, ties and extremes included', () => {
+    const { binIndex } = jest.requireActual('./quantile');
+    const { locatorOf } = jest.requireActual('./summaries');
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 300 }),
+        fc.array(fc.double({ min: -2e6, max: 2e6, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (rawEdges, xs) => {
+          const edges = [...rawEdges].sort((a, b) => a - b);
+          const locator = locatorOf({ edges, min: edges[0], max: edges[edges.length - 1], mean: 0, std: 1 });
+          for (const x of [...xs, ...edges, edges[0] - 1, edges[edges.length - 1] + 1]) {
+            expect(locator.locate(x)).toBe(binIndex(edges, x));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -106,6 +106,54 @@ export function emptyCategorical(): CategoricalSummary {
 export const MAX_CATEGORIES = 500;
 export const OTHER_CATEGORY = '__other__';
 
+/**
+ * Finds a value's bin in O(1): a uniform grid over the edges' range remembers, per cell, how many
+ * edges lie below the cell; a step or two along the edges finishes the job. Gives exactly
+ * `binIndex(edges, x)` (tested), several times faster than bisecting 999 edges.
+ */
+class BinLocator {
+  readonly edges: Float64Array;
+  readonly low: number;
+  readonly scale: number;
+  readonly lastCell: number;
+  readonly cells: Int32Array;
+
+  constructor(edges: number[]) {
+    this.edges = Float64Array.from(edges);
+    const n = edges.length;
+    this.low = edges[0];
+    const span = edges[n - 1] - edges[0];
+    const cellCount = span > 0 ? 16 * (n + 1) : 1;
+    this.scale = span > 0 ? cellCount / span : 0;
+    this.lastCell = cellCount;
+    this.cells = new Int32Array(cellCount + 1);
+    for (let c = 0; c <= cellCount; c++) this.cells[c] = binIndex(this.edges, this.low + c / (this.scale || 1));
+  }
+
+  locate(x: number): number {
+    const edges = this.edges;
+    const last = edges.length;
+    const position = (x - this.low) * this.scale;
+    // Clamped before truncation: far-out values must not overflow the 32-bit conversion.
+    const cell = position >= this.lastCell ? this.lastCell : position | 0;
+    let bin = this.cells[position <= 0 ? 0 : cell];
+    while (bin > 0 && edges[bin - 1] >= x) bin--;
+    while (bin < last && edges[bin] < x) bin++;
+    return bin;
+  }
+}
+
+const locators = new WeakMap<NumericLayout, BinLocator>();
+
+export function locatorOf(layout: NumericLayout): BinLocator {
+  let locator = locators.get(layout);
+  if (!locator) {
+    locator = new BinLocator(layout.edges);
+    locators.set(layout, locator);
+  }
+  return locator;
+}
+
 export function addNumeric(summary: NumericSummary, layout: NumericLayout, value: number) {
   summary.n++;
   summary.sum += value;
@@ -114,7 +162,33 @@ export function addNumeric(summary: NumericSummary, layout: NumericLayout, value
   if (value > summary.max) summary.max = value;
   if (value < layout.min) summary.belowRange++;
   else if (value > layout.max) summary.aboveRange++;
-  summary.counts[binIndex(layout.edges, value)]++;
+  summary.counts[locatorOf(layout).locate(value)]++;
+}
+
+/** Adds many values at once: the serving-side and benchmark path, with the locator inlined. */
+export function addNumericValues(summary: NumericSummary, layout: NumericLayout, values: ArrayLike<number>) {
+  const { edges, low: gridLow, scale, lastCell, cells } = locatorOf(layout);
+  const last = edges.length;
+  const counts = summary.counts;
+  let { sum, sumSquares, min, max, belowRange, aboveRange } = summary;
+  const low = layout.min;
+  const high = layout.max;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    sum += v;
+    sumSquares += v * v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    if (v < low) belowRange++;
+    else if (v > high) aboveRange++;
+    const position = (v - gridLow) * scale;
+    const cell = position >= lastCell ? lastCell : position | 0;
+    let bin = cells[position <= 0 ? 0 : cell];
+    while (bin > 0 && edges[bin - 1] >= v) bin--;
+    while (bin < last && edges[bin] < v) bin++;
+    counts[bin]++;
+  }
+  Object.assign(summary, { n: summary.n + values.length, sum, sumSquares, min, max, belowRange, aboveRange });
 }
 
 export function addCategory(summary: CategoricalSummary, value: string, count = 1) {
@@ -333,8 +407,15 @@ function mergeSparse(a: Array<[number, number]>, b: Array<[number, number]>): Ar
   return [...merged.entries()].sort((x, y) => x[0] - y[0]);
 }
 
-const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+function minOf(a: number | null, b: number | null) {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
+}
+
+function maxOf(a: number | null, b: number | null) {
+  if (a === null) return b;
+  return b === null ? a : Math.max(a, b);
+}
 
 /** Adds two stored summaries of the same kind without knowing their layout. */
 export function mergeEncoded(a: EncodedSummary, b: EncodedSummary): EncodedSummary {

@@ -38,7 +38,10 @@ const SEVERITY_STYLE: Record<string, { backgroundColor: string; color: string }>
 };
 
 const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
-const num = (x: number | null, digits = 3) => (x === null ? '—' : x < 10 ** -digits && x > 0 ? x.toExponential(1) : x.toFixed(digits));
+function num(x: number | null, digits = 3) {
+  if (x === null) return '—';
+  return x < 10 ** -digits && x > 0 ? x.toExponential(1) : x.toFixed(digits);
+}
 const segmentLabel = (s: string) => (s === '*' ? 'all traffic' : s);
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
