@@ -64,7 +64,8 @@ async function bench(name: string, knex: Knex, target: number) {
   const t2 = performance.now();
   for (let i = 0; i < rows.length; i += BATCH) {
     await knex.transaction(async tx => {
-      for (let j = i; j < i + BATCH; j += 3000) await tx('bench_raw').insert(rows.slice(j, Math.min(j + 3000, i + BATCH)));
+      // 450 rows per statement: SQLite caps compound SELECTs (knex's multi-row insert) at 500 terms.
+      for (let j = i; j < i + BATCH; j += 450) await tx('bench_raw').insert(rows.slice(j, Math.min(j + 450, i + BATCH)));
     });
   }
   const raw = rows.length / ((performance.now() - t2) / 1000);
@@ -80,15 +81,26 @@ async function main() {
   await sqlite.destroy();
   rmSync(dir, { recursive: true, force: true });
   if (process.env.BENCH_POSTGRES_URL) {
-    const pg = knexFactory({ client: 'pg', connection: process.env.BENCH_POSTGRES_URL });
-    await bench('PostgreSQL', pg, 100_000);
-    await pg.destroy();
+    // A database of its own, so a server reused between runs starts empty.
+    const admin = knexFactory({ client: 'pg', connection: process.env.BENCH_POSTGRES_URL });
+    const database = `modelrails_bench_${Date.now()}`;
+    await admin.raw(`create database ${database}`);
+    const url = new URL(process.env.BENCH_POSTGRES_URL);
+    url.pathname = `/${database}`;
+    const pg = knexFactory({ client: 'pg', connection: url.toString() });
+    try {
+      await bench('PostgreSQL', pg, 100_000);
+    } finally {
+      await pg.destroy();
+      await admin.raw(`drop database ${database}`);
+      await admin.destroy();
+    }
   } else {
     console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
   }
 }
 
 main().catch(e => {
-  console.error(e);
+  console.error(String(e.message ?? e).slice(0, 500));
   process.exit(1);
 });

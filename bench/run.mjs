@@ -8,6 +8,25 @@ import { benchLineagePage } from './lineagePage.mjs';
 const require = createRequire(import.meta.url);
 const only = process.argv[2];
 
+if (!only || only === 'drift') {
+  const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/drift.ts'], { cwd: ROOT });
+  if (code !== 0) process.exitCode = 1;
+}
+
+if (!only || only === 'ingest') {
+  let pg;
+  try {
+    pg = await startPostgres({ own: true });
+    const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/ingest.ts'], {
+      cwd: ROOT,
+      env: { BENCH_POSTGRES_URL: pg.url },
+    });
+    if (code !== 0) process.exitCode = 1;
+  } finally {
+    await pg?.stop();
+  }
+}
+
 if (!only || only === 'lineage') {
   let pg;
   try {

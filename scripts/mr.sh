@@ -132,6 +132,8 @@ case "$COMMAND" in
     ;;
   bench)
     need_test_packages
+    # The drift benchmark compares with SciPy (Debian's python3-scipy).
+    python3 -c 'import scipy' >/dev/null 2>&1 || apt_install python3-scipy
     yarn_install
     exec node "$ROOT/bench/run.mjs" "$@"
     ;;

@@ -28,6 +28,34 @@ export interface Config {
        */
       summaryRetention?: string;
     };
+    /** The Kubernetes API for Argo Workflows (retraining). Off when absent. */
+    kubernetes?: {
+      /**
+       * Use the pod's own service account (ignores url, token, caData).
+       * @visibility backend
+       */
+      inCluster?: boolean;
+      /**
+       * API server URL, e.g. https://kubernetes.example.com
+       * @visibility backend
+       */
+      url?: string;
+      /**
+       * Service-account token.
+       * @visibility secret
+       */
+      token?: string;
+      /**
+       * Base64 PEM of the cluster's certificate authority.
+       * @visibility backend
+       */
+      caData?: string;
+      /**
+       * Skip TLS verification (only for a local test server).
+       * @visibility backend
+       */
+      skipTLSVerify?: boolean;
+    };
     /** Sync model versions, runs and aliases from an MLflow tracking server. Off when absent. */
     mlflow?: {
       /**

@@ -4,7 +4,6 @@ import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import {
   addFeatureValue,
   addLog,
-  AnySummary,
   emptyCategorical,
   emptyLog,
   emptyNumeric,
@@ -13,6 +12,7 @@ import {
   EventCounts,
   FeatureSummary,
   layoutFromSample,
+  LogSummary,
   MAX_CATEGORIES,
   NUMERIC_BINS,
   NumericLayout,
@@ -380,38 +380,50 @@ export function summarizePredictions(
   layouts: Map<string, VersionLayout>,
   segmentDimensions: Map<string, string[]>,
 ): SummaryDelta[] {
-  type Acc = { delta: Omit<SummaryDelta, 'summary'>; summary: AnySummary | EventCounts };
-  const accs = new Map<string, Acc>();
-  const acc = (base: Omit<SummaryDelta, 'summary' | 'feature'>, feature: string, make: () => AnySummary | EventCounts) => {
-    const key = `${base.modelRef}\u0000${base.version}\u0000${base.segment}\u0000${feature}\u0000${base.bucketStart}`;
-    let a = accs.get(key);
-    if (!a) {
-      a = { delta: { ...base, feature }, summary: make() };
-      accs.set(key, a);
-    }
-    return a.summary;
+  // One group per model, version, segment and bucket, holding that group's summaries by name:
+  // the key is built once per event and segment, not once per feature.
+  type Group = {
+    base: Omit<SummaryDelta, 'summary' | 'feature'>;
+    events: EventCounts;
+    score?: LogSummary;
+    latency?: LogSummary;
+    features: Array<[string, FeatureSummary]>;
   };
+  const groups = new Map<string, Group>();
   for (const row of rows) {
     const layout = layouts.get(`${row.modelRef}@${row.version}`)!;
+    const bucketStart = bucketOf(row.occurredAt);
     const segments = [ALL_TRAFFIC];
     for (const dim of segmentDimensions.get(row.modelRef) ?? []) {
       if (row.segment[dim] !== undefined) segments.push(`${dim}=${row.segment[dim]}`);
     }
     for (const segment of segments) {
-      const base = { modelRef: row.modelRef, version: row.version, segment, bucketStart: bucketOf(row.occurredAt), layoutVersion: layout.layoutVersion };
-      const events = acc(base, EVENTS, () => ({ kind: 'events', n: 0, errors: 0 })) as EventCounts;
-      events.n++;
-      if (row.error) events.errors++;
-      if (row.score !== null) addLog(acc(base, SCORE, emptyLog) as any, row.score);
-      if (row.latencyMs !== null) addLog(acc(base, LATENCY, emptyLog) as any, row.latencyMs);
-      for (const [name, spec] of layout.features) {
-        const summary = acc(base, name, () => (spec.kind === 'numeric' ? emptyNumeric(spec.layout!) : emptyCategorical())) as FeatureSummary;
-        addFeatureValue(summary, spec.layout ?? undefined, row.features?.[name]);
+      const key = `${row.modelRef}\u0000${row.version}\u0000${segment}\u0000${bucketStart}`;
+      let g = groups.get(key);
+      if (!g) {
+        g = {
+          base: { modelRef: row.modelRef, version: row.version, segment, bucketStart, layoutVersion: layout.layoutVersion },
+          events: { kind: 'events', n: 0, errors: 0 },
+          features: [...layout.features].map(([name, spec]) => [name, spec.kind === 'numeric' ? emptyNumeric(spec.layout!) : emptyCategorical()]),
+        };
+        groups.set(key, g);
+      }
+      g.events.n++;
+      if (row.error) g.events.errors++;
+      if (row.score !== null) addLog((g.score ??= emptyLog()), row.score);
+      if (row.latencyMs !== null) addLog((g.latency ??= emptyLog()), row.latencyMs);
+      let i = 0;
+      for (const spec of layout.features.values()) {
+        addFeatureValue(g.features[i++][1], spec.layout ?? undefined, row.features?.[g.features[i - 1][0]]);
       }
     }
   }
-  return [...accs.values()].map(a => ({
-    ...a.delta,
-    summary: a.summary.kind === 'events' ? a.summary : encodeSummary(a.summary),
-  }));
+  const deltas: SummaryDelta[] = [];
+  for (const g of groups.values()) {
+    deltas.push({ ...g.base, feature: EVENTS, summary: g.events });
+    if (g.score) deltas.push({ ...g.base, feature: SCORE, summary: encodeSummary(g.score) });
+    if (g.latency) deltas.push({ ...g.base, feature: LATENCY, summary: encodeSummary(g.latency) });
+    for (const [name, summary] of g.features) deltas.push({ ...g.base, feature: name, summary: encodeSummary(summary) });
+  }
+  return deltas;
 }

@@ -1,4 +1,4 @@
-import { binIndex, sortedCopy } from './quantile';
+import { sortedCopy } from './quantile';
 import { countIntoBins, referenceQuantileEdges, std } from './exact';
 
 /*
@@ -108,8 +108,10 @@ export const OTHER_CATEGORY = '__other__';
 
 /**
  * Finds a value's bin in O(1): a uniform grid over the edges' range remembers, per cell, how many
- * edges lie below the cell; a step or two along the edges finishes the job. Gives exactly
- * `binIndex(edges, x)` (tested), several times faster than bisecting 999 edges.
+ * edges fall in earlier cells; a step or two along the edges finishes the job. The cell of a value
+ * is computed by one monotone expression for edges and values alike, so every edge counted for a
+ * cell lies strictly below any value in that cell: the answer is exactly `binIndex(edges, x)`
+ * (tested against it), several times faster than bisecting 999 edges.
  */
 class BinLocator {
   readonly edges: Float64Array;
@@ -123,21 +125,29 @@ class BinLocator {
     const n = edges.length;
     this.low = edges[0];
     const span = edges[n - 1] - edges[0];
-    const cellCount = span > 0 ? 16 * (n + 1) : 1;
-    this.scale = span > 0 ? cellCount / span : 0;
-    this.lastCell = cellCount;
-    this.cells = new Int32Array(cellCount + 1);
-    for (let c = 0; c <= cellCount; c++) this.cells[c] = binIndex(this.edges, this.low + c / (this.scale || 1));
+    this.lastCell = span > 0 ? 16 * (n + 1) : 1;
+    this.scale = span > 0 ? this.lastCell / span : 0;
+    const perCell = new Int32Array(this.lastCell + 2);
+    for (const e of this.edges) perCell[this.cellOf(e) + 1]++;
+    this.cells = new Int32Array(this.lastCell + 1);
+    let below = 0;
+    for (let c = 0; c <= this.lastCell; c++) {
+      below += perCell[c];
+      this.cells[c] = below;
+    }
+  }
+
+  cellOf(x: number): number {
+    const position = (x - this.low) * this.scale;
+    if (!(position > 0)) return 0;
+    // Clamped before truncation: far-out values must not overflow the 32-bit conversion.
+    return position >= this.lastCell ? this.lastCell : position | 0;
   }
 
   locate(x: number): number {
     const edges = this.edges;
     const last = edges.length;
-    const position = (x - this.low) * this.scale;
-    // Clamped before truncation: far-out values must not overflow the 32-bit conversion.
-    const cell = position >= this.lastCell ? this.lastCell : position | 0;
-    let bin = this.cells[position <= 0 ? 0 : cell];
-    while (bin > 0 && edges[bin - 1] >= x) bin--;
+    let bin = this.cells[this.cellOf(x)];
     while (bin < last && edges[bin] < x) bin++;
     return bin;
   }
@@ -165,11 +175,23 @@ export function addNumeric(summary: NumericSummary, layout: NumericLayout, value
   summary.counts[locatorOf(layout).locate(value)]++;
 }
 
-/** Adds many values at once: the serving-side and benchmark path, with the locator inlined. */
+/**
+ * Adds many values at once: the serving-side and benchmark path. Two tight passes (bins, then
+ * moments) run faster than one loop doing both.
+ */
 export function addNumericValues(summary: NumericSummary, layout: NumericLayout, values: ArrayLike<number>) {
   const { edges, low: gridLow, scale, lastCell, cells } = locatorOf(layout);
   const last = edges.length;
   const counts = summary.counts;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    const position = (v - gridLow) * scale;
+    let cell = 0;
+    if (position > 0) cell = position >= lastCell ? lastCell : position | 0;
+    let bin = cells[cell];
+    while (bin < last && edges[bin] < v) bin++;
+    counts[bin]++;
+  }
   let { sum, sumSquares, min, max, belowRange, aboveRange } = summary;
   const low = layout.min;
   const high = layout.max;
@@ -181,12 +203,6 @@ export function addNumericValues(summary: NumericSummary, layout: NumericLayout,
     if (v > max) max = v;
     if (v < low) belowRange++;
     else if (v > high) aboveRange++;
-    const position = (v - gridLow) * scale;
-    const cell = position >= lastCell ? lastCell : position | 0;
-    let bin = cells[position <= 0 ? 0 : cell];
-    while (bin > 0 && edges[bin - 1] >= v) bin--;
-    while (bin < last && edges[bin] < v) bin++;
-    counts[bin]++;
   }
   Object.assign(summary, { n: summary.n + values.length, sum, sumSquares, min, max, belowRange, aboveRange });
 }
