@@ -1,14 +1,10 @@
-import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import allowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
 import fc from 'fast-check';
 import request from 'supertest';
 import { mlopsPlugin } from '../plugin';
+import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 
 const model = (name: string) => ({
   apiVersion: 'modelrails.io/v1alpha1',
@@ -207,42 +203,14 @@ describe('registry routes', () => {
 });
 
 describe('CI registration with a scoped external token (real auth and permission services)', () => {
-  async function start() {
-    const { server } = await startTestBackend({
-      features: [
-        mlopsPlugin,
-        catalogServiceMock.factory({ entities }),
-        authServiceFactory,
-        httpAuthServiceFactory,
-        permissionsServiceFactory,
-        permissionBackend,
-        allowAllPolicy,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: {
-              baseUrl: 'http://localhost:7007',
-              auth: {
-                externalAccess: [
-                  {
-                    type: 'static',
-                    options: { token: 'ci-token-for-tests', subject: 'ci' },
-                    accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.version.register' }],
-                  },
-                  {
-                    type: 'static',
-                    options: { token: 'reader-token-for-tests', subject: 'grafana' },
-                    accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.model.read' }],
-                  },
-                ],
-              },
-            },
-            permission: { enabled: true },
-          },
-        }),
+  const start = () =>
+    startBackendWithTokens({
+      entities,
+      tokens: [
+        { token: 'ci-token-for-tests', subject: 'ci', permission: 'mlops.version.register' },
+        { token: 'reader-token-for-tests', subject: 'grafana', permission: 'mlops.model.read' },
       ],
     });
-    return server;
-  }
 
   it('lets the CI token register versions and nothing else', async () => {
     const server = await start();

@@ -1,3 +1,4 @@
+import { RetrainTriggerView } from '@modelrails/plugin-mlops-common';
 import { EncodedSummary, NumericLayout } from './stats/summaries';
 
 /** One prediction event as stored. Times are epoch milliseconds. */
@@ -82,17 +83,8 @@ export type LabelledPrediction = {
   label: number;
 };
 
-export type RetrainTrigger = {
-  id: string;
-  modelRef: string;
-  reason: 'schedule' | 'drift' | 'performance' | 'manual';
-  severity: 'normal' | 'critical';
-  status: 'submitted' | 'recorded' | 'suppressed' | 'failed';
-  approvalBeforeCanary: boolean;
-  details: Record<string, unknown>;
-  action: Record<string, unknown> | null;
-  createdAt: number;
-};
+/** A retraining trigger as stored: the API's shape with the time in epoch milliseconds. */
+export type RetrainTrigger = Omit<RetrainTriggerView, 'createdAt'> & { createdAt: number };
 
 export interface TelemetryStore {
   /**

@@ -1,12 +1,6 @@
-import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import permissionBackend from '@backstage/plugin-permission-backend';
-import allowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 import request from 'supertest';
-import { mlopsPlugin } from '../plugin';
 import { toWire, trainingProfile, TrafficSimulator } from './simulation';
 
 jest.setTimeout(60_000);
@@ -32,35 +26,16 @@ const SERVING = 'Bearer serving-token-for-tests';
 const CI = 'Bearer ci-token-for-tests';
 const READER = 'Bearer reader-token-for-tests';
 
-async function start() {
-  const { server } = await startTestBackend({
-    features: [
-      mlopsPlugin,
-      catalogServiceMock.factory({ entities }),
-      authServiceFactory,
-      httpAuthServiceFactory,
-      permissionsServiceFactory,
-      permissionBackend,
-      allowAllPolicy,
-      mockServices.rootConfig.factory({
-        data: {
-          backend: {
-            baseUrl: 'http://localhost:7007',
-            auth: {
-              externalAccess: [
-                { type: 'static', options: { token: 'serving-token-for-tests', subject: 'serving' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.telemetry.ingest' }] },
-                { type: 'static', options: { token: 'ci-token-for-tests', subject: 'ci' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.version.register' }] },
-                { type: 'static', options: { token: 'reader-token-for-tests', subject: 'grafana' }, accessRestrictions: [{ plugin: 'mlops', permission: 'mlops.model.read' }] },
-              ],
-            },
-          },
-          permission: { enabled: true },
-          mlops: { telemetry: { rawSampleRate: 0.5 } },
-        },
-      }),
+function start() {
+  return startBackendWithTokens({
+    entities,
+    tokens: [
+      { token: 'serving-token-for-tests', subject: 'serving', permission: 'mlops.telemetry.ingest' },
+      { token: 'ci-token-for-tests', subject: 'ci', permission: 'mlops.version.register' },
+      { token: 'reader-token-for-tests', subject: 'grafana', permission: 'mlops.model.read' },
     ],
+    mlops: { telemetry: { rawSampleRate: 0.5 } },
   });
-  return server;
 }
 
 describe('telemetry routes with scoped tokens (real auth and permission services)', () => {

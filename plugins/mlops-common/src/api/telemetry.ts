@@ -58,3 +58,18 @@ export type DriftReport = {
   violations: ContractViolation[];
   status: { drift: Severity; openViolations: number };
 };
+
+/** A retraining trigger as the backend lists it (GET /models/{namespace}/{name}/retrain-triggers). @public */
+export type RetrainTriggerView = {
+  id: string;
+  modelRef: string;
+  reason: 'schedule' | 'drift' | 'performance' | 'manual';
+  severity: 'normal' | 'critical';
+  /** submitted: the workflow or webhook accepted it; recorded: no target configured; suppressed: rate limit. */
+  status: 'submitted' | 'recorded' | 'suppressed' | 'failed';
+  /** Drift-triggered: the version it produces waits for a person before canary. */
+  approvalBeforeCanary: boolean;
+  details: Record<string, unknown>;
+  action: Record<string, unknown> | null;
+  createdAt: string;
+};

@@ -8,6 +8,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   DatasetConsumers,
   DriftReport,
+  RetrainTriggerView,
   LineageGraph,
   ModelPolicyView,
   ModelVersion,
@@ -18,18 +19,6 @@ import {
 
 /** A promotion request as the backend returns it to the caller, with whether they may decide it. @public */
 export type PromotionView = Promotion & { canDecide?: { allowed: boolean; reason?: string } };
-
-/** A retraining trigger as the backend lists it. @public */
-export type RetrainTriggerView = {
-  id: string;
-  reason: 'schedule' | 'drift' | 'performance' | 'manual';
-  severity: 'normal' | 'critical';
-  status: 'submitted' | 'recorded' | 'suppressed' | 'failed';
-  approvalBeforeCanary: boolean;
-  details: Record<string, unknown>;
-  action: Record<string, unknown> | null;
-  createdAt: string;
-};
 
 /** The portal's view of the ModelRails backend. @public */
 export interface MlopsApi {

@@ -2,7 +2,7 @@ import { InfoCard, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { ContractViolation, DriftReport, FeatureDrift } from '@modelrails/plugin-mlops-common';
+import { ContractViolation, DriftReport, FeatureDrift, RetrainTriggerView } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
@@ -12,7 +12,7 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import { mlopsApiRef, RetrainTriggerView } from '../../api/MlopsApi';
+import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 

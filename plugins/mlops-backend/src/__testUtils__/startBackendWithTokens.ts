@@ -1,0 +1,48 @@
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import allowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
+import { mlopsPlugin } from '../plugin';
+
+/**
+ * The plugin behind the real auth, httpAuth and permission services, with static external tokens
+ * each restricted to one permission, as in app-config.yaml. `Bearer <token>` authenticates.
+ */
+export async function startBackendWithTokens(options: {
+  entities: Entity[];
+  tokens: Array<{ token: string; subject: string; permission: string }>;
+  mlops?: Record<string, any>;
+}) {
+  const { server } = await startTestBackend({
+    features: [
+      mlopsPlugin,
+      catalogServiceMock.factory({ entities: options.entities }),
+      authServiceFactory,
+      httpAuthServiceFactory,
+      permissionsServiceFactory,
+      permissionBackend,
+      allowAllPolicy,
+      mockServices.rootConfig.factory({
+        data: {
+          backend: {
+            baseUrl: 'http://localhost:7007',
+            auth: {
+              externalAccess: options.tokens.map(t => ({
+                type: 'static',
+                options: { token: t.token, subject: t.subject },
+                accessRestrictions: [{ plugin: 'mlops', permission: t.permission }],
+              })),
+            },
+          },
+          permission: { enabled: true },
+          ...(options.mlops ? { mlops: options.mlops } : {}),
+        },
+      }),
+    ],
+  });
+  return server;
+}
