@@ -7,19 +7,18 @@ import {
   chiSquareHomogeneity,
   jensenShannon,
   ksExact,
+  ksPValue,
   psiExact,
   referenceQuantileEdges,
   rejectedHypotheses,
   std,
   wassersteinExact,
 } from './exact';
-import { generateSample, SampleSpec } from './random';
+import { generateSample, SampleSpec, seededRandom } from './random';
 import { auc, logLoss, ndcgAtK, precisionRecall } from './evaluation';
-import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumeric, NumericSummary } from './summaries';
+import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumeric, NumericSummary, locatorOf } from './summaries';
 import { numericDrift } from './fromSummaries';
-import { ksPValue } from './exact';
-import { sortedCopy } from './quantile';
-import { seededRandom } from './random';
+import { binIndex, sortedCopy } from './quantile';
 
 /** |actual − expected| ≤ 1e-9 · |expected| (absolute 1e-15 near zero). */
 function expectClose(actual: number, expected: number, relative = 1e-9) {
@@ -144,8 +143,6 @@ describe('summary path against SciPy', () => {
 
 describe('bin location', () => {
   it('the grid locator gives exactly the bisection answer, ties and extremes included', () => {
-    const { binIndex } = jest.requireActual('./quantile');
-    const { locatorOf } = jest.requireActual('./summaries');
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 2, maxLength: 300 }),

@@ -244,11 +244,6 @@ export function logBinValue(index: number): number {
   return (2 * GAMMA ** index) / (GAMMA + 1);
 }
 
-/** Upper edge of a log bin (the bin holds (GAMMA^(i-1), GAMMA^i]). */
-export function logBinUpperEdge(index: number): number {
-  return GAMMA ** index;
-}
-
 export function addLog(summary: LogSummary, value: number) {
   if (!Number.isFinite(value) || value < 0) return;
   summary.n++;
@@ -394,13 +389,14 @@ export function encodeSummary(summary: AnySummary): EncodedSummary {
 export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySummary {
   if (encoded.kind === 'events') throw new Error('event counts are not a distribution summary');
   if (encoded.kind === 'numeric') {
+    const { bins, ...rest } = encoded;
     const counts = new Float64Array(binCount ?? NUMERIC_BINS);
-    for (const [i, c] of encoded.bins) {
+    for (const [i, c] of bins) {
       if (i < 0 || i >= counts.length) throw new Error(`bin ${i} is outside the layout`);
       counts[i] += c;
     }
     return {
-      ...encoded,
+      ...rest,
       min: encoded.min ?? Infinity,
       max: encoded.max ?? -Infinity,
       counts,
