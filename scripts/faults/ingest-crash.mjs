@@ -117,14 +117,17 @@ async function main() {
       const problems = [];
       const batches = new Set((await client.query('select batch_id from mlops_telemetry_batches')).rows.map(r => r.batch_id));
       for (const id of acked.keys()) if (!batches.has(id)) problems.push(`acknowledged batch ${id} is missing`);
-      const perSource = (await client.query('select source, count(*)::int as n, count(distinct sequence)::int as d from mlops_predictions group by source')).rows;
+      const perSource = (await client.query('select source, count(*)::int as n, count(distinct sequence)::int as d from mlops_prediction_events group by source')).rows;
       const stored = perSource.reduce((s, r) => s + r.n, 0);
       const expected = [...acked.values()].reduce((s, n) => s + n, 0);
       for (const r of perSource) if (r.n !== r.d) problems.push(`${r.source}: ${r.n - r.d} events stored twice`);
       if (stored !== expected) problems.push(`${stored} events stored, ${expected} acknowledged`);
-      const summary = (await client.query(`select summary from mlops_feature_summaries where feature = '__events' and segment = '*'`)).rows;
-      const summarised = summary.reduce((s, r) => s + JSON.parse(r.summary).n, 0);
-      if (summarised !== stored) problems.push(`summaries count ${summarised} events, ${stored} are stored`);
+      // Every resolution (5 minutes, hour, day) must count each stored event once.
+      const summary = (await client.query(`select bucket_ms, summary from mlops_summaries where feature = '__events' and segment = '*'`)).rows;
+      for (const bucketMs of [300000, 3600000, 86400000]) {
+        const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + JSON.parse(r.summary).n, 0);
+        if (summarised !== stored) problems.push(`${bucketMs / 60000}-minute summaries count ${summarised} events, ${stored} are stored`);
+      }
       await client.end();
       if (problems.length) {
         failed++;

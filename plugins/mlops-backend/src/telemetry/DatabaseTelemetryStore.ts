@@ -1,5 +1,6 @@
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
+import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded } from './stats/summaries';
 import {
   BatchOutcome,
@@ -14,79 +15,209 @@ import {
   TelemetryStore,
 } from './TelemetryStore';
 
-const PREDICTION_COLUMNS = [
-  'source',
-  'sequence',
-  'model_ref',
-  'version',
-  'request_id',
-  'query_id',
-  'occurred_at',
-  'segment',
-  'score',
-  'latency_ms',
-  'error',
-  'features',
-] as const;
-const PG_TYPES = ['text', 'bigint', 'text', 'text', 'text', 'text', 'bigint', 'text', 'float8', 'float8', 'boolean', 'text'];
+/** A stored column: its name, its PostgreSQL type (for unnest) and how a record gives its value. */
+type Column<T> = [name: string, pgType: string, value: (record: T) => unknown];
 
-/** SQLite allows 32,766 bound parameters per statement. */
-const SQLITE_MAX_PARAMS = 32000;
+const PREDICTION_COLUMNS: Column<PredictionRow>[] = [
+  ['source', 'text', r => r.source],
+  ['sequence', 'bigint', r => r.sequence],
+  ['model_ref', 'text', r => r.modelRef],
+  ['version', 'text', r => r.version],
+  ['request_id', 'text', r => r.requestId],
+  ['query_id', 'text', r => r.queryId],
+  ['occurred_at', 'bigint', r => r.occurredAt],
+  ['segment', 'text', r => (hasKeys(r.segment) ? JSON.stringify(r.segment) : null)],
+  ['score', 'float8', r => r.score],
+  ['latency_ms', 'float8', r => r.latencyMs],
+  ['error', 'boolean', r => r.error],
+  ['features', 'text', r => (r.keepFeatures && r.features ? JSON.stringify(r.features) : null)],
+];
 
-const keyOf = (source: string, sequence: number | string) => `${source}\u0000${sequence}`;
-const summaryKey = (s: { modelRef: string; version: string; segment: string; feature: string; bucketStart: number }) =>
-  `${s.modelRef}\u0000${s.version}\u0000${s.segment}\u0000${s.feature}\u0000${s.bucketStart}`;
+const OUTCOME_COLUMNS: Column<OutcomeRow>[] = [
+  ['source', 'text', r => r.source],
+  ['sequence', 'bigint', r => r.sequence],
+  ['request_id', 'text', r => r.requestId],
+  ['outcome', 'text', r => r.outcome],
+  ['value', 'float8', r => r.value],
+  ['occurred_at', 'bigint', r => r.occurredAt],
+];
 
-/** Keeps the first of records sharing a key; returns them and how many repeats were dropped. */
-function firstOfEachKey<T extends { source: string; sequence: number }>(rows: T[]): [T[], number] {
-  const seen = new Set<string>();
-  const unique = rows.filter(r => {
-    const key = keyOf(r.source, r.sequence);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-  return [unique, rows.length - unique.length];
+/** A value in COPY's text format. */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'string') return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, c => COPY_ESCAPES[c]) : value;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return String(value);
 }
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+function hasKeys(o: object) {
+  for (const _ in o) return true;
+  return false;
+}
+
+/** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
+const SQLITE_ROWS_PER_STATEMENT = 256;
+
+export const MINUTES_5 = 5 * 60 * 1000;
+export const HOUR = 60 * 60 * 1000;
+export const DAY = 24 * HOUR;
+/** Every summary is kept at these resolutions, written in the same transaction. */
+export const RESOLUTIONS = [MINUTES_5, HOUR, DAY] as const;
+
+type Stream = 'predictions' | 'outcomes' | 'profiles';
+type Sequenced = { source: string; sequence: number };
+
+const summaryKey = (s: SummaryDelta, bucketMs: number, bucketStart: number) =>
+  `${bucketMs}\u0000${bucketStart}\u0000${s.version}\u0000${s.layoutVersion ?? ''}\u0000${s.segment}\u0000${s.feature}`;
+
+/** better-sqlite3's statement cache, per connection (knex prepares every query anew). */
+const preparedStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>();
 
 export class DatabaseTelemetryStore implements TelemetryStore {
   private readonly isPostgres: boolean;
+  private rollupsSince?: Promise<number>;
 
   constructor(private readonly db: Knex) {
     this.isPostgres = String(db.client.config.client).includes('pg');
   }
 
-  /** Inserts rows, skipping existing keys; returns the keys that were new. */
-  private async insertIgnoringDuplicates(
-    tx: Knex.Transaction,
-    table: string,
-    columns: readonly string[],
-    pgTypes: string[],
-    values: unknown[][],
-  ): Promise<Set<string>> {
-    const fresh = new Set<string>();
-    if (!values.length) return fresh;
+  /**
+   * Which records are new. Senders number their records per source; committed sequences are kept
+   * as ranges, so a batch costs one indexed lookup per source whatever its size. Within a batch the
+   * first record of a sequence wins. Returns a mask over `records`.
+   */
+  private async claimSequences(tx: Knex.Transaction, stream: Stream, records: Sequenced[], newestAt: (i: number) => number): Promise<boolean[]> {
+    const fresh: boolean[] = new Array(records.length).fill(false);
+    const bySource = new Map<string, number[]>();
+    records.forEach((r, i) => {
+      const list = bySource.get(r.source);
+      if (list) list.push(i);
+      else bySource.set(r.source, [i]);
+    });
+    const sources = [...bySource.keys()].sort();
     if (this.isPostgres) {
-      // One statement whatever the batch size: each column travels as one array parameter.
-      const arrays = columns.map((_, c) => values.map(v => v[c]));
-      const result = await tx.raw(
-        `insert into ${table} (${columns.join(', ')}) select * from unnest(${pgTypes.map(t => `?::${t}[]`).join(', ')}) on conflict do nothing returning source, sequence`,
-        arrays as Knex.RawBinding[],
-      );
-      for (const row of result.rows) fresh.add(keyOf(row.source, row.sequence));
-      return fresh;
+      // Two transactions claiming the same sender's sequences must not both see them as new.
+      for (const source of sources) await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [`mlops-sequences:${stream}:${source}`]);
     }
-    const perStatement = Math.floor(SQLITE_MAX_PARAMS / columns.length);
-    const placeholders = `(${columns.map(() => '?').join(', ')})`;
-    for (let i = 0; i < values.length; i += perStatement) {
-      const chunk = values.slice(i, i + perStatement);
-      const rows = await tx.raw(
-        `insert into ${table} (${columns.join(', ')}) values ${chunk.map(() => placeholders).join(', ')} on conflict do nothing returning source, sequence`,
-        chunk.flat() as Knex.RawBinding[],
-      );
-      for (const row of rows) fresh.add(keyOf(row.source, row.sequence));
+    for (const source of sources) {
+      const indices = bySource.get(source)!;
+      // Senders number in order, so the sort is usually skipped.
+      let ordered = true;
+      for (let k = 1; k < indices.length && ordered; k++) ordered = records[indices[k - 1]].sequence < records[indices[k]].sequence;
+      if (!ordered) indices.sort((a, b) => records[a].sequence - records[b].sequence || a - b);
+      const low = records[indices[0]].sequence;
+      const high = records[indices[indices.length - 1]].sequence;
+      // Neighbours one past either end are read too, so a continuing batch extends its range.
+      const existing = (
+        await tx('mlops_sequence_ranges')
+          .where({ stream, source })
+          .where('last_sequence', '>=', low - 1)
+          .where('first_sequence', '<=', high + 1)
+          .orderBy('first_sequence')
+          .select('first_sequence', 'last_sequence', 'newest_at')
+      ).map(r => ({ first: Number(r.first_sequence), last: Number(r.last_sequence), newestAt: Number(r.newest_at), stored: true }));
+
+      const runs: Array<{ first: number; last: number; newestAt: number; stored: boolean }> = [];
+      let covering = 0;
+      let previous = Number.NaN;
+      for (const i of indices) {
+        const sequence = records[i].sequence;
+        if (sequence === previous) continue;
+        previous = sequence;
+        while (covering < existing.length && existing[covering].last < sequence) covering++;
+        if (covering < existing.length && existing[covering].first <= sequence) continue;
+        fresh[i] = true;
+        const run = runs[runs.length - 1];
+        if (run && run.last === sequence - 1) {
+          run.last = sequence;
+          run.newestAt = Math.max(run.newestAt, newestAt(i));
+        } else {
+          runs.push({ first: sequence, last: sequence, newestAt: newestAt(i), stored: false });
+        }
+      }
+      if (!runs.length) continue;
+
+      // Coalesce the new runs with touching stored ranges: replace those by one row each.
+      const all = [...existing, ...runs].sort((a, b) => a.first - b.first);
+      const merged: Array<{ first: number; last: number; newestAt: number; parts: typeof all }> = [];
+      for (const r of all) {
+        const m = merged[merged.length - 1];
+        if (m && m.last + 1 >= r.first) {
+          m.last = Math.max(m.last, r.last);
+          m.newestAt = Math.max(m.newestAt, r.newestAt);
+          m.parts.push(r);
+        } else {
+          merged.push({ first: r.first, last: r.last, newestAt: r.newestAt, parts: [r] });
+        }
+      }
+      const changed = merged.filter(m => m.parts.some(p => !p.stored));
+      const replaced = changed.flatMap(m => m.parts.filter(p => p.stored).map(p => p.first));
+      for (let i = 0; i < replaced.length; i += 500) {
+        await tx('mlops_sequence_ranges').where({ stream, source }).whereIn('first_sequence', replaced.slice(i, i + 500)).delete();
+      }
+      const rows = changed.map(m => ({ stream, source, first_sequence: m.first, last_sequence: m.last, newest_at: m.newestAt }));
+      for (let i = 0; i < rows.length; i += 500) await tx('mlops_sequence_ranges').insert(rows.slice(i, i + 500));
     }
     return fresh;
+  }
+
+  /** Appends records (already known to be new): one statement on PostgreSQL, prepared chunks on SQLite. */
+  private async append<T>(tx: Knex.Transaction, table: string, columns: Column<T>[], records: T[]) {
+    if (!records.length) return;
+    const names = columns.map(([name]) => name).join(', ');
+    if (this.isPostgres) {
+      // COPY, on the transaction's own connection: well above a multi-row or unnest insert.
+      const connection = await (tx as any).client.acquireConnection();
+      await new Promise<void>((resolve, reject) => {
+        const stream = connection.query(copyFrom(`copy ${table} (${names}) from stdin`));
+        stream.on('finish', resolve);
+        stream.on('error', reject);
+        for (let i = 0; i < records.length; i += 1000) {
+          let text = '';
+          for (let r = i; r < Math.min(i + 1000, records.length); r++) {
+            for (let c = 0; c < columns.length; c++) text += (c ? '\t' : '') + copyText(columns[c][2](records[r]));
+            text += '\n';
+          }
+          stream.write(text);
+        }
+        stream.end();
+      });
+      return;
+    }
+    // The transaction's own better-sqlite3 connection, so statements are prepared once, not per call.
+    const connection = await (tx as any).client.acquireConnection();
+    let statements = preparedStatements.get(connection);
+    if (!statements) preparedStatements.set(connection, (statements = new Map()));
+    const statementFor = (rows: number) => {
+      const key = `${table}:${rows}`;
+      let statement = statements!.get(key);
+      if (!statement) {
+        const row = `(${columns.map(() => '?').join(', ')})`;
+        statement = connection.prepare(`insert into ${table} (${names}) values ${new Array(rows).fill(row).join(', ')}`);
+        statements!.set(key, statement!);
+      }
+      return statement!;
+    };
+    const width = columns.length;
+    const fill = (values: unknown[], from: number, count: number) => {
+      for (let r = 0; r < count; r++) {
+        const record = records[from + r];
+        for (let c = 0; c < width; c++) {
+          const x = columns[c][2](record);
+          values[r * width + c] = typeof x === 'boolean' ? Number(x) : x;
+        }
+      }
+      return values;
+    };
+    const chunk = new Array(SQLITE_ROWS_PER_STATEMENT * width);
+    let i = 0;
+    for (; i + SQLITE_ROWS_PER_STATEMENT <= records.length; i += SQLITE_ROWS_PER_STATEMENT) {
+      statementFor(SQLITE_ROWS_PER_STATEMENT).run(fill(chunk, i, SQLITE_ROWS_PER_STATEMENT));
+    }
+    const single = statementFor(1);
+    for (; i < records.length; i++) single.run(fill(new Array(width), i, 1));
   }
 
   /** Claims a batch id; false when it was committed before (the caller then writes nothing). */
@@ -117,51 +248,58 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     }
   }
 
+  /** Adds the deltas into the stored summaries at every resolution. */
   private async mergeSummaries(tx: Knex.Transaction, deltas: SummaryDelta[]) {
     if (!deltas.length) return;
-    const combined = new Map<string, SummaryDelta>();
+    const byModel = new Map<string, Map<string, { delta: SummaryDelta; bucketMs: number; bucketStart: number; summary: EncodedSummary }>>();
     for (const delta of deltas) {
-      const key = summaryKey(delta);
-      const existing = combined.get(key);
-      combined.set(key, existing ? { ...existing, summary: mergeEncoded(existing.summary, delta.summary) } : delta);
+      let combined = byModel.get(delta.modelRef);
+      if (!combined) byModel.set(delta.modelRef, (combined = new Map()));
+      for (const bucketMs of RESOLUTIONS) {
+        const bucketStart = Math.floor(delta.bucketStart / bucketMs) * bucketMs;
+        const key = summaryKey(delta, bucketMs, bucketStart);
+        const existing = combined.get(key);
+        if (existing) existing.summary = mergeEncoded(existing.summary, delta.summary);
+        else combined.set(key, { delta, bucketMs, bucketStart, summary: delta.summary });
+      }
     }
-    const byModel = new Map<string, SummaryDelta[]>();
-    for (const d of combined.values()) byModel.set(d.modelRef, [...(byModel.get(d.modelRef) ?? []), d]);
     await this.lockModels(tx, byModel.keys());
-    for (const [modelRef, items] of byModel) {
-      const buckets = [...new Set(items.map(d => d.bucketStart))];
-      const features = [...new Set(items.map(d => d.feature))];
-      const stored = new Map<string, EncodedSummary>();
-      for (let i = 0; i < features.length; i += 500) {
-        const rows = await tx('mlops_feature_summaries')
-          .where('model_ref', modelRef)
-          .whereIn('bucket_start', buckets)
-          .whereIn('feature', features.slice(i, i + 500))
-          .select('version', 'segment', 'feature', 'bucket_start', 'summary');
-        for (const row of rows) {
-          stored.set(
-            summaryKey({ modelRef, version: row.version, segment: row.segment, feature: row.feature, bucketStart: Number(row.bucket_start) }),
-            JSON.parse(row.summary),
-          );
+    for (const [modelRef, combined] of byModel) {
+      const items = [...combined.values()];
+      const features = [...new Set(items.map(d => d.delta.feature))];
+      const stored = new Map<string, string>();
+      for (const bucketMs of RESOLUTIONS) {
+        const starts = [...new Set(items.filter(d => d.bucketMs === bucketMs).map(d => d.bucketStart))];
+        for (let i = 0; i < features.length; i += 500) {
+          const rows = await tx('mlops_summaries')
+            .where({ model_ref: modelRef, bucket_ms: bucketMs })
+            .whereIn('bucket_start', starts)
+            .whereIn('feature', features.slice(i, i + 500))
+            .select('version', 'layout_version', 'segment', 'feature', 'bucket_start', 'summary');
+          for (const row of rows) {
+            const key = `${bucketMs}\u0000${Number(row.bucket_start)}\u0000${row.version}\u0000${row.layout_version}\u0000${row.segment}\u0000${row.feature}`;
+            stored.set(key, row.summary);
+          }
         }
       }
-      const records = items.map(d => {
-        const previous = stored.get(summaryKey(d));
+      const records = [...combined.entries()].map(([key, d]) => {
+        const previous = stored.get(key);
         return {
-          model_ref: d.modelRef,
-          version: d.version,
-          segment: d.segment,
-          feature: d.feature,
+          model_ref: modelRef,
+          version: d.delta.version,
+          layout_version: d.delta.layoutVersion ?? '',
+          segment: d.delta.segment,
+          feature: d.delta.feature,
+          bucket_ms: d.bucketMs,
           bucket_start: d.bucketStart,
-          layout_version: d.layoutVersion,
-          summary: JSON.stringify(previous ? mergeEncoded(previous, d.summary) : d.summary),
+          summary: JSON.stringify(previous ? mergeEncoded(JSON.parse(previous), d.summary) : d.summary),
         };
       });
-      for (let i = 0; i < records.length; i += 1000) {
-        await tx('mlops_feature_summaries')
-          .insert(records.slice(i, i + 1000))
-          .onConflict(['model_ref', 'version', 'segment', 'feature', 'bucket_start'])
-          .merge(['summary', 'layout_version']);
+      for (let i = 0; i < records.length; i += 500) {
+        await tx('mlops_summaries')
+          .insert(records.slice(i, i + 500))
+          .onConflict(['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'])
+          .merge(['summary']);
       }
     }
   }
@@ -171,30 +309,11 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     rows: PredictionRow[],
     summarize: (fresh: PredictionRow[]) => SummaryDelta[],
   ): Promise<BatchOutcome> {
-    const [unique] = firstOfEachKey(rows);
     const outcome = await this.db.transaction(async tx => {
       if (!(await this.claimBatch(tx, batchId, 'predictions'))) return undefined;
-      const freshKeys = await this.insertIgnoringDuplicates(
-        tx,
-        'mlops_predictions',
-        PREDICTION_COLUMNS,
-        PG_TYPES,
-        unique.map(r => [
-          r.source,
-          r.sequence,
-          r.modelRef,
-          r.version,
-          r.requestId,
-          r.queryId,
-          r.occurredAt,
-          Object.keys(r.segment).length ? JSON.stringify(r.segment) : null,
-          r.score,
-          r.latencyMs,
-          r.error,
-          r.features ? JSON.stringify(r.features) : null,
-        ]),
-      );
-      const fresh = unique.filter(r => freshKeys.has(keyOf(r.source, r.sequence)));
+      const isFresh = await this.claimSequences(tx, 'predictions', rows, i => rows[i].occurredAt);
+      const fresh = rows.filter((_, i) => isFresh[i]);
+      await this.append(tx, 'mlops_prediction_events', PREDICTION_COLUMNS, fresh);
       await this.mergeSummaries(tx, summarize(fresh));
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
@@ -202,37 +321,24 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async commitOutcomes(batchId: string, rows: OutcomeRow[]): Promise<BatchOutcome> {
-    const [unique] = firstOfEachKey(rows);
     const outcome = await this.db.transaction(async tx => {
       if (!(await this.claimBatch(tx, batchId, 'outcomes'))) return undefined;
-      const fresh = await this.insertIgnoringDuplicates(
-        tx,
-        'mlops_outcomes',
-        ['source', 'sequence', 'request_id', 'outcome', 'value', 'occurred_at'],
-        ['text', 'bigint', 'text', 'text', 'float8', 'bigint'],
-        unique.map(r => [r.source, r.sequence, r.requestId, r.outcome, r.value, r.occurredAt]),
-      );
-      return this.finishBatch(tx, batchId, fresh.size, rows.length - fresh.size);
+      const isFresh = await this.claimSequences(tx, 'outcomes', rows, i => rows[i].occurredAt);
+      const fresh = rows.filter((_, i) => isFresh[i]);
+      await this.append(tx, 'mlops_outcome_events', OUTCOME_COLUMNS, fresh);
+      return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
     return outcome ?? this.previousOutcome(batchId);
   }
 
   async commitProfiles(
     batchId: string,
-    receipts: Array<{ source: string; sequence: number; deltas: SummaryDelta[] }>,
+    receipts: Array<{ source: string; sequence: number; bucketStart: number; deltas: SummaryDelta[] }>,
   ): Promise<BatchOutcome> {
-    const [unique] = firstOfEachKey(receipts);
     const outcome = await this.db.transaction(async tx => {
       if (!(await this.claimBatch(tx, batchId, 'profiles'))) return undefined;
-      const now = Date.now();
-      const fresh = await this.insertIgnoringDuplicates(
-        tx,
-        'mlops_profile_receipts',
-        ['source', 'sequence', 'received_at'],
-        ['text', 'bigint', 'bigint'],
-        unique.map(r => [r.source, r.sequence, now]),
-      );
-      const accepted = unique.filter(r => fresh.has(keyOf(r.source, r.sequence)));
+      const isFresh = await this.claimSequences(tx, 'profiles', receipts, i => receipts[i].bucketStart);
+      const accepted = receipts.filter((_, i) => isFresh[i]);
       await this.mergeSummaries(tx, accepted.flatMap(r => r.deltas));
       return this.finishBatch(tx, batchId, accepted.length, receipts.length - accepted.length);
     });
@@ -247,7 +353,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       if (existing) {
         throw new ConflictError(`Version ${profile.version} of ${profile.modelRef} already has a reference profile; profiles are immutable`);
       }
-      const telemetry = await tx('mlops_feature_summaries')
+      const telemetry = await tx('mlops_summaries')
         .where({ model_ref: profile.modelRef, version: profile.version })
         .first('feature');
       if (telemetry) {
@@ -299,36 +405,77 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return newest ? this.getReferenceProfile(modelRef, newest.version) : undefined;
   }
 
+  /** Since when hour and day rows hold everything (rows carried over from before them do not). */
+  private async rollupsStart(): Promise<number> {
+    this.rollupsSince ??= this.db('mlops_telemetry_state')
+      .where('key', 'rollups_since')
+      .first('value')
+      .then(row => Number(row?.value ?? 0));
+    return this.rollupsSince;
+  }
+
+  /**
+   * Covers [from, to) with the fewest stored rows: whole days, whole hours around them, 5-minute
+   * buckets at the edges. Returns (bucket size, first start, end) ranges.
+   */
+  private async cover(from: number, to: number): Promise<Array<[number, number, number]>> {
+    const since = await this.rollupsStart();
+    const ranges: Array<[number, number, number]> = [];
+    const split = (lo: number, hi: number, level: number) => {
+      if (lo >= hi) return;
+      const size = RESOLUTIONS[level];
+      const first = level ? Math.ceil(Math.max(lo, since) / size) * size : lo;
+      const end = level ? Math.floor(hi / size) * size : hi;
+      if (first >= end) {
+        split(lo, hi, level - 1);
+        return;
+      }
+      if (level) split(lo, first, level - 1);
+      ranges.push([size, first, end]);
+      if (level) split(end, hi, level - 1);
+    };
+    split(Math.ceil(from / MINUTES_5) * MINUTES_5, to, RESOLUTIONS.length - 1);
+    return ranges;
+  }
+
   async readSummaries(query: SummaryQuery): Promise<StoredSummary[]> {
-    const q = this.db('mlops_feature_summaries')
+    const ranges: Array<[number, number, number]> =
+      query.resolution === 'coarsest' ? await this.cover(query.from, query.to) : [[MINUTES_5, query.from, query.to]];
+    if (!ranges.length) return [];
+    const q = this.db('mlops_summaries')
       .where('model_ref', query.modelRef)
-      .where('bucket_start', '>=', query.from)
-      .where('bucket_start', '<', query.to);
+      .where(inner => {
+        for (const [bucketMs, a, b] of ranges) {
+          inner.orWhere(w => w.where('bucket_ms', bucketMs).where('bucket_start', '>=', a).where('bucket_start', '<', b));
+        }
+      });
     if (query.version) q.where('version', query.version);
     if (query.segments) q.whereIn('segment', query.segments);
     if (query.features) q.whereIn('feature', query.features);
-    const rows = await q.select('version', 'segment', 'feature', 'bucket_start', 'layout_version', 'summary');
+    const rows = await q.select('version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary');
     return rows.map(r => ({
       modelRef: query.modelRef,
       version: r.version,
       segment: r.segment,
       feature: r.feature,
       bucketStart: Number(r.bucket_start),
-      layoutVersion: r.layout_version,
+      bucketMs: Number(r.bucket_ms),
+      layoutVersion: r.layout_version || null,
       summary: JSON.parse(r.summary),
     }));
   }
 
   async telemetryKeys(modelRef: string, from: number, to: number) {
-    return this.db('mlops_feature_summaries')
-      .where({ model_ref: modelRef, feature: '__events' })
+    return this.db('mlops_summaries')
+      .where({ model_ref: modelRef, bucket_ms: MINUTES_5, feature: '__events' })
       .where('bucket_start', '>=', from)
       .where('bucket_start', '<', to)
       .distinct('version', 'segment');
   }
 
   async activeModels(since: number): Promise<string[]> {
-    const rows = await this.db('mlops_feature_summaries')
+    const rows = await this.db('mlops_summaries')
+      .where('bucket_ms', MINUTES_5)
       .where('bucket_start', '>=', since)
       .where('feature', '__events')
       .distinct('model_ref');
@@ -336,13 +483,13 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async labelledPredictions(modelRef: string, outcome: string, from: number, to: number, limit: number): Promise<LabelledPrediction[]> {
-    const labels = this.db('mlops_outcomes')
+    const labels = this.db('mlops_outcome_events')
       .where('outcome', outcome)
       .groupBy('request_id')
       .select('request_id')
       .max({ value: 'value' })
       .as('o');
-    const rows = await this.db('mlops_predictions as p')
+    const rows = await this.db('mlops_prediction_events as p')
       .leftJoin(labels, 'o.request_id', 'p.request_id')
       .where('p.model_ref', modelRef)
       .where('p.occurred_at', '>=', from)
@@ -403,9 +550,13 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   async purge(before: { rawEvents: number; summaries: number }): Promise<number> {
     let removed = 0;
-    removed += await this.db('mlops_predictions').where('occurred_at', '<', before.rawEvents).delete();
-    removed += await this.db('mlops_outcomes').where('occurred_at', '<', before.rawEvents).delete();
-    removed += await this.db('mlops_feature_summaries').where('bucket_start', '<', before.summaries).delete();
+    removed += await this.db('mlops_prediction_events').where('occurred_at', '<', before.rawEvents).delete();
+    removed += await this.db('mlops_outcome_events').where('occurred_at', '<', before.rawEvents).delete();
+    // Events older than the raw retention are refused at ingestion, so their ranges are no longer needed.
+    removed += await this.db('mlops_sequence_ranges').where('newest_at', '<', before.rawEvents).delete();
+    for (const bucketMs of RESOLUTIONS) {
+      removed += await this.db('mlops_summaries').where('bucket_ms', bucketMs).where('bucket_start', '<=', before.summaries - bucketMs).delete();
+    }
     return removed;
   }
 }

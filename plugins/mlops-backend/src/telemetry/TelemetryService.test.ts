@@ -4,7 +4,9 @@ import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-co
 import fc from 'fast-check';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
+import { decodeSummary, encodeSummary, mergeEncoded } from './stats/summaries';
 import { DriftService } from './DriftService';
 import { BUCKET_MS, TelemetryService } from './TelemetryService';
 import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
@@ -54,7 +56,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     const more = toWire(sim.events('17', 250, NOW - BUCKET_MS, NOW));
     const overlap = await telemetry.ingestPredictions({ batchId: 'b2', source: 'pod-a', events: [...events.slice(250), ...more] });
     expect(overlap).toMatchObject({ accepted: 250, duplicates: 250 });
-    const rows = await knex('mlops_predictions').count({ n: '*' });
+    const rows = await knex('mlops_prediction_events').count({ n: '*' });
     expect(Number(rows[0].n)).toBe(750);
     const summaries = await store.readSummaries({ modelRef: MODEL, from: 0, to: NOW + BUCKET_MS, features: ['__events', 'user_age'], segments: ['*'] });
     const events_ = summaries.filter(s => s.feature === '__events').reduce((n, s) => n + (s.summary as any).n, 0);
@@ -67,7 +69,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     const { telemetry, knex } = await setup();
     const sim = new TrafficSimulator(MODEL, 'pod-a', 4);
     await telemetry.ingestPredictions({ batchId: 'b', source: 'pod-a', events: toWire(sim.events('17', 2000, NOW - BUCKET_MS, NOW)) });
-    const kept = Number((await knex('mlops_predictions').whereNotNull('features').count({ n: '*' }))[0].n);
+    const kept = Number((await knex('mlops_prediction_events').whereNotNull('features').count({ n: '*' }))[0].n);
     expect(kept).toBeGreaterThan(120);
     expect(kept).toBeLessThan(280);
   });
@@ -84,7 +86,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     await expect(telemetry.ingestPredictions({ batchId: 'big', source: 'pod-a', events: new Array(10_001).fill(events[0]) })).rejects.toThrow(
       /events: holds 10001 items; at most 10000/,
     );
-    expect(Number((await knex('mlops_predictions').count({ n: '*' }))[0].n)).toBe(0);
+    expect(Number((await knex('mlops_prediction_events').count({ n: '*' }))[0].n)).toBe(0);
     expect(Number((await knex('mlops_telemetry_batches').count({ n: '*' }))[0].n)).toBe(0);
   });
 
@@ -105,13 +107,14 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
         expect([{ inputError: true, namesEvent: true }, 'accepted']).toContainEqual(outcome);
         if (error) return;
         // Accepted values were valid ones; clean up so the next run starts empty.
-        await knex('mlops_predictions').delete();
-        await knex('mlops_feature_summaries').delete();
+        await knex('mlops_prediction_events').delete();
+        await knex('mlops_summaries').delete();
+        await knex('mlops_sequence_ranges').delete();
         await knex('mlops_telemetry_batches').delete();
       }),
       { numRuns: 150 },
     );
-    expect(Number((await knex('mlops_predictions').count({ n: '*' }))[0].n)).toBe(0);
+    expect(Number((await knex('mlops_prediction_events').count({ n: '*' }))[0].n)).toBe(0);
   });
 
   it('seed replay: user_country re-encoded as numbers is a contract violation within one bucket', async () => {
@@ -191,5 +194,91 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     const sim = new TrafficSimulator(MODEL, 'pod-a', 10);
     await telemetry.ingestPredictions({ batchId: 'v18', source: 'pod-a', events: toWire(sim.events('18', 10, NOW - BUCKET_MS, NOW)) });
     await expect(telemetry.putReferenceProfile(MODEL, '18', trainingProfile(2))).rejects.toThrow(/already has telemetry/);
+  });
+
+  /** A minimal valid event of pod `source` with a given sequence and time. */
+  const event = (sequence: number, time: number, source = 'pod-s', age = 30 + (sequence % 40)) => ({
+    model: MODEL, version: '17', requestId: `${source}-${sequence}`, source, sequence, time, score: 0.4, latencyMs: 12,
+    segment: { platform: sequence % 2 ? 'ios' : 'android' }, features: { user_age: age, session_length_s: 60, item_price: 20, user_country: 'DE' },
+  });
+  const seqs = (from: number, to: number, skip: number[] = []) => Array.from({ length: to - from + 1 }, (_, i) => from + i).filter(s => !skip.includes(s));
+  const eventCount = async (store: DatabaseTelemetryStore, resolution: 'buckets' | 'coarsest' = 'buckets') =>
+    (await store.readSummaries({ modelRef: MODEL, from: NOW - 3 * 86_400_000, to: NOW + BUCKET_MS, features: ['__events'], segments: ['*'], resolution }))
+      .reduce((s, r) => s + (r.summary as any).n, 0);
+
+  it('keeps committed sequences as ranges: gaps, out-of-order and overlapping redeliveries count each record once', async () => {
+    const { telemetry, store, knex } = await setup();
+    const send = (batchId: string, sequences: number[]) =>
+      telemetry.ingestPredictions({ batchId, events: sequences.map(q => event(q, NOW - BUCKET_MS + q)) });
+    expect(await send('a', seqs(1, 100, [50, 51]))).toMatchObject({ accepted: 98, duplicates: 0 });
+    // Out of order, overlapping the first batch, filling its gap, with a repeat inside the batch.
+    expect(await send('b', [150, ...seqs(40, 149).reverse(), 120])).toMatchObject({ accepted: 52, duplicates: 60 });
+    expect(await send('c', [300, 1, 2])).toMatchObject({ accepted: 1, duplicates: 2 });
+    const ranges = await knex('mlops_sequence_ranges').where({ stream: 'predictions', source: 'pod-s' }).orderBy('first_sequence');
+    expect(ranges.map(r => [Number(r.first_sequence), Number(r.last_sequence)])).toEqual([[1, 150], [300, 300]]);
+    const stored = await knex('mlops_prediction_events').where('source', 'pod-s').select('sequence');
+    expect(stored.map(r => Number(r.sequence)).sort((x, y) => x - y)).toEqual([...seqs(1, 150), 300]);
+    // Every resolution counts each stored event once.
+    expect(await eventCount(store)).toBe(151);
+    expect(await eventCount(store, 'coarsest')).toBe(151);
+  });
+
+  it('concurrent batches from one sender never both claim a sequence', async () => {
+    const { telemetry, knex } = await setup();
+    const batches = Array.from({ length: 6 }, (_, b) => seqs(b * 50 + 1, b * 50 + 120));
+    const results = await Promise.all(batches.map((sequences, b) =>
+      telemetry.ingestPredictions({ batchId: `c${b}`, events: sequences.map(q => event(q, NOW - BUCKET_MS + q)) }),
+    ));
+    expect(results.reduce((s, r) => s + r.accepted, 0)).toBe(370);
+    const [{ n, distinct }] = await knex('mlops_prediction_events').where('source', 'pod-s').select(knex.raw('count(*) as n, count(distinct sequence) as "distinct"'));
+    expect([Number(n), Number(distinct)]).toEqual([370, 370]);
+  });
+
+  it('reads long windows from hour and day rows with the same totals as the 5-minute rows', async () => {
+    const { telemetry, store, knex } = await setup();
+    // 50 hours of traffic, one event every 10 minutes, crossing two day boundaries.
+    const start = NOW - 50 * 3_600_000;
+    const events = Array.from({ length: 300 }, (_, i) => event(i + 1, start + i * 600_000 + 1));
+    await telemetry.ingestPredictions({ batchId: 'days', events });
+    const window = { modelRef: MODEL, from: start - 7 * 60_000, to: NOW - 2 * 60_000, features: ['__events', 'user_age'], segments: ['*', 'platform=ios'] };
+    const fine = await store.readSummaries(window);
+    const coarse = await store.readSummaries({ ...window, resolution: 'coarsest' });
+    expect(new Set(coarse.map(r => r.bucketMs))).toEqual(new Set([BUCKET_MS, 3_600_000, 86_400_000]));
+    expect(coarse.length).toBeLessThan(fine.length / 3);
+    // Merged per feature and segment, in one canonical form (bins may be stored sparse or dense).
+    const total = (rows: typeof fine, feature: string, segment: string): any => {
+      const merged = rows.filter(r => r.feature === feature && r.segment === segment).map(r => r.summary).reduce((a, b) => mergeEncoded(a, b));
+      return merged.kind === 'events' ? merged : encodeSummary(decodeSummary(merged));
+    };
+    for (const [feature, segment] of [['__events', '*'], ['user_age', '*'], ['user_age', 'platform=ios']]) {
+      const [a, b] = [total(fine, feature, segment), total(coarse, feature, segment)];
+      expect(b).toEqual(a);
+    }
+    expect(total(fine, '__events', '*').n).toBe(300);
+    // Hour and day rows that began before the rollups did are not trusted: the 5-minute rows are read.
+    await knex('mlops_telemetry_state').where('key', 'rollups_since').update({ value: String(NOW) });
+    const since = await new DatabaseTelemetryStore(knex).readSummaries({ ...window, resolution: 'coarsest' });
+    expect(since.every(r => r.bucketMs === BUCKET_MS)).toBe(true);
+    expect(total(since, 'user_age', '*')).toEqual(total(fine, 'user_age', '*'));
+  });
+
+  it('carries rows of the per-event-key tables over to the range and rollup tables', async () => {
+    const knex = await databases.init(databaseId);
+    const directory = resolvePackagePath('@modelrails/plugin-mlops-backend', 'migrations');
+    const files = (await knex.migrate.list({ directory }))[1].map((m: any) => m.file as string).sort();
+    for (const file of files.filter(f => f < '20261124000000')) await knex.migrate.up({ directory, name: file });
+    await knex('mlops_predictions').insert({ source: 'old', sequence: 7, model_ref: MODEL, version: '17', request_id: 'r7', occurred_at: NOW - 60_000, error: false });
+    await knex('mlops_profile_receipts').insert({ source: 'fleet', sequence: 3, received_at: NOW - 60_000 });
+    await knex('mlops_feature_summaries').insert({ model_ref: MODEL, version: '17', segment: '*', feature: '__events', bucket_start: NOW - BUCKET_MS, layout_version: null, summary: JSON.stringify({ kind: 'events', n: 1, errors: 0 }) });
+    await knex.migrate.latest({ directory });
+    expect(await knex('mlops_prediction_events').select('source', 'request_id')).toEqual([{ source: 'old', request_id: 'r7' }]);
+    const ranges = await knex('mlops_sequence_ranges').orderBy('stream').select('stream', 'source', 'first_sequence', 'last_sequence');
+    expect(ranges.map(r => [r.stream, r.source, Number(r.first_sequence), Number(r.last_sequence)])).toEqual([['predictions', 'old', 7, 7], ['profiles', 'fleet', 3, 3]]);
+    const [summary] = await knex('mlops_summaries').select('bucket_ms', 'layout_version');
+    expect([Number(summary.bucket_ms), summary.layout_version]).toEqual([BUCKET_MS, '']);
+    // Rollups start with the next day: earlier time has 5-minute rows only.
+    const since = Number((await knex('mlops_telemetry_state').where('key', 'rollups_since').first()).value);
+    expect(since % 86_400_000).toBe(0);
+    expect(since).toBeGreaterThan(Date.now());
   });
 });

@@ -4,6 +4,7 @@ import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import {
   addFeatureValue,
   addLog,
+  addNumericToBin,
   emptyCategorical,
   emptyLog,
   emptyNumeric,
@@ -12,10 +13,12 @@ import {
   EventCounts,
   FeatureSummary,
   layoutFromSample,
+  locatorOf,
   LogSummary,
   MAX_CATEGORIES,
   NUMERIC_BINS,
   NumericLayout,
+  NumericSummary,
   numericSummaryFromSample,
 } from './stats/summaries';
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
@@ -51,6 +54,7 @@ export type TelemetryServiceOptions = {
 };
 
 const CACHE_MS = 30_000;
+const EVENT_FIELDS = ['model', 'version', 'requestId', 'queryId', 'source', 'sequence', 'time', 'features', 'score', 'latencyMs', 'error', 'segment'] as const;
 
 /** FNV-1a: a stable hash of the request id decides raw-event sampling on every replica alike. */
 function sampled(requestId: string, rate: number) {
@@ -135,55 +139,54 @@ export class TelemetryService {
     const sampleRate = this.options.rawSampleRate ?? 0.01;
     const rows: PredictionRow[] = [];
     const firstIndexOfModel = new Map<string, number>();
+    const eventFields = root.at('events');
+    const cursor = new v.ItemCursor(eventFields, EVENT_FIELDS);
+    const ef = cursor.fields;
     let dropped = 0;
-    events.forEach((raw, i) => {
-      const f = root.at('events').at(i);
-      const e = v.object(raw, f, ['model', 'version', 'requestId', 'queryId', 'source', 'sequence', 'time', 'features', 'score', 'latencyMs', 'error', 'segment']);
-      const modelRef = normalizeModelRef(e.model, f.at('model'));
+    let lastModel: unknown;
+    let lastModelRef = '';
+    for (let i = 0; i < events.length; i++) {
+      const f = cursor.moveTo(i);
+      const e = v.object(events[i], f, EVENT_FIELDS);
+      // Batches usually hold one model: parse its reference once.
+      const modelRef = e.model === lastModel && typeof e.model === 'string' ? lastModelRef : normalizeModelRef(e.model, ef.model);
+      lastModel = e.model;
+      lastModelRef = modelRef;
       if (!firstIndexOfModel.has(modelRef)) firstIndexOfModel.set(modelRef, i);
-      const source = v.optionalId(e.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per event or for the batch)');
-      const occurredAt = v.time(e.time, f.at('time'));
-      if (occurredAt > now + 5 * 60_000) f.at('time').fail('is more than 5 minutes in the future');
-      if (e.error !== undefined && typeof e.error !== 'boolean') f.at('error').fail('must be a boolean');
-      const latency = v.optionalFinite(e.latencyMs, f.at('latencyMs'));
-      if (latency !== null && latency < 0) f.at('latencyMs').fail('must not be negative');
-      const requestId = v.id(e.requestId, f.at('requestId'));
-      const features = v.features(e.features, f.at('features'));
+      const source = v.optionalId(e.source, ef.source) ?? defaultSource ?? ef.source.fail('is required (per event or for the batch)');
+      const occurredAt = v.time(e.time, ef.time);
+      if (occurredAt > now + 5 * 60_000) ef.time.fail('is more than 5 minutes in the future');
+      if (e.error !== undefined && typeof e.error !== 'boolean') ef.error.fail('must be a boolean');
+      const latency = v.optionalFinite(e.latencyMs, ef.latencyMs);
+      if (latency !== null && latency < 0) ef.latencyMs.fail('must not be negative');
+      const requestId = v.id(e.requestId, ef.requestId);
       const row: PredictionRow = {
         source,
-        sequence: v.sequence(e.sequence, f.at('sequence')),
+        sequence: v.sequence(e.sequence, ef.sequence),
         modelRef,
-        version: v.id(e.version, f.at('version')),
+        version: v.id(e.version, ef.version),
         requestId,
-        queryId: v.optionalId(e.queryId, f.at('queryId')) ?? null,
+        queryId: v.optionalId(e.queryId, ef.queryId) ?? null,
         occurredAt,
-        segment: v.tags(e.segment, f.at('segment')),
-        score: v.optionalFinite(e.score, f.at('score')),
+        segment: v.tags(e.segment, ef.segment),
+        score: v.optionalFinite(e.score, ef.score),
         latencyMs: latency,
         error: e.error === true,
-        features,
+        features: v.features(e.features, ef.features),
+        keepFeatures: sampled(requestId, sampleRate),
       };
-      if (occurredAt < oldest) {
-        dropped++;
-        return;
-      }
-      rows.push(row);
-    });
+      if (occurredAt < oldest) dropped++;
+      else rows.push(row);
+    }
     const dims = await this.segmentDimensions(firstIndexOfModel.keys(), ref =>
-      root.at('events').at(firstIndexOfModel.get(ref)!).at('model'),
+      eventFields.at(firstIndexOfModel.get(ref)!).at('model'),
     );
     const layouts = new Map<string, VersionLayout>();
     for (const r of rows) {
       const key = `${r.modelRef}@${r.version}`;
       if (!layouts.has(key)) layouts.set(key, await this.layout(r.modelRef, r.version));
     }
-    const summarize = (fresh: PredictionRow[]) => summarizePredictions(fresh, layouts, dims);
-    const stored = rows.map(r => ({ ...r, features: sampled(r.requestId, sampleRate) ? r.features : null }));
-    // Summaries need every event's features; only the sampled share keeps them as raw rows.
-    const featuresByKey = new Map(rows.map(r => [`${r.source}\u0000${r.sequence}`, r.features]));
-    const outcome = await this.options.store.commitPredictions(batchId, stored, fresh =>
-      summarize(fresh.map(r => ({ ...r, features: featuresByKey.get(`${r.source}\u0000${r.sequence}`) ?? null }))),
-    );
+    const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => summarizePredictions(fresh, layouts, dims));
     this.options.metrics?.countBatch('predictions', outcome, dropped);
     return { ...outcome, dropped };
   }
@@ -217,13 +220,15 @@ export class TelemetryService {
    * Pre-aggregated profiles from serving fleets: the same summaries we store, binned with the
    * version's layout (GET …/telemetry/layout), one per model, version, segment and bucket.
    */
-  async ingestProfiles(body: unknown): Promise<BatchOutcome> {
+  async ingestProfiles(body: unknown): Promise<BatchOutcome & { dropped: number }> {
     const root = new v.Fields('');
     const o = v.object(body, root, ['batchId', 'source', 'profiles']);
     const batchId = v.id(o.batchId, root.at('batchId'));
     const defaultSource = v.optionalId(o.source, root.at('source'));
     const items = v.array(o.profiles, root.at('profiles'), v.INGEST_LIMITS.profilesPerBatch);
-    const receipts: Array<{ source: string; sequence: number; deltas: SummaryDelta[] }> = [];
+    const receipts: Array<{ source: string; sequence: number; bucketStart: number; deltas: SummaryDelta[] }> = [];
+    const oldest = this.now() - (this.options.retentionMs ?? 7 * 86_400_000);
+    let dropped = 0;
     for (let i = 0; i < items.length; i++) {
       const f = root.at('profiles').at(i);
       const p = v.object(items[i], f, ['model', 'version', 'source', 'sequence', 'bucketStart', 'segment', 'events', 'errors', 'features', 'score', 'latencyMs']);
@@ -253,15 +258,19 @@ export class TelemetryService {
       }
       if (p.score !== undefined) deltas.push({ ...base, feature: SCORE, summary: validateEncoded(p.score, f.at('score'), 'log', null) });
       if (p.latencyMs !== undefined) deltas.push({ ...base, feature: LATENCY, summary: validateEncoded(p.latencyMs, f.at('latencyMs'), 'log', null) });
-      receipts.push({
+      const receipt = {
         source: v.optionalId(p.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per profile or for the batch)'),
         sequence: v.sequence(p.sequence, f.at('sequence')),
+        bucketStart,
         deltas,
-      });
+      };
+      // Like events: a bucket older than the retention is dropped (its idempotency keys are gone).
+      if (bucketStart + BUCKET_MS <= oldest) dropped++;
+      else receipts.push(receipt);
     }
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
-    this.options.metrics?.countBatch('profiles', outcome, 0);
-    return outcome;
+    this.options.metrics?.countBatch('profiles', outcome, dropped);
+    return { ...outcome, dropped };
   }
 
   /**
@@ -339,24 +348,34 @@ function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categor
     return { kind: 'categorical', n, nulls: count(o.nulls ?? 0, f.at('nulls')), missing: count(o.missing ?? 0, f.at('missing')), typeMismatches: count(o.typeMismatches ?? 0, f.at('typeMismatches')), categories: categories as Record<string, number> };
   }
   const o = v.object(value, f, kind === 'numeric'
-    ? ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'sum', 'sumSquares', 'min', 'max', 'belowRange', 'aboveRange', 'bins']
+    ? ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'sum', 'sumSquares', 'min', 'max', 'belowRange', 'aboveRange', 'bins', 'counts']
     : ['kind', 'n', 'zeros', 'sum', 'min', 'max', 'bins']);
   if (o.kind !== kind) f.at('kind').fail(`must be "${kind}" here`);
   const binCount = kind === 'numeric' ? layout!.edges.length + 1 : Infinity;
-  const bins = v.array(o.bins, f.at('bins'), kind === 'numeric' ? binCount : 20_000, 0).map((item, i) => {
-    const g = f.at('bins').at(i);
-    if (!Array.isArray(item) || item.length !== 2) g.fail('must be a [bin index, count] pair');
-    const pair = item as unknown[];
-    const index = Number.isInteger(pair[0]) ? (pair[0] as number) : g.at(0).fail('must be an integer');
-    if (kind === 'numeric' && (index < 0 || index >= binCount)) g.at(0).fail(`must be a bin of the layout (0 to ${binCount - 1})`);
-    return [index, count(pair[1], g.at(1))] as [number, number];
-  });
+  let binned = kind === 'log' ? count(o.zeros ?? 0, f.at('zeros')) : 0;
+  let dense: number[] | undefined;
+  let bins: Array<[number, number]> | undefined;
+  if (kind === 'numeric' && o.counts !== undefined) {
+    // Dense form: counts from bin 0 (what stored hour and day rows use).
+    if (o.bins !== undefined) f.at('bins').fail('give bins or counts, not both');
+    dense = v.array(o.counts, f.at('counts'), binCount, 0).map((c, i) => count(c, f.at('counts').at(i)));
+    binned += dense.reduce((s, c) => s + c, 0);
+  } else {
+    bins = v.array(o.bins, f.at('bins'), kind === 'numeric' ? binCount : 20_000, 0).map((item, i) => {
+      const g = f.at('bins').at(i);
+      if (!Array.isArray(item) || item.length !== 2) g.fail('must be a [bin index, count] pair');
+      const pair = item as unknown[];
+      const index = Number.isInteger(pair[0]) ? (pair[0] as number) : g.at(0).fail('must be an integer');
+      if (kind === 'numeric' && (index < 0 || index >= binCount)) g.at(0).fail(`must be a bin of the layout (0 to ${binCount - 1})`);
+      return [index, count(pair[1], g.at(1))] as [number, number];
+    });
+    binned += bins.reduce((s, [, c]) => s + c, 0);
+  }
   const n = count(o.n, f.at('n'));
-  const binned = bins.reduce((s, [, c]) => s + c, 0) + (kind === 'log' ? count(o.zeros ?? 0, f.at('zeros')) : 0);
   if (binned !== n) f.at('n').fail('must equal the sum of the bin counts');
   const extreme = (x: unknown, g: v.Fields) => (x === null || x === undefined ? null : v.finite(x, g));
   if (kind === 'log') {
-    return { kind: 'log', n, zeros: count(o.zeros ?? 0, f.at('zeros')), sum: v.finite(o.sum ?? 0, f.at('sum')), min: extreme(o.min, f.at('min')), max: extreme(o.max, f.at('max')), bins };
+    return { kind: 'log', n, zeros: count(o.zeros ?? 0, f.at('zeros')), sum: v.finite(o.sum ?? 0, f.at('sum')), min: extreme(o.min, f.at('min')), max: extreme(o.max, f.at('max')), bins: bins! };
   }
   return {
     kind: 'numeric',
@@ -370,60 +389,109 @@ function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categor
     max: extreme(o.max, f.at('max')),
     belowRange: count(o.belowRange ?? 0, f.at('belowRange')),
     aboveRange: count(o.aboveRange ?? 0, f.at('aboveRange')),
-    bins,
+    ...(dense ? { counts: dense } : { bins: bins! }),
   };
 }
 
-/** Per-bucket summaries of freshly committed events, for all traffic and each declared segment. */
+/**
+ * Per-bucket summaries of freshly committed events, for all traffic and each declared segment.
+ * Hot path of ingestion: groups are found through per-version and per-bucket maps (no string key
+ * per event), and a numeric value's bin is located once for all the groups it goes into.
+ */
 export function summarizePredictions(
   rows: PredictionRow[],
   layouts: Map<string, VersionLayout>,
   segmentDimensions: Map<string, string[]>,
 ): SummaryDelta[] {
-  // One group per model, version, segment and bucket, holding that group's summaries by name:
-  // the key is built once per event and segment, not once per feature.
   type Group = {
     base: Omit<SummaryDelta, 'summary' | 'feature'>;
     events: EventCounts;
     score?: LogSummary;
     latency?: LogSummary;
-    features: Array<[string, FeatureSummary]>;
+    features: FeatureSummary[];
   };
-  const groups = new Map<string, Group>();
+  type Bucket = { all: Group; byValue: Array<Map<string, Group>> };
+  type Version = {
+    modelRef: string;
+    version: string;
+    layoutVersion: string | null;
+    names: string[];
+    layouts: Array<NumericLayout | null>;
+    dimensions: string[];
+    buckets: Map<number, Bucket>;
+  };
+  const groups: Group[] = [];
+  const versions = new Map<string, Version>();
+  const newGroup = (v: Version, segment: string, bucketStart: number): Group => {
+    const g: Group = {
+      base: { modelRef: v.modelRef, version: v.version, segment, bucketStart, layoutVersion: v.layoutVersion },
+      events: { kind: 'events', n: 0, errors: 0 },
+      features: v.layouts.map(layout => (layout ? emptyNumeric(layout) : emptyCategorical())),
+    };
+    groups.push(g);
+    return g;
+  };
+  let current: Version | undefined;
+  const into: Group[] = [];
   for (const row of rows) {
-    const layout = layouts.get(`${row.modelRef}@${row.version}`)!;
-    const bucketStart = bucketOf(row.occurredAt);
-    const segments = [ALL_TRAFFIC];
-    for (const dim of segmentDimensions.get(row.modelRef) ?? []) {
-      if (row.segment[dim] !== undefined) segments.push(`${dim}=${row.segment[dim]}`);
-    }
-    for (const segment of segments) {
-      const key = `${row.modelRef}\u0000${row.version}\u0000${segment}\u0000${bucketStart}`;
-      let g = groups.get(key);
-      if (!g) {
-        g = {
-          base: { modelRef: row.modelRef, version: row.version, segment, bucketStart, layoutVersion: layout.layoutVersion },
-          events: { kind: 'events', n: 0, errors: 0 },
-          features: [...layout.features].map(([name, spec]) => [name, spec.kind === 'numeric' ? emptyNumeric(spec.layout!) : emptyCategorical()]),
+    if (!current || current.modelRef !== row.modelRef || current.version !== row.version) {
+      const key = `${row.modelRef}@${row.version}`;
+      current = versions.get(key);
+      if (!current) {
+        const layout = layouts.get(key)!;
+        current = {
+          modelRef: row.modelRef,
+          version: row.version,
+          layoutVersion: layout.layoutVersion,
+          names: [...layout.features.keys()],
+          layouts: [...layout.features.values()].map(spec => (spec.kind === 'numeric' ? spec.layout : null)),
+          dimensions: segmentDimensions.get(row.modelRef) ?? [],
+          buckets: new Map(),
         };
-        groups.set(key, g);
+        versions.set(key, current);
       }
+    }
+    const v = current;
+    const bucketStart = bucketOf(row.occurredAt);
+    let bucket = v.buckets.get(bucketStart);
+    if (!bucket) {
+      bucket = { all: newGroup(v, ALL_TRAFFIC, bucketStart), byValue: v.dimensions.map(() => new Map()) };
+      v.buckets.set(bucketStart, bucket);
+    }
+    into.length = 0;
+    into.push(bucket.all);
+    for (let d = 0; d < v.dimensions.length; d++) {
+      const value = row.segment[v.dimensions[d]];
+      if (value === undefined) continue;
+      let g = bucket.byValue[d].get(value);
+      if (!g) bucket.byValue[d].set(value, (g = newGroup(v, `${v.dimensions[d]}=${value}`, bucketStart)));
+      into.push(g);
+    }
+    for (const g of into) {
       g.events.n++;
       if (row.error) g.events.errors++;
       if (row.score !== null) addLog((g.score ??= emptyLog()), row.score);
       if (row.latencyMs !== null) addLog((g.latency ??= emptyLog()), row.latencyMs);
-      let i = 0;
-      for (const spec of layout.features.values()) {
-        addFeatureValue(g.features[i++][1], spec.layout ?? undefined, row.features?.[g.features[i - 1][0]]);
+    }
+    const features = row.features;
+    for (let f = 0; f < v.names.length; f++) {
+      const value = features ? features[v.names[f]] : undefined;
+      const layout = v.layouts[f];
+      if (layout && typeof value === 'number' && Number.isFinite(value)) {
+        const bin = locatorOf(layout).locate(value);
+        for (const g of into) addNumericToBin(g.features[f] as NumericSummary, layout, value, bin);
+      } else {
+        for (const g of into) addFeatureValue(g.features[f], layout ?? undefined, value);
       }
     }
   }
   const deltas: SummaryDelta[] = [];
-  for (const g of groups.values()) {
+  for (const g of groups) {
+    const names = versions.get(`${g.base.modelRef}@${g.base.version}`)!.names;
     deltas.push({ ...g.base, feature: EVENTS, summary: g.events });
     if (g.score) deltas.push({ ...g.base, feature: SCORE, summary: encodeSummary(g.score) });
     if (g.latency) deltas.push({ ...g.base, feature: LATENCY, summary: encodeSummary(g.latency) });
-    for (const [name, summary] of g.features) deltas.push({ ...g.base, feature: name, summary: encodeSummary(summary) });
+    g.features.forEach((summary, f) => deltas.push({ ...g.base, feature: names[f], summary: encodeSummary(summary) }));
   }
   return deltas;
 }

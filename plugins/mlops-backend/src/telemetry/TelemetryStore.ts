@@ -14,8 +14,9 @@ export type PredictionRow = {
   score: number | null;
   latencyMs: number | null;
   error: boolean;
-  /** Kept only for the sampled share of events. */
   features: Record<string, unknown> | null;
+  /** Whether the raw features are stored (the sampled share); every event's go into summaries. */
+  keepFeatures: boolean;
 };
 
 export type OutcomeRow = {
@@ -38,7 +39,8 @@ export type SummaryDelta = {
   summary: EncodedSummary;
 };
 
-export type StoredSummary = SummaryDelta;
+/** A stored summary covers `bucketMs` from `bucketStart`: 5 minutes, an hour or a day. */
+export type StoredSummary = SummaryDelta & { bucketMs: number };
 
 export type BatchOutcome = {
   batchId: string;
@@ -71,6 +73,11 @@ export type SummaryQuery = {
   features?: string[];
   from: number;
   to: number;
+  /**
+   * `buckets` (default): the 5-minute rows starting in [from, to). `coarsest`: the fewest rows
+   * covering the same time (whole days and hours where they fit), for totals over long windows.
+   */
+  resolution?: 'buckets' | 'coarsest';
 };
 
 /** A prediction with its outcome value (0 when no outcome of that name arrived). */
@@ -88,9 +95,9 @@ export type RetrainTrigger = Omit<RetrainTriggerView, 'createdAt'> & { createdAt
 
 export interface TelemetryStore {
   /**
-   * Commits a batch in one transaction: the batch id, the records not seen before, and the
-   * summaries of exactly those records (`summarize` receives them). Nothing is written when the
-   * batch id was committed before.
+   * Commits a batch in one transaction: the batch id, the records not seen before (by source and
+   * sequence), and the summaries of exactly those records (`summarize` receives them). Nothing is
+   * written when the batch id was committed before.
    */
   commitPredictions(
     batchId: string,
@@ -100,7 +107,7 @@ export interface TelemetryStore {
   commitOutcomes(batchId: string, rows: OutcomeRow[]): Promise<BatchOutcome>;
   commitProfiles(
     batchId: string,
-    receipts: Array<{ source: string; sequence: number; deltas: SummaryDelta[] }>,
+    receipts: Array<{ source: string; sequence: number; bucketStart: number; deltas: SummaryDelta[] }>,
   ): Promise<BatchOutcome>;
 
   /** Stores a version's training profile; ConflictError when it has one or already has telemetry. */

@@ -15,24 +15,59 @@ export const INGEST_LIMITS = {
   stringValueLength: 256,
 };
 
+/** Where a value sits in the body; the path string is only built when an error names it. */
 export class Fields {
-  constructor(readonly path: string) {}
+  constructor(
+    private readonly parentOrRoot: Fields | string,
+    protected key?: string | number,
+  ) {}
+
+  get path(): string {
+    if (typeof this.parentOrRoot === 'string') return this.parentOrRoot;
+    const parent = this.parentOrRoot.path;
+    if (typeof this.key === 'number') return `${parent}[${this.key}]`;
+    return parent ? `${parent}.${this.key}` : String(this.key);
+  }
 
   fail(message: string): never {
     throw new InputError(`${this.path}: ${message}`);
   }
 
   at(key: string | number) {
-    if (typeof key === 'number') return new Fields(`${this.path}[${key}]`);
-    return new Fields(this.path ? `${this.path}.${key}` : key);
+    return new Fields(this, key);
+  }
+}
+
+/**
+ * The item of an array being validated, moved along the array: its fields' Fields objects are made
+ * once per batch, not once per item (the path is only built when an error names it).
+ */
+export class ItemCursor<K extends string> extends Fields {
+  readonly fields: Record<K, Fields>;
+
+  constructor(array: Fields, keys: readonly K[]) {
+    super(array, 0);
+    this.fields = Object.fromEntries(keys.map(k => [k, this.at(k)])) as Record<K, Fields>;
+  }
+
+  moveTo(index: number) {
+    this.key = index;
+    return this;
   }
 }
 
 export function object(value: unknown, f: Fields, allowed: readonly string[]): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) f.fail('must be an object');
-  for (const key of Object.keys(value as object)) {
+  // for…in, not Object.keys: no array per object on the ingestion path (JSON objects have no inherited keys).
+  for (const key in value as object) {
     if (!allowed.includes(key)) f.at(key).fail('is not a known field');
   }
+  return value as Record<string, unknown>;
+}
+
+/** An object whose keys are data (tags, features, category counts). */
+export function anyObject(value: unknown, f: Fields): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) f.fail('must be an object');
   return value as Record<string, unknown>;
 }
 
@@ -46,6 +81,8 @@ export function array(value: unknown, f: Fields, max: number, min = 1): unknown[
 export function id(value: unknown, f: Fields): string {
   if (typeof value !== 'string' || !value.length) f.fail('must be a non-empty string');
   if (value.length > INGEST_LIMITS.idLength) f.fail(`must be at most ${INGEST_LIMITS.idLength} characters`);
+  // Databases store text without NUL characters.
+  if (value.includes('\u0000')) f.fail('must not contain NUL characters');
   return value;
 }
 
@@ -80,7 +117,7 @@ export function time(value: unknown, f: Fields): number {
 
 export function tags(value: unknown, f: Fields): Record<string, string> {
   if (value === undefined) return {};
-  const o = object(value, f, Object.keys((value ?? {}) as object));
+  const o = anyObject(value, f);
   const keys = Object.keys(o);
   if (keys.length > INGEST_LIMITS.segmentTags) f.fail(`at most ${INGEST_LIMITS.segmentTags} tags`);
   for (const key of keys) {
@@ -94,7 +131,7 @@ export function tags(value: unknown, f: Fields): Record<string, string> {
 /** Feature values: numbers, strings, booleans or null (anything else is a type error now). */
 export function features(value: unknown, f: Fields): Record<string, unknown> {
   if (value === undefined) return {};
-  const o = object(value, f, Object.keys((value ?? {}) as object));
+  const o = anyObject(value, f);
   const keys = Object.keys(o);
   if (keys.length > INGEST_LIMITS.featuresPerEvent) f.fail(`at most ${INGEST_LIMITS.featuresPerEvent} features per event`);
   for (const key of keys) {
