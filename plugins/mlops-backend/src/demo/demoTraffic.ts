@@ -41,6 +41,14 @@ export class DemoTraffic {
   ) {}
 
   /** Sources are per model and process start: sequences restart at 0 and must not collide. */
+  private readonly labelSequences = new Map<string, number>();
+
+  private nextLabelSequence(name: string) {
+    const next = this.labelSequences.get(name) ?? 0;
+    this.labelSequences.set(name, next + 1);
+    return next;
+  }
+
   private source(name: string) {
     return `demo-${this.runId}-${name}`;
   }
@@ -121,7 +129,8 @@ export class DemoTraffic {
         await this.telemetry.ingestOutcomes({
           batchId: `demo-${this.runId}-${m.name}-${from}-${i}-clicks`,
           source: `${this.source(m.name)}-labels`,
-          outcomes: clicks.map(e => ({ requestId: e.requestId, sequence: e.sequence, outcome: 'click', value: 1, time: e.time + 2000 })),
+          // The label stream numbers its own records, without gaps (one sequence range per sender).
+          outcomes: clicks.map(e => ({ requestId: e.requestId, sequence: this.nextLabelSequence(m.name), outcome: 'click', value: 1, time: e.time + 2000 })),
         });
       }
     }

@@ -508,6 +508,23 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     }));
   }
 
+  async labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
+    const query = this.db('mlops_prediction_events as p')
+      .where('p.model_ref', modelRef)
+      .where('p.occurred_at', '>=', from)
+      .where('p.occurred_at', '<', to);
+    if (version) query.where('p.version', version);
+    // A correlated lookup through the outcomes' request index, not a scan of every outcome.
+    const [row] = await query.select(
+      this.db.raw('count(*) as n'),
+      this.db.raw(
+        'sum(case when exists (select 1 from mlops_outcome_events o where o.request_id = p.request_id and o.outcome = ? and o.value > 0) then 1 else 0 end) as positives',
+        [outcome],
+      ),
+    );
+    return { n: Number(row?.n ?? 0), positives: Number(row?.positives ?? 0) };
+  }
+
   async addTrigger(t: RetrainTrigger): Promise<void> {
     await this.db('mlops_retrain_triggers').insert({
       id: t.id,

@@ -23,8 +23,9 @@ import {
   NumericLayout,
   NumericSummary,
 } from './stats/summaries';
-import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, SCORE, TelemetryService } from './TelemetryService';
-import { StoredSummary, TelemetryStore } from './TelemetryStore';
+import { evaluationOutcome } from './EvaluationService';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE, TARGET, targetFeature, TelemetryService } from './TelemetryService';
+import { ReferenceProfile, StoredSummary, TelemetryStore } from './TelemetryStore';
 
 /*
  * Which test decides, by sample size (current window, per feature and segment):
@@ -43,6 +44,10 @@ export const LARGE_SAMPLE = 5_000;
  * odd value in a quiet bucket is not a page.
  */
 export const MIN_VIOLATING_VALUES = 5;
+/** Contract checks cover each 5-minute bucket of at most this much of a window (its end). */
+export const CONTRACT_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+/** Without a training label rate, target drift compares with this much matured history. */
+export const TARGET_ROLLING_MS = 7 * 24 * 60 * 60 * 1000;
 
 type Group = { segment: string; feature: string; rows: StoredSummary[] };
 
@@ -67,10 +72,18 @@ export class DriftService {
     const policy = await this.policyOf(modelRef);
     const to = options.to ?? bucketOf(this.now()) + BUCKET_MS;
     const from = options.from ?? to - parseDuration(policy.drift.window);
-    const rows = await this.store.readSummaries({ modelRef, version: options.version, from, to });
+    // Statistics need each feature's total over the window: whole days and hours are read as one
+    // row each. Contract checks look at every 5-minute bucket of the window's last day.
+    const long = to - from > CONTRACT_LOOKBACK_MS;
+    const rows = await this.store.readSummaries({ modelRef, version: options.version, from, to, resolution: long ? 'coarsest' : 'buckets' });
     const version = options.version ?? busiestVersion(rows);
     const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
-    const current = rows.filter(r => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null));
+    const ofLayout = (r: StoredSummary) => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null);
+    const current = rows.filter(ofLayout);
+    const buckets = long
+      ? (await this.store.readSummaries({ modelRef, version, from: to - CONTRACT_LOOKBACK_MS, to })).filter(ofLayout)
+      : current;
+    const bucketGroups = new Map(groupRows(buckets).map(g => [`${g.segment}\u0000${g.feature}`, g]));
 
     // Reference summaries per feature (all traffic; segments are compared with the same reference).
     const profile = layout?.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
@@ -78,7 +91,7 @@ export class DriftService {
     let referenceInfo: DriftReport['reference'] = { kind: 'training', version: layout?.layoutVersion ?? null };
     const rolling = policy.drift.reference !== 'training' ? parseDuration(policy.drift.reference.rollingWindow) : 0;
     if (rolling && version) {
-      const past = await this.store.readSummaries({ modelRef, version, segments: [ALL_TRAFFIC], from: from - rolling, to: from });
+      const past = await this.store.readSummaries({ modelRef, version, segments: [ALL_TRAFFIC], from: from - rolling, to: from, resolution: 'coarsest' });
       for (const g of groupRows(past.filter(r => r.layoutVersion === (layout?.layoutVersion ?? null)))) {
         const merged = mergeRows(g.rows, layout?.features.get(g.feature)?.layout ?? null);
         if (merged && 'kind' in merged && merged.kind !== 'events') reference.set(g.feature, merged as AnySummary);
@@ -115,8 +128,11 @@ export class DriftService {
       if (!spec || !ref) continue;
       const merged = mergeRows(g.rows, spec.layout) as NumericSummary | CategoricalSummary;
       features.push(describeFeature(g.feature, g.segment, spec.layout, ref as any, merged, thresholdsOf(g.feature)));
-      violations.push(...contractViolations(g, spec.layout, ref as any, policy));
+      const inBuckets = bucketGroups.get(`${g.segment}\u0000${g.feature}`);
+      if (inBuckets) violations.push(...contractViolations(inBuckets, spec.layout, ref as any, policy));
     }
+    const outcome = evaluationOutcome(policy);
+    if (outcome && version) features.push(await this.targetDrift(modelRef, version, outcome, from, to, profile, policy));
     applyCorrection(features, policy);
     attributeToSegments(features, violations, policy.drift.segments);
 
@@ -136,6 +152,32 @@ export class DriftService {
       violations: violations.sort((a, b) => a.segment.localeCompare(b.segment) || a.feature.localeCompare(b.feature)),
       status: { drift: status, openViolations: violations.filter(v => v.open && v.flagged).length },
     };
+  }
+
+  /**
+   * Target drift: the rate of positive labels of the model's outcome on matured predictions (the
+   * window moved back by the label maturity) against the training profile's rate, else against the
+   * model's seven days before. Judged like a categorical feature (chi-square, then PSI).
+   */
+  private async targetDrift(
+    modelRef: string,
+    version: string,
+    outcome: string,
+    from: number,
+    to: number,
+    profile: ReferenceProfile | undefined,
+    policy: ModelPolicy,
+  ): Promise<FeatureDrift> {
+    const maturity = parseDuration(policy.retraining.labelMaturity);
+    const current = await this.store.labelCounts(modelRef, version, outcome, from - maturity, to - maturity);
+    const trained = profile?.features.find(f => f.feature === targetFeature(outcome));
+    const reference = trained
+      ? (decodeSummary(trained.summary) as CategoricalSummary)
+      : labelSummary(await this.store.labelCounts(modelRef, undefined, outcome, from - maturity - TARGET_ROLLING_MS, from - maturity));
+    const rate = (s: CategoricalSummary) => (s.n ? (s.counts.get('positive') ?? 0) / s.n : null);
+    const cur = labelSummary(current);
+    const drift = describeFeature(TARGET, ALL_TRAFFIC, null, reference, cur, policy.drift.psi);
+    return { ...drift, kind: 'target', outcome, rates: { current: rate(cur), reference: rate(reference) } };
   }
 
   private predictionDrift(segment: string, ref: LogSummary, cur: LogSummary, policy: ModelPolicy): FeatureDrift {

@@ -265,7 +265,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
   it('carries rows of the per-event-key tables over to the range and rollup tables', async () => {
     const knex = await databases.init(databaseId);
     const directory = resolvePackagePath('@modelrails/plugin-mlops-backend', 'migrations');
-    const files = (await knex.migrate.list({ directory }))[1].map((m: any) => m.file as string).sort();
+    const files: string[] = (await knex.migrate.list({ directory }))[1].map((m: any) => m.file as string).sort();
     for (const file of files.filter(f => f < '20261124000000')) await knex.migrate.up({ directory, name: file });
     await knex('mlops_predictions').insert({ source: 'old', sequence: 7, model_ref: MODEL, version: '17', request_id: 'r7', occurred_at: NOW - 60_000, error: false });
     await knex('mlops_profile_receipts').insert({ source: 'fleet', sequence: 3, received_at: NOW - 60_000 });
@@ -280,5 +280,31 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     const since = Number((await knex('mlops_telemetry_state').where('key', 'rollups_since').first()).value);
     expect(since % 86_400_000).toBe(0);
     expect(since).toBeGreaterThan(Date.now());
+  });
+
+  it('reports target drift: the click rate of matured predictions against the training rate', async () => {
+    const { telemetry, drift } = await setup({ drift: { segments: [] } });
+    const sim = new TrafficSimulator(MODEL, 'pod-t', 21);
+    // An hour that has matured (the default label maturity is 1 h) before the report's window.
+    const events = sim.events('17', 3000, NOW - 2 * 3_600_000, NOW - 3_600_000);
+    await telemetry.ingestPredictions({ batchId: 't-1', source: 'pod-t', events: toWire(events) });
+    const label = (source: string, clicked: typeof events) =>
+      telemetry.ingestOutcomes({ batchId: source, source, outcomes: clicked.map((e, i) => ({ requestId: e.requestId, sequence: i, outcome: 'click', value: 1, time: e.time + 1000 })) });
+    const target = async () => (await drift.report(MODEL, { version: '17', from: NOW - 3_600_000, to: NOW })).features.find(f => f.kind === 'target')!;
+
+    // Users click with the score's probability, as in training: no drift.
+    const honest = events.filter(e => e.clicked);
+    await label('labels-1', honest);
+    const quiet = await target();
+    expect(quiet).toMatchObject({ feature: '__target', outcome: 'click', n: 3000, test: 'chi-square', flagged: false });
+    expect(quiet.rates!.current).toBeCloseTo(honest.length / 3000, 10);
+    expect(Math.abs(quiet.rates!.current! - quiet.rates!.reference!)).toBeLessThan(0.02);
+
+    // Twice the clicks: flagged, with both rates in the report.
+    await label('labels-2', events.filter(e => !e.clicked).slice(0, honest.length));
+    const drifted = await target();
+    expect(drifted).toMatchObject({ flagged: true, test: 'chi-square' });
+    expect(drifted.rates!.current).toBeCloseTo((2 * honest.length) / 3000, 10);
+    expect(drifted.pValue!).toBeLessThan(1e-6);
   });
 });

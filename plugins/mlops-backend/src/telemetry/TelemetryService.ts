@@ -33,6 +33,18 @@ export const EVENTS = '__events';
 export const SCORE = '__score';
 export const LATENCY = '__latency_ms';
 export const ALL_TRAFFIC = '*';
+/** Target drift is reported as this pseudo-feature; a profile stores its label rate per outcome. */
+export const TARGET = '__target';
+export const targetFeature = (outcome: string) => `${TARGET}:${outcome}`;
+
+/** Label counts as a two-category summary, so target drift runs the categorical engine. */
+export function labelSummary(counts: { n: number; positives: number }) {
+  const summary = emptyCategorical();
+  if (counts.positives) summary.counts.set('positive', counts.positives);
+  if (counts.n - counts.positives) summary.counts.set('negative', counts.n - counts.positives);
+  summary.n = counts.n;
+  return summary;
+}
 
 export type PolicyLookup = (modelRef: string) => Promise<ModelPolicy | undefined>;
 
@@ -108,7 +120,8 @@ export class TelemetryService {
         (await this.options.store.latestReferenceProfile(modelRef));
       const features = new Map<string, { kind: 'numeric' | 'categorical'; layout: NumericLayout | null }>();
       for (const f of profile?.features ?? []) {
-        if (f.kind === 'numeric' || f.kind === 'categorical') features.set(f.feature, { kind: f.kind, layout: f.layout });
+        // Pseudo-features (the score, the target) are not binned from events' features.
+        if ((f.kind === 'numeric' || f.kind === 'categorical') && !f.feature.startsWith('__')) features.set(f.feature, { kind: f.kind, layout: f.layout });
       }
       return { layoutVersion: profile?.version ?? null, features };
     })();
@@ -279,7 +292,7 @@ export class TelemetryService {
    */
   async putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile> {
     const root = new v.Fields('');
-    const o = v.object(body, root, ['features', 'score']);
+    const o = v.object(body, root, ['features', 'score', 'target']);
     const items = v.array(o.features, root.at('features'), 500);
     const features: ReferenceFeature[] = [];
     const seen = new Set<string>();
@@ -321,6 +334,16 @@ export class TelemetryService {
       const summary = emptyLog();
       for (const x of numericSample(score.sample, root.at('score').at('sample'))) addLog(summary, x);
       features.push({ feature: SCORE, kind: 'log', layout: null, summary: encodeSummary(summary) });
+    }
+    if (o.target !== undefined) {
+      // The training data's label rate: the reference of target drift.
+      const f = root.at('target');
+      const target = v.object(o.target, f, ['outcome', 'positives', 'n']);
+      const outcome = v.id(target.outcome, f.at('outcome'));
+      const n = v.sequence(target.n, f.at('n'));
+      const positives = v.sequence(target.positives, f.at('positives'));
+      if (positives > n) f.at('positives').fail('must not exceed n');
+      features.push({ feature: targetFeature(outcome), kind: 'categorical', layout: null, summary: encodeSummary(labelSummary({ n, positives })) });
     }
     const profile = { modelRef, version, createdAt: this.now(), features };
     await this.options.store.putReferenceProfile(profile);

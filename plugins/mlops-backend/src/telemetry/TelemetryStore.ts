@@ -125,6 +125,9 @@ export interface TelemetryStore {
   /** Predictions made in [from, to) joined with their `outcome` labels. */
   labelledPredictions(modelRef: string, outcome: string, from: number, to: number, limit: number): Promise<LabelledPrediction[]>;
 
+  /** Predictions made in [from, to) and how many of them have a positive `outcome` label. */
+  labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number): Promise<{ n: number; positives: number }>;
+
   addTrigger(trigger: RetrainTrigger): Promise<void>;
   listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
   lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']): Promise<RetrainTrigger | undefined>;

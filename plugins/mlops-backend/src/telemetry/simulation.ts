@@ -78,6 +78,8 @@ export function trainingProfile(seed: number, size = 20_000) {
       { name: 'user_country', type: 'categorical', counts: countries },
     ],
     score: { sample: scores },
+    // Users click with the score's probability: the expected clicks of the training data.
+    target: { outcome: 'click', positives: Math.round(scores.reduce((a, b) => a + b, 0)), n: size },
   };
 }
 

@@ -44,7 +44,7 @@ describe('telemetry routes with scoped tokens (real auth and permission services
     expect((await request(server).post('/api/mlops/models/default/home-feed-ranker/versions').set('Authorization', CI).send(version('17'))).status).toBe(201);
     const profile = await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', CI).send(trainingProfile(1, 5000));
     expect(profile.status).toBe(201);
-    expect(profile.body.features.map((f: any) => f.feature)).toEqual(['user_age', 'session_length_s', 'item_price', 'user_country', '__score']);
+    expect(profile.body.features.map((f: any) => f.feature)).toEqual(['user_age', 'session_length_s', 'item_price', 'user_country', '__score', '__target:click']);
     expect((await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', CI).send(trainingProfile(1, 5000))).status).toBe(409);
     expect((await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/99/profile').set('Authorization', CI).send(trainingProfile(1, 100))).status).toBe(404);
 

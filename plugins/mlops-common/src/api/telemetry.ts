@@ -11,7 +11,8 @@ export type ContractCheck = 'missing-feature' | 'null-spike' | 'type-change' | '
 export type FeatureDrift = {
   feature: string;
   segment: string;
-  kind: 'numeric' | 'categorical' | 'prediction';
+  /** `target`: the rate of positive labels of `outcome` on matured predictions. */
+  kind: 'numeric' | 'categorical' | 'prediction' | 'target';
   n: number;
   referenceN: number;
   test: 'ks' | 'chi-square' | 'psi' | 'none';
@@ -26,6 +27,9 @@ export type FeatureDrift = {
   wasserstein: number | null;
   thresholds: { warning: number; critical: number };
   unseenCategories?: string[];
+  /** Target drift only: the outcome and its positive rate now and in the reference. */
+  outcome?: string;
+  rates?: { current: number | null; reference: number | null };
 };
 
 /** @public */

@@ -120,7 +120,7 @@ function FeatureTable({ report }: { report: DriftReport }) {
         <TableBody>
           {rows.map(f => (
             <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
-              <TableCell>{f.feature === '__score' ? 'prediction (score)' : f.feature}</TableCell>
+              <TableCell>{featureLabel(f)}</TableCell>
               <TableCell>{segmentLabel(f.segment)}</TableCell>
               <TableCell>{TEST_LABELS[f.test]}</TableCell>
               <TableCell title={`warning > ${f.thresholds.warning}, critical > ${f.thresholds.critical}`}>{num(f.psi)}</TableCell>
@@ -197,6 +197,15 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
       )}
     </InfoCard>
   );
+}
+
+const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)} %`);
+
+/** Pseudo-features in words: the score distribution, and the label rate of the model's outcome. */
+function featureLabel(f: FeatureDrift) {
+  if (f.kind === 'prediction') return 'prediction (score)';
+  if (f.kind === 'target') return `target: ${f.outcome} rate ${percent(f.rates?.current)} (reference ${percent(f.rates?.reference)})`;
+  return f.feature;
 }
 
 /** The Drift tab of a Model: contract violations first (they page), then statistical drift. */

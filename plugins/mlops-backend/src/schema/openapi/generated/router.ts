@@ -1130,7 +1130,7 @@ export const spec = {
       },
       "ProfileBatch": {
         "type": "object",
-        "description": "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the telemetry-layout route): one per model, version, segment and 5-minute bucket.",
+        "description": "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
         "properties": {
           "batchId": {
             "type": "string"
@@ -1154,7 +1154,7 @@ export const spec = {
       },
       "ReferenceProfileUpload": {
         "type": "object",
-        "description": "The training-data profile of a version. Numeric features as a sample (20 to 100,000 values; the bins are its quantiles), categorical ones as counts; optionally the training scores.",
+        "description": "The training-data profile of a version. Numeric features as a sample (20 to 100,000 values; the bins are its quantiles), categorical ones as counts; optionally the training scores and the label rate of an outcome.",
         "properties": {
           "features": {
             "type": "array",
@@ -1204,6 +1204,26 @@ export const spec = {
                 }
               }
             }
+          },
+          "target": {
+            "type": "object",
+            "description": "The training data's label rate, the reference of target drift.",
+            "properties": {
+              "outcome": {
+                "type": "string"
+              },
+              "positives": {
+                "type": "integer"
+              },
+              "n": {
+                "type": "integer"
+              }
+            },
+            "required": [
+              "outcome",
+              "positives",
+              "n"
+            ]
           }
         },
         "required": [
@@ -1273,10 +1293,12 @@ export const spec = {
           },
           "kind": {
             "type": "string",
+            "description": "`prediction`: the score distribution (feature `__score`). `target`: the rate of positive labels of `outcome` on matured predictions (feature `__target`), window moved back by the policy's label maturity.",
             "enum": [
               "numeric",
               "categorical",
-              "prediction"
+              "prediction",
+              "target"
             ]
           },
           "n": {
@@ -1362,6 +1384,32 @@ export const spec = {
             "items": {
               "type": "string"
             }
+          },
+          "outcome": {
+            "type": "string",
+            "description": "Target drift only."
+          },
+          "rates": {
+            "type": "object",
+            "description": "Target drift only. Positive-label rate in the window and in the reference.",
+            "properties": {
+              "current": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "reference": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              }
+            },
+            "required": [
+              "current",
+              "reference"
+            ]
           }
         },
         "required": [
