@@ -42,6 +42,8 @@ const OUTCOME_COLUMNS: Column<OutcomeRow>[] = [
   ['occurred_at', 'bigint', r => r.occurredAt],
 ];
 
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
 /** A value in COPY's text format. */
 function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
@@ -50,10 +52,9 @@ function copyText(value: unknown): string {
   return String(value);
 }
 
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
 function hasKeys(o: object) {
-  for (const _ in o) return true;
+  // for…in rather than Object.keys: no array per event.
+  for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) return true;
   return false;
 }
 

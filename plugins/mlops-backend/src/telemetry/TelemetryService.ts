@@ -14,6 +14,8 @@ import {
   FeatureSummary,
   layoutFromSample,
   locatorOf,
+  LOG_MIN_VALUE,
+  logBinIndex,
   LogSummary,
   MAX_CATEGORIES,
   NUMERIC_BINS,
@@ -445,11 +447,11 @@ export function summarizePredictions(
   };
   const groups: Group[] = [];
   const versions = new Map<string, Version>();
-  const newGroup = (v: Version, segment: string, bucketStart: number): Group => {
+  const newGroup = (owner: Version, segment: string, bucketStart: number): Group => {
     const g: Group = {
-      base: { modelRef: v.modelRef, version: v.version, segment, bucketStart, layoutVersion: v.layoutVersion },
+      base: { modelRef: owner.modelRef, version: owner.version, segment, bucketStart, layoutVersion: owner.layoutVersion },
       events: { kind: 'events', n: 0, errors: 0 },
-      features: v.layouts.map(layout => (layout ? emptyNumeric(layout) : emptyCategorical())),
+      features: owner.layouts.map(layout => (layout ? emptyNumeric(layout) : emptyCategorical())),
     };
     groups.push(g);
     return g;
@@ -474,32 +476,35 @@ export function summarizePredictions(
         versions.set(key, current);
       }
     }
-    const v = current;
+    const ver = current;
     const bucketStart = bucketOf(row.occurredAt);
-    let bucket = v.buckets.get(bucketStart);
+    let bucket = ver.buckets.get(bucketStart);
     if (!bucket) {
-      bucket = { all: newGroup(v, ALL_TRAFFIC, bucketStart), byValue: v.dimensions.map(() => new Map()) };
-      v.buckets.set(bucketStart, bucket);
+      bucket = { all: newGroup(ver, ALL_TRAFFIC, bucketStart), byValue: ver.dimensions.map(() => new Map()) };
+      ver.buckets.set(bucketStart, bucket);
     }
     into.length = 0;
     into.push(bucket.all);
-    for (let d = 0; d < v.dimensions.length; d++) {
-      const value = row.segment[v.dimensions[d]];
+    for (let d = 0; d < ver.dimensions.length; d++) {
+      const value = row.segment[ver.dimensions[d]];
       if (value === undefined) continue;
       let g = bucket.byValue[d].get(value);
-      if (!g) bucket.byValue[d].set(value, (g = newGroup(v, `${v.dimensions[d]}=${value}`, bucketStart)));
+      if (!g) bucket.byValue[d].set(value, (g = newGroup(ver, `${ver.dimensions[d]}=${value}`, bucketStart)));
       into.push(g);
     }
+    // Log bins located once per event too.
+    const scoreBin = row.score !== null && row.score > LOG_MIN_VALUE ? logBinIndex(row.score) : undefined;
+    const latencyBin = row.latencyMs !== null && row.latencyMs > LOG_MIN_VALUE ? logBinIndex(row.latencyMs) : undefined;
     for (const g of into) {
       g.events.n++;
       if (row.error) g.events.errors++;
-      if (row.score !== null) addLog((g.score ??= emptyLog()), row.score);
-      if (row.latencyMs !== null) addLog((g.latency ??= emptyLog()), row.latencyMs);
+      if (row.score !== null) addLog((g.score ??= emptyLog()), row.score, scoreBin);
+      if (row.latencyMs !== null) addLog((g.latency ??= emptyLog()), row.latencyMs, latencyBin);
     }
     const features = row.features;
-    for (let f = 0; f < v.names.length; f++) {
-      const value = features ? features[v.names[f]] : undefined;
-      const layout = v.layouts[f];
+    for (let f = 0; f < ver.names.length; f++) {
+      const value = features ? features[ver.names[f]] : undefined;
+      const layout = ver.layouts[f];
       if (layout && typeof value === 'number' && Number.isFinite(value)) {
         const bin = locatorOf(layout).locate(value);
         for (const g of into) addNumericToBin(g.features[f] as NumericSummary, layout, value, bin);

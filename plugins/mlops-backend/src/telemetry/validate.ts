@@ -45,8 +45,8 @@ export class Fields {
 export class ItemCursor<K extends string> extends Fields {
   readonly fields: Record<K, Fields>;
 
-  constructor(array: Fields, keys: readonly K[]) {
-    super(array, 0);
+  constructor(list: Fields, keys: readonly K[]) {
+    super(list, 0);
     this.fields = Object.fromEntries(keys.map(k => [k, this.at(k)])) as Record<K, Fields>;
   }
 

@@ -249,7 +249,8 @@ export function logBinValue(index: number): number {
   return (2 * GAMMA ** index) / (GAMMA + 1);
 }
 
-export function addLog(summary: LogSummary, value: number) {
+/** `index` may be given when the value's bin is already known (it is logBinIndex(value)). */
+export function addLog(summary: LogSummary, value: number, index?: number) {
   if (!Number.isFinite(value) || value < 0) return;
   summary.n++;
   summary.sum += value;
@@ -259,8 +260,8 @@ export function addLog(summary: LogSummary, value: number) {
     summary.zeros++;
     return;
   }
-  const index = logBinIndex(value);
-  summary.counts.set(index, (summary.counts.get(index) ?? 0) + 1);
+  const bin = index ?? logBinIndex(value);
+  summary.counts.set(bin, (summary.counts.get(bin) ?? 0) + 1);
 }
 
 /** Quantile q of a log summary, within LOG_ACCURACY relative error of the sample's (rank q·(n-1)). */
@@ -351,6 +352,8 @@ export type EncodedSummary =
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
+const byBin = (a: [number, number], b: [number, number]) => a[0] - b[0];
+
 /** Sparse or dense, whichever is smaller: dense once a third of the bins are used. */
 function numericBins(counts: ArrayLike<number>): NumericBins {
   let used = 0;
@@ -404,8 +407,6 @@ export function encodeSummary(summary: AnySummary): EncodedSummary {
     bins: [...summary.counts.entries()].sort(byBin),
   };
 }
-
-const byBin = (a: [number, number], b: [number, number]) => a[0] - b[0];
 
 /** Decodes a stored summary; numeric ones need their layout's bin count. */
 export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySummary {
