@@ -53,7 +53,7 @@ function testSteps() {
     { id: 'tsc', title: 'Type check (Backstage packages)', cmd: y('tsc') },
     { id: 'lint', title: 'Lint (Backstage packages)', cmd: y('lint') },
     { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true },
-    { id: 'faults', title: 'Crash test: kill -9 mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
+    { id: 'faults', title: 'Crash test: kill -9 of the backend mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
     { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },
     { id: 'grafana-lint', title: 'Grafana app: lint', cmd: y('workspace', GRAFANA, 'lint') },
     { id: 'grafana-test', title: 'Grafana app: tests', cmd: y('workspace', GRAFANA, 'test'), counts: jestCounts },
