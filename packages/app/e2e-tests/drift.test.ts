@@ -42,11 +42,15 @@ test('the Drift tab shows the user_country re-encoding as an open contract viola
   await page.screenshot({ path: 'test-results/e2e/drift-tab.png', fullPage: true });
 });
 
-test('a model with clean traffic shows no violation, and a drifting price on ad-ctr-predictor is flagged', async ({ page }) => {
+test('a model with clean traffic shows no violation and a steady click rate, and a drifting price on ad-ctr-predictor is flagged', async ({ page }) => {
   await signIn(page);
   await openDriftTab(page, 'candidate-retrieval-two-tower');
   await expect(page.getByText('No contract violation in this window')).toBeVisible();
   await expect(page.getByLabel('drift status')).toContainText('no drift');
+  // Target drift: the click rate of matured predictions against the training profile's.
+  const target = page.getByRole('table', { name: 'feature drift' }).locator('tr[data-feature="__target"]');
+  await expect(target).toContainText(/target: click rate \d+\.\d\d % \(reference \d+\.\d\d %\)/);
+  await expect(target).toContainText('no drift');
 
   await openDriftTab(page, 'ad-ctr-predictor');
   const price = page.getByRole('table', { name: 'feature drift' }).locator('tr[data-feature="item_price"][data-segment="*"]');
