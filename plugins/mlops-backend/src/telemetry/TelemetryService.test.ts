@@ -186,6 +186,20 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     await expect(
       telemetry.ingestProfiles({ batchId: 'fleet-3', source: 'fleet', profiles: [{ ...profile, sequence: 2, features: { user_age: { ...age.summary, bins: [[5000, 1]] } } }] }),
     ).rejects.toThrow(/profiles\[0\]\.features\.user_age\.bins\[0\]\[0\]: must be a bin of the layout/);
+
+    // The dense form (counts from bin 0) counts the same; mixing forms or overrunning the layout is refused.
+    const dense = decodeSummary(age.summary);
+    const { bins: _bins, ...rest } = age.summary as any;
+    const counts = Array.from((dense as any).counts as Float64Array);
+    expect(await telemetry.ingestProfiles({ batchId: 'fleet-4', source: 'fleet', profiles: [{ ...profile, sequence: 3, features: { user_age: { ...rest, counts } } }] })).toMatchObject({ accepted: 1 });
+    const [tripled] = await store.readSummaries({ modelRef: MODEL, from: 0, to: NOW + BUCKET_MS, features: ['user_age'], segments: ['*'] });
+    expect(Array.from((decodeSummary(tripled.summary) as any).counts)).toEqual(counts.map(c => 3 * c));
+    await expect(
+      telemetry.ingestProfiles({ batchId: 'fleet-5', source: 'fleet', profiles: [{ ...profile, sequence: 4, features: { user_age: { ...age.summary, counts } } }] }),
+    ).rejects.toThrow(/profiles\[0\]\.features\.user_age\.bins: give bins or counts, not both/);
+    await expect(
+      telemetry.ingestProfiles({ batchId: 'fleet-6', source: 'fleet', profiles: [{ ...profile, sequence: 5, features: { user_age: { ...rest, counts: [...counts, 1] } } }] }),
+    ).rejects.toThrow(/profiles\[0\]\.features\.user_age\.counts: holds 1001 items/);
   });
 
   it('refuses a second profile for a version, and one after its telemetry began', async () => {
