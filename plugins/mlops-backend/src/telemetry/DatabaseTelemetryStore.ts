@@ -2,6 +2,7 @@ import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded } from './stats/summaries';
+import { BUCKET_MS, EVENTS } from './TelemetryService';
 import {
   BatchOutcome,
   LabelledPrediction,
@@ -61,16 +62,16 @@ function hasKeys(o: object) {
 /** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
 const SQLITE_ROWS_PER_STATEMENT = 256;
 
-export const MINUTES_5 = 5 * 60 * 1000;
-export const HOUR = 60 * 60 * 1000;
-export const DAY = 24 * HOUR;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
 /** Every summary is kept at these resolutions, written in the same transaction. */
-export const RESOLUTIONS = [MINUTES_5, HOUR, DAY] as const;
+export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
 
 type Stream = 'predictions' | 'outcomes' | 'profiles';
 type Sequenced = { source: string; sequence: number };
 
-const summaryKey = (s: SummaryDelta, bucketMs: number, bucketStart: number) =>
+/** One stored row's identity within a model; `layoutVersion` as stored ('' for none). */
+const summaryKey = (s: Pick<SummaryDelta, 'version' | 'layoutVersion' | 'segment' | 'feature'>, bucketMs: number, bucketStart: number) =>
   `${bucketMs}\u0000${bucketStart}\u0000${s.version}\u0000${s.layoutVersion ?? ''}\u0000${s.segment}\u0000${s.feature}`;
 
 /** better-sqlite3's statement cache, per connection (knex prepares every query anew). */
@@ -278,7 +279,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
             .whereIn('feature', features.slice(i, i + 500))
             .select('version', 'layout_version', 'segment', 'feature', 'bucket_start', 'summary');
           for (const row of rows) {
-            const key = `${bucketMs}\u0000${Number(row.bucket_start)}\u0000${row.version}\u0000${row.layout_version}\u0000${row.segment}\u0000${row.feature}`;
+            const key = summaryKey({ ...row, layoutVersion: row.layout_version }, bucketMs, Number(row.bucket_start));
             stored.set(key, row.summary);
           }
         }
@@ -435,13 +436,13 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       ranges.push([size, first, end]);
       if (level) split(end, hi, level - 1);
     };
-    split(Math.ceil(from / MINUTES_5) * MINUTES_5, to, RESOLUTIONS.length - 1);
+    split(Math.ceil(from / BUCKET_MS) * BUCKET_MS, to, RESOLUTIONS.length - 1);
     return ranges;
   }
 
   async readSummaries(query: SummaryQuery): Promise<StoredSummary[]> {
     const ranges: Array<[number, number, number]> =
-      query.resolution === 'coarsest' ? await this.cover(query.from, query.to) : [[MINUTES_5, query.from, query.to]];
+      query.resolution === 'coarsest' ? await this.cover(query.from, query.to) : [[BUCKET_MS, query.from, query.to]];
     if (!ranges.length) return [];
     const q = this.db('mlops_summaries')
       .where('model_ref', query.modelRef)
@@ -468,7 +469,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   async telemetryKeys(modelRef: string, from: number, to: number) {
     return this.db('mlops_summaries')
-      .where({ model_ref: modelRef, bucket_ms: MINUTES_5, feature: '__events' })
+      .where({ model_ref: modelRef, bucket_ms: BUCKET_MS, feature: EVENTS })
       .where('bucket_start', '>=', from)
       .where('bucket_start', '<', to)
       .distinct('version', 'segment');
@@ -476,9 +477,9 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   async activeModels(since: number): Promise<string[]> {
     const rows = await this.db('mlops_summaries')
-      .where('bucket_ms', MINUTES_5)
+      .where('bucket_ms', BUCKET_MS)
       .where('bucket_start', '>=', since)
-      .where('feature', '__events')
+      .where('feature', EVENTS)
       .distinct('model_ref');
     return rows.map(r => r.model_ref).sort();
   }
