@@ -7,7 +7,7 @@
 // `test` runs every check in order and keeps going after a failure so one run shows everything; it
 // ends with a plain "N passed, N failed" line and a non-zero exit code if anything failed.
 import { spawn } from 'node:child_process';
-import { log, ROOT, run } from './lib/process.mjs';
+import { backendNodeOptions, log, ROOT, run } from './lib/process.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 
 
@@ -126,7 +126,12 @@ async function start() {
     detached: true,
   });
   log('starting the portal with the embedded demo: http://localhost:3000 (backend on :7007)');
-  const portal = spawn('yarn', ['dev', ...rest], { cwd: ROOT, stdio: 'inherit', detached: true });
+  const portal = spawn('yarn', ['dev', ...rest], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, NODE_OPTIONS: backendNodeOptions() },
+  });
   const killGroup = (child, signal) => {
     try {
       process.kill(-child.pid, signal);

@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../lib/postgres.mjs';
-import { freePort, log, ROOT } from '../lib/process.mjs';
+import { backendNodeOptions, freePort, log, ROOT } from '../lib/process.mjs';
 
 const ROUNDS = Number(process.env.MODELRAILS_FAULT_ROUNDS ?? 5);
 const SENDERS = 4;
@@ -40,6 +40,7 @@ async function startBackend(url, port) {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: backendNodeOptions() },
   });
   let err = '';
   child.stderr.on('data', c => (err = (err + c).slice(-4000)));
