@@ -20,6 +20,7 @@ from scipy.spatial.distance import jensenshannon
 
 M32 = 0xFFFFFFFF
 OUT = pathlib.Path(__file__).resolve().parent.parent / 'src/telemetry/stats/__fixtures__/scipy.json'
+ROLLOUT_OUT = pathlib.Path(__file__).resolve().parent.parent / 'src/rollout/__fixtures__/scipy.json'
 
 
 def imul(a, b):
@@ -148,6 +149,46 @@ def evaluation_case(seed, n, threshold, k):
     }
 
 
+def paired_scores(seed, n, noise, decimals):
+    """Champion and challenger scores of the same requests (the generator of canaryStats.test.ts)."""
+    random = seeded_random(seed)
+    x, y = [], []
+    for _ in range(n):
+        a = random()
+        b = min(1.0, max(0.0, a + noise * (random() - 0.5)))
+        # floor(v · 10^d) / 10^d: ties, computed the same in IEEE doubles by Python and JS.
+        x.append(math.floor(a * 10 ** decimals) / 10 ** decimals)
+        y.append(math.floor(b * 10 ** decimals) / 10 ** decimals)
+    return x, y
+
+
+def rollout_fixtures():
+    proportions = []
+    for x1, n1, x2, n2 in ((1000, 10000, 960, 10000), (500, 5000, 520, 5200), (120, 1000, 80, 1000),
+                           (3000, 30000, 2900, 30000), (45, 400, 44, 380), (10000, 100000, 9750, 100000)):
+        chi2, p, _, _ = stats.chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
+        rr = stats.contingency.relative_risk(x2, n2, x1, n1)
+        ci = rr.confidence_interval(confidence_level=0.95)
+        z = (x2 / n2 - x1 / n1) / math.sqrt((x1 + x2) / (n1 + n2) * (1 - (x1 + x2) / (n1 + n2)) * (1 / n1 + 1 / n2))
+        proportions.append({
+            'x1': x1, 'n1': n1, 'x2': x2, 'n2': n2,
+            'chi2': float(chi2), 'pTwoSided': float(p),
+            'pLower': float(stats.norm.cdf(z)),
+            'relativeRisk': float(rr.relative_risk), 'low': float(ci.low), 'high': float(ci.high),
+        })
+    spearman = []
+    for seed, n, noise, decimals in ((21, 50, 0.2, 6), (22, 500, 0.8, 2), (23, 2000, 2.0, 1), (24, 300, 0.05, 3)):
+        x, y = paired_scores(seed, n, noise, decimals)
+        spearman.append({'seed': seed, 'n': n, 'noise': noise, 'decimals': decimals,
+                         'rho': float(stats.spearmanr(x, y).statistic),
+                         'ranksX': [float(r) for r in stats.rankdata(x)[:20]]})
+    return {
+        'generatedWith': {'python': platform.python_version(), 'numpy': np.__version__, 'scipy': scipy.__version__},
+        'twoProportion': proportions,
+        'spearman': spearman,
+    }
+
+
 def main():
     numeric = [
         numeric_case('same distribution, small', spec(1, 200), spec(2, 150)),
@@ -182,6 +223,9 @@ def main():
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(fixture, indent=1) + '\n')
     print(f'wrote {OUT}', file=sys.stderr)
+    ROLLOUT_OUT.parent.mkdir(parents=True, exist_ok=True)
+    ROLLOUT_OUT.write_text(json.dumps(rollout_fixtures(), indent=1) + '\n')
+    print(f'wrote {ROLLOUT_OUT}', file=sys.stderr)
 
 
 if __name__ == '__main__':

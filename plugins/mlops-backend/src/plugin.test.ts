@@ -137,7 +137,11 @@ describe('mlops backend plugin', () => {
       'mlops.promotion.approve',
       'mlops.promotion.override',
       'mlops.promotion.request',
-      'mlops.rollout.control',
+      'mlops.rollout.abort',
+      'mlops.rollout.pause',
+      'mlops.rollout.promote',
+      'mlops.rollout.resume',
+      'mlops.rollout.rollback',
       'mlops.telemetry.ingest',
       'mlops.version.register',
     ]);

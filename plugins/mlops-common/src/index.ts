@@ -13,3 +13,4 @@ export * from './permissions';
 export * from './api/types';
 export * from './api/registry';
 export * from './api/telemetry';
+export * from './api/rollout';

@@ -142,8 +142,47 @@ const DEFAULT_STEPS = [5, 25, 50, 100].map(weight => ({
   minSamples: 1000,
 }));
 
+/** Kubernetes names: DNS-1123 labels / subdomains, as the API server checks them. */
+const kubernetesName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a Kubernetes name (lower-case letters, digits, "-" and ".")' });
+
+/**
+ * How a rollout moves traffic. `istio`: weights of the champion's and the challenger's subsets
+ * in one HTTP route of a VirtualService (shadow by mirroring), the challenger's Deployment scaled
+ * down after a rollback. `kserve`: `canaryTrafficPercent` of an InferenceService. `simulated`: an
+ * in-process router (the demo). Without one, approval hands the champion alias over at once.
+ */
+const trafficSchema = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('istio'),
+      namespace: kubernetesName,
+      virtualService: kubernetesName,
+      /** The `name` of the HTTP route to split; the first route when absent. */
+      route: z.string().min(1).optional(),
+      /** Destination host of both subsets; the route's first destination's when absent. */
+      host: z.string().min(1).optional(),
+      /** Subset name of a version, `{version}` replaced. */
+      subset: z.string().min(1).default('v{version}'),
+      /** Deployment of a version, `{version}` replaced; scaled to 0 after a rollback. */
+      deployment: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('kserve'),
+      namespace: kubernetesName,
+      inferenceService: kubernetesName,
+    })
+    .strict(),
+  z.object({ kind: z.literal('simulated') }).strict(),
+]);
+
 const rolloutSchema = z
   .object({
+    traffic: trafficSchema.optional(),
     shadow: z
       .object({
         enabled: z.boolean().default(true),
@@ -353,11 +392,19 @@ export const modelPolicySchema = z
   .strict()
   .superRefine((policy, ctx) => {
     const kpi = policy.rollout.analysis.kpi;
-    if (!policy.kpis.some(k => k.name === kpi)) {
+    const definition = policy.kpis.find(k => k.name === kpi);
+    if (!definition) {
       ctx.addIssue({
         code: 'custom',
         path: ['rollout', 'analysis', 'kpi'],
         message: `names KPI "${kpi}", which is not among the model's kpis`,
+      });
+    } else if (definition.numerator.source !== 'outcome' || definition.denominator.source !== 'predictions') {
+      // The canary compares two proportions: outcomes of the predictions each version made.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rollout', 'analysis', 'kpi'],
+        message: `names KPI "${kpi}", which is not a share of predictions (an outcome over predictions), so the canary cannot test it`,
       });
     }
   });
@@ -372,3 +419,5 @@ export type Gate = z.output<typeof gateSchema>;
 export type KpiDefinition = ModelPolicy['kpis'][number];
 /** @public */
 export type RolloutStep = ModelPolicy['rollout']['steps'][number];
+/** @public */
+export type TrafficTarget = NonNullable<ModelPolicy['rollout']['traffic']>;

@@ -46,9 +46,37 @@ export const mlopsPromotionOverridePermission = createPermission({
   resourceType: MODEL_RESOURCE_TYPE,
 });
 
-/** Pause, resume, promote now, abort and roll back rollouts. @public */
-export const mlopsRolloutControlPermission = createPermission({
-  name: 'mlops.rollout.control',
+/** Pause a rollout: it holds its weights and stops analysing until resumed. @public */
+export const mlopsRolloutPausePermission = createPermission({
+  name: 'mlops.rollout.pause',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Resume a paused rollout. @public */
+export const mlopsRolloutResumePermission = createPermission({
+  name: 'mlops.rollout.resume',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Promote now: skip the remaining steps and send all traffic to the challenger. @public */
+export const mlopsRolloutPromotePermission = createPermission({
+  name: 'mlops.rollout.promote',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Abort a rollout in progress: traffic back to the champion, the challenger scaled down. @public */
+export const mlopsRolloutAbortPermission = createPermission({
+  name: 'mlops.rollout.abort',
+  attributes: { action: 'update' },
+  resourceType: MODEL_RESOURCE_TYPE,
+});
+
+/** Roll back a finished rollout to the warm-standby champion. @public */
+export const mlopsRolloutRollbackPermission = createPermission({
+  name: 'mlops.rollout.rollback',
   attributes: { action: 'update' },
   resourceType: MODEL_RESOURCE_TYPE,
 });
@@ -66,6 +94,10 @@ export const mlopsPermissions = [
   mlopsPromotionRequestPermission,
   mlopsPromotionApprovePermission,
   mlopsPromotionOverridePermission,
-  mlopsRolloutControlPermission,
+  mlopsRolloutPausePermission,
+  mlopsRolloutResumePermission,
+  mlopsRolloutPromotePermission,
+  mlopsRolloutAbortPermission,
+  mlopsRolloutRollbackPermission,
   mlopsIngestPermission,
 ];
