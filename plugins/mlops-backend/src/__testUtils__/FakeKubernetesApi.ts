@@ -23,8 +23,16 @@ export class FakeKubernetesApi {
   private readonly objects = new Map<string, Obj>();
   readonly namespaces = new Set<string>(['default']);
   readonly requests: RecordedRequest[] = [];
-  /** Status codes the next requests answer with, in order, before doing anything. */
-  readonly faults: number[] = [];
+  /**
+   * Faults of the next requests, in order: a status code answers with it before doing anything;
+   * `{ after: code }` does the request and then answers with the code (a lost response);
+   * `'reset'` closes the connection without an answer.
+   */
+  readonly faults: Array<number | { after: number } | 'reset'> = [];
+  /** While true, every connection is reset: the API server is unreachable. */
+  down = false;
+  /** The next this-many PUTs find the object changed by another writer just before (a real 409). */
+  interference = 0;
   token = 'fake-kubernetes-token';
   url = '';
 
@@ -81,71 +89,100 @@ export class FakeKubernetesApi {
         return;
       }
       this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
+      if (this.down) {
+        req.socket.destroy();
+        return;
+      }
       const fault = this.faults.shift();
-      if (fault) {
+      if (fault === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (typeof fault === 'number') {
         this.send(res, fault, status(fault, fault === 429 ? 'TooManyRequests' : 'InternalError', `injected fault ${fault}`));
         return;
       }
-      if (req.headers.authorization !== `Bearer ${this.token}`) {
-        this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+      if (fault) {
+        // Do the request, then lose its answer.
+        this.answer(req, url, body, { writeHead: () => undefined, end: () => undefined } as any);
+        this.send(res, fault.after, status(fault.after, 'InternalError', `injected fault ${fault.after} after the request was carried out`));
         return;
       }
-      const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
-      if (!m) {
-        this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
-        return;
-      }
-      const [, group, version, namespace, plural, name] = m;
-      if (!this.namespaces.has(namespace)) {
-        this.send(res, 404, status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }));
-        return;
-      }
-      const key = (n: string) => `${group}/${plural}/${namespace}/${n}`;
-      const notFound = (n: string) => status(404, 'NotFound', `${plural}.${group} "${n}" not found`, { name: n, group, kind: plural });
-      const method = req.method ?? 'GET';
-      if (method === 'GET' && !name) {
-        this.send(res, 200, { apiVersion: `${group}/${version}`, kind: 'List', metadata: { resourceVersion: String(this.resourceVersion) }, items: this.list(group, plural, namespace) });
-      } else if (method === 'GET') {
-        const obj = this.objects.get(key(name));
-        if (obj) this.send(res, 200, obj);
-        else this.send(res, 404, notFound(name));
-      } else if (method === 'POST' && !name) {
-        if (!body?.metadata || (!body.metadata.name && !body.metadata.generateName)) {
-          this.send(res, 422, status(422, 'Invalid', `${plural}.${group} is invalid: metadata.name: Required value: name or generateName is required`));
-          return;
-        }
-        const objName: string = body.metadata.name ?? `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
-        if (this.objects.has(key(objName))) {
-          this.send(res, 409, status(409, 'AlreadyExists', `${plural}.${group} "${objName}" already exists`, { name: objName, group, kind: plural }));
-          return;
-        }
-        const stored = this.stamp({ ...body, metadata: { ...body.metadata, name: objName } }, namespace);
-        this.objects.set(key(objName), stored);
-        this.send(res, 201, stored);
-      } else if (method === 'PUT' && name) {
-        const existing = this.objects.get(key(name));
-        if (!existing) {
-          this.send(res, 404, notFound(name));
-          return;
-        }
-        if (body?.metadata?.resourceVersion !== existing.metadata.resourceVersion) {
-          this.send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${plural}.${group} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group, kind: plural }));
-          return;
-        }
-        const stored = this.stamp({ ...body, metadata: { ...body.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } }, namespace);
-        this.objects.set(key(name), stored);
-        this.send(res, 200, stored);
-      } else if (method === 'DELETE' && name) {
-        const existing = this.objects.get(key(name));
-        if (!existing) {
-          this.send(res, 404, notFound(name));
-          return;
-        }
-        this.objects.delete(key(name));
-        this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group, kind: plural, uid: existing.metadata.uid } });
-      } else {
-        this.send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
-      }
+      this.answer(req, url, body, res);
     });
+  }
+
+  private answer(req: http.IncomingMessage, url: URL, body: any, res: http.ServerResponse) {
+    if (req.headers.authorization !== `Bearer ${this.token}`) {
+      this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
+    if (!m) {
+      this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
+    const [, group, version, namespace, plural, name] = m;
+    if (!this.namespaces.has(namespace)) {
+      this.send(res, 404, status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }));
+      return;
+    }
+    const key = (n: string) => `${group}/${plural}/${namespace}/${n}`;
+    const notFound = (n: string) => status(404, 'NotFound', `${plural}.${group} "${n}" not found`, { name: n, group, kind: plural });
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && !name) {
+      this.send(res, 200, { apiVersion: `${group}/${version}`, kind: 'List', metadata: { resourceVersion: String(this.resourceVersion) }, items: this.list(group, plural, namespace) });
+    } else if (method === 'GET') {
+      const obj = this.objects.get(key(name));
+      if (obj) this.send(res, 200, obj);
+      else this.send(res, 404, notFound(name));
+    } else if (method === 'POST' && !name) {
+      if (!body?.metadata || (!body.metadata.name && !body.metadata.generateName)) {
+        this.send(res, 422, status(422, 'Invalid', `${plural}.${group} is invalid: metadata.name: Required value: name or generateName is required`));
+        return;
+      }
+      const objName: string = body.metadata.name ?? `${body.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
+      if (this.objects.has(key(objName))) {
+        this.send(res, 409, status(409, 'AlreadyExists', `${plural}.${group} "${objName}" already exists`, { name: objName, group, kind: plural }));
+        return;
+      }
+      const stored = this.stamp({ ...body, metadata: { ...body.metadata, name: objName } }, namespace);
+      this.objects.set(key(objName), stored);
+      this.send(res, 201, stored);
+    } else if (method === 'PUT' && name) {
+      if (this.interference > 0 && this.objects.has(key(name))) {
+        this.interference--;
+        const other = this.objects.get(key(name))!;
+        const annotations = { ...(other.metadata.annotations ?? {}), 'example.com/other-writer': String(this.resourceVersion) };
+        this.objects.set(key(name), this.stamp({ ...other, metadata: { ...other.metadata, annotations } }, namespace));
+      }
+      const existing = this.objects.get(key(name));
+      if (!existing) {
+        this.send(res, 404, notFound(name));
+        return;
+      }
+      if (body?.metadata?.resourceVersion !== existing.metadata.resourceVersion) {
+        this.send(res, 409, status(409, 'Conflict', `Operation cannot be fulfilled on ${plural}.${group} "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, group, kind: plural }));
+        return;
+      }
+      const stored = this.stamp({ ...body, metadata: { ...body.metadata, uid: existing.metadata.uid, creationTimestamp: existing.metadata.creationTimestamp } }, namespace);
+      this.objects.set(key(name), stored);
+      this.send(res, 200, stored);
+    } else if (method === 'DELETE' && name) {
+      const existing = this.objects.get(key(name));
+      if (!existing) {
+        this.send(res, 404, notFound(name));
+        return;
+      }
+      this.objects.delete(key(name));
+      this.send(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group, kind: plural, uid: existing.metadata.uid } });
+    } else {
+      this.send(res, 405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+    }
+  }
+
+  /** The stored object, as the API server holds it now (for tests' invariants). */
+  get(group: string, plural: string, namespace: string, name: string): Obj | undefined {
+    return this.objects.get(`${group}/${plural}/${namespace}/${name}`);
   }
 }

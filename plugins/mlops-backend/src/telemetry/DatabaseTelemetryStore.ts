@@ -527,6 +527,31 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return { n: Number(row?.n ?? 0), positives: Number(row?.positives ?? 0) };
   }
 
+  async pairedScores(modelRef: string, first: string, second: string, from: number, to: number, limit: number) {
+    // Two range scans through the (model, time) index, joined here: no request-id index needed.
+    const window = (version: string, until: number) =>
+      this.db('mlops_prediction_events')
+        .where({ model_ref: modelRef, version })
+        .where('occurred_at', '>=', from)
+        .where('occurred_at', '<', until)
+        .whereNotNull('score')
+        .orderBy('occurred_at');
+    const seconds = await window(second, to).limit(limit).select('request_id', 'occurred_at', 'score');
+    const pairs = { first: [] as number[], second: [] as number[] };
+    if (!seconds.length) return pairs;
+    // A mirrored request is answered by both within moments: the first's rows up to a minute later.
+    const until = Math.min(to, Number(seconds[seconds.length - 1].occurred_at) + 60_000);
+    const firsts = new Map<string, number>();
+    for (const r of await window(first, until).limit(4 * limit).select('request_id', 'score')) firsts.set(r.request_id, Number(r.score));
+    for (const r of seconds) {
+      const score = firsts.get(r.request_id);
+      if (score === undefined) continue;
+      pairs.first.push(score);
+      pairs.second.push(Number(r.score));
+    }
+    return pairs;
+  }
+
   async addTrigger(t: RetrainTrigger): Promise<void> {
     await this.db('mlops_retrain_triggers').insert({
       id: t.id,

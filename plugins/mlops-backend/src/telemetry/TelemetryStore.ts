@@ -128,6 +128,12 @@ export interface TelemetryStore {
   /** Predictions made in [from, to) and how many of them have a positive `outcome` label. */
   labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number): Promise<{ n: number; positives: number }>;
 
+  /**
+   * Scores two versions gave to the same requests made in [from, to) (shadow traffic), at most
+   * `limit` pairs, in request order of the second version.
+   */
+  pairedScores(modelRef: string, first: string, second: string, from: number, to: number, limit: number): Promise<{ first: number[]; second: number[] }>;
+
   addTrigger(trigger: RetrainTrigger): Promise<void>;
   listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
   lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']): Promise<RetrainTrigger | undefined>;

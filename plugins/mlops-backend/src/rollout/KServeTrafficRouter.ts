@@ -1,0 +1,91 @@
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { TrafficTarget } from '@modelrails/plugin-mlops-common';
+import { CONFLICT_RETRIES, isConflict, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
+
+type KServeTarget = Extract<TrafficTarget, { kind: 'kserve' }>;
+type InferenceService = {
+  metadata: { resourceVersion?: string; annotations?: Record<string, string>; [key: string]: unknown };
+  spec: { predictor?: { canaryTrafficPercent?: number; [key: string]: unknown }; [key: string]: unknown };
+  [key: string]: unknown;
+};
+
+const GROUP = 'serving.kserve.io';
+const VERSION = 'v1beta1';
+const PLURAL = 'inferenceservices';
+/** Which version the InferenceService's latest revision serves, as written by the serving pipeline. */
+export const CHALLENGER_ANNOTATION = 'modelrails.io/challenger-version';
+
+/**
+ * KServe: the InferenceService's latest revision (the challenger) gets
+ * `spec.predictor.canaryTrafficPercent`, the previous one (the champion) the rest. KServe cannot
+ * mirror traffic, so shadow is not available. After a rollback the canary revision keeps 0 % and
+ * Knative scales it to zero by itself: nothing to scale here.
+ */
+export class KServeTrafficRouter implements TrafficRouter {
+  private readonly objects: CustomObjectsApi;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly target: KServeTarget,
+  ) {
+    this.objects = kubeConfig.makeApiClient(CustomObjectsApi);
+  }
+
+  describe() {
+    return `InferenceService ${this.target.namespace}/${this.target.inferenceService}`;
+  }
+
+  private async get(): Promise<InferenceService> {
+    return (await this.objects.getNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: this.target.namespace,
+      plural: PLURAL,
+      name: this.target.inferenceService,
+    })) as InferenceService;
+  }
+
+  private splitOf(isvc: InferenceService, versions: Versions): TrafficSplit {
+    const serving = isvc.metadata.annotations?.[CHALLENGER_ANNOTATION];
+    if (serving !== undefined && serving !== versions.challenger) {
+      throw new TrafficRouterError(`${this.describe()}: its latest revision serves v${serving}, not the challenger v${versions.challenger}`, false);
+    }
+    // Without canaryTrafficPercent KServe sends everything to the latest revision.
+    return { weight: isvc.spec?.predictor?.canaryTrafficPercent ?? 100, mirrored: false };
+  }
+
+  async read(versions: Versions): Promise<TrafficSplit> {
+    try {
+      return this.splitOf(await this.get(), versions);
+    } catch (error) {
+      throw routerError(`reading ${this.describe()}`, error);
+    }
+  }
+
+  async apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit> {
+    if (split.mirrored) throw new TrafficRouterError(`${this.describe()}: KServe cannot mirror traffic to a shadow`, false);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const isvc = await this.get();
+        this.splitOf(isvc, versions);
+        isvc.spec = { ...isvc.spec, predictor: { ...isvc.spec?.predictor, canaryTrafficPercent: split.weight } };
+        const stored = (await this.objects.replaceNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace: this.target.namespace,
+          plural: PLURAL,
+          name: this.target.inferenceService,
+          body: isvc,
+        })) as InferenceService;
+        return this.splitOf(stored, versions);
+      } catch (error) {
+        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
+        throw routerError(`updating ${this.describe()}`, error);
+      }
+    }
+  }
+
+  async scaleDown(): Promise<boolean> {
+    return false;
+  }
+}
