@@ -26,6 +26,7 @@ import { RetrainingTriggers } from './retraining/RetrainingTriggers';
 import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
 import { kubeConfigFrom } from './retraining/kubernetes';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
+import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, scheduleRollouts, SimulatedTraffic } from './rollout';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -65,15 +66,28 @@ export const mlopsPlugin = createBackendPlugin({
         const syncStatus = new DatabaseSyncStatusStore(db);
         const gates = createGateService(registryStore, catalog, auth);
         const promotionStore = new DatabasePromotionStore(db, store);
+        const telemetryStore = new DatabaseTelemetryStore(db);
+        const kubeConfig = kubeConfigFrom(config);
+        const moveExternalAlias = createMlflowAliasMover({ config, catalog, auth, logger });
+        const rolloutStore = new DatabaseRolloutStore(db, store);
+        const simulatedTraffic = new SimulatedTraffic();
+        const rollouts = createRolloutEngine({
+          store: rolloutStore,
+          telemetry: telemetryStore,
+          registry: registryStore,
+          kubeConfig,
+          simulated: simulatedTraffic,
+          moveExternalAlias,
+        });
         const promotions = new PromotionService(
           promotionStore,
           registryStore,
           catalogPolicies(catalog, auth),
           permissions,
           auth,
-          createMlflowAliasMover({ config, catalog, auth, logger }),
+          moveExternalAlias,
+          rolloutStarter(rollouts, rolloutStore),
         );
-        const telemetryStore = new DatabaseTelemetryStore(db);
         const metrics = new TelemetryMetrics();
         const retentionMs = parseDuration(config.getOptionalString('mlops.telemetry.rawRetention') ?? '7d');
         const telemetry = new TelemetryService({
@@ -85,7 +99,6 @@ export const mlopsPlugin = createBackendPlugin({
         });
         const drift = new DriftService(telemetryStore, telemetry);
         const evaluation = new EvaluationService(telemetryStore);
-        const kubeConfig = kubeConfigFrom(config);
         const triggers = new RetrainingTriggers({
           store: telemetryStore,
           evaluation,
@@ -125,6 +138,7 @@ export const mlopsPlugin = createBackendPlugin({
           },
         });
         await schedulePendingGateEvaluation({ scheduler, logger, catalog, auth, gates });
+        await scheduleRollouts({ scheduler, logger, engine: rollouts });
         await scheduler.scheduleTask({
           id: 'mlops-promotions-expire',
           scope: 'global',

@@ -7,6 +7,8 @@ import { DefaultGateService } from '../gates/GateService';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
 import { normalizeRef, PromotionService } from './PromotionService';
+import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, SimulatedTraffic } from '../rollout';
+import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
 
 jest.setTimeout(90_000);
 const databases = createTestDatabases();
@@ -15,7 +17,7 @@ const ref = { namespace: 'default', name: 'home-feed-ranker' };
 const user = (name: string) => mockCredentials.user(`user:default/${name}`);
 
 describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseId => {
-  async function setup(options: { deny?: string[]; failing?: boolean; permissionsDown?: boolean } = {}) {
+  async function setup(options: { deny?: string[]; failing?: boolean; permissionsDown?: boolean; traffic?: boolean } = {}) {
     const knex = await databases.init(databaseId);
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const audit = new DatabaseModelRailsStore(knex);
@@ -23,6 +25,7 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     const policy = modelPolicySchema.parse({
       gates: [{ kind: 'metric-floor', metric: 'ndcg@20', min: options.failing ? 0.5 : 0.1 }],
       approvals: { expiresAfter: '2h' },
+      ...(options.traffic ? { rollout: { traffic: { kind: 'simulated' } } } : {}),
     });
     const policyOf = async () => policy;
     await registry.registerVersion(
@@ -51,9 +54,45 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     });
     const store = new DatabasePromotionStore(knex, audit);
     const moveExternalAlias = jest.fn(async () => {});
-    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias);
-    return { knex, audit, registry, store, service, moveExternalAlias };
+    const rolloutStore = new DatabaseRolloutStore(knex, audit);
+    const simulated = new SimulatedTraffic();
+    const engine = createRolloutEngine({ store: rolloutStore, telemetry: new DatabaseTelemetryStore(knex), registry, simulated, moveExternalAlias });
+    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias, rolloutStarter(engine, rolloutStore));
+    return { knex, audit, registry, store, service, moveExternalAlias, rolloutStore, simulated };
   }
+
+  it('starts a rollout on approval to production when the model has a traffic target, and refuses a second one meanwhile', async () => {
+    const { service, registry, rolloutStore, simulated, moveExternalAlias } = await setup({ traffic: true });
+    await registry.setAlias(MODEL, 'champion', '12', 'user:default/carol');
+    await registry.registerVersion(
+      {
+        modelRef: MODEL,
+        version: '13',
+        artifact: { uri: 's3://m/13', digest: `sha256:${'b'.repeat(64)}` },
+        hyperparameters: {},
+        metrics: { 'ndcg@20': 0.19 },
+        run: { source: 'ci', id: 'run-13' },
+        datasets: [],
+        featureSets: [],
+        creator: 'user:default/carol',
+        source: 'ci',
+      },
+      'service:ci',
+    );
+    await new DefaultGateService(registry, async () => modelPolicySchema.parse({})).evaluate(MODEL, '13', 'registration', 'service:ci');
+    const first = await service.request(ref, '13', { environment: 'production' }, user('alice'));
+    await service.decide(first.id, 'approved', { reason: 'go' }, user('bob'));
+    const [rollout] = await rolloutStore.list({ modelRef: MODEL });
+    expect(rollout).toMatchObject({ version: '13', champion: '12', promotionId: first.id, stage: 'shadow', status: 'running', mirrored: true });
+    expect(simulated.splitOf(MODEL)).toMatchObject({ challenger: '13', weight: 0, mirrored: true });
+    // The alias moves when the rollout succeeds, not at approval.
+    expect((await registry.getVersion(MODEL, '12'))!.aliases).toEqual(['champion']);
+    expect(moveExternalAlias).not.toHaveBeenCalled();
+
+    const second = await service.request(ref, '12', { environment: 'production' }, user('alice'));
+    await expect(service.decide(second.id, 'approved', { reason: 'again' }, user('bob'))).rejects.toThrow(/already has a rollout in progress/);
+    expect((await service.get(second.id)).status).toBe('pending');
+  });
 
   const decisionRows = (audit: DatabaseModelRailsStore) =>
     audit.listAudit({ entityRef: MODEL }).then(rows => rows.filter(r => /promotion\.(approve|reject|override)/.test(r.action)));

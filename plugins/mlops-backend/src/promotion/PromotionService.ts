@@ -18,6 +18,13 @@ import { DatabasePromotionStore } from './DatabasePromotionStore';
 
 type Ref = { namespace: string; name: string };
 
+/** Starts the rollout of an approved production promotion (the rollout engine). */
+export type RolloutStarter = {
+  /** ConflictError when the model already has a rollout in progress. */
+  assertNoneInProgress(modelRef: string): Promise<void>;
+  start(input: { modelRef: string; version: string; champion: string | null; promotionId: string; policy: ModelPolicy; actor: string }): Promise<unknown>;
+};
+
 /** Entity refs as one string each, whatever case or default namespace they were written with. */
 export function normalizeRef(ref: string): string {
   return stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'user', defaultNamespace: 'default' })).toLocaleLowerCase('en-US');
@@ -36,6 +43,7 @@ export class PromotionService {
     private readonly auth: AuthService,
     /** Moves the MLflow alias too, when MLflow is configured. */
     private readonly moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>,
+    private readonly rollouts?: RolloutStarter,
   ) {}
 
   private require(credentials: BackstageCredentials, permission: ResourcePermission, resourceRef: string) {
@@ -152,6 +160,8 @@ export class PromotionService {
     if (!policy) throw new NotFoundError(`No Model entity ${promotion.modelRef}`);
     const versions = await this.registry.listVersions(promotion.modelRef);
     const champion = versions.find(v => v.aliases.includes('champion') && v.version !== version.version);
+    const rollsOut = promotion.environment === 'production' && !!policy.rollout.traffic && !!this.rollouts;
+    if (rollsOut) await this.rollouts!.assertNoneInProgress(promotion.modelRef);
     const decided = await this.store.decide(
       id,
       {
@@ -170,9 +180,19 @@ export class PromotionService {
       },
       now,
     );
-    if (promotion.environment === 'production') {
-      // Until the rollout engine exists, approval to production hands the champion alias over at
-      // once; the previous champion becomes the warm standby.
+    if (rollsOut) {
+      // The rollout moves traffic step by step and hands the champion alias over when it succeeds.
+      await this.rollouts!.start({
+        modelRef: promotion.modelRef,
+        version: version.version,
+        champion: champion?.version ?? null,
+        promotionId: promotion.id,
+        policy,
+        actor: me,
+      });
+    } else if (promotion.environment === 'production') {
+      // Without a traffic target there is nothing to roll out: approval hands the champion alias
+      // over at once; the previous champion becomes the warm standby.
       if (champion) await this.registry.setAlias(promotion.modelRef, 'standby', champion.version, me);
       await this.registry.setAlias(promotion.modelRef, 'champion', version.version, me);
       await this.moveExternalAlias?.(promotion.modelRef, 'champion', version.version);

@@ -1,0 +1,83 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { RegistryStore } from '../registry/RegistryStore';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
+import { RolloutStarter } from '../promotion/PromotionService';
+import { TelemetryCanaryMetrics } from './CanaryMetrics';
+import { IstioTrafficRouter } from './IstioTrafficRouter';
+import { KServeTrafficRouter } from './KServeTrafficRouter';
+import { DefaultRolloutEngine, ENGINE_ACTOR, RolloutEngine } from './RolloutEngine';
+import { RolloutStore } from './RolloutStore';
+import { SimulatedTraffic } from './SimulatedTrafficRouter';
+import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
+
+export { DatabaseRolloutStore } from './DatabaseRolloutStore';
+export { SimulatedTraffic } from './SimulatedTrafficRouter';
+export type { RolloutEngine } from './RolloutEngine';
+
+/** A router for targets that need Kubernetes when `mlops.kubernetes` is not configured: holds the rollout pending. */
+function unconfigured(what: string): TrafficRouter {
+  const fail = async (): Promise<never> => {
+    throw new TrafficRouterError(`${what}: mlops.kubernetes is not configured`, false);
+  };
+  return { describe: () => what, read: fail, apply: fail, scaleDown: fail };
+}
+
+/** The rollout engine with its routers, metrics and the champion alias handover, for plugin.ts. */
+export function createRolloutEngine(options: {
+  store: RolloutStore;
+  telemetry: TelemetryStore;
+  registry: RegistryStore;
+  kubeConfig?: KubeConfig;
+  simulated: SimulatedTraffic;
+  moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>;
+}): RolloutEngine {
+  const { kubeConfig } = options;
+  return new DefaultRolloutEngine({
+    store: options.store,
+    metrics: new TelemetryCanaryMetrics(options.telemetry),
+    owner: `${hostname()}-${randomUUID().slice(0, 8)}`,
+    routerFor: r => {
+      const t = r.traffic;
+      if (t.kind === 'simulated') return options.simulated.router(r.modelRef);
+      if (t.kind === 'istio') return kubeConfig ? new IstioTrafficRouter(kubeConfig, t) : unconfigured(`VirtualService ${t.namespace}/${t.virtualService}`);
+      return kubeConfig ? new KServeTrafficRouter(kubeConfig, t) : unconfigured(`InferenceService ${t.namespace}/${t.inferenceService}`);
+    },
+    onChampionChange: async (r, champion, standby, actor) => {
+      if (standby) await options.registry.setAlias(r.modelRef, 'standby', standby, actor);
+      await options.registry.setAlias(r.modelRef, 'champion', champion, actor);
+      await options.moveExternalAlias?.(r.modelRef, 'champion', champion);
+    },
+  });
+}
+
+/** What PromotionService needs of the engine. */
+export function rolloutStarter(engine: RolloutEngine, store: RolloutStore): RolloutStarter {
+  return {
+    assertNoneInProgress: async modelRef => {
+      const open = (await store.list({ modelRef, unfinished: true, limit: 1 })).find(r => r.endedAt === null);
+      if (open) throw new ConflictError(`${modelRef} already has a rollout in progress (v${open.version}); finish or abort it first`);
+    },
+    start: input => engine.start(input),
+  };
+}
+
+/** Drives every unfinished rollout every few seconds, on one replica at a time. */
+export async function scheduleRollouts(options: { scheduler: SchedulerService; logger: LoggerService; engine: RolloutEngine }) {
+  await options.scheduler.scheduleTask({
+    id: 'mlops-rollouts',
+    scope: 'global',
+    frequency: { seconds: 5 },
+    timeout: { minutes: 2 },
+    fn: async () => {
+      try {
+        await options.engine.driveAll();
+      } catch (error) {
+        options.logger.warn(`${ENGINE_ACTOR}: ${(error as Error).message}`);
+      }
+    },
+  });
+}
