@@ -118,6 +118,8 @@ export const mlopsPlugin = createBackendPlugin({
             registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
             syncStatus,
             promotions,
+            rollouts,
+            rolloutStore,
             auditor,
             httpAuth,
             permissions,

@@ -178,7 +178,7 @@ export class DefaultRolloutEngine implements RolloutEngine {
         throw new TrafficRouterError(`${router.describe()} holds ${split.weight} %${split.mirrored ? ' + mirror' : ''} after asking for ${pending.weight} %${pending.mirrored ? ' + mirror' : ''}`, true);
       }
       const then = pending.then;
-      if (then.ended && then.stage === 'full' && r.champion !== null) {
+      if (then.ended && then.stage === 'full') {
         // Before the rollout ends: a crash here repeats an idempotent alias move, never skips it.
         await this.options.onChampionChange?.(r, r.version, r.champion, ENGINE_ACTOR);
       }

@@ -10,13 +10,22 @@ import { TelemetryCanaryMetrics } from './CanaryMetrics';
 import { IstioTrafficRouter } from './IstioTrafficRouter';
 import { KServeTrafficRouter } from './KServeTrafficRouter';
 import { DefaultRolloutEngine, ENGINE_ACTOR, RolloutEngine } from './RolloutEngine';
-import { RolloutStore } from './RolloutStore';
+import { RolloutRecord, RolloutStore } from './RolloutStore';
+import {
+  mlopsRolloutAbortPermission,
+  mlopsRolloutPausePermission,
+  mlopsRolloutPromotePermission,
+  mlopsRolloutResumePermission,
+  mlopsRolloutRollbackPermission,
+  Rollout,
+} from '@modelrails/plugin-mlops-common';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
 import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
 
 export { DatabaseRolloutStore } from './DatabaseRolloutStore';
 export { SimulatedTraffic } from './SimulatedTrafficRouter';
-export type { RolloutEngine } from './RolloutEngine';
+export type { RolloutEngine, ManualAction } from './RolloutEngine';
+export type { RolloutStore } from './RolloutStore';
 
 /** A router for targets that need Kubernetes when `mlops.kubernetes` is not configured: holds the rollout pending. */
 function unconfigured(what: string): TrafficRouter {
@@ -81,3 +90,53 @@ export async function scheduleRollouts(options: { scheduler: SchedulerService; l
     },
   });
 }
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A rollout as the API returns it. */
+export function rolloutView(r: RolloutRecord): Rollout {
+  const t = r.traffic;
+  let target = 'simulated traffic';
+  if (t.kind === 'istio') target = `VirtualService ${t.namespace}/${t.virtualService}`;
+  if (t.kind === 'kserve') target = `InferenceService ${t.namespace}/${t.inferenceService}`;
+  return {
+    id: r.id,
+    modelRef: r.modelRef,
+    version: r.version,
+    champion: r.champion,
+    promotionId: r.promotionId,
+    router: t.kind,
+    target,
+    stage: r.stage,
+    status: r.status,
+    step: r.step,
+    steps: r.policy.steps,
+    weight: r.weight,
+    mirrored: r.mirrored,
+    pending: r.pending
+      ? {
+          kind: r.pending.kind,
+          weight: r.pending.weight,
+          since: iso(r.pending.since),
+          attempts: r.pending.attempts,
+          nextAttemptAt: iso(r.pending.nextAttemptAt),
+          ...(r.pending.lastError ? { lastError: r.pending.lastError } : {}),
+        }
+      : null,
+    scaledDown: r.scaledDown,
+    stageStartedAt: iso(r.stageStartedAt),
+    createdAt: iso(r.createdAt),
+    updatedAt: iso(r.updatedAt),
+    endedAt: r.endedAt === null ? null : iso(r.endedAt),
+    headline: r.headline,
+  };
+}
+
+/** The permission each action needs. */
+export const ROLLOUT_ACTION_PERMISSIONS = {
+  pause: mlopsRolloutPausePermission,
+  resume: mlopsRolloutResumePermission,
+  promote: mlopsRolloutPromotePermission,
+  abort: mlopsRolloutAbortPermission,
+  rollback: mlopsRolloutRollbackPermission,
+} as const;

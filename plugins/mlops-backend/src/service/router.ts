@@ -28,6 +28,8 @@ import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { middleware as openApiValidator } from 'express-openapi-validator';
 import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { ModelPolicyService } from './ModelPolicyService';
+import { ManualAction, ROLLOUT_ACTION_PERMISSIONS, RolloutEngine, RolloutStore, rolloutView } from '../rollout';
+import { principalRef } from '../registry/RegistryService';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -43,6 +45,8 @@ export type RouterOptions = {
   registry: RegistryService;
   syncStatus: SyncStatusStore;
   promotions: PromotionService;
+  rollouts: RolloutEngine;
+  rolloutStore: RolloutStore;
   telemetry: TelemetryService;
   telemetryStore: TelemetryStore;
   drift: DriftService;
@@ -81,7 +85,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -221,6 +225,37 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   }
 
   const modelRefOf = (params: { namespace: string; name: string }) => stringifyEntityRef({ kind: 'model', ...params });
+
+  /** Decisions shown with a rollout: the newest, enough for a day of one-minute analyses. */
+  const ROLLOUT_DECISIONS = 500;
+  const rolloutDetail = async (id: string) => {
+    const record = await rolloutStore.get(id);
+    if (!record) throw new NotFoundError(`No rollout ${id}`);
+    return { ...rolloutView(record), decisions: await rolloutStore.decisions(id, ROLLOUT_DECISIONS) };
+  };
+
+  router.get('/models/:namespace/:name/rollouts', async (req, res) => {
+    await reader(req);
+    res.json({ items: (await rolloutStore.list({ modelRef: modelRefOf(req.params), limit: 100 })).map(rolloutView) });
+  });
+
+  router.get('/rollouts/:id', async (req, res) => {
+    await reader(req);
+    res.json(await rolloutDetail(req.params.id));
+  });
+
+  router.post('/rollouts/:id/:action', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const action = req.params.action as ManualAction;
+    const record = await rolloutStore.get(req.params.id);
+    if (!record) throw new NotFoundError(`No rollout ${req.params.id}`);
+    await allow(credentials, ROLLOUT_ACTION_PERMISSIONS[action], record.modelRef);
+    const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
+    await audited(req, `rollout-${action}`, { rollout: record.id, model: record.modelRef }, () =>
+      rollouts.act(record.id, action, principalRef(credentials), reason),
+    );
+    res.json(await rolloutDetail(record.id));
+  });
 
   for (const [path, kind, ingest] of [
     ['predictions', 'predictions', (body: unknown) => telemetry.ingestPredictions(body)],

@@ -1588,6 +1588,271 @@ export const spec = {
           "violations",
           "status"
         ]
+      },
+      "RolloutCheck": {
+        "type": "object",
+        "description": "One check of one analysis, with the measured value beside its threshold.",
+        "properties": {
+          "check": {
+            "type": "string",
+            "enum": [
+              "error-rate",
+              "p99-latency",
+              "kpi",
+              "agreement",
+              "rank-correlation",
+              "prediction-psi",
+              "samples",
+              "duration"
+            ]
+          },
+          "verdict": {
+            "type": "string",
+            "enum": [
+              "pass",
+              "fail",
+              "inconclusive",
+              "collecting"
+            ]
+          },
+          "value": {
+            "type": "number",
+            "nullable": true
+          },
+          "threshold": {
+            "type": "number"
+          },
+          "comparator": {
+            "type": "string",
+            "enum": [
+              "<=",
+              ">="
+            ]
+          },
+          "championN": {
+            "type": "integer"
+          },
+          "challengerN": {
+            "type": "integer"
+          },
+          "championValue": {
+            "type": "number",
+            "nullable": true
+          },
+          "pValue": {
+            "type": "number",
+            "nullable": true
+          },
+          "interval": {
+            "type": "array",
+            "nullable": true,
+            "items": {
+              "type": "number"
+            }
+          },
+          "detail": {
+            "type": "string"
+          }
+        }
+      },
+      "RolloutDecision": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "rolloutId": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "stage": {
+            "type": "string",
+            "enum": [
+              "shadow",
+              "canary",
+              "full",
+              "rolled-back",
+              "aborted"
+            ]
+          },
+          "step": {
+            "type": "integer",
+            "nullable": true
+          },
+          "weight": {
+            "type": "number"
+          },
+          "action": {
+            "type": "string",
+            "enum": [
+              "start",
+              "hold",
+              "advance",
+              "complete",
+              "rollback",
+              "pause",
+              "resume",
+              "promote",
+              "abort",
+              "scale-down",
+              "retry"
+            ]
+          },
+          "actor": {
+            "type": "string"
+          },
+          "reason": {
+            "type": "string"
+          },
+          "checks": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RolloutCheck"
+            }
+          }
+        }
+      },
+      "Rollout": {
+        "type": "object",
+        "description": "A rollout of a challenger against the champion; weight and stage as last verified in the traffic router.",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": "string"
+          },
+          "champion": {
+            "type": "string",
+            "nullable": true
+          },
+          "promotionId": {
+            "type": "string",
+            "nullable": true
+          },
+          "router": {
+            "type": "string",
+            "enum": [
+              "istio",
+              "kserve",
+              "simulated"
+            ]
+          },
+          "target": {
+            "type": "string"
+          },
+          "stage": {
+            "type": "string",
+            "enum": [
+              "shadow",
+              "canary",
+              "full",
+              "rolled-back",
+              "aborted"
+            ]
+          },
+          "status": {
+            "type": "string",
+            "enum": [
+              "running",
+              "paused",
+              "pending",
+              "succeeded",
+              "rolled-back",
+              "aborted"
+            ]
+          },
+          "step": {
+            "type": "integer",
+            "nullable": true
+          },
+          "steps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "weight": {
+                  "type": "number"
+                },
+                "minDuration": {
+                  "type": "string"
+                },
+                "minSamples": {
+                  "type": "integer"
+                }
+              }
+            }
+          },
+          "weight": {
+            "type": "number"
+          },
+          "mirrored": {
+            "type": "boolean"
+          },
+          "pending": {
+            "type": "object",
+            "nullable": true,
+            "description": "A traffic move written ahead of the router and not yet verified in it."
+          },
+          "scaledDown": {
+            "type": "boolean"
+          },
+          "stageStartedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "endedAt": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": true
+          },
+          "headline": {
+            "type": "string",
+            "nullable": true
+          }
+        }
+      },
+      "RolloutDetail": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/Rollout"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "decisions": {
+                "type": "array",
+                "items": {
+                  "$ref": "#/components/schemas/RolloutDecision"
+                }
+              }
+            }
+          }
+        ]
+      },
+      "RolloutActionRequest": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "reason": {
+            "type": "string",
+            "maxLength": 2000
+          }
+        }
       }
     },
     "responses": {
@@ -2921,6 +3186,167 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "503": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/rollouts": {
+      "get": {
+        "operationId": "ListModelRollouts",
+        "parameters": [
+          {
+            "name": "namespace",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The model's rollouts, newest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Rollout"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/rollouts/{id}": {
+      "get": {
+        "operationId": "GetRollout",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9a-f-]{36}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The rollout and its decision log, newest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RolloutDetail"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/rollouts/{id}/{action}": {
+      "post": {
+        "operationId": "ActOnRollout",
+        "description": "Pause, resume, promote now, abort or roll back; each needs its own permission (mlops.rollout.<action>) and is audited.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9a-f-]{36}$"
+            }
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "pause",
+                "resume",
+                "promote",
+                "abort",
+                "rollback"
+              ]
+            }
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RolloutActionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The rollout after the action, as far as the router could carry it out now.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RolloutDetail"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "409": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
