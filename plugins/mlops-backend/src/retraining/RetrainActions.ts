@@ -1,6 +1,7 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { RetrainTrigger } from '../telemetry/TelemetryStore';
+import { describeKubernetesError } from './kubernetes';
 
 type Target = NonNullable<ModelPolicy['retraining']['target']>;
 
@@ -71,19 +72,10 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
           await sleep(this.backoffMs * 2 ** (attempt - 1));
           continue;
         }
-        const message = error instanceof ApiException ? describeStatus(error) : (error as Error).message;
+        const message = error instanceof ApiException ? describeKubernetesError(error) : (error as Error).message;
         throw new Error(`Kubernetes refused the workflow for ${target.namespace}/${target.workflowTemplate}: ${message}`);
       }
     }
-  }
-}
-
-function describeStatus(error: ApiException<unknown>): string {
-  try {
-    const body = typeof error.body === 'string' ? JSON.parse(error.body) : (error.body as any);
-    return `${error.code} ${body?.reason ?? ''}: ${body?.message ?? ''}`.trim();
-  } catch {
-    return `${error.code}`;
   }
 }
 

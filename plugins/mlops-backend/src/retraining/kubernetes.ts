@@ -1,5 +1,5 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { KubeConfig } from '@kubernetes/client-node';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
 
 /**
  * The Kubernetes API the backend talks to: `mlops.kubernetes` with a URL and a service-account
@@ -27,4 +27,15 @@ export function kubeConfigFrom(config: RootConfigService): KubeConfig | undefine
     currentContext: 'modelrails',
   });
   return kc;
+}
+
+/** A Kubernetes API error as "409 Conflict: <the server's message>", from its `Status` body. */
+export function describeKubernetesError(error: ApiException<unknown>): string {
+  try {
+    const body = typeof error.body === 'string' ? JSON.parse(error.body) : (error.body as any);
+    const detail = [body?.reason, body?.message].filter(Boolean).join(': ');
+    return detail ? `${error.code} ${detail}` : `${error.code}`;
+  } catch {
+    return `${error.code} ${String(error.body ?? '').slice(0, 200)}`.trim();
+  }
 }

@@ -1,6 +1,6 @@
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
-import { CONFLICT_RETRIES, forVersion, isConflict, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
+import { forVersion, readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
 type IstioTarget = Extract<TrafficTarget, { kind: 'istio' }>;
 type Destination = { host: string; subset?: string; port?: unknown };
@@ -53,10 +53,7 @@ export class IstioTrafficRouter implements TrafficRouter {
     const routes = vs.spec?.http ?? [];
     const route = this.target.route ? routes.find(r => r.name === this.target.route) : routes[0];
     if (!route) {
-      throw new TrafficRouterError(
-        `${this.describe()} has no HTTP route${this.target.route ? ` named "${this.target.route}"` : ''}`,
-        false,
-      );
+      throw new TrafficRouterError(`${this.describe()} has no HTTP route${this.target.route ? ` named "${this.target.route}"` : ''}`);
     }
     return route;
   }
@@ -82,21 +79,22 @@ export class IstioTrafficRouter implements TrafficRouter {
   async apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit> {
     const challengerSubset = forVersion(this.target.subset, versions.challenger);
     const championSubset = versions.champion ? forVersion(this.target.subset, versions.champion) : undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const vs = await this.get();
+    return readModifyUpdate(
+      `updating ${this.describe()}`,
+      () => this.get(),
+      vs => {
         const route = this.route(vs);
         const host = this.target.host ?? route.route?.[0]?.destination.host;
-        if (!host) throw new TrafficRouterError(`${this.describe()}: the route has no destination to take the host from; set "host"`, false);
+        if (!host) throw new TrafficRouterError(`${this.describe()}: the route has no destination to take the host from; set "host"`);
         const others = (route.route ?? []).filter(d => d.destination.subset !== challengerSubset && d.destination.subset !== championSubset);
         if (others.some(d => (d.weight ?? 0) > 0)) {
-          throw new TrafficRouterError(`${this.describe()}: the route sends traffic to other subsets than v${versions.champion} and v${versions.challenger}`, false);
+          throw new TrafficRouterError(`${this.describe()}: the route sends traffic to other subsets than v${versions.champion} and v${versions.challenger}`);
         }
         const find = (subset: string) => route.route?.find(d => d.destination.subset === subset);
         const championWeight = 100 - split.weight;
         const next: RouteDestination[] = [];
         if (championSubset) next.push({ ...(find(championSubset) ?? { destination: { host, subset: championSubset } }), weight: championWeight });
-        else if (championWeight > 0) throw new TrafficRouterError(`${this.describe()}: no champion to send ${championWeight} % to`, false);
+        else if (championWeight > 0) throw new TrafficRouterError(`${this.describe()}: no champion to send ${championWeight} % to`);
         next.push({ ...(find(challengerSubset) ?? { destination: { host, subset: challengerSubset } }), weight: split.weight });
         route.route = [...next, ...others];
         if (split.mirrored) {
@@ -106,38 +104,36 @@ export class IstioTrafficRouter implements TrafficRouter {
           delete route.mirror;
           delete route.mirrorPercentage;
         }
-        // The body carries the resourceVersion read above: a concurrent writer makes this a 409.
-        const stored = (await this.objects.replaceNamespacedCustomObject({
+      },
+      // The body carries the resourceVersion read: a concurrent writer makes this a 409.
+      async vs =>
+        (await this.objects.replaceNamespacedCustomObject({
           group: GROUP,
           version: VERSION,
           namespace: this.target.namespace,
           plural: PLURAL,
           name: this.target.virtualService,
           body: vs,
-        })) as VirtualService;
-        return this.splitOf(this.route(stored), versions);
-      } catch (error) {
-        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
-        throw routerError(`updating ${this.describe()}`, error);
-      }
-    }
+        })) as VirtualService,
+      stored => this.splitOf(this.route(stored), versions),
+    );
   }
 
   async scaleDown(versions: Versions): Promise<boolean> {
     if (!this.target.deployment) return false;
     const name = forVersion(this.target.deployment, versions.challenger);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const deployment = await this.apps.readNamespacedDeployment({ name, namespace: this.target.namespace });
-        if (deployment.spec?.replicas === 0) return true;
+    const namespace = this.target.namespace;
+    return readModifyUpdate(
+      `scaling down Deployment ${namespace}/${name}`,
+      () => this.apps.readNamespacedDeployment({ name, namespace }),
+      deployment => {
         deployment.spec = { ...deployment.spec!, replicas: 0 };
-        const stored = await this.apps.replaceNamespacedDeployment({ name, namespace: this.target.namespace, body: deployment });
-        if (stored.spec?.replicas !== 0) throw new TrafficRouterError(`Deployment ${this.target.namespace}/${name} still asks for ${stored.spec?.replicas} replicas`, true);
+      },
+      deployment => this.apps.replaceNamespacedDeployment({ name, namespace, body: deployment }),
+      stored => {
+        if (stored.spec?.replicas !== 0) throw new TrafficRouterError(`Deployment ${namespace}/${name} still asks for ${stored.spec?.replicas} replicas`);
         return true;
-      } catch (error) {
-        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
-        throw routerError(`scaling down Deployment ${this.target.namespace}/${name}`, error);
-      }
-    }
+      },
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
-import { CONFLICT_RETRIES, isConflict, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
+import { readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
 type KServeTarget = Extract<TrafficTarget, { kind: 'kserve' }>;
 type InferenceService = {
@@ -48,7 +48,7 @@ export class KServeTrafficRouter implements TrafficRouter {
   private splitOf(isvc: InferenceService, versions: Versions): TrafficSplit {
     const serving = isvc.metadata.annotations?.[CHALLENGER_ANNOTATION];
     if (serving !== undefined && serving !== versions.challenger) {
-      throw new TrafficRouterError(`${this.describe()}: its latest revision serves v${serving}, not the challenger v${versions.challenger}`, false);
+      throw new TrafficRouterError(`${this.describe()}: its latest revision serves v${serving}, not the challenger v${versions.challenger}`);
     }
     // Without canaryTrafficPercent KServe sends everything to the latest revision.
     return { weight: isvc.spec?.predictor?.canaryTrafficPercent ?? 100, mirrored: false };
@@ -63,26 +63,25 @@ export class KServeTrafficRouter implements TrafficRouter {
   }
 
   async apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit> {
-    if (split.mirrored) throw new TrafficRouterError(`${this.describe()}: KServe cannot mirror traffic to a shadow`, false);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const isvc = await this.get();
+    if (split.mirrored) throw new TrafficRouterError(`${this.describe()}: KServe cannot mirror traffic to a shadow`);
+    return readModifyUpdate(
+      `updating ${this.describe()}`,
+      () => this.get(),
+      isvc => {
         this.splitOf(isvc, versions);
         isvc.spec = { ...isvc.spec, predictor: { ...isvc.spec?.predictor, canaryTrafficPercent: split.weight } };
-        const stored = (await this.objects.replaceNamespacedCustomObject({
+      },
+      async isvc =>
+        (await this.objects.replaceNamespacedCustomObject({
           group: GROUP,
           version: VERSION,
           namespace: this.target.namespace,
           plural: PLURAL,
           name: this.target.inferenceService,
           body: isvc,
-        })) as InferenceService;
-        return this.splitOf(stored, versions);
-      } catch (error) {
-        if (isConflict(error) && attempt < CONFLICT_RETRIES) continue;
-        throw routerError(`updating ${this.describe()}`, error);
-      }
-    }
+        })) as InferenceService,
+      stored => this.splitOf(stored, versions),
+    );
   }
 
   async scaleDown(): Promise<boolean> {

@@ -175,7 +175,7 @@ export class DefaultRolloutEngine implements RolloutEngine {
       }
       const split = await router.apply(this.versions(r), { weight: pending.weight, mirrored: pending.mirrored });
       if (!same(split, pending)) {
-        throw new TrafficRouterError(`${router.describe()} holds ${split.weight} %${split.mirrored ? ' + mirror' : ''} after asking for ${pending.weight} %${pending.mirrored ? ' + mirror' : ''}`, true);
+        throw new TrafficRouterError(`${router.describe()} holds ${split.weight} %${split.mirrored ? ' + mirror' : ''} after asking for ${pending.weight} %${pending.mirrored ? ' + mirror' : ''}`);
       }
       const then = pending.then;
       if (then.ended && then.stage === 'full') {

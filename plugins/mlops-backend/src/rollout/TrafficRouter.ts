@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import { describeKubernetesError } from '../retraining/kubernetes';
 
 /** The challenger's share of live traffic, and whether it receives a mirror of the champion's. */
 export type TrafficSplit = { weight: number; mirrored: boolean };
@@ -21,15 +22,11 @@ export interface TrafficRouter {
 }
 
 /**
- * The router could not be reached or did not do what was asked: the rollout stays pending and
- * retries. `retryable` is false for answers a retry will not change (404, 422, 401/403), which
- * still only hold the rollout: a person fixes the configuration.
+ * The router could not be reached or did not do what was asked. Whatever the cause (an outage, a
+ * 5xx, or a 404 a person must fix), the rollout stays pending and retries with backoff.
  */
 export class TrafficRouterError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'TrafficRouterError';
   }
@@ -41,21 +38,32 @@ export const CONFLICT_RETRIES = 8;
 /** A Kubernetes client error as a TrafficRouterError naming the status and the server's reason. */
 export function routerError(what: string, error: unknown): TrafficRouterError {
   if (error instanceof TrafficRouterError) return error;
-  if (error instanceof ApiException) {
-    let detail = '';
-    try {
-      const body = typeof error.body === 'string' ? JSON.parse(error.body) : (error.body as any);
-      detail = [body?.reason, body?.message].filter(Boolean).join(': ');
-    } catch {
-      detail = String(error.body ?? '').slice(0, 200);
-    }
-    const retryable = error.code === 409 || error.code === 429 || error.code >= 500;
-    return new TrafficRouterError(`${what}: Kubernetes answered ${error.code}${detail ? ` (${detail})` : ''}`, retryable);
-  }
-  return new TrafficRouterError(`${what}: ${(error as Error)?.message ?? String(error)}`, true);
+  if (error instanceof ApiException) return new TrafficRouterError(`${what}: Kubernetes answered ${describeKubernetesError(error)}`);
+  return new TrafficRouterError(`${what}: ${(error as Error)?.message ?? String(error)}`);
 }
 
-export const isConflict = (error: unknown) => error instanceof ApiException && error.code === 409;
+/**
+ * Read–modify–update of one object: `read` it, let `change` edit it (throwing to refuse), `write`
+ * it back with the resourceVersion read. A 409 from a concurrent writer reads again and retries.
+ */
+export async function readModifyUpdate<T, R>(
+  what: string,
+  read: () => Promise<T>,
+  change: (object: T) => void,
+  write: (object: T) => Promise<T>,
+  result: (stored: T) => R,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const object = await read();
+      change(object);
+      return result(await write(object));
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 409 && attempt < CONFLICT_RETRIES) continue;
+      throw routerError(what, error);
+    }
+  }
+}
 
 /** `{version}` in a name template replaced by the version. */
 export const forVersion = (template: string, version: string) => template.split('{version}').join(version);

@@ -30,7 +30,7 @@ export type { RolloutStore } from './RolloutStore';
 /** A router for targets that need Kubernetes when `mlops.kubernetes` is not configured: holds the rollout pending. */
 function unconfigured(what: string): TrafficRouter {
   const fail = async (): Promise<never> => {
-    throw new TrafficRouterError(`${what}: mlops.kubernetes is not configured`, false);
+    throw new TrafficRouterError(`${what}: mlops.kubernetes is not configured`);
   };
   return { describe: () => what, read: fail, apply: fail, scaleDown: fail };
 }
