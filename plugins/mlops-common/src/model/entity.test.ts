@@ -87,6 +87,14 @@ describe('parseModelEntity', () => {
     ['an unknown correction', { policy: { drift: { correction: 'holm' } } }, 'spec.policy.drift.correction'],
     ['a webhook target that is not a URL', { policy: { retraining: { target: { kind: 'webhook', url: 'not a url' } } } }, 'spec.policy.retraining.target.url'],
     ['a KPI with an SLO upside down', { policy: { kpis: [{ name: 'ctr', numerator: { source: 'predictions' }, denominator: { source: 'predictions' }, slo: { min: 2, max: 1 } }] } }, 'spec.policy.kpis[0].slo.min'],
+    ['an Istio target in a namespace Kubernetes would refuse', { policy: { rollout: { traffic: { kind: 'istio', namespace: 'ML_Team', virtualService: 'feed' } } } }, 'spec.policy.rollout.traffic.namespace'],
+    ['a KServe target without its InferenceService', { policy: { rollout: { traffic: { kind: 'kserve', namespace: 'ml' } } } }, 'spec.policy.rollout.traffic.inferenceService'],
+    ['an unknown traffic router', { policy: { rollout: { traffic: { kind: 'linkerd' } } } }, 'spec.policy.rollout.traffic.kind'],
+    [
+      'a canary KPI that is not a share of predictions',
+      { policy: { kpis: [{ name: 'conversion', numerator: { source: 'outcome', outcome: 'purchase' }, denominator: { source: 'outcome', outcome: 'session' } }], rollout: { analysis: { kpi: 'conversion' } } } },
+      'spec.policy.rollout.analysis.kpi',
+    ],
     ['an absolute runbook path', { runbooks: [{ title: 'x', path: '/etc/passwd.md' }] }, 'spec.runbooks[0].path'],
     ['a runbook that is not Markdown', { runbooks: [{ title: 'x', path: 'notes.txt' }] }, 'spec.runbooks[0].path'],
   ])('rejects %s and names the field', (_what, spec, field) => {
