@@ -174,6 +174,7 @@ def rollout_fixtures():
             'x1': x1, 'n1': n1, 'x2': x2, 'n2': n2,
             'chi2': float(chi2), 'pTwoSided': float(p),
             'pLower': float(stats.norm.cdf(z)),
+            'pHigher': float(stats.norm.sf(z)),
             'relativeRisk': float(rr.relative_risk), 'low': float(ci.low), 'high': float(ci.high),
         })
     spearman = []

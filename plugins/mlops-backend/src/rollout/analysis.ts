@@ -121,17 +121,19 @@ export function canaryChecks(
 }
 
 /**
- * The business KPI (a share of predictions) by a pooled two-proportion test, one-sided: a
- * relative drop of at least `maxKpiRelativeDrop` at p < `significance` fails; a smaller drop (or a
- * gain) passes; a larger but not yet significant drop keeps collecting. Fewer than `minSamples`
+ * The business KPI (a share of predictions) by a pooled two-proportion test, one-sided in the
+ * KPI's bad direction: a relative worsening (a drop, or a rise for a lower-is-better KPI) of at
+ * least `maxKpiRelativeDrop` at p < `significance` fails; a smaller worsening (or an improvement)
+ * passes; a larger but not yet significant one keeps collecting. Fewer than `minSamples`
  * predictions on either side is inconclusive, never a pass.
  */
 export function kpiCheck(policy: RolloutPolicy, minSamples: number, champion: ArmMetrics, challenger: ArmMetrics): RolloutCheck {
   const a = policy.analysis;
+  const lowerIsBetter = policy.kpiDefinition.direction === 'lower-is-better';
   const base = {
     check: 'kpi' as const,
-    threshold: -a.maxKpiRelativeDrop,
-    comparator: '>=' as const,
+    threshold: lowerIsBetter ? a.maxKpiRelativeDrop : -a.maxKpiRelativeDrop,
+    comparator: lowerIsBetter ? ('<=' as const) : ('>=' as const),
     championN: champion.kpiN,
     challengerN: challenger.kpiN,
   };
@@ -145,19 +147,19 @@ export function kpiCheck(policy: RolloutPolicy, minSamples: number, champion: Ar
     };
   }
   const t = twoProportionTest(champion.kpiPositives, champion.kpiN, challenger.kpiPositives, challenger.kpiN);
-  const drop = -t.relativeDifference;
-  const significant = t.pLower < a.significance;
+  const worsening = lowerIsBetter ? t.relativeDifference : -t.relativeDifference;
+  const pWorse = lowerIsBetter ? t.pHigher : t.pLower;
   let verdict: RolloutCheck['verdict'] = 'pass';
-  if (drop >= a.maxKpiRelativeDrop) verdict = significant ? 'fail' : 'collecting';
+  if (worsening >= a.maxKpiRelativeDrop) verdict = pWorse < a.significance ? 'fail' : 'collecting';
   const change = `${t.relativeDifference >= 0 ? '+' : ''}${(100 * t.relativeDifference).toFixed(1)} %`;
   return {
     ...base,
     verdict,
     value: t.relativeDifference,
     championValue: t.championRate,
-    pValue: t.pLower,
+    pValue: pWorse,
     interval: t.interval,
-    detail: `${a.kpi} ${pct(t.challengerRate)} vs ${pct(t.championRate)} (${change}, p = ${t.pLower.toPrecision(2)}); rolls back on a drop of ${pct(a.maxKpiRelativeDrop)} at p < ${a.significance}`,
+    detail: `${a.kpi} ${pct(t.challengerRate)} vs ${pct(t.championRate)} (${change}, p = ${pWorse.toPrecision(2)}); rolls back on a ${lowerIsBetter ? 'rise' : 'drop'} of ${pct(a.maxKpiRelativeDrop)} at p < ${a.significance}`,
   };
 }
 

@@ -30,6 +30,7 @@ describe('two-proportion test against SciPy', () => {
     expectClose(t.z * t.z, c.chi2);
     expectClose(t.pTwoSided, c.pTwoSided);
     expectClose(t.pLower, c.pLower);
+    expectClose(t.pHigher, c.pHigher);
     expectClose(t.relativeDifference + 1, c.relativeRisk);
     expectClose(t.interval[0] + 1, c.low);
     expectClose(t.interval[1] + 1, c.high);

@@ -13,6 +13,8 @@ export type TwoProportionTest = {
   z: number;
   /** One-sided p-value of "the challenger's rate is lower than the champion's". */
   pLower: number;
+  /** One-sided p-value of "the challenger's rate is higher than the champion's". */
+  pHigher: number;
   /** Two-sided p-value (equals SciPy's chi2_contingency without continuity correction). */
   pTwoSided: number;
   championRate: number;
@@ -35,11 +37,13 @@ export function twoProportionTest(x1: number, n1: number, x2: number, n2: number
   const z = (p2 - p1) / se;
   const pTwoSided = Number.isFinite(z) ? chiSquareSf(z * z, 1) : Number.NaN;
   const pLower = z < 0 ? pTwoSided / 2 : 1 - pTwoSided / 2;
+  const pHigher = z > 0 ? pTwoSided / 2 : 1 - pTwoSided / 2;
   const ratio = p2 / p1;
   const logSe = Math.sqrt(1 / x2 - 1 / n2 + 1 / x1 - 1 / n1);
   return {
     z,
     pLower,
+    pHigher,
     pTwoSided,
     championRate: p1,
     challengerRate: p2,
