@@ -26,7 +26,7 @@ import { RetrainingTriggers } from './retraining/RetrainingTriggers';
 import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
 import { kubeConfigFrom } from './retraining/kubernetes';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
-import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, scheduleRollouts, SimulatedTraffic } from './rollout';
+import { createCanaryJudge, createRolloutEngine, DatabaseRolloutStore, rolloutStarter, scheduleRollouts, SimulatedTraffic } from './rollout';
 
 /**
  * The ModelRails backend plugin: wires services together and nothing else.
@@ -120,13 +120,17 @@ export const mlopsPlugin = createBackendPlugin({
             promotions,
             rollouts,
             rolloutStore,
+            judge: createCanaryJudge({ telemetry: telemetryStore, registry: registryStore, policyOf: catalogPolicies(catalog, auth) }),
             auditor,
+            auth,
             httpAuth,
             permissions,
             logger,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // Flagger cannot send headers: the route checks the token in the webhook's metadata itself.
+        httpRouter.addAuthPolicy({ path: '/judge/flagger', allow: 'unauthenticated' });
         await scheduleMlflowSync({
           config,
           scheduler,

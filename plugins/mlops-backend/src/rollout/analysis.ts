@@ -78,6 +78,14 @@ export function canaryChecks(
   challenger: ArmMetrics,
   elapsedMs: number,
 ): RolloutCheck[] {
+  return [
+    ...armChecks(policy, step.minSamples, champion, challenger),
+    durationCheck(elapsedMs, step.minDuration, { championN: champion.n, challengerN: challenger.n }),
+  ];
+}
+
+/** Champion against challenger over a window, without a step's duration: what the judge endpoint answers. */
+export function armChecks(policy: RolloutPolicy, minSamples: number, champion: ArmMetrics, challenger: ArmMetrics): RolloutCheck[] {
   const a = policy.analysis;
   const n = { championN: champion.n, challengerN: challenger.n };
   const checks: RolloutCheck[] = [];
@@ -85,10 +93,10 @@ export function canaryChecks(
   const errorRate = challenger.n ? challenger.errors / challenger.n : null;
   // Before the sample is complete, more errors than the whole sample could tolerate fail at once:
   // no need to wait for a broken build to serve its minimum.
-  const hopeless = challenger.n < step.minSamples && challenger.errors > a.maxErrorRate * step.minSamples;
+  const hopeless = challenger.n < minSamples && challenger.errors > a.maxErrorRate * minSamples;
   let errorVerdict: RolloutCheck['verdict'] = 'inconclusive';
-  if (hopeless || (challenger.n >= step.minSamples && errorRate! > a.maxErrorRate)) errorVerdict = 'fail';
-  else if (challenger.n >= step.minSamples) errorVerdict = 'pass';
+  if (hopeless || (challenger.n >= minSamples && errorRate! > a.maxErrorRate)) errorVerdict = 'fail';
+  else if (challenger.n >= minSamples) errorVerdict = 'pass';
   checks.push({
     check: 'error-rate',
     verdict: errorVerdict,
@@ -114,9 +122,8 @@ export function canaryChecks(
     detail: p99 === null ? 'no latencies yet' : `p99 latency ${p99.toFixed(1)} ms vs a budget of ${a.maxP99LatencyMs} ms`,
   });
 
-  checks.push(kpiCheck(policy, step.minSamples, champion, challenger));
-  checks.push(samplesCheck(challenger.n, step.minSamples, n, 'challenger predictions'));
-  checks.push(durationCheck(elapsedMs, step.minDuration, n));
+  checks.push(kpiCheck(policy, minSamples, champion, challenger));
+  checks.push(samplesCheck(challenger.n, minSamples, n, 'challenger predictions'));
   return checks;
 }
 

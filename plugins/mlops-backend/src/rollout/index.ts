@@ -17,13 +17,17 @@ import {
   mlopsRolloutPromotePermission,
   mlopsRolloutResumePermission,
   mlopsRolloutRollbackPermission,
+  ModelPolicy,
   Rollout,
 } from '@modelrails/plugin-mlops-common';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
+import { DefaultCanaryJudge } from './CanaryJudge';
 import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
 
 export { DatabaseRolloutStore } from './DatabaseRolloutStore';
 export { SimulatedTraffic } from './SimulatedTrafficRouter';
+export { DefaultCanaryJudge } from './CanaryJudge';
+export type { CanaryJudge, JudgeRequest } from './CanaryJudge';
 export type { RolloutEngine, ManualAction } from './RolloutEngine';
 export type { RolloutStore } from './RolloutStore';
 
@@ -61,6 +65,11 @@ export function createRolloutEngine(options: {
       await options.moveExternalAlias?.(r.modelRef, 'champion', champion);
     },
   });
+}
+
+/** The judge endpoint's test, on the same metrics and checks as the engine. */
+export function createCanaryJudge(options: { telemetry: TelemetryStore; registry: RegistryStore; policyOf(modelRef: string): Promise<ModelPolicy | undefined> }) {
+  return new DefaultCanaryJudge({ metrics: new TelemetryCanaryMetrics(options.telemetry), registry: options.registry, policyOf: options.policyOf });
 }
 
 /** What PromotionService needs of the engine. */

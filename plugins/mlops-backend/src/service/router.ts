@@ -1,5 +1,6 @@
 import {
   AuditorService,
+  AuthService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
@@ -26,9 +27,9 @@ import { PromotionService } from '../promotion/PromotionService';
 import { PromotionStatus } from '@modelrails/plugin-mlops-common';
 import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
 import { middleware as openApiValidator } from 'express-openapi-validator';
-import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import { AuthenticationError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { ModelPolicyService } from './ModelPolicyService';
-import { ManualAction, ROLLOUT_ACTION_PERMISSIONS, RolloutEngine, RolloutStore, rolloutView } from '../rollout';
+import { CanaryJudge, JudgeRequest, ManualAction, ROLLOUT_ACTION_PERMISSIONS, RolloutEngine, RolloutStore, rolloutView } from '../rollout';
 import { principalRef } from '../registry/RegistryService';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
@@ -47,6 +48,7 @@ export type RouterOptions = {
   promotions: PromotionService;
   rollouts: RolloutEngine;
   rolloutStore: RolloutStore;
+  judge: CanaryJudge;
   telemetry: TelemetryService;
   telemetryStore: TelemetryStore;
   drift: DriftService;
@@ -54,6 +56,8 @@ export type RouterOptions = {
   metrics: TelemetryMetrics;
   auditor: AuditorService;
   httpAuth: HttpAuthService;
+  /** Checks tokens that arrive in a body (Flagger's webhooks cannot send headers). */
+  auth: AuthService;
   permissions: PermissionsService;
   logger: LoggerService;
 };
@@ -85,7 +89,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -255,6 +259,43 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
       rollouts.act(record.id, action, principalRef(credentials), reason),
     );
     res.json(await rolloutDetail(record.id));
+  });
+
+  /** Judge parameters from a query string or Flagger metadata (both strings, validated by the spec). */
+  const judgeRequest = (params: { namespace: string; name: string }, p: Record<string, unknown>): JudgeRequest => {
+    const text = (key: string) => (typeof p[key] === 'string' ? (p[key] as string) : undefined);
+    const minSamples = text('minSamples');
+    return {
+      modelRef: modelRefOf(params),
+      champion: text('champion'),
+      challenger: text('challenger'),
+      window: text('window'),
+      since: text('since'),
+      minSamples: minSamples === undefined ? undefined : Number(minSamples),
+    };
+  };
+
+  router.get('/judge/models/:namespace/:name', async (req, res) => {
+    await reader(req);
+    res.json(await judge.judge(judgeRequest(req.params, req.query)));
+  });
+
+  router.post('/judge/flagger/models/:namespace/:name', async (req, res) => {
+    const metadata: Record<string, unknown> = req.body.metadata ?? {};
+    let credentials: BackstageCredentials;
+    if (req.headers.authorization) {
+      credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    } else if (typeof metadata.token === 'string') {
+      credentials = await auth.authenticate(metadata.token).catch(() => {
+        throw new AuthenticationError('metadata.token: not a valid Backstage token');
+      });
+    } else {
+      throw new AuthenticationError('Missing credentials: an Authorization header or metadata.token (Flagger webhooks cannot send headers)');
+    }
+    await allow(credentials, mlopsReadPermission);
+    const verdict = await judge.judge(judgeRequest(req.params, metadata));
+    // Flagger reads only the status: anything but a pass must not look like success.
+    res.status(verdict.verdict === 'pass' ? 200 : 412).json(verdict);
   });
 
   for (const [path, kind, ingest] of [

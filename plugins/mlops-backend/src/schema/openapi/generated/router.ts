@@ -1844,6 +1844,116 @@ export const spec = {
           }
         ]
       },
+      "JudgeVerdict": {
+        "type": "object",
+        "description": "The statistical canary test over a window, for Argo Rollouts (web metric: successCondition result.verdict == \"pass\", failureCondition result.verdict == \"fail\") and Flagger (webhook: 2xx only on pass). Too few samples and evidence still being collected are \"inconclusive\", never a pass.",
+        "properties": {
+          "verdict": {
+            "type": "string",
+            "enum": [
+              "pass",
+              "fail",
+              "inconclusive"
+            ]
+          },
+          "modelRef": {
+            "type": "string"
+          },
+          "champion": {
+            "type": "string"
+          },
+          "challenger": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "checks": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RolloutCheck"
+            }
+          }
+        },
+        "required": [
+          "verdict",
+          "modelRef",
+          "champion",
+          "challenger",
+          "from",
+          "to",
+          "checks"
+        ]
+      },
+      "FlaggerWebhookRequest": {
+        "type": "object",
+        "description": "What Flagger POSTs to a webhook (name, namespace and phase of its Canary, plus the webhook's metadata). Flagger cannot send headers, so the token may come in metadata.token.",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "namespace": {
+            "type": "string"
+          },
+          "phase": {
+            "type": "string"
+          },
+          "checksum": {
+            "type": "string"
+          },
+          "metadata": {
+            "$ref": "#/components/schemas/FlaggerJudgeMetadata"
+          }
+        },
+        "required": [
+          "name",
+          "namespace",
+          "phase"
+        ]
+      },
+      "FlaggerJudgeMetadata": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "champion": {
+            "$ref": "#/components/schemas/VersionLabel"
+          },
+          "challenger": {
+            "$ref": "#/components/schemas/VersionLabel"
+          },
+          "window": {
+            "$ref": "#/components/schemas/JudgeWindow"
+          },
+          "since": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "minSamples": {
+            "$ref": "#/components/schemas/JudgeMinSamples"
+          },
+          "token": {
+            "type": "string",
+            "maxLength": 8192
+          }
+        }
+      },
+      "VersionLabel": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+      },
+      "JudgeWindow": {
+        "type": "string",
+        "pattern": "^[0-9]+(ms|s|m|h|d)$"
+      },
+      "JudgeMinSamples": {
+        "type": "string",
+        "pattern": "^[1-9][0-9]{0,8}$"
+      },
       "RolloutActionRequest": {
         "type": "object",
         "additionalProperties": false,
@@ -3239,6 +3349,165 @@ export const spec = {
           },
           "403": {
             "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/judge/models/{namespace}/{name}": {
+      "get": {
+        "operationId": "JudgeCanary",
+        "description": "Champion against challenger over the last `window` (default 15m) or since `since`, with the model's rollout analysis (error rate, p99 latency, the KPI by a two-proportion test, samples). For an Argo Rollouts web metric; always 200 with the verdict in the body.",
+        "parameters": [
+          {
+            "name": "namespace",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "champion",
+            "in": "query",
+            "required": false,
+            "description": "The champion's version (default the champion alias).",
+            "schema": {
+              "$ref": "#/components/schemas/VersionLabel"
+            }
+          },
+          {
+            "name": "challenger",
+            "in": "query",
+            "required": false,
+            "description": "The challenger's version (default the challenger alias).",
+            "schema": {
+              "$ref": "#/components/schemas/VersionLabel"
+            }
+          },
+          {
+            "name": "window",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/JudgeWindow"
+            }
+          },
+          {
+            "name": "since",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "minSamples",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/JudgeMinSamples"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The verdict and every check.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/JudgeVerdict"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/judge/flagger/models/{namespace}/{name}": {
+      "post": {
+        "operationId": "JudgeCanaryForFlagger",
+        "description": "The same test as a Flagger `rollout` webhook: 200 on pass, 412 with the verdict otherwise (Flagger counts any non-2xx as a failed check). Versions, window and token come from the webhook's metadata.",
+        "parameters": [
+          {
+            "name": "namespace",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/FlaggerWebhookRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Every check passes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/JudgeVerdict"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "412": {
+            "description": "A check fails or the evidence is not yet enough; the verdict says which.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/JudgeVerdict"
+                }
+              }
+            }
           }
         }
       }
