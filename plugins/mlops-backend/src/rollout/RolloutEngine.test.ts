@@ -141,6 +141,30 @@ describe.each(databases.eachSupportedId())('rollout engine on %s', databaseId =>
     expect(decisions.filter(d => d.action === 'hold').length).toBeGreaterThanOrEqual(4);
   });
 
+  it('judges the 100 % step against what the champion served before it, since it serves nothing then', async () => {
+    let fullSince = Number.POSITIVE_INFINITY;
+    const empty: ArmMetrics = { n: 0, errors: 0, p99LatencyMs: null, kpiPositives: 0, kpiN: 0 };
+    const e = new DefaultRolloutEngine({
+      store: env.store,
+      routerFor: r => new IstioTrafficRouter(env.kubeConfig, r.traffic as any),
+      metrics: {
+        ...metricsFor(() => true),
+        arms: async (_model, _versions, _kpi, from) => ({ champion: from < fullSince ? good : empty, challenger: { ...good, kpiPositives: 505 } }),
+      },
+      owner: 'replica-a',
+    });
+    env.k8s.put('networking.istio.io', 'virtualservices', NS, virtualService('feed') as any);
+    const r = await e.start({ modelRef: 'model:default/full-step', version: '18', champion: '17', promotionId: null, policy: modelPolicySchema.parse(POLICY), actor: 'user:default/alice' }, T0);
+    let now = r;
+    for (let t = T0; now.status !== 'succeeded' && t <= T0 + 30 * MINUTE; t += MINUTE) {
+      now = (await e.drive(r.id, t))!;
+      if (now.stage === 'canary' && now.weight === 100) fullSince = Math.min(fullSince, now.stageStartedAt);
+    }
+    expect(now).toMatchObject({ stage: 'full', status: 'succeeded' });
+    const last = (await env.store.decisions(r.id, 100)).find(d => d.action === 'complete')!;
+    expect(last.checks.find(c => c.check === 'kpi')).toMatchObject({ verdict: 'pass', championN: 5000 });
+  });
+
   it('rolls back on a significant CTR drop: traffic to the champion first, then the challenger scaled down', async () => {
     const { e, r } = await begin('model:default/rolled-back', false);
     let now = r;

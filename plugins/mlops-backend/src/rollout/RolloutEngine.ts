@@ -265,8 +265,14 @@ export class DefaultRolloutEngine implements RolloutEngine {
     if (r.stage === 'shadow') {
       return shadowChecks(r.policy, await this.options.metrics.shadow(r.modelRef, versions, r.stageStartedAt, now), elapsed);
     }
-    const { champion, challenger } = await this.options.metrics.arms(r.modelRef, versions, r.policy.kpiDefinition, r.stageStartedAt, now);
-    return canaryChecks(r.policy, r.policy.steps[r.step!], champion, challenger, elapsed);
+    const step = r.policy.steps[r.step!];
+    const arms = await this.options.metrics.arms(r.modelRef, versions, r.policy.kpiDefinition, r.stageStartedAt, now);
+    let { champion } = arms;
+    if (step.weight >= 100) {
+      // The champion serves nothing at 100 %: compare with what it served earlier in this rollout.
+      champion = (await this.options.metrics.arms(r.modelRef, versions, r.policy.kpiDefinition, r.createdAt, r.stageStartedAt)).champion;
+    }
+    return canaryChecks(r.policy, step, champion, arms.challenger, elapsed);
   }
 
   async act(id: string, action: ManualAction, actor: string, reason: string, now = this.clock()): Promise<RolloutRecord> {
