@@ -21,6 +21,7 @@ import { DriftService } from './telemetry/DriftService';
 import { TelemetryMetrics } from './telemetry/metrics';
 import { scheduleDriftMonitor } from './telemetry/DriftMonitor';
 import { DemoTraffic } from './demo/demoTraffic';
+import { seedDemoRollouts } from './demo/demoRollouts';
 import { EvaluationService } from './telemetry/EvaluationService';
 import { RetrainingTriggers } from './retraining/RetrainingTriggers';
 import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
@@ -197,8 +198,10 @@ export const mlopsPlugin = createBackendPlugin({
         if (config.getOptionalBoolean('mlops.demo.enabled')) {
           await seedDemoRegistry(registryStore, logger);
           await seedDemoPromotions(promotionStore);
-          const traffic = new DemoTraffic(telemetry, telemetryStore, logger);
-          traffic.startWhenCatalogReady();
+          const traffic = new DemoTraffic(telemetry, telemetryStore, logger, { registry: registryStore, simulated: simulatedTraffic, rollouts: rolloutStore });
+          traffic.startWhenCatalogReady(5_000, () =>
+            seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry: registryStore, promotions: promotionStore, policyOf: catalogPolicies(catalog, auth), logger }),
+          );
           lifecycle.addShutdownHook(() => traffic.stop());
         }
       },

@@ -140,7 +140,8 @@ export const DEMO_MODELS: DemoModel[] = [
     creators: ['user:default/frank'],
     datasets: ['pricing-history', 'orders'],
     featureSets: ['pricing-features', 'item-features'],
-    metrics: series('mape', 0.118, 0.104, 4),
+    // v13, the newest, is the demo's self-promoting canary (demoRollouts.ts).
+    metrics: [...series('mape', 0.118, 0.104, 4), { mape: 0.101 }],
     firstVersion: 9,
     champion: 3,
     environments: [prod('prod-eu-1', 'pricing')],

@@ -1,13 +1,19 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { DEMO_MODELS } from './demoRegistry';
+import { DEMO_CHALLENGER_BEHAVIOUR } from './demoRollouts';
+import { RegistryStore } from '../registry/RegistryStore';
+import { RolloutStore, SimulatedTraffic } from '../rollout';
 import { BUCKET_MS, bucketOf, TelemetryService } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../telemetry/simulation';
+import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../telemetry/simulation';
+import { simulationRandom } from '../telemetry/stats/random';
 
 /*
  * Traffic for the embedded demo, through the same ingestion path as a serving fleet's. Every live
- * model gets steady traffic; three carry the field reports' incidents:
+ * model gets steady traffic, split between champion and challenger as the simulated router says
+ * while a rollout runs (see demoRollouts.ts); three carry the field reports' incidents:
  *   home-feed-ranker   user_country re-encoded upstream as ISO numbers (contract violation, pages)
  *                      and the Android client sending session length in ms (Android only)
  *   ad-ctr-predictor   item_price drifting upwards (statistical drift, warns, then critical)
@@ -18,7 +24,27 @@ const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
 };
 
 export const DEMO_EVENTS_PER_MINUTE = 200;
+/** While a model's rollout runs: enough for its canary steps to reach their samples in seconds. */
+export const DEMO_ROLLOUT_EVENTS_PER_MINUTE = 6000;
 const BACKFILL_MS = 2 * 3600_000;
+const TICK_MS = 5_000;
+
+/** The outcomes each model's KPIs count, besides the click every demo model's users give. */
+function outcomesOf(policy: ModelPolicy | undefined) {
+  const named = policy?.kpis.flatMap(k => (k.numerator.source === 'outcome' && k.numerator.outcome ? [k.numerator.outcome] : [])) ?? [];
+  return [...new Set(['click', ...named])];
+}
+
+/** A click always; any other outcome (a purchase, a challenge) for a fixed quarter of the clicks. */
+const earns = (outcome: string, e: SimulatedEvent) => e.clicked && (outcome === 'click' || e.sequence % 4 === 0);
+
+type DemoTrafficOptions = {
+  /** Where the champion alias points now (a rollout moves it). */
+  registry?: RegistryStore;
+  /** Rollouts' splits, followed request by request. */
+  simulated?: SimulatedTraffic;
+  rollouts?: RolloutStore;
+};
 
 export function demoLiveModels() {
   return DEMO_MODELS.filter(m => m.champion !== undefined).map(m => ({
@@ -34,10 +60,15 @@ export class DemoTraffic {
   private timer?: NodeJS.Timeout;
   private lastSent = 0;
 
+  private readonly outcomes = new Map<string, string[]>();
+  private readonly mirrorSequences = new Map<string, number>();
+  private readonly mirrorRandom = simulationRandom(4242);
+
   constructor(
     private readonly telemetry: TelemetryService,
     private readonly store: TelemetryStore,
     private readonly logger: LoggerService,
+    private readonly options: DemoTrafficOptions = {},
   ) {}
 
   /** Sources are per model and process start: sequences restart at 0 and must not collide. */
@@ -66,7 +97,7 @@ export class DemoTraffic {
    * Waits in the background until the catalog knows the demo models (it ingests catalog/*.yaml
    * after startup), then starts; never fails the backend's startup.
    */
-  startWhenCatalogReady(intervalMs = 5_000) {
+  startWhenCatalogReady(intervalMs = 5_000, onReady?: () => Promise<void>) {
     const attempt = async () => {
       const models = demoLiveModels();
       const known = await Promise.all(models.map(m => this.telemetry.policy(m.modelRef).catch(() => undefined)));
@@ -76,18 +107,23 @@ export class DemoTraffic {
         return;
       }
       await this.start();
+      await onReady?.();
     };
     attempt().catch(e => this.logger.warn(`Demo traffic could not start: ${(e as Error).message}`));
   }
 
-  /** Uploads training profiles, backfills the last two hours and streams on every 30 s. */
+  /** Uploads training profiles, backfills the last two hours and streams on every few seconds. */
   async start(now = Date.now()) {
     const models = demoLiveModels();
     for (const [i, m] of models.entries()) {
-      try {
-        await this.telemetry.putReferenceProfile(m.modelRef, m.version, trainingProfile(1000 + i));
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
+      this.outcomes.set(m.modelRef, outcomesOf(await this.telemetry.policy(m.modelRef)));
+      const challengers = Object.keys(DEMO_CHALLENGER_BEHAVIOUR[m.name] ?? {});
+      for (const version of [m.version, ...challengers]) {
+        try {
+          await this.telemetry.putReferenceProfile(m.modelRef, version, trainingProfile(1000 + i));
+        } catch (e) {
+          if (!(e instanceof ConflictError)) throw e;
+        }
       }
     }
     const from = bucketOf(now - BACKFILL_MS);
@@ -101,7 +137,7 @@ export class DemoTraffic {
     this.lastSent = now;
     this.timer = setInterval(() => {
       this.tick().catch(e => this.logger.warn(`Demo traffic tick failed: ${(e as Error).message}`));
-    }, 30_000);
+    }, TICK_MS);
     this.timer.unref?.();
     this.logger.info(`Demo traffic streaming for ${models.length} models`);
   }
@@ -116,21 +152,48 @@ export class DemoTraffic {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /**
+   * Who answers this model's requests now: the champion, or champion and challenger in the split
+   * the rollout last set (the challenger's share, or a mirror of everything in shadow).
+   */
+  private async serving(m: { modelRef: string; version: string }) {
+    const split = this.options.simulated?.splitOf(m.modelRef);
+    if (split && !split.scaledDown) {
+      const busy = !!(await this.options.rollouts?.list({ modelRef: m.modelRef, unfinished: true, limit: 1 }))?.length;
+      return { champion: split.champion ?? split.challenger, challenger: split.challenger, weight: split.weight, mirrored: split.mirrored, busy };
+    }
+    const versions = (await this.options.registry?.listVersions(m.modelRef)) ?? [];
+    const champion = versions.find(v => v.aliases.includes('champion'))?.version ?? m.version;
+    return { champion, challenger: champion, weight: 0, mirrored: false, busy: false };
+  }
+
   private async send(m: { name: string; modelRef: string; version: string }, index: number, from: number, to: number, now: number) {
-    const count = Math.round(((to - from) / 60_000) * DEMO_EVENTS_PER_MINUTE);
+    const serving = await this.serving(m);
+    const perMinute = serving.busy ? DEMO_ROLLOUT_EVENTS_PER_MINUTE : DEMO_EVENTS_PER_MINUTE;
+    const count = Math.round(((to - from) / 60_000) * perMinute);
     if (count <= 0) return;
-    const scenario = INCIDENTS[m.name]?.((now - to) / 60_000) ?? {};
-    const events = this.simulator(m.modelRef, m.name, 77 + index).events(m.version, count, from, to, scenario);
+    const incident = INCIDENTS[m.name]?.((now - to) / 60_000) ?? {};
+    const scenarioOf = (version: string): TrafficScenario => ({ ...incident, ...DEMO_CHALLENGER_BEHAVIOUR[m.name]?.[version] });
+    const simulator = this.simulator(m.modelRef, m.name, 77 + index);
+    const toChallenger = Math.round((count * serving.weight) / 100);
+    const championEvents = simulator.events(serving.champion, count - toChallenger, from, to, scenarioOf(serving.champion));
+    const events = [...championEvents, ...simulator.events(serving.challenger, toChallenger, from, to, scenarioOf(serving.challenger))];
+    if (serving.mirrored && serving.challenger !== serving.champion) {
+      const first = this.mirrorSequences.get(m.modelRef) ?? 0;
+      this.mirrorSequences.set(m.modelRef, first + championEvents.length);
+      events.push(...mirrorEvents(championEvents, serving.challenger, `${this.source(m.name)}-shadow`, first, this.mirrorRandom, scenarioOf(serving.challenger)));
+    }
+    const outcomes = this.outcomes.get(m.modelRef) ?? ['click'];
     for (let i = 0; i < events.length; i += 5000) {
       const chunk = events.slice(i, i + 5000);
       await this.telemetry.ingestPredictions({ batchId: `demo-${this.runId}-${m.name}-${from}-${i}`, source: this.source(m.name), events: toWire(chunk) });
-      const clicks = chunk.filter(e => e.clicked);
-      if (clicks.length) {
+      const labels = chunk.flatMap(e => outcomes.filter(o => earns(o, e)).map(outcome => ({ e, outcome })));
+      if (labels.length) {
         await this.telemetry.ingestOutcomes({
-          batchId: `demo-${this.runId}-${m.name}-${from}-${i}-clicks`,
+          batchId: `demo-${this.runId}-${m.name}-${from}-${i}-labels`,
           source: `${this.source(m.name)}-labels`,
           // The label stream numbers its own records, without gaps (one sequence range per sender).
-          outcomes: clicks.map(e => ({ requestId: e.requestId, sequence: this.nextLabelSequence(m.name), outcome: 'click', value: 1, time: e.time + 2000 })),
+          outcomes: labels.map(({ e, outcome }) => ({ requestId: e.requestId, sequence: this.nextLabelSequence(m.name), outcome, value: 1, time: e.time + 2000 })),
         });
       }
     }

@@ -35,6 +35,8 @@ function pick<T>(random: Random, items: T[], weights: number[]): T {
 
 export type SimulatedEvent = {
   model: string;
+  /** The sender, when it differs from the batch's (mirrored answers). */
+  source?: string;
   version: string;
   requestId: string;
   queryId: string;
@@ -130,6 +132,27 @@ export class TrafficSimulator {
     }
     return out;
   }
+}
+
+/**
+ * The challenger's answers to mirrored requests (shadow): the same request ids, times and
+ * features, a score close to the champion's, numbered by the mirror's own source.
+ */
+export function mirrorEvents(events: SimulatedEvent[], version: string, source: string, firstSequence: number, random: Random, scenario: TrafficScenario = {}): SimulatedEvent[] {
+  return events.map((e, i) => {
+    const logit = Math.log(e.score / (1 - e.score)) + 0.15 * normal(random);
+    return {
+      ...e,
+      version,
+      sequence: firstSequence + i,
+      score: 1 / (1 + Math.exp(-logit)),
+      latencyMs: e.latencyMs + (scenario.extraLatencyMs ?? 0),
+      error: random() < (scenario.errorRate ?? 0.001),
+      source,
+      // Nobody sees a shadow answer: it earns no outcome.
+      clicked: false,
+    };
+  });
 }
 
 /** The wire form of simulated events (drops the simulation's own `clicked`). */
