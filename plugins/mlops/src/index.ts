@@ -6,4 +6,4 @@
 
 export { mlopsPlugin as default } from './plugin';
 export { mlopsApiRef, MlopsClient } from './api/MlopsApi';
-export type { MlopsApi, PromotionView } from './api/MlopsApi';
+export type { MlopsApi, PromotionView, RolloutAction } from './api/MlopsApi';

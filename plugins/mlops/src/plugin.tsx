@@ -60,6 +60,16 @@ const modelDriftContent = EntityContentBlueprint.make({
   },
 });
 
+const modelRolloutsContent = EntityContentBlueprint.make({
+  name: 'model-rollouts',
+  params: {
+    path: 'rollouts',
+    title: 'Rollouts',
+    filter: isModel,
+    loader: () => import('./components/ModelRolloutsContent').then(m => <m.ModelRolloutsContent />),
+  },
+});
+
 const lineagePage = PageBlueprint.make({
   name: 'lineage',
   params: {
@@ -89,5 +99,5 @@ export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
   routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, modelDriftContent, lineagePage, promotionsPage],
+  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, lineagePage, promotionsPage],
 });

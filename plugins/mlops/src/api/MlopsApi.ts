@@ -14,8 +14,13 @@ import {
   ModelVersion,
   ModelVersionList,
   Promotion,
+  Rollout,
+  RolloutDetail,
   SyncStatus,
 } from '@modelrails/plugin-mlops-common';
+
+/** What a person can do to a rollout; each needs its own permission. @public */
+export type RolloutAction = 'pause' | 'resume' | 'promote' | 'abort' | 'rollback';
 
 /** A promotion request as the backend returns it to the caller, with whether they may decide it. @public */
 export type PromotionView = Promotion & { canDecide?: { allowed: boolean; reason?: string } };
@@ -35,6 +40,9 @@ export interface MlopsApi {
   getDriftReport(ref: CompoundEntityRef, options?: { version?: string }): Promise<DriftReport>;
   listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }>;
   decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }): Promise<PromotionView>;
+  listRollouts(ref: CompoundEntityRef): Promise<Rollout[]>;
+  getRollout(id: string): Promise<RolloutDetail>;
+  actOnRollout(id: string, action: RolloutAction, body: { reason?: string }): Promise<RolloutDetail>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -106,6 +114,19 @@ export class MlopsClient implements MlopsApi {
 
   async decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }) {
     return this.send<PromotionView>('POST', `/promotions/${seg(id)}/${decision}`, body);
+  }
+
+  async listRollouts(ref: CompoundEntityRef) {
+    const { items } = await this.get<{ items: Rollout[] }>(`/models/${entityPath(ref)}/rollouts`);
+    return items;
+  }
+
+  async getRollout(id: string) {
+    return this.get<RolloutDetail>(`/rollouts/${seg(id)}`);
+  }
+
+  async actOnRollout(id: string, action: RolloutAction, body: { reason?: string }) {
+    return this.send<RolloutDetail>('POST', `/rollouts/${seg(id)}/${action}`, body);
   }
 
   private async send<T>(method: string, path: string, body: unknown): Promise<T> {

@@ -1,0 +1,1 @@
+export { ModelRolloutsContent } from './ModelRolloutsContent';
