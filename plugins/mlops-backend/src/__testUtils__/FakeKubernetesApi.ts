@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
@@ -11,7 +12,8 @@ import { AddressInfo } from 'node:net';
 
 type Obj = { apiVersion?: string; kind?: string; metadata: Record<string, any>; [key: string]: unknown };
 
-export type RecordedRequest = { method: string; path: string; body?: unknown };
+/** `at`: performance.now() when the request had arrived in full (benchmarks time against it). */
+export type RecordedRequest = { method: string; path: string; body?: unknown; at: number };
 
 function status(code: number, reason: string, message: string, details: Record<string, unknown> = {}) {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
@@ -88,7 +90,7 @@ export class FakeKubernetesApi {
         this.send(res, 400, status(400, 'BadRequest', 'the body is not valid JSON'));
         return;
       }
-      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body });
+      this.requests.push({ method: req.method ?? 'GET', path: url.pathname, body, at: performance.now() });
       if (this.down) {
         req.socket.destroy();
         return;

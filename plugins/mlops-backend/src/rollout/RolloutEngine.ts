@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { ModelPolicy, parseDuration, RolloutCheck } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy, parseDuration, ROLLOUT_ENGINE_ACTOR, RolloutCheck } from '@modelrails/plugin-mlops-common';
 import { canaryChecks, headlineOf, shadowChecks, verdictOf } from './analysis';
 import { CanaryMetricsSource } from './CanaryMetrics';
 import { ENDED_STATUSES, NewDecision, PendingMove, RolloutChanges, RolloutRecord, RolloutStore, Transition } from './RolloutStore';
@@ -7,7 +7,7 @@ import { TrafficRouter, TrafficRouterError, TrafficSplit } from './TrafficRouter
 
 export type ManualAction = 'pause' | 'resume' | 'promote' | 'abort' | 'rollback';
 
-export const ENGINE_ACTOR = 'plugin:mlops:rollout-engine';
+export const ENGINE_ACTOR = ROLLOUT_ENGINE_ACTOR;
 
 export interface RolloutEngine {
   /** Starts a rollout of `version` against the model's champion; ConflictError when one is in progress. */

@@ -2,6 +2,9 @@
  * Rollouts as the backend returns them (GET /models/{namespace}/{name}/rollouts, /rollouts/{id}).
  */
 
+/** The actor of the rollout engine's own decisions in the decision log and the audit. @public */
+export const ROLLOUT_ENGINE_ACTOR = 'plugin:mlops:rollout-engine';
+
 /** @public */
 export type RolloutStage = 'shadow' | 'canary' | 'full' | 'rolled-back' | 'aborted';
 

@@ -10,6 +10,7 @@ import {
   mlopsRolloutResumePermission,
   mlopsRolloutRollbackPermission,
   Rollout,
+  ROLLOUT_ENGINE_ACTOR,
   RolloutCheck,
   RolloutDecision,
   RolloutDetail,
@@ -295,7 +296,7 @@ function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
             <TableCell>{d.stage}</TableCell>
             <TableCell>{d.weight} %</TableCell>
             <TableCell>{d.action}</TableCell>
-            <TableCell>{d.actor.replace(/^user:default\//, '')}</TableCell>
+            <TableCell>{d.actor === ROLLOUT_ENGINE_ACTOR ? 'engine' : d.actor.replace(/^user:default\//, '')}</TableCell>
             <TableCell>{d.reason}</TableCell>
             <TableCell>
               <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>

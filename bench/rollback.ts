@@ -1,0 +1,133 @@
+/*
+ * Rollback latency (issue #6): from the analysis tick that sees the breach to the weights written
+ * in the (fake) Kubernetes API over loopback. Target: median ≤ 1 s; the seed's platform took 3 s.
+ *
+ * Real parts throughout: the rollout store and telemetry store on SQLite, the analysis reading
+ * 22,000 predictions and their click labels, the Istio router through @kubernetes/client-node to
+ * the in-repo API server on 127.0.0.1. Each trial starts a fresh canary at 10 % whose CTR has
+ * dropped by 40 %, then times one engine tick: analysis → rollback decision committed → PUT of the
+ * VirtualService that sends everything back to the champion.
+ * Reference in the same run: one GET of the VirtualService through the same client (loopback).
+ */
+import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
+import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
+import knexFactory from 'knex';
+import { performance } from 'node:perf_hooks';
+import { FakeKubernetesApi } from '../plugins/mlops-backend/src/__testUtils__/FakeKubernetesApi';
+import { DatabaseModelRailsStore, migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { TelemetryCanaryMetrics } from '../plugins/mlops-backend/src/rollout/CanaryMetrics';
+import { DatabaseRolloutStore } from '../plugins/mlops-backend/src/rollout/DatabaseRolloutStore';
+import { IstioTrafficRouter } from '../plugins/mlops-backend/src/rollout/IstioTrafficRouter';
+import { DefaultRolloutEngine } from '../plugins/mlops-backend/src/rollout/RolloutEngine';
+import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
+import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/telemetry/simulation';
+
+const TRIALS = Number(process.env.BENCH_ROLLBACK_TRIALS ?? 25);
+const TARGET_MS = 1000;
+const SEED_MS = 3000;
+const MODEL = 'model:default/bench-ranker';
+const NS = 'ml';
+
+const policy = modelPolicySchema.parse({
+  rollout: {
+    traffic: { kind: 'istio', namespace: NS, virtualService: 'ranker' },
+    shadow: { enabled: false },
+    steps: [
+      { weight: 10, minDuration: '1m', minSamples: 1000 },
+      { weight: 100, minDuration: '1m', minSamples: 1000 },
+    ],
+    analysis: { interval: '1m' },
+  },
+});
+
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+async function main() {
+  const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
+  await migrateDatabase({ getClient: async () => knex } as any);
+  const telemetryStore = new DatabaseTelemetryStore(knex);
+  const telemetry = new TelemetryService({ store: telemetryStore, policies: async () => policy, rawSampleRate: 0.01 });
+
+  // Ten minutes of canary traffic: the champion as trained, the challenger's CTR down 40 %.
+  const now = Date.now();
+  const dataStart = now - 10 * 60_000;
+  const send = async (version: string, count: number, seed: number, scenario: TrafficScenario) => {
+    const source = `pod-v${version}`;
+    const events = new TrafficSimulator(MODEL, source, seed).events(version, count, dataStart, now - 1000, scenario);
+    for (let i = 0; i < events.length; i += 5000) {
+      const chunk = events.slice(i, i + 5000);
+      await telemetry.ingestPredictions({ batchId: `${source}-${i}`, source, events: toWire(chunk) });
+    }
+    const clicks = events.filter(e => e.clicked).map((e, i) => ({ requestId: e.requestId, sequence: i, outcome: 'click', time: e.time + 500 }));
+    await telemetry.ingestOutcomes({ batchId: `${source}-labels`, source: `${source}-labels`, outcomes: clicks });
+  };
+  await send('17', 20_000, 1, {});
+  await send('18', 2_000, 2, { clickRateFactor: 0.6 });
+
+  const k8s = new FakeKubernetesApi();
+  k8s.namespaces.add(NS);
+  await k8s.start();
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{ name: 'fake', server: k8s.url, skipTLSVerify: true }],
+    users: [{ name: 'fake', token: k8s.token }],
+    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
+    currentContext: 'fake',
+  });
+  const store = new DatabaseRolloutStore(knex, new DatabaseModelRailsStore(knex));
+  const engine = new DefaultRolloutEngine({
+    store,
+    routerFor: r => new IstioTrafficRouter(kubeConfig, r.traffic as any),
+    metrics: new TelemetryCanaryMetrics(telemetryStore),
+    owner: 'bench',
+  });
+  const virtualService = {
+    apiVersion: 'networking.istio.io/v1',
+    kind: 'VirtualService',
+    metadata: { name: 'ranker' },
+    spec: { hosts: ['ranker'], http: [{ name: 'primary', route: [{ destination: { host: 'ranker', subset: 'v17' }, weight: 100 }] }] },
+  };
+
+  const breachToWeights: number[] = [];
+  const inApi: number[] = [];
+  for (let trial = 0; trial < TRIALS; trial++) {
+    k8s.put('networking.istio.io', 'virtualservices', NS, structuredClone(virtualService) as any);
+    // Started when the data begins, so the first tick's analysis window holds all of it.
+    const started = await engine.start({ modelRef: MODEL, version: '18', champion: '17', promotionId: null, policy, actor: 'user:default/bench' }, dataStart);
+    if (started.weight !== 10) throw new Error(`trial ${trial}: the canary did not reach 10 % (${started.status})`);
+    const firstRequest = k8s.requests.length;
+    const t0 = performance.now();
+    const after = await engine.drive(started.id, Date.now());
+    if (after?.status !== 'rolled-back') throw new Error(`trial ${trial}: expected a rollback, got ${after?.status}: ${after?.headline}`);
+    const put = k8s.requests.slice(firstRequest).find(r => r.method === 'PUT' && r.path.endsWith('/virtualservices/ranker'));
+    const held = (k8s.get('networking.istio.io', 'virtualservices', NS, 'ranker') as any).spec.http[0].route;
+    if (!put || held.find((d: any) => d.destination.subset === 'v18')?.weight !== 0) throw new Error(`trial ${trial}: the API does not hold the rollback`);
+    breachToWeights.push(put.at - t0);
+    inApi.push(put.at - k8s.requests[firstRequest].at);
+  }
+
+  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const loopback: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await api.getNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: NS, plural: 'virtualservices', name: 'ranker' });
+    loopback.push(performance.now() - t);
+  }
+  await k8s.stop();
+  await knex.destroy();
+
+  const median = quantile(breachToWeights, 0.5);
+  console.log(`rollback: breach seen by the analysis tick → weights written in the Kubernetes API (${TRIALS} trials, SQLite, loopback)`);
+  console.log(`  median ${ms(median)}, p90 ${ms(quantile(breachToWeights, 0.9))}, max ${ms(Math.max(...breachToWeights))}`);
+  console.log(`  from the router read that opens the analysis to the PUT: median ${ms(quantile(inApi, 0.5))}`);
+  console.log(`  target ≤ ${TARGET_MS} ms: ${median <= TARGET_MS ? 'met' : 'NOT met'} (${(TARGET_MS / median).toFixed(0)}× under it)`);
+  console.log(`  seed platform: ${SEED_MS} ms → ${(SEED_MS / median).toFixed(0)}× faster`);
+  console.log(`  reference: one GET of the VirtualService over loopback, median ${ms(quantile(loopback, 0.5))} (the tick is ${(median / quantile(loopback, 0.5)).toFixed(1)}× that)`);
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exitCode = 1;
+});

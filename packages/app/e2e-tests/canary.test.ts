@@ -1,0 +1,59 @@
+import { expect, Page, test } from '@playwright/test';
+
+// Named to run first: the demo's rollback happens about a minute and a half after the backend
+// starts, and this test watches it happen rather than finding it done.
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+}
+
+/** The demo seeds its rollouts once the catalog has ingested the models: reload until there is one. */
+async function openRolloutsTab(page: Page, model: string) {
+  await expect(async () => {
+    await page.goto(`/catalog/default/model/${model}/rollouts`);
+    await expect(page.getByLabel('rollout status')).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+}
+
+test('a canary whose CTR drops is rolled back while we watch; another promotes itself through every step', async ({ page }) => {
+  test.setTimeout(420_000);
+  await signIn(page);
+  await openRolloutsTab(page, 'related-items-ranker');
+  const status = page.getByLabel('rollout status');
+
+  // Live first: in shadow or at the first canary step, with the engine's analyses arriving.
+  await expect(status).toHaveAttribute('data-status', /^(running|pending)$/);
+  await expect(page.getByLabel('stage timeline')).toContainText('Shadow');
+  await expect(page.getByRole('table', { name: 'decision log' }).locator('tr[data-action="start"]')).toContainText('shadow: v4 receives a mirror of v3');
+
+  // Then rolled back by the engine, without a reload, and it says why.
+  await expect(status).toHaveAttribute('data-status', 'rolled-back', { timeout: 240_000 });
+  await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d\d % vs \d+\.\d\d % \(-\d+\.\d %, p = /);
+  const kpi = page.getByRole('table', { name: 'latest analysis' }).locator('tr[data-check="kpi"]');
+  await expect(kpi).toHaveAttribute('data-verdict', 'fail');
+  await expect(kpi).toContainText('≥ -2.0 %');
+  await expect(page.getByTestId('weights-text')).toContainText('v3 100 % · v4 0 %');
+  await expect(page.getByRole('table', { name: 'decision log' }).locator('tr[data-action="scale-down"]')).toContainText('v4 scaled down');
+  await expect(page.getByRole('button', { name: 'Roll back' })).toBeDisabled();
+  await page.screenshot({ path: 'test-results/e2e/rollout-rolled-back.png', fullPage: true });
+
+  // The other demo canary converts better and walks shadow, 10, 25, 50 and 100 % to the champion alias.
+  await openRolloutsTab(page, 'dynamic-pricing-regressor');
+  await expect(status).toHaveAttribute('data-status', 'succeeded', { timeout: 240_000 });
+  await expect(page.getByLabel('rollout headline')).toHaveText('v13 promoted: every step passed');
+  const log = page.getByRole('table', { name: 'decision log' });
+  for (const step of ['shadow: on to 10 %', '10 %: on to 25 %', '25 %: on to 50 %', '50 %: on to 100 %', 'v13 takes all traffic']) {
+    await expect(log.getByRole('row').filter({ hasText: step })).toHaveCount(1);
+  }
+  await page.screenshot({ path: 'test-results/e2e/rollout-promoted.png', fullPage: true });
+
+  // A permitted person rolls the finished rollout back to the warm standby, with a reason.
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Margin dropped in the finance report');
+  await page.getByRole('button', { name: 'Roll back' }).click();
+  await expect(status).toHaveAttribute('data-status', 'rolled-back');
+  await expect(page.getByLabel('why it rolled back')).toHaveText('rolled back to v12 by user:default/guest: Margin dropped in the finance report');
+  await page.goto('/catalog/default/model/dynamic-pricing-regressor/versions');
+  await expect(page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');
+});
