@@ -9,7 +9,7 @@
  * VirtualService that sends everything back to the champion.
  * Reference in the same run: one GET of the VirtualService through the same client (loopback).
  */
-import { KubeConfig, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import knexFactory from 'knex';
 import { performance } from 'node:perf_hooks';
@@ -69,13 +69,7 @@ async function main() {
   const k8s = new FakeKubernetesApi();
   k8s.namespaces.add(NS);
   await k8s.start();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'fake', server: k8s.url, skipTLSVerify: true }],
-    users: [{ name: 'fake', token: k8s.token }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
-    currentContext: 'fake',
-  });
+  const kubeConfig = k8s.kubeConfig();
   const store = new DatabaseRolloutStore(knex, new DatabaseModelRailsStore(knex));
   const engine = new DefaultRolloutEngine({
     store,

@@ -1,3 +1,4 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -43,6 +44,18 @@ export class FakeKubernetesApi {
     await new Promise<void>(resolve => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
     return this.url;
+  }
+
+  /** A client configuration that talks to this server with its token (after start()). */
+  kubeConfig(): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
+      users: [{ name: 'fake', token: this.token }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
+      currentContext: 'fake',
+    });
+    return config;
   }
 
   async stop() {

@@ -1,5 +1,4 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { KubeConfig } from '@kubernetes/client-node';
 import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
 import fc from 'fast-check';
 import { Knex } from 'knex';
@@ -77,13 +76,7 @@ async function setup(knex: Knex) {
   const k8s = new FakeKubernetesApi();
   k8s.namespaces.add(NS);
   await k8s.start();
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name: 'fake', server: k8s.url, skipTLSVerify: true }],
-    users: [{ name: 'fake', token: k8s.token }],
-    contexts: [{ name: 'fake', cluster: 'fake', user: 'fake' }],
-    currentContext: 'fake',
-  });
+  const kubeConfig = k8s.kubeConfig();
   return { audit, store, k8s, kubeConfig };
 }
 
