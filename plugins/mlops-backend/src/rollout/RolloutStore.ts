@@ -1,4 +1,4 @@
-import { KpiDefinition, ModelPolicy, RolloutAction, RolloutCheck, RolloutDecision, RolloutStage, RolloutStatus, TrafficTarget } from '@modelrails/plugin-mlops-common';
+import { ENDED_ROLLOUT_STATUSES, KpiDefinition, ModelPolicy, RolloutAction, RolloutCheck, RolloutDecision, RolloutStage, RolloutStatus, TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { NewAuditEvent } from '../database/ModelRailsStore';
 
 /** What a verified traffic move changes in the rollout. */
@@ -66,7 +66,7 @@ export type RolloutChanges = Partial<
   Pick<RolloutRecord, 'stage' | 'status' | 'step' | 'weight' | 'mirrored' | 'pending' | 'scaledDown' | 'stageStartedAt' | 'lastAnalysisAt' | 'endedAt' | 'headline'>
 >;
 
-export const ENDED_STATUSES: RolloutStatus[] = ['succeeded', 'rolled-back', 'aborted'];
+export const ENDED_STATUSES = ENDED_ROLLOUT_STATUSES;
 
 export interface RolloutStore {
   /** ConflictError when the model already has a rollout that has not ended. */

@@ -16,6 +16,9 @@ export type RolloutStage = 'shadow' | 'canary' | 'full' | 'rolled-back' | 'abort
  */
 export type RolloutStatus = 'running' | 'paused' | 'pending' | 'succeeded' | 'rolled-back' | 'aborted';
 
+/** Statuses after which a rollout changes no more traffic (but for a roll back of a success). @public */
+export const ENDED_ROLLOUT_STATUSES: readonly RolloutStatus[] = ['succeeded', 'rolled-back', 'aborted'];
+
 /** @public */
 export type RolloutStepView = { weight: number; minDuration: string; minSamples: number };
 

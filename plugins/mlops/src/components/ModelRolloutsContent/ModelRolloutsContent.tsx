@@ -4,6 +4,7 @@ import { getCompoundEntityRef, stringifyEntityRef } from '@backstage/catalog-mod
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  ENDED_ROLLOUT_STATUSES,
   mlopsRolloutAbortPermission,
   mlopsRolloutPausePermission,
   mlopsRolloutPromotePermission,
@@ -37,8 +38,7 @@ import { AsyncCard } from '../AsyncCard';
 
 /** How often an unfinished rollout is re-read: the engine analyses every few seconds at most. */
 const POLL_MS = 3_000;
-const ENDED: Rollout['status'][] = ['succeeded', 'rolled-back', 'aborted'];
-const isLive = (r: Rollout) => !ENDED.includes(r.status);
+const isLive = (r: Rollout) => !ENDED_ROLLOUT_STATUSES.includes(r.status);
 
 const VERDICT_STYLE: Record<RolloutCheck['verdict'], { backgroundColor: string; color: string }> = {
   pass: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
