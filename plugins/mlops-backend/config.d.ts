@@ -28,6 +28,23 @@ export interface Config {
        */
       summaryRetention?: string;
     };
+    /**
+     * Prices of serving: cost per 1,000 predictions is each model's replicas (its policy's
+     * `cost.replicas`) times its environment's price per replica-hour, over its predictions.
+     */
+    cost?: {
+      /** Shown beside costs (default USD). @visibility backend */
+      currency?: string;
+      /** Per environment named in Model policies (`cost.environment`). @visibility backend */
+      environments?: { [environment: string]: { replicaHourCost: number } };
+    };
+    kpis?: {
+      /**
+       * Label counts of predictions younger than this (and than the policy's labelMaturity) are
+       * recounted every minute (default 1h); shorten it at high traffic. @visibility backend
+       */
+      recountWindow?: string;
+    };
     /** The Kubernetes API for Argo Workflows (retraining). Off when absent. */
     kubernetes?: {
       /**

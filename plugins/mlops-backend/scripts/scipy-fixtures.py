@@ -21,6 +21,7 @@ from scipy.spatial.distance import jensenshannon
 M32 = 0xFFFFFFFF
 OUT = pathlib.Path(__file__).resolve().parent.parent / 'src/telemetry/stats/__fixtures__/scipy.json'
 ROLLOUT_OUT = pathlib.Path(__file__).resolve().parent.parent / 'src/rollout/__fixtures__/scipy.json'
+KPI_OUT = pathlib.Path(__file__).resolve().parent.parent / 'src/kpi/__fixtures__/scipy.json'
 
 
 def imul(a, b):
@@ -190,6 +191,20 @@ def rollout_fixtures():
     }
 
 
+def kpi_fixtures():
+    """Wilson score intervals of KPI proportions (binomtest(...).proportion_ci(method='wilson'))."""
+    wilson = []
+    for x, n in ((0, 1), (1, 1), (0, 50), (3, 50), (7, 50), (50, 50), (147, 1000), (12, 10000),
+                 (5000, 10000), (1, 3), (2, 3), (29, 1000000), (999999, 1000000), (4400, 140000)):
+        for confidence in (0.95,):
+            ci = stats.binomtest(x, n).proportion_ci(method='wilson', confidence_level=confidence)
+            wilson.append({'x': x, 'n': n, 'confidence': confidence, 'low': float(ci.low), 'high': float(ci.high)})
+    return {
+        'generatedWith': {'python': platform.python_version(), 'numpy': np.__version__, 'scipy': scipy.__version__},
+        'wilson': wilson,
+    }
+
+
 def main():
     numeric = [
         numeric_case('same distribution, small', spec(1, 200), spec(2, 150)),
@@ -227,6 +242,9 @@ def main():
     ROLLOUT_OUT.parent.mkdir(parents=True, exist_ok=True)
     ROLLOUT_OUT.write_text(json.dumps(rollout_fixtures(), indent=1) + '\n')
     print(f'wrote {ROLLOUT_OUT}', file=sys.stderr)
+    KPI_OUT.parent.mkdir(parents=True, exist_ok=True)
+    KPI_OUT.write_text(json.dumps(kpi_fixtures(), indent=1) + '\n')
+    print(f'wrote {KPI_OUT}', file=sys.stderr)
 
 
 if __name__ == '__main__':

@@ -22,7 +22,9 @@ import { TelemetryMetrics } from './telemetry/metrics';
 import { scheduleDriftMonitor } from './telemetry/DriftMonitor';
 import { DemoTraffic } from './demo/demoTraffic';
 import { seedDemoRollouts } from './demo/demoRollouts';
+import { seedDemoKpiInputs } from './demo/demoKpis';
 import { EvaluationService } from './telemetry/EvaluationService';
+import { createKpis, scheduleKpiInputs } from './kpi';
 import { RetrainingTriggers } from './retraining/RetrainingTriggers';
 import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
 import { kubeConfigFrom } from './retraining/kubernetes';
@@ -90,6 +92,7 @@ export const mlopsPlugin = createBackendPlugin({
           rolloutStarter(rollouts, rolloutStore),
         );
         const metrics = new TelemetryMetrics();
+        const modelPolicies = new DefaultModelPolicyService(catalog);
         const retentionMs = parseDuration(config.getOptionalString('mlops.telemetry.rawRetention') ?? '7d');
         const telemetry = new TelemetryService({
           store: telemetryStore,
@@ -99,6 +102,7 @@ export const mlopsPlugin = createBackendPlugin({
           retentionMs,
         });
         const drift = new DriftService(telemetryStore, telemetry);
+        const kpis = createKpis({ db, config, telemetry: telemetryStore, policies: catalogPolicies(catalog, auth), kubeConfig, rawRetentionMs: retentionMs });
         const evaluation = new EvaluationService(telemetryStore);
         const triggers = new RetrainingTriggers({
           store: telemetryStore,
@@ -111,11 +115,12 @@ export const mlopsPlugin = createBackendPlugin({
           await createRouter({
             telemetry,
             telemetryStore,
+            kpis: kpis.service,
             drift,
             evaluation,
             metrics,
             store,
-            policies: new DefaultModelPolicyService(catalog),
+            policies: modelPolicies,
             registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
             syncStatus,
             promotions,
@@ -146,6 +151,15 @@ export const mlopsPlugin = createBackendPlugin({
         });
         await schedulePendingGateEvaluation({ scheduler, logger, catalog, auth, gates });
         await scheduleRollouts({ scheduler, logger, engine: rollouts });
+        await scheduleKpiInputs({
+          scheduler,
+          logger,
+          telemetry: telemetryStore,
+          kpis,
+          policies: catalogPolicies(catalog, auth),
+          modelRefs: async () => (await modelPolicies.listModels(await auth.getOwnServiceCredentials())).map(m => m.entityRef),
+          rawRetentionMs: retentionMs,
+        });
         await scheduler.scheduleTask({
           id: 'mlops-promotions-expire',
           scope: 'global',
@@ -191,7 +205,8 @@ export const mlopsPlugin = createBackendPlugin({
           timeout: { minutes: 10 },
           fn: async () => {
             const now = Date.now();
-            const removed = await telemetryStore.purge({ rawEvents: now - retentionMs, summaries: now - summaryRetentionMs });
+            const removed =
+              (await telemetryStore.purge({ rawEvents: now - retentionMs, summaries: now - summaryRetentionMs })) + (await kpis.store.purge(now - summaryRetentionMs));
             if (removed) logger.info(`Telemetry retention removed ${removed} rows`);
           },
         });
@@ -199,9 +214,10 @@ export const mlopsPlugin = createBackendPlugin({
           await seedDemoRegistry(registryStore, logger);
           await seedDemoPromotions(promotionStore);
           const traffic = new DemoTraffic(telemetry, telemetryStore, logger, { registry: registryStore, simulated: simulatedTraffic, rollouts: rolloutStore });
-          traffic.startWhenCatalogReady(5_000, () =>
-            seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry: registryStore, promotions: promotionStore, policyOf: catalogPolicies(catalog, auth), logger }),
-          );
+          traffic.startWhenCatalogReady(5_000, async () => {
+            await seedDemoKpiInputs({ kpis, policyOf: catalogPolicies(catalog, auth), since: traffic.backfilledFrom });
+            await seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry: registryStore, promotions: promotionStore, policyOf: catalogPolicies(catalog, auth), logger });
+          });
           lifecycle.addShutdownHook(() => traffic.stop());
         }
       },

@@ -14,3 +14,4 @@ export * from './api/types';
 export * from './api/registry';
 export * from './api/telemetry';
 export * from './api/rollout';
+export * from './api/kpis';

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import { ModelPolicy } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy, outcomeOf } from '@modelrails/plugin-mlops-common';
 import { DEMO_MODELS } from './demoRegistry';
 import { DEMO_CHALLENGER_BEHAVIOUR } from './demoRollouts';
 import { RegistryStore } from '../registry/RegistryStore';
@@ -31,12 +31,33 @@ const TICK_MS = 5_000;
 
 /** The outcomes each model's KPIs count, besides the click every demo model's users give. */
 function outcomesOf(policy: ModelPolicy | undefined) {
-  const named = policy?.kpis.flatMap(k => (k.numerator.source === 'outcome' && k.numerator.outcome ? [k.numerator.outcome] : [])) ?? [];
+  const named = policy?.kpis.flatMap(k => [k.numerator, k.denominator].flatMap(t => outcomeOf(t) ?? [])) ?? [];
   return [...new Set(['click', ...named])];
 }
 
-/** A click always; any other outcome (a purchase, a challenge) for a fixed quarter of the clicks. */
-const earns = (outcome: string, e: SimulatedEvent) => e.clicked && (outcome === 'click' || e.sequence % 4 === 0);
+/**
+ * Which outcomes a simulated request earns besides its click: a share of the clicks (a purchase, a
+ * chargeback) or of all requests (a session). Checkout fraud's chargebacks run above its SLO band.
+ */
+const DEMO_OUTCOMES: Record<string, { of: 'clicks' | 'requests'; share: number }> = {
+  purchase: { of: 'clicks', share: 0.2 },
+  session: { of: 'requests', share: 0.6 },
+  chargeback: { of: 'clicks', share: 0.05 },
+  challenged: { of: 'clicks', share: 0.1 },
+};
+
+/** A fixed pseudo-random fraction per request and outcome, so a redelivered label stays the same. */
+function fraction(sequence: number, outcome: string) {
+  let h = Math.imul(sequence ^ 0x9e3779b9, 0x85ebca6b);
+  for (let i = 0; i < outcome.length; i++) h = Math.imul(h ^ outcome.charCodeAt(i), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+const earns = (outcome: string, e: SimulatedEvent) => {
+  if (outcome === 'click') return e.clicked;
+  const rule = DEMO_OUTCOMES[outcome] ?? { of: 'clicks', share: 0.25 };
+  return (rule.of === 'requests' || e.clicked) && fraction(e.sequence, outcome) < rule.share;
+};
 
 type DemoTrafficOptions = {
   /** Where the champion alias points now (a rollout moves it). */
@@ -59,6 +80,8 @@ export class DemoTraffic {
   private readonly runId = Date.now().toString(36);
   private timer?: NodeJS.Timeout;
   private lastSent = 0;
+  /** Where the backfill of the last start() began. */
+  backfilledFrom = 0;
 
   private readonly outcomes = new Map<string, string[]>();
   private readonly mirrorSequences = new Map<string, number>();
@@ -127,6 +150,7 @@ export class DemoTraffic {
       }
     }
     const from = bucketOf(now - BACKFILL_MS);
+    this.backfilledFrom = from;
     for (const [i, m] of models.entries()) {
       const existing = await this.store.readSummaries({ modelRef: m.modelRef, features: ['__events'], segments: ['*'], from, to: now + BUCKET_MS });
       const resumeAt = existing.length ? Math.max(...existing.map(s => s.bucketStart)) + BUCKET_MS : from;

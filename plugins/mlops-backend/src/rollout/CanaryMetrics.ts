@@ -1,4 +1,4 @@
-import { KpiDefinition } from '@modelrails/plugin-mlops-common';
+import { KpiDefinition, outcomeOf } from '@modelrails/plugin-mlops-common';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, SCORE } from '../telemetry/TelemetryService';
 import { decodeSummary, emptyLog, EventCounts, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
@@ -50,7 +50,7 @@ export class TelemetryCanaryMetrics implements CanaryMetricsSource {
   async arms(modelRef: string, versions: Versions, kpi: KpiDefinition, from: number, to: number) {
     const arm = async (version: string): Promise<ArmMetrics> => {
       const { events, latency } = await this.summaries(modelRef, version, from, to);
-      const labels = await this.store.labelCounts(modelRef, version, kpi.numerator.outcome!, from, to);
+      const labels = await this.store.labelCounts(modelRef, version, outcomeOf(kpi.numerator)!, from, to);
       return {
         n: events.n,
         errors: events.errors,

@@ -5,6 +5,7 @@ import {
   describePolicy,
   describeModelProblems,
   isModelEntity,
+  ModelPolicy,
   ModelPolicyView,
   parseModelEntity,
 } from '@modelrails/plugin-mlops-common';
@@ -33,7 +34,11 @@ export interface ModelPolicyService {
     ref: { namespace: string; name: string },
     credentials: BackstageCredentials,
   ): Promise<ModelPolicyView>;
+  /** Every valid Model entity the credentials may see, with its policy. */
+  listModels(credentials: BackstageCredentials): Promise<ModelSummary[]>;
 }
+
+export type ModelSummary = { entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy };
 
 export class DefaultModelPolicyService implements ModelPolicyService {
   constructor(private readonly catalog: CatalogService) {}
@@ -52,5 +57,23 @@ export class DefaultModelPolicyService implements ModelPolicyService {
       policy: spec.policy,
       sections: describePolicy(spec.policy),
     };
+  }
+
+  async listModels(credentials: BackstageCredentials): Promise<ModelSummary[]> {
+    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials });
+    const models: ModelSummary[] = [];
+    for (const entity of items) {
+      const parsed = isModelEntity(entity) ? parseModelEntity(entity) : undefined;
+      if (!parsed?.success) continue;
+      const { metadata, spec } = parsed.entity;
+      models.push({
+        entityRef: stringifyEntityRef(entity),
+        title: metadata.title ?? metadata.name,
+        owner: spec.owner ?? null,
+        lifecycle: spec.lifecycle ?? null,
+        policy: spec.policy,
+      });
+    }
+    return models.sort((a, b) => a.entityRef.localeCompare(b.entityRef));
   }
 }

@@ -31,6 +31,8 @@ import { AuthenticationError, InputError, NotAllowedError, NotFoundError, Servic
 import { ModelPolicyService } from './ModelPolicyService';
 import { CanaryJudge, JudgeRequest, ManualAction, ROLLOUT_ACTION_PERMISSIONS, RolloutEngine, RolloutStore, rolloutView } from '../rollout';
 import { principalRef } from '../registry/RegistryService';
+import { KpiService } from '../kpi/KpiService';
+import { parseDuration } from '@modelrails/plugin-mlops-common';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -51,6 +53,7 @@ export type RouterOptions = {
   judge: CanaryJudge;
   telemetry: TelemetryService;
   telemetryStore: TelemetryStore;
+  kpis: KpiService;
   drift: DriftService;
   evaluation: EvaluationService;
   metrics: TelemetryMetrics;
@@ -89,7 +92,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, kpis, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -351,6 +354,36 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const to = time(req.query.to);
     if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
     res.json(await drift.report(modelRefOf(req.params), { version: req.query.version ? String(req.query.version) : undefined, from, to }));
+  });
+
+  /** The KPI window: `window` back from now (or from `to`), or `from`–`to`. */
+  const kpiWindow = (query: express.Request['query'], fallback: string) => {
+    const time = (name: 'from' | 'to') => (query[name] ? Date.parse(String(query[name])) : undefined);
+    if (query.window && query.from) throw new InputError('query.window: give a window or a from time, not both');
+    const windowMs = parseDuration(String(query.window ?? fallback));
+    if (windowMs > 90 * 86_400_000) throw new InputError('query.window: at most 90d (the summaries\' retention)');
+    const to = time('to') ?? Date.now();
+    const from = time('from') ?? to - windowMs;
+    if (from >= to) throw new InputError('query.from must be before query.to');
+    if (to - from > 90 * 86_400_000) throw new InputError('query.from: at most 90 days before query.to');
+    return { from, to, stepMs: query.step ? parseDuration(String(query.step)) : undefined };
+  };
+
+  router.get('/models/:namespace/:name/kpis', async (req, res) => {
+    const credentials = await reader(req);
+    const model = await policies.getPolicy(req.params, credentials);
+    res.json(
+      await kpis.report(model.entityRef, model.policy, {
+        ...kpiWindow(req.query, '24h'),
+        version: req.query.version ? String(req.query.version) : undefined,
+        segmentTags: req.query.segments ? String(req.query.segments).split(',') : undefined,
+      }),
+    );
+  });
+
+  router.get('/kpis', async (req, res) => {
+    const credentials = await reader(req);
+    res.json(await kpis.overview(await policies.listModels(credentials), kpiWindow(req.query, '7d')));
   });
 
   router.get('/models/:namespace/:name/evaluation', async (req, res) => {

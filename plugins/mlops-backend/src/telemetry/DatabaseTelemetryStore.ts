@@ -59,6 +59,30 @@ function hasKeys(o: object) {
   return false;
 }
 
+/**
+ * Covers [from, to) with the fewest stored rows: whole days, whole hours around them, 5-minute
+ * buckets at the edges; rows coarser than 5 minutes only from `since` (when they became complete)
+ * and no coarser than `maxBucketMs`. Returns (bucket size, first start, end) ranges.
+ */
+export function coverWithRollups(from: number, to: number, since = 0, maxBucketMs = Infinity): Array<[number, number, number]> {
+  const ranges: Array<[number, number, number]> = [];
+  const split = (lo: number, hi: number, level: number) => {
+    if (lo >= hi) return;
+    const size = RESOLUTIONS[level];
+    const first = level ? Math.ceil(Math.max(lo, since) / size) * size : lo;
+    const end = level ? Math.floor(hi / size) * size : hi;
+    if (first >= end || size > maxBucketMs) {
+      if (level) split(lo, hi, level - 1);
+      return;
+    }
+    if (level) split(lo, first, level - 1);
+    ranges.push([size, first, end]);
+    if (level) split(end, hi, level - 1);
+  };
+  split(Math.ceil(from / BUCKET_MS) * BUCKET_MS, to, RESOLUTIONS.length - 1);
+  return ranges;
+}
+
 /** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
 const SQLITE_ROWS_PER_STATEMENT = 256;
 
@@ -416,33 +440,11 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return this.rollupsSince;
   }
 
-  /**
-   * Covers [from, to) with the fewest stored rows: whole days, whole hours around them, 5-minute
-   * buckets at the edges. Returns (bucket size, first start, end) ranges.
-   */
-  private async cover(from: number, to: number): Promise<Array<[number, number, number]>> {
-    const since = await this.rollupsStart();
-    const ranges: Array<[number, number, number]> = [];
-    const split = (lo: number, hi: number, level: number) => {
-      if (lo >= hi) return;
-      const size = RESOLUTIONS[level];
-      const first = level ? Math.ceil(Math.max(lo, since) / size) * size : lo;
-      const end = level ? Math.floor(hi / size) * size : hi;
-      if (first >= end) {
-        split(lo, hi, level - 1);
-        return;
-      }
-      if (level) split(lo, first, level - 1);
-      ranges.push([size, first, end]);
-      if (level) split(end, hi, level - 1);
-    };
-    split(Math.ceil(from / BUCKET_MS) * BUCKET_MS, to, RESOLUTIONS.length - 1);
-    return ranges;
-  }
-
   async readSummaries(query: SummaryQuery): Promise<StoredSummary[]> {
     const ranges: Array<[number, number, number]> =
-      query.resolution === 'coarsest' ? await this.cover(query.from, query.to) : [[BUCKET_MS, query.from, query.to]];
+      query.resolution === 'coarsest'
+        ? coverWithRollups(query.from, query.to, await this.rollupsStart(), query.maxBucketMs)
+        : [[BUCKET_MS, query.from, query.to]];
     if (!ranges.length) return [];
     const q = this.db('mlops_summaries')
       .where('model_ref', query.modelRef)

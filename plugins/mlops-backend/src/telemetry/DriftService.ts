@@ -78,7 +78,9 @@ export class DriftService {
     const rows = await this.store.readSummaries({ modelRef, version: options.version, from, to, resolution: long ? 'coarsest' : 'buckets' });
     const version = options.version ?? busiestVersion(rows);
     const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
-    const ofLayout = (r: StoredSummary) => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null);
+    // KPIs may slice telemetry by more tags than drift does; drift judges its own segments only.
+    const driftSegment = (segment: string) => segment === ALL_TRAFFIC || policy.drift.segments.includes(segment.slice(0, segment.indexOf('=')));
+    const ofLayout = (r: StoredSummary) => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null) && driftSegment(r.segment);
     const current = rows.filter(ofLayout);
     const buckets = long
       ? (await this.store.readSummaries({ modelRef, version, from: to - CONTRACT_LOOKBACK_MS, to })).filter(ofLayout)

@@ -1,4 +1,4 @@
-import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy, outcomeOf, parseDuration } from '@modelrails/plugin-mlops-common';
 import { auc, logLoss, ndcgAtK, precisionRecall } from './stats/evaluation';
 import { TelemetryStore } from './TelemetryStore';
 
@@ -30,7 +30,7 @@ export type EvaluationReport = {
 /** The outcome a model is judged by: the numerator of the KPI its rollout watches, else of its first outcome KPI. */
 export function evaluationOutcome(policy: ModelPolicy): string | undefined {
   const kpi = policy.kpis.find(k => k.name === policy.rollout.analysis.kpi) ?? policy.kpis.find(k => k.numerator.source === 'outcome');
-  return kpi?.numerator.outcome;
+  return kpi ? outcomeOf(kpi.numerator) : undefined;
 }
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);

@@ -78,6 +78,8 @@ export type SummaryQuery = {
    * covering the same time (whole days and hours where they fit), for totals over long windows.
    */
   resolution?: 'buckets' | 'coarsest';
+  /** With `coarsest`: no row longer than this (so rows fall inside the caller's time steps). */
+  maxBucketMs?: number;
 };
 
 /** A prediction with its outcome value (0 when no outcome of that name arrived). */

@@ -316,17 +316,32 @@ const retrainingSchema = z
   })
   .strict();
 
-const kpiTerm = z
-  .object({
-    /** `predictions` counts prediction events; `outcome` counts delayed labels of that name. */
-    source: z.enum(['predictions', 'outcome']),
-    outcome: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine(t => t.source !== 'outcome' || t.outcome, {
-    message: 'an outcome term names its "outcome"',
-    path: ['outcome'],
-  });
+/** Outcome names as ingestion accepts them (POST /telemetry/outcomes). */
+const outcomeName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, {
+  message: 'must be an outcome name as telemetry sends it, lower_snake_case such as "click"',
+});
+/** Segment tags as prediction events carry them (`segment: {platform: "ios"}`). */
+const segmentName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/, {
+  message: 'must be a segment tag name such as "platform"',
+});
+
+const kpiTerm = z.discriminatedUnion('source', [
+  /** Every prediction event (an impression, a request answered). */
+  z.object({ source: z.literal('predictions') }).strict(),
+  /** Predictions that received at least one positive label of `outcome` (a click, a purchase, a session). */
+  z.object({ source: z.literal('outcome'), outcome: outcomeName }).strict(),
+]);
+
+const termKey = (t: z.output<typeof kpiTerm>) => (t.source === 'outcome' ? `outcome:${t.outcome}` : t.source);
+
+/**
+ * The outcome a KPI term counts, if it counts one.
+ *
+ * @public
+ */
+export function outcomeOf(term: { source: 'predictions' } | { source: 'outcome'; outcome: string }): string | undefined {
+  return term.source === 'outcome' ? term.outcome : undefined;
+}
 
 const kpiSchema = z
   .object({
@@ -337,6 +352,7 @@ const kpiSchema = z
     numerator: kpiTerm,
     denominator: kpiTerm,
     direction: z.enum(['higher-is-better', 'lower-is-better']).default('higher-is-better'),
+    /** The band the KPI should stay in; a proportion's bounds are shares (0 to 1). */
     slo: z
       .object({ min: z.number().optional(), max: z.number().optional() })
       .strict()
@@ -345,7 +361,60 @@ const kpiSchema = z
         path: ['min'],
       })
       .optional(),
-    segments: z.array(z.string().min(1)).max(10).default([]),
+    /** Segment tags to slice by; predictions are summarised per value of each. */
+    segments: z.array(segmentName).max(10).default([]),
+  })
+  .strict()
+  .superRefine((kpi, ctx) => {
+    if (termKey(kpi.numerator) === termKey(kpi.denominator)) {
+      ctx.addIssue({ code: 'custom', path: ['denominator'], message: 'must differ from the numerator (the KPI would always be 1)' });
+    }
+    if (isProportionKpi(kpi)) {
+      for (const bound of ['min', 'max'] as const) {
+        const value = kpi.slo?.[bound];
+        if (value !== undefined && (value < 0 || value > 1)) {
+          ctx.addIssue({ code: 'custom', path: ['slo', bound], message: 'must be a share between 0 and 1 (the KPI is a share of predictions)' });
+        }
+      }
+    }
+    const seen = new Set<string>();
+    kpi.segments.forEach((segment, i) => {
+      if (seen.has(segment)) ctx.addIssue({ code: 'custom', path: ['segments', i], message: `"${segment}" appears twice` });
+      seen.add(segment);
+    });
+  });
+
+/**
+ * A KPI counting the predictions with an outcome among all predictions is a binomial proportion:
+ * it gets a confidence interval, and the canary can test it. A ratio of two outcome counts is not.
+ */
+export function isProportionKpi(kpi: { numerator: { source: string }; denominator: { source: string } }): boolean {
+  return kpi.numerator.source === 'outcome' && kpi.denominator.source === 'predictions';
+}
+
+const kubernetesWorkload = (kind: 'Deployment' | 'InferenceService') =>
+  z.object({ kind: z.literal(kind), namespace: kubernetesName, name: kubernetesName }).strict();
+
+/**
+ * What serving the model costs: its replicas, priced per replica-hour by the environment's rate in
+ * app-config (`mlops.cost.environments`). Replicas are read from Deployments (status.replicas) and
+ * KServe InferenceServices (the predictor's ready replicas), or fixed.
+ */
+const costSchema = z
+  .object({
+    environment: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, { message: 'must be an environment name such as "production"' }).default('production'),
+    replicas: z
+      .array(
+        z.discriminatedUnion('kind', [
+          kubernetesWorkload('Deployment'),
+          kubernetesWorkload('InferenceService'),
+          z.object({ kind: z.literal('fixed'), count: z.number().int().min(0).max(10_000) }).strict(),
+        ]),
+      )
+      .min(1)
+      .max(20),
+    /** The cost per 1,000 predictions the model should stay under: its SLO band. */
+    maxPer1k: z.number().positive().optional(),
   })
   .strict();
 
@@ -384,6 +453,7 @@ export const modelPolicySchema = z
           seen.add(kpi.name);
         });
       }),
+    cost: costSchema.optional(),
     approvals: z
       .object({ expiresAfter: durationSchema.default('72h') })
       .strict()
@@ -391,6 +461,14 @@ export const modelPolicySchema = z
   })
   .strict()
   .superRefine((policy, ctx) => {
+    const dimensions = segmentDimensions(policy);
+    if (dimensions.length > 10) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kpis'],
+        message: `slices telemetry by ${dimensions.length} segment tags with drift.segments (${dimensions.join(', ')}); at most 10`,
+      });
+    }
     const kpi = policy.rollout.analysis.kpi;
     const definition = policy.kpis.find(k => k.name === kpi);
     if (!definition) {
@@ -399,7 +477,7 @@ export const modelPolicySchema = z
         path: ['rollout', 'analysis', 'kpi'],
         message: `names KPI "${kpi}", which is not among the model's kpis`,
       });
-    } else if (definition.numerator.source !== 'outcome' || definition.denominator.source !== 'predictions') {
+    } else if (!isProportionKpi(definition)) {
       // The canary compares two proportions: outcomes of the predictions each version made.
       ctx.addIssue({
         code: 'custom',
@@ -415,6 +493,17 @@ export type ModelPolicy = z.output<typeof modelPolicySchema>;
 export type ModelPolicyInput = z.input<typeof modelPolicySchema>;
 /** @public */
 export type Gate = z.output<typeof gateSchema>;
+/**
+ * The segment tags telemetry is summarised by: drift's and every KPI's, once each.
+ *
+ * @public
+ */
+export function segmentDimensions(policy: { drift: { segments: string[] }; kpis: Array<{ segments: string[] }> }): string[] {
+  return [...new Set([...policy.drift.segments, ...policy.kpis.flatMap(k => k.segments)])];
+}
+
+/** @public */
+export type CostPolicy = NonNullable<ModelPolicy['cost']>;
 /** @public */
 export type KpiDefinition = ModelPolicy['kpis'][number];
 /** @public */

@@ -1954,6 +1954,413 @@ export const spec = {
         "type": "string",
         "pattern": "^[1-9][0-9]{0,8}$"
       },
+      "KpiWindow": {
+        "type": "string",
+        "description": "A duration such as 6h, 7d or 30d (at most 90d, the summaries' retention).",
+        "pattern": "^[1-9][0-9]{0,5}(m|h|d)$"
+      },
+      "KpiStep": {
+        "type": "string",
+        "description": "Time between points; automatic (at most 40 points) when absent.",
+        "enum": [
+          "5m",
+          "15m",
+          "30m",
+          "1h",
+          "3h",
+          "6h",
+          "12h",
+          "1d",
+          "7d"
+        ]
+      },
+      "KpiValue": {
+        "type": "object",
+        "description": "A value over a span. `lower`/`upper`: the 95 % Wilson score interval when the metric is a proportion (SciPy's binomtest(...).proportion_ci(method='wilson')), else null.",
+        "properties": {
+          "value": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "lower": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "upper": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "numerator": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "denominator": {
+            "type": [
+              "number",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "value",
+          "lower",
+          "upper",
+          "numerator",
+          "denominator"
+        ]
+      },
+      "KpiPoint": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/KpiValue"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "start": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "end": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "start",
+              "end"
+            ]
+          }
+        ]
+      },
+      "KpiSlo": {
+        "type": [
+          "object",
+          "null"
+        ],
+        "properties": {
+          "min": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "max": {
+            "type": [
+              "number",
+              "null"
+            ]
+          }
+        }
+      },
+      "KpiMetric": {
+        "type": "object",
+        "description": "A KPI of the Model policy (kind kpi), or an operational metric every model has: throughput (predictions/s), error_rate, latency_p50/p95/p99 (ms, within latencyRelativeError of the sample's order statistic at rank floor(q·(n−1))), cost_per_1k (currency per 1,000 predictions; all traffic only, not per version).",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "kpi",
+              "operational"
+            ]
+          },
+          "unit": {
+            "type": "string",
+            "enum": [
+              "ratio",
+              "per-second",
+              "ms",
+              "currency"
+            ]
+          },
+          "direction": {
+            "type": "string",
+            "enum": [
+              "higher-is-better",
+              "lower-is-better"
+            ]
+          },
+          "definition": {
+            "type": "string"
+          },
+          "proportion": {
+            "type": "boolean"
+          },
+          "slo": {
+            "$ref": "#/components/schemas/KpiSlo"
+          },
+          "sloStatus": {
+            "type": "string",
+            "enum": [
+              "ok",
+              "breach",
+              "no-data"
+            ]
+          },
+          "series": {
+            "type": "array",
+            "description": "All traffic (segment \"*\") first, then each value of the segment tags asked for.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "segment": {
+                  "type": "string"
+                },
+                "current": {
+                  "$ref": "#/components/schemas/KpiValue"
+                },
+                "points": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/KpiPoint"
+                  }
+                }
+              },
+              "required": [
+                "segment",
+                "current",
+                "points"
+              ]
+            }
+          }
+        },
+        "required": [
+          "name",
+          "title",
+          "kind",
+          "unit",
+          "direction",
+          "definition",
+          "proportion",
+          "slo",
+          "sloStatus",
+          "series"
+        ]
+      },
+      "KpiReport": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "stepMs": {
+            "type": "integer"
+          },
+          "version": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "segmentTags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "provisionalFrom": {
+            "type": "string",
+            "format": "date-time",
+            "description": "Labels of predictions made after this may still arrive (the policy's labelMaturity)."
+          },
+          "currency": {
+            "type": "string"
+          },
+          "latencyRelativeError": {
+            "type": "number"
+          },
+          "metrics": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/KpiMetric"
+            }
+          },
+          "versions": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "version": {
+                  "type": "string"
+                },
+                "from": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "to": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "predictions": {
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "version",
+                "from",
+                "to",
+                "predictions"
+              ]
+            }
+          },
+          "versionChanges": {
+            "type": "array",
+            "description": "Steps where the version serving most predictions changed (change markers).",
+            "items": {
+              "type": "object",
+              "properties": {
+                "at": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "from": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "to": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "at",
+                "from",
+                "to"
+              ]
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "from",
+          "to",
+          "stepMs",
+          "version",
+          "segmentTags",
+          "provisionalFrom",
+          "currency",
+          "latencyRelativeError",
+          "metrics",
+          "versions",
+          "versionChanges"
+        ]
+      },
+      "KpiOverview": {
+        "type": "object",
+        "properties": {
+          "from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "stepMs": {
+            "type": "integer"
+          },
+          "currency": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "modelRef": {
+                  "type": "string"
+                },
+                "title": {
+                  "type": "string"
+                },
+                "owner": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "lifecycle": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "sloStatus": {
+                  "type": "string",
+                  "enum": [
+                    "ok",
+                    "breach",
+                    "no-data"
+                  ]
+                },
+                "breaches": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "costPer1k": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "predictions": {
+                  "type": "integer"
+                },
+                "metrics": {
+                  "type": "array",
+                  "items": {
+                    "type": "object",
+                    "additionalProperties": {}
+                  }
+                }
+              },
+              "required": [
+                "modelRef",
+                "title",
+                "owner",
+                "lifecycle",
+                "sloStatus",
+                "breaches",
+                "costPer1k",
+                "predictions",
+                "metrics"
+              ]
+            }
+          }
+        },
+        "required": [
+          "from",
+          "to",
+          "stepMs",
+          "currency",
+          "items"
+        ]
+      },
       "RolloutActionRequest": {
         "type": "object",
         "additionalProperties": false,
@@ -2792,6 +3199,141 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/kpis": {
+      "get": {
+        "operationId": "GetModelKpis",
+        "description": "The model's KPIs (from its policy) and operational metrics over the last `window` (default 24h) or from `from` to `to`: a value for the whole window and a series per step, for all traffic and per value of each segment tag asked for, with the versions that served and the steps where the serving version changed. Read from summaries and label rollups only, so a month costs what an hour does. The portal and the Grafana data source read this.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "window",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiWindow"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "step",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiStep"
+            }
+          },
+          {
+            "name": "version",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/VersionLabel"
+            }
+          },
+          {
+            "name": "segments",
+            "in": "query",
+            "required": false,
+            "description": "Comma-separated segment tags to slice by, such as \"platform\".",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z][A-Za-z0-9_.-]{0,62}(,[A-Za-z][A-Za-z0-9_.-]{0,62}){0,9}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The report.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/KpiReport"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/kpis": {
+      "get": {
+        "operationId": "GetKpiOverview",
+        "description": "Every Model in the catalog the caller may read, with its KPIs, cost per 1,000 predictions and SLO status over the last `window` (default 7d), each with an all-traffic series: the models overview table.",
+        "parameters": [
+          {
+            "name": "window",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiWindow"
+            }
+          },
+          {
+            "name": "step",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiStep"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One row per model.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/KpiOverview"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
