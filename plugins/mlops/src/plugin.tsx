@@ -8,7 +8,7 @@ import {
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MODEL_KIND } from '@modelrails/plugin-mlops-common';
 import { mlopsApiRef, MlopsClient } from './api/MlopsApi';
-import { lineageRouteRef, promotionsRouteRef } from './routes';
+import { kpiOverviewRouteRef, lineageRouteRef, promotionsRouteRef } from './routes';
 
 const isModel = { kind: MODEL_KIND.toLocaleLowerCase('en-US') };
 
@@ -28,6 +28,15 @@ const modelPolicyCard = EntityCardBlueprint.make({
     type: 'content',
     loader: () =>
       import('./components/ModelPolicyCard').then(m => <m.ModelPolicyCard />),
+  },
+});
+
+const modelKpiCard = EntityCardBlueprint.make({
+  name: 'model-kpis',
+  params: {
+    filter: isModel,
+    type: 'content',
+    loader: () => import('./components/ModelKpiCard').then(m => <m.ModelKpiCard />),
   },
 });
 
@@ -90,6 +99,16 @@ const promotionsPage = PageBlueprint.make({
   },
 });
 
+const kpiOverviewPage = PageBlueprint.make({
+  name: 'models-overview',
+  params: {
+    path: '/mlops/models',
+    title: 'Models overview',
+    routeRef: kpiOverviewRouteRef,
+    loader: () => import('./components/KpiOverviewPage').then(m => <m.KpiOverviewPage />),
+  },
+});
+
 /**
  * The ModelRails portal plugin (new frontend system).
  *
@@ -98,6 +117,6 @@ const promotionsPage = PageBlueprint.make({
 export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
-  routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, lineagePage, promotionsPage],
+  routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef, modelsOverview: kpiOverviewRouteRef },
+  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, lineagePage, promotionsPage, kpiOverviewPage],
 });

@@ -8,6 +8,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   DatasetConsumers,
   DriftReport,
+  KpiOverview,
+  KpiReport,
   RetrainTriggerView,
   LineageGraph,
   ModelPolicyView,
@@ -43,6 +45,8 @@ export interface MlopsApi {
   listRollouts(ref: CompoundEntityRef): Promise<Rollout[]>;
   getRollout(id: string): Promise<RolloutDetail>;
   actOnRollout(id: string, action: RolloutAction, body: { reason?: string }): Promise<RolloutDetail>;
+  getKpis(ref: CompoundEntityRef, options?: { window?: string; segments?: string[] }): Promise<KpiReport>;
+  getKpiOverview(options?: { window?: string }): Promise<KpiOverview>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -64,6 +68,18 @@ export class MlopsClient implements MlopsApi {
   async getDriftReport(ref: CompoundEntityRef, options: { version?: string } = {}): Promise<DriftReport> {
     const query = options.version ? `?version=${seg(options.version)}` : '';
     return this.get(`/models/${entityPath(ref)}/drift${query}`);
+  }
+
+  async getKpis(ref: CompoundEntityRef, options: { window?: string; segments?: string[] } = {}): Promise<KpiReport> {
+    const query = new URLSearchParams();
+    if (options.window) query.set('window', options.window);
+    if (options.segments?.length) query.set('segments', options.segments.join(','));
+    const text = query.toString();
+    return this.get(`/models/${entityPath(ref)}/kpis${text ? `?${text}` : ''}`);
+  }
+
+  async getKpiOverview(options: { window?: string } = {}): Promise<KpiOverview> {
+    return this.get(`/kpis${options.window ? `?window=${seg(options.window)}` : ''}`);
   }
 
   async listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }> {

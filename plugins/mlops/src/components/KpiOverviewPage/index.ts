@@ -1,0 +1,1 @@
+export { KpiOverviewPage } from './KpiOverviewPage';

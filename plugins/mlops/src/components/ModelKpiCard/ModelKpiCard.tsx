@@ -1,0 +1,109 @@
+import { getCompoundEntityRef } from '@backstage/catalog-model';
+import { InfoCard } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import Button from '@material-ui/core/Button';
+import ButtonGroup from '@material-ui/core/ButtonGroup';
+import { KpiReport } from '@modelrails/plugin-mlops-common';
+import { useState } from 'react';
+import { mlopsApiRef } from '../../api/MlopsApi';
+import { useAsync } from '../../hooks/useAsync';
+import { AsyncCard } from '../AsyncCard';
+import { formatInterval, formatMetric, formatSlo, SLO_LABEL } from '../kpiFormat';
+import { Sparkline } from '../Sparkline';
+
+const WINDOWS = ['24h', '7d', '30d'];
+
+/** The Model's KPIs, latency, errors and cost per 1K over a window, each against its SLO band. */
+export function ModelKpiCard() {
+  const { entity } = useEntity();
+  const api = useApi(mlopsApiRef);
+  const ref = getCompoundEntityRef(entity);
+  const [window, setWindow] = useState('24h');
+  const state = useAsync(() => api.getKpis(ref, { window }), [api, ref.namespace, ref.name, window]);
+  const windowPicker = (
+    <ButtonGroup size="small" aria-label="KPI window">
+      {WINDOWS.map(w => (
+        <Button key={w} aria-pressed={w === window} variant={w === window ? 'contained' : 'outlined'} color="primary" onClick={() => setWindow(w)}>
+          {w}
+        </Button>
+      ))}
+    </ButtonGroup>
+  );
+  return (
+    <AsyncCard title="KPIs" state={state}>
+      {report => (
+        <InfoCard title="KPIs" action={windowPicker}>
+          <KpiTable report={report} />
+        </InfoCard>
+      )}
+    </AsyncCard>
+  );
+}
+
+export function KpiTable({ report }: { report: KpiReport }) {
+  return (
+    <>
+      <Table size="small" aria-label="model KPIs">
+        <TableHead>
+          <TableRow>
+            <TableCell>Metric</TableCell>
+            <TableCell align="right">Value</TableCell>
+            <TableCell>95 % interval</TableCell>
+            <TableCell>Trend</TableCell>
+            <TableCell>SLO</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {report.metrics.map(m => {
+            const all = m.series[0];
+            return (
+              <TableRow key={m.name} data-metric={m.name} data-slo={m.sloStatus}>
+                <TableCell>
+                  <Typography variant="body2">{m.title}</Typography>
+                  <Typography variant="caption" color="textSecondary">
+                    {m.definition}
+                  </Typography>
+                </TableCell>
+                <TableCell align="right" data-testid="kpi-value">
+                  {formatMetric(m.unit, all.current.value, report.currency)}
+                </TableCell>
+                <TableCell>
+                  <Typography variant="caption">{formatInterval(m.unit, all.current, report.currency)}</Typography>
+                </TableCell>
+                <TableCell>
+                  <Sparkline points={all.points} slo={m.slo} label={`${m.title} trend`} />
+                </TableCell>
+                <TableCell>
+                  <Chip
+                    size="small"
+                    label={`${SLO_LABEL[m.sloStatus]} · ${formatSlo(m.unit, m.slo, report.currency)}`}
+                    color={m.sloStatus === 'breach' ? 'secondary' : 'default'}
+                    variant={m.sloStatus === 'ok' ? 'outlined' : 'default'}
+                  />
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+      <Box mt={1}>
+        <Typography variant="caption" color="textSecondary" component="p" aria-label="version changes">
+          {report.versionChanges.length
+            ? `Serving version changed: ${report.versionChanges.map(c => `v${c.from} → v${c.to} at ${new Date(c.at).toLocaleString()}`).join('; ')}.`
+            : `Served by ${report.versions.map(v => `v${v.version}`).join(', ') || 'no version'} in this window.`}{' '}
+          Labels of predictions after {new Date(report.provisionalFrom).toLocaleString()} may still arrive. Latency within ±
+          {report.latencyRelativeError * 100} %.
+        </Typography>
+      </Box>
+    </>
+  );
+}

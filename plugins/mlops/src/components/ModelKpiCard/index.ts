@@ -1,0 +1,1 @@
+export { ModelKpiCard } from './ModelKpiCard';
