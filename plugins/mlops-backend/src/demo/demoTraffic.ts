@@ -19,6 +19,9 @@ import { simulationRandom } from '../telemetry/stats/random';
  *   ad-ctr-predictor   item_price drifting upwards (statistical drift, warns, then critical)
  */
 const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
+  // Retrieval and embedding serve within their tight latency budgets (p99 25 ms, p95 15 ms).
+  'candidate-retrieval-two-tower': () => ({ latencyFactor: 0.6 }),
+  'item-embedding-encoder': () => ({ latencyFactor: 0.45 }),
   'home-feed-ranker': minutesAgo => ({ countryAsNumber: minutesAgo < 20, androidSessionInMs: minutesAgo < 40 }),
   'ad-ctr-predictor': minutesAgo => ({ priceShift: Math.max(0, 1.2 - minutesAgo / 50) }),
 };

@@ -100,6 +100,12 @@ export function costOver(samples: ReplicaSample[], from: number, to: number): { 
   return { cost, covered: to > from ? covered / (to - from) : 0 };
 }
 
+function costDefinition(policy: ModelPolicy, version: string | undefined) {
+  if (!policy.cost) return 'no cost model in the policy';
+  if (version) return "replicas are the model's, not a version's: ask without a version";
+  return `replica-hours in ${policy.cost.environment} / 1,000 predictions`;
+}
+
 /**
  * Per-model KPIs and operational metrics over any window, from stored summaries (predictions,
  * errors, latency), label rollups (outcomes) and replica samples (cost): never from raw events,
@@ -264,11 +270,7 @@ export class KpiService {
           kind: 'operational',
           unit: 'currency',
           direction: 'lower-is-better',
-          definition: policy.cost
-            ? query.version
-              ? 'replicas are the model\'s, not a version\'s: ask without a version'
-              : `replica-hours in ${policy.cost.environment} / 1,000 predictions`
-            : 'no cost model in the policy',
+          definition: costDefinition(policy, query.version),
           proportion: false,
           slo: band(policy.cost?.maxPer1k),
         },
@@ -331,12 +333,14 @@ export class KpiService {
       const report = await this.report(model.entityRef, model.policy, { ...query, stepMs });
       const breaches = report.metrics.filter(m => m.sloStatus === 'breach').map(m => m.name);
       const measured = report.metrics.some(m => m.sloStatus !== 'no-data');
+      let sloStatus: KpiOverviewRow['sloStatus'] = measured ? 'ok' : 'no-data';
+      if (breaches.length) sloStatus = 'breach';
       items.push({
         modelRef: model.entityRef,
         title: model.title,
         owner: model.owner,
         lifecycle: model.lifecycle,
-        sloStatus: breaches.length ? 'breach' : measured ? 'ok' : 'no-data',
+        sloStatus,
         breaches,
         costPer1k: report.metrics.find(m => m.name === 'cost_per_1k')?.series[0].current.value ?? null,
         predictions: report.metrics.find(m => m.name === 'throughput')?.series[0].current.numerator ?? 0,

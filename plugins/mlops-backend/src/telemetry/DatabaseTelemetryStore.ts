@@ -59,6 +59,14 @@ function hasKeys(o: object) {
   return false;
 }
 
+/** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
+const SQLITE_ROWS_PER_STATEMENT = 256;
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+/** Every summary is kept at these resolutions, written in the same transaction. */
+export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
+
 /**
  * Covers [from, to) with the fewest stored rows: whole days, whole hours around them, 5-minute
  * buckets at the edges; rows coarser than 5 minutes only from `since` (when they became complete)
@@ -82,14 +90,6 @@ export function coverWithRollups(from: number, to: number, since = 0, maxBucketM
   split(Math.ceil(from / BUCKET_MS) * BUCKET_MS, to, RESOLUTIONS.length - 1);
   return ranges;
 }
-
-/** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
-const SQLITE_ROWS_PER_STATEMENT = 256;
-
-const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
-/** Every summary is kept at these resolutions, written in the same transaction. */
-export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
 
 type Stream = 'predictions' | 'outcomes' | 'profiles';
 type Sequenced = { source: string; sequence: number };

@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { ModelPolicy, segmentDimensions } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy, segmentDimensions as segmentTagsOf } from '@modelrails/plugin-mlops-common';
 import {
   addFeatureValue,
   addLog,
@@ -137,7 +137,7 @@ export class TelemetryService {
     for (const ref of modelRefs) {
       const policy = await this.policy(ref);
       if (!policy) throw new InputError(`${f(ref).path}: no Model entity ${ref} in the catalog`);
-      dims.set(ref, segmentDimensions(policy));
+      dims.set(ref, segmentTagsOf(policy));
     }
     return dims;
   }
@@ -257,7 +257,7 @@ export class TelemetryService {
       const segmentKeys = Object.entries(segment);
       if (segmentKeys.length > 1) f.at('segment').fail('a profile covers all traffic ({}) or one segment tag');
       const segmentKey = segmentKeys.length ? `${segmentKeys[0][0]}=${segmentKeys[0][1]}` : ALL_TRAFFIC;
-      const dimensions = segmentDimensions(policy);
+      const dimensions = segmentTagsOf(policy);
       if (segmentKeys.length && !dimensions.includes(segmentKeys[0][0])) {
         f.at('segment').fail(`"${segmentKeys[0][0]}" is not among the model's segments (drift and KPIs: ${dimensions.join(', ') || 'none'})`);
       }

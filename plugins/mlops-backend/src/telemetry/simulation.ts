@@ -16,6 +16,8 @@ export type TrafficScenario = {
   clickRateFactor?: number;
   /** Added to every latency, in ms. */
   extraLatencyMs?: number;
+  /** Multiplies the simulated service time (a lighter or heavier model). */
+  latencyFactor?: number;
   errorRate?: number;
 };
 
@@ -124,7 +126,7 @@ export class TrafficSimulator {
         time: Math.floor(from + ((to - from) * i) / count),
         features,
         score,
-        latencyMs: 8 + 30 * random() * random() + (scenario.extraLatencyMs ?? 0),
+        latencyMs: (8 + 30 * random() * random()) * (scenario.latencyFactor ?? 1) + (scenario.extraLatencyMs ?? 0),
         error: random() < (scenario.errorRate ?? 0.001),
         segment: { platform },
         clicked: random() < Math.min(1, score * (scenario.clickRateFactor ?? 1)),

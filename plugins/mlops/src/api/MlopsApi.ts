@@ -46,7 +46,7 @@ export interface MlopsApi {
   getRollout(id: string): Promise<RolloutDetail>;
   actOnRollout(id: string, action: RolloutAction, body: { reason?: string }): Promise<RolloutDetail>;
   getKpis(ref: CompoundEntityRef, options?: { window?: string; segments?: string[] }): Promise<KpiReport>;
-  getKpiOverview(options?: { window?: string }): Promise<KpiOverview>;
+  getKpiOverview(options?: { window?: string; step?: string }): Promise<KpiOverview>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -78,8 +78,9 @@ export class MlopsClient implements MlopsApi {
     return this.get(`/models/${entityPath(ref)}/kpis${text ? `?${text}` : ''}`);
   }
 
-  async getKpiOverview(options: { window?: string } = {}): Promise<KpiOverview> {
-    return this.get(`/kpis${options.window ? `?window=${seg(options.window)}` : ''}`);
+  async getKpiOverview(options: { window?: string; step?: string } = {}): Promise<KpiOverview> {
+    const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v) as Array<[string, string]>).toString();
+    return this.get(`/kpis${query ? `?${query}` : ''}`);
   }
 
   async listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }> {

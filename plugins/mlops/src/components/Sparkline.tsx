@@ -8,7 +8,9 @@ import { useTheme } from '@material-ui/core/styles';
 export function Sparkline({ points, slo, label, width = 140, height = 32 }: { points: KpiPoint[]; slo: KpiMetric['slo']; label: string; width?: number; height?: number }) {
   const theme = useTheme();
   const values = points.flatMap(p => [p.value, p.lower, p.upper]).filter((v): v is number => v !== null);
-  const bounds = [...values, ...(slo?.min != null ? [slo.min] : []), ...(slo?.max != null ? [slo.max] : [])];
+  const sloMin = slo?.min ?? null;
+  const sloMax = slo?.max ?? null;
+  const bounds = [...values, ...(sloMin !== null ? [sloMin] : []), ...(sloMax !== null ? [sloMax] : [])];
   if (!values.length) {
     return (
       <svg role="img" aria-label={`${label}: no data`} width={width} height={height}>
@@ -32,8 +34,8 @@ export function Sparkline({ points, slo, label, width = 140, height = 32 }: { po
     current += `${current ? 'L' : 'M'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`;
   });
   if (current) segments.push(current);
-  const bandTop = slo?.max != null ? y(slo.max) : 0;
-  const bandBottom = slo?.min != null ? y(slo.min) : height;
+  const bandTop = sloMax !== null ? y(sloMax) : 0;
+  const bandBottom = sloMin !== null ? y(sloMin) : height;
   return (
     <svg role="img" aria-label={label} width={width} height={height} data-points={points.filter(p => p.value !== null).length}>
       {slo && (slo.min !== null || slo.max !== null) && (
@@ -47,6 +49,7 @@ export function Sparkline({ points, slo, label, width = 140, height = 32 }: { po
       {segments.map((d, i) => (
         <path key={i} d={d} fill="none" stroke={theme.palette.primary.main} strokeWidth={1.5} />
       ))}
+      {points.map((p, i) => (p.value !== null ? <circle key={`p${i}`} cx={x(i)} cy={y(p.value)} r={1.8} fill={theme.palette.primary.main} /> : null))}
     </svg>
   );
 }

@@ -1,7 +1,6 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { KpiOverview, KpiOverviewRow } from '@modelrails/plugin-mlops-common';
-import { screen, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { OverviewTable, sortOverview } from './KpiOverviewPage';
 
 const row = (name: string, sloStatus: KpiOverviewRow['sloStatus'], costPer1k: number | null): KpiOverviewRow => ({
@@ -44,9 +43,9 @@ describe('models overview', () => {
     const names = () => within(table).getAllByRole('row').slice(1).map(r => r.getAttribute('data-model'));
     expect(names()).toEqual(['fraud', 'baseline', 'specialist', 'idle']);
     expect(within(table).getAllByTestId('cost-per-1k').map(c => c.textContent)).toEqual(['$0.40', '$0.08', '$2.10', '—']);
-    await userEvent.click(screen.getByText('Cost per 1K (USD)'));
+    fireEvent.click(screen.getByText('Cost per 1K (USD)'));
     expect(names()).toEqual(['baseline', 'fraud', 'specialist', 'idle']);
-    await userEvent.click(screen.getByText('Cost per 1K (USD)'));
+    fireEvent.click(screen.getByText('Cost per 1K (USD)'));
     expect(names()).toEqual(['specialist', 'fraud', 'baseline', 'idle']);
     expect(screen.getByRole('img', { name: 'fraud CTR trend' })).toHaveAttribute('data-points', '1');
     expect(screen.getByText('out of SLO: ctr')).toBeInTheDocument();

@@ -36,7 +36,7 @@ export function sortOverview(items: KpiOverviewRow[], key: SortKey, descending: 
 /** Every model's KPIs and cost per 1,000 predictions over the last week, sortable by cost and SLO. */
 export function KpiOverviewPage() {
   const api = useApi(mlopsApiRef);
-  const state = useAsync(() => api.getKpiOverview({ window: '7d' }), [api]);
+  const state = useAsync(() => api.getKpiOverview({ window: '7d', step: '1h' }), [api]);
   return (
     <Page themeId="tool">
       <Header title="Models overview" subtitle="KPIs, SLO status and cost per 1,000 predictions over the last 7 days" />
