@@ -5,11 +5,9 @@
  * Reference measured in the same run on the same database: a bare multi-row insert of the same
  * rows into a table without keys or summaries (what the database does at best).
  */
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
+import { openSqlite, withPostgres } from './databases';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
@@ -110,42 +108,8 @@ async function report(name: string, target: number, fresh: () => Promise<{ knex:
 
 async function main() {
   console.log(`\nIngestion, ${BATCHES} batches of ${BATCH.toLocaleString()} events (idempotent, summarised), NODE_OPTIONS=${process.env.NODE_OPTIONS ?? ''}`);
-  await report('SQLite', 180_000, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'modelrails-bench-'));
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
-    await knex.raw('pragma journal_mode = wal');
-    return {
-      knex,
-      dispose: async () => {
-        await knex.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  });
-  if (process.env.BENCH_POSTGRES_URL) {
-    const admin = knexFactory({ client: 'pg', connection: process.env.BENCH_POSTGRES_URL });
-    try {
-      await report('PostgreSQL', 100_000, async () => {
-        // A database of its own per pass, so every pass (and a server reused between runs) starts empty.
-        const database = `modelrails_bench_${Date.now()}`;
-        await admin.raw(`create database ${database}`);
-        const url = new URL(process.env.BENCH_POSTGRES_URL!);
-        url.pathname = `/${database}`;
-        const knex = knexFactory({ client: 'pg', connection: url.toString() });
-        return {
-          knex,
-          dispose: async () => {
-            await knex.destroy();
-            await admin.raw(`drop database ${database}`);
-          },
-        };
-      });
-    } finally {
-      await admin.destroy();
-    }
-  } else {
-    console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
-  }
+  await report('SQLite', 180_000, openSqlite);
+  if (!(await withPostgres(open => report('PostgreSQL', 100_000, open)))) console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
 }
 
 main().catch(e => {

@@ -6,11 +6,9 @@
  * one KPI over the same 30 days counted from raw predictions joined with their labels (what a KPI
  * costs without rollups). BENCH_KPI_SIZES=100000,1000000,10000000 (default) sets the event counts.
  */
-import knexFactory, { Knex } from 'knex';
+import { Knex } from 'knex';
+import { openSqlite, withPostgres } from './databases';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
@@ -110,41 +108,8 @@ async function measure(name: string, open: () => Promise<{ knex: Knex; dispose: 
 
 async function main() {
   console.log(`\nKPI query: 30 days × 10 KPIs × 5 segments of one model, ${QUERIES} queries per size`);
-  await measure('SQLite', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'modelrails-bench-'));
-    const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: join(dir, 'bench.sqlite') }, useNullAsDefault: true });
-    await knex.raw('pragma journal_mode = wal');
-    return {
-      knex,
-      dispose: async () => {
-        await knex.destroy();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  });
-  if (!process.env.BENCH_POSTGRES_URL) {
-    console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
-    return;
-  }
-  const admin = knexFactory({ client: 'pg', connection: process.env.BENCH_POSTGRES_URL });
-  try {
-    await measure('PostgreSQL', async () => {
-      const database = `modelrails_bench_${Date.now()}`;
-      await admin.raw(`create database ${database}`);
-      const url = new URL(process.env.BENCH_POSTGRES_URL!);
-      url.pathname = `/${database}`;
-      const knex = knexFactory({ client: 'pg', connection: url.toString() });
-      return {
-        knex,
-        dispose: async () => {
-          await knex.destroy();
-          await admin.raw(`drop database ${database}`);
-        },
-      };
-    });
-  } finally {
-    await admin.destroy();
-  }
+  await measure('SQLite', openSqlite);
+  if (!(await withPostgres(open => measure('PostgreSQL', open)))) console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
 }
 
 main().catch(e => {
