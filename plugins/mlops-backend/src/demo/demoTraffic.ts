@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import { ModelPolicy, outcomeOf } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy } from '@modelrails/plugin-mlops-common';
+import { kpiOutcomes } from '../kpi/LabelRollups';
 import { DEMO_MODELS } from './demoRegistry';
 import { DEMO_CHALLENGER_BEHAVIOUR } from './demoRollouts';
 import { RegistryStore } from '../registry/RegistryStore';
@@ -34,8 +35,7 @@ const TICK_MS = 5_000;
 
 /** The outcomes each model's KPIs count, besides the click every demo model's users give. */
 function outcomesOf(policy: ModelPolicy | undefined) {
-  const named = policy?.kpis.flatMap(k => [k.numerator, k.denominator].flatMap(t => outcomeOf(t) ?? [])) ?? [];
-  return [...new Set(['click', ...named])];
+  return [...new Set(['click', ...(policy ? kpiOutcomes(policy) : [])])];
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   KpiSeries,
   KpiValue,
   ModelPolicy,
-  outcomeOf,
   parseDuration,
   segmentDimensions,
   SloStatus,
@@ -21,6 +20,7 @@ import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
 import { KpiStore, ReplicaSample } from './KpiStore';
 import { wilsonInterval } from './wilson';
+import { kpiOutcomes } from './LabelRollups';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -140,7 +140,7 @@ export class KpiService {
       if (!dimensions.includes(tag)) throw new InputError(`segments: "${tag}" is not among the model's segment tags (${dimensions.join(', ') || 'none'})`);
     }
     const wanted = (segment: string) => segment === ALL_TRAFFIC || tags.includes(segment.slice(0, segment.indexOf('=')));
-    const outcomes = [...new Set(policy.kpis.flatMap(k => [outcomeOf(k.numerator), outcomeOf(k.denominator)]).filter((o): o is string => !!o))];
+    const outcomes = kpiOutcomes(policy);
     const resolution = [...RESOLUTIONS].reverse().find(r => stepMs % r === 0)!;
 
     const [summaries, labels, settled, samples] = await Promise.all([

@@ -1,12 +1,11 @@
-/** The 97.5 % quantile of the standard normal: two-sided 95 % intervals. */
-export const Z_95 = 1.959963984540054;
+import { Z_975 } from '../telemetry/stats/special';
 
 /**
  * Wilson score interval of a binomial proportion (x successes of n), as SciPy's
  * `binomtest(x, n).proportion_ci(method='wilson')`. Unlike the normal approximation it stays inside
  * [0, 1] and is not degenerate at 0 or n successes, which small segments and rare outcomes hit.
  */
-export function wilsonInterval(x: number, n: number, z = Z_95): [number, number] | null {
+export function wilsonInterval(x: number, n: number, z = Z_975): [number, number] | null {
   if (!(n > 0) || x < 0 || x > n) return null;
   const p = x / n;
   const z2 = z * z;

@@ -1,12 +1,10 @@
-import { chiSquareSf } from '../telemetry/stats/special';
+import { chiSquareSf, Z_975 } from '../telemetry/stats/special';
 
 /*
  * The statistics of canary analysis: champion vs challenger. Checked against SciPy
  * (scripts/scipy-fixtures.py → src/rollout/__fixtures__/scipy.json).
  */
 
-/** The 97.5 % quantile of the standard normal: two-sided 95 % intervals. */
-const Z_975 = 1.959963984540054;
 
 export type TwoProportionTest = {
   /** Challenger rate minus champion rate, over the pooled standard error. */

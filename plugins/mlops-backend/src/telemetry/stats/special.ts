@@ -88,3 +88,6 @@ export function kolmogorovSf(z: number): number {
   }
   return Math.max(0, Math.min(1, 2 * sum));
 }
+
+/** The 97.5 % quantile of the standard normal: two-sided 95 % intervals. */
+export const Z_975 = 1.959963984540054;
