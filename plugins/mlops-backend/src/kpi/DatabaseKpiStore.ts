@@ -1,5 +1,5 @@
 import { Knex } from 'knex';
-import { RESOLUTIONS } from '../telemetry/DatabaseTelemetryStore';
+import { RESOLUTIONS, whereModelInRanges } from '../telemetry/DatabaseTelemetryStore';
 import { ALL_TRAFFIC, BUCKET_MS, bucketOf } from '../telemetry/TelemetryService';
 import { KpiStore, LabelRollup, ReplicaSample } from './KpiStore';
 
@@ -121,14 +121,7 @@ export class DatabaseKpiStore implements KpiStore {
 
   async readLabelRollups(query: { modelRef: string; outcomes: string[]; ranges: Array<[number, number, number]>; version?: string; segments?: string[] }) {
     if (!query.ranges.length || !query.outcomes.length) return [];
-    const q = this.db('mlops_label_rollups')
-      .where('model_ref', query.modelRef)
-      .whereIn('outcome', query.outcomes)
-      .where(inner => {
-        for (const [bucketMs, a, b] of query.ranges) {
-          inner.orWhere(w => w.where('bucket_ms', bucketMs).where('bucket_start', '>=', a).where('bucket_start', '<', b));
-        }
-      });
+    const q = whereModelInRanges(this.db('mlops_label_rollups'), query.modelRef, query.ranges).whereIn('outcome', query.outcomes);
     if (query.version) q.where('version', query.version);
     if (query.segments) q.whereIn('segment', query.segments);
     const rows = await q.select('version', 'segment', 'outcome', 'bucket_ms', 'bucket_start', 'positives');

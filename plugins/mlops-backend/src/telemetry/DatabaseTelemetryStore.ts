@@ -91,6 +91,20 @@ export function coverWithRollups(from: number, to: number, since = 0, maxBucketM
   return ranges;
 }
 
+/**
+ * One model's rows within rollup ranges (`[bucketMs, from, to]`). The model is repeated inside each
+ * range so that SQLite (multi-index OR) and PostgreSQL (bitmap OR) read every range from the
+ * primary key, not every row the model has.
+ */
+export function whereModelInRanges<Q extends Knex.QueryBuilder>(q: Q, modelRef: string, ranges: Array<[number, number, number]>): Q {
+  q.where(inner => {
+    for (const [bucketMs, from, to] of ranges) {
+      inner.orWhere(w => w.where('model_ref', modelRef).where('bucket_ms', bucketMs).where('bucket_start', '>=', from).where('bucket_start', '<', to));
+    }
+  });
+  return q;
+}
+
 type Stream = 'predictions' | 'outcomes' | 'profiles';
 type Sequenced = { source: string; sequence: number };
 
@@ -446,13 +460,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
         ? coverWithRollups(query.from, query.to, await this.rollupsStart(), query.maxBucketMs)
         : [[BUCKET_MS, query.from, query.to]];
     if (!ranges.length) return [];
-    const q = this.db('mlops_summaries')
-      .where('model_ref', query.modelRef)
-      .where(inner => {
-        for (const [bucketMs, a, b] of ranges) {
-          inner.orWhere(w => w.where('bucket_ms', bucketMs).where('bucket_start', '>=', a).where('bucket_start', '<', b));
-        }
-      });
+    const q = whereModelInRanges(this.db('mlops_summaries'), query.modelRef, ranges);
     if (query.version) q.where('version', query.version);
     if (query.segments) q.whereIn('segment', query.segments);
     if (query.features) q.whereIn('feature', query.features);
