@@ -14,7 +14,8 @@ import {
   segmentDimensions,
   SloStatus,
 } from '@modelrails/plugin-mlops-common';
-import { coverWithRollups, RESOLUTIONS } from '../telemetry/DatabaseTelemetryStore';
+import { coverWithRollups } from '../telemetry/DatabaseTelemetryStore';
+import { autoStep, seriesStep } from '../telemetry/steps';
 import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
@@ -22,13 +23,7 @@ import { KpiStore, ReplicaSample } from './KpiStore';
 import { wilsonInterval } from './wilson';
 import { kpiOutcomes } from './LabelRollups';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** Steps a series may use: each a whole number of the stored resolutions below it. */
-export const KPI_STEPS = [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
-/** An automatic step gives at most this many points. */
-const AUTO_POINTS = 40;
+const HOUR = 3_600_000;
 const MAX_POINTS = 2000;
 
 export type KpiQuery = {
@@ -47,11 +42,6 @@ export type KpiServiceOptions = {
   currency?: string;
   now?: () => number;
 };
-
-/** The step a window gets when none is asked for: the smallest with at most AUTO_POINTS points. */
-export function autoStep(windowMs: number) {
-  return KPI_STEPS.find(step => windowMs / step <= AUTO_POINTS) ?? KPI_STEPS[KPI_STEPS.length - 1];
-}
 
 /** The value's place against the band; no value is no data. */
 export function sloStatusOf(value: number | null, slo: { min: number | null; max: number | null } | null): SloStatus {
@@ -131,9 +121,7 @@ export class KpiService {
   async report(modelRef: string, policy: ModelPolicy, query: KpiQuery): Promise<KpiReport> {
     const { from, to } = query;
     if (!(from < to)) throw new InputError('from must be before to');
-    const stepMs = query.stepMs ?? autoStep(to - from);
-    if (!KPI_STEPS.includes(stepMs)) throw new InputError(`step must be one of ${KPI_STEPS.map(s => `${s / MINUTE}m`).join(', ')}`);
-    if ((to - from) / stepMs > MAX_POINTS) throw new InputError(`step gives more than ${MAX_POINTS} points for this window`);
+    const { stepMs, resolution } = seriesStep(from, to, query.stepMs, MAX_POINTS);
     const dimensions = segmentDimensions(policy);
     const tags = query.segmentTags ?? [];
     for (const tag of tags) {
@@ -141,7 +129,6 @@ export class KpiService {
     }
     const wanted = (segment: string) => segment === ALL_TRAFFIC || tags.includes(segment.slice(0, segment.indexOf('=')));
     const outcomes = kpiOutcomes(policy);
-    const resolution = [...RESOLUTIONS].reverse().find(r => stepMs % r === 0)!;
 
     const [summaries, labels, settled, samples] = await Promise.all([
       this.options.telemetry.readSummaries({ modelRef, version: query.version, features: [EVENTS, LATENCY], from, to, resolution: 'coarsest', maxBucketMs: resolution }),

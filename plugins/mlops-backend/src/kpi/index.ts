@@ -10,7 +10,7 @@ import { CostModel, KubernetesReplicaReader, ReplicaSampler } from './ReplicaSam
 
 export { DatabaseKpiStore } from './DatabaseKpiStore';
 export type { KpiStore, LabelRollup, ReplicaSample } from './KpiStore';
-export { KpiService, autoStep, costOver, KPI_STEPS, sloStatusOf } from './KpiService';
+export { KpiService, costOver, sloStatusOf } from './KpiService';
 export type { KpiQuery } from './KpiService';
 export { LabelRollups, kpiOutcomes } from './LabelRollups';
 export { KubernetesReplicaReader, ReplicaSampler } from './ReplicaSampler';

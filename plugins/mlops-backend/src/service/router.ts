@@ -33,6 +33,8 @@ import { CanaryJudge, JudgeRequest, ManualAction, ROLLOUT_ACTION_PERMISSIONS, Ro
 import { principalRef } from '../registry/RegistryService';
 import { KpiService } from '../kpi/KpiService';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
+import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
+import { modelEvents } from './modelEvents';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -368,6 +370,53 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     if (to - from > 90 * 86_400_000) throw new InputError('query.from: at most 90 days before query.to');
     return { from, to, stepMs: query.step ? parseDuration(String(query.step)) : undefined };
   };
+
+  /** `all` (or absent) is all traffic; anything else is tag=value, checked by the drift service. */
+  const segmentOf = (query: express.Request['query']) => (!query.segment || query.segment === 'all' ? ALL_TRAFFIC : String(query.segment));
+
+  router.get('/models', async (req, res) => {
+    const credentials = await reader(req);
+    const models = await policies.listModels(credentials);
+    res.json({ items: models.map(({ entityRef, title, owner, lifecycle }) => ({ entityRef, title, owner, lifecycle })).sort((a, b) => a.entityRef.localeCompare(b.entityRef)) });
+  });
+
+  router.get('/models/:namespace/:name/drift/series', async (req, res) => {
+    const credentials = await reader(req);
+    const model = await policies.getPolicy(req.params, credentials);
+    res.json(
+      await drift.series(model.entityRef, {
+        ...kpiWindow(req.query, '24h'),
+        version: req.query.version ? String(req.query.version) : undefined,
+        segment: segmentOf(req.query),
+      }),
+    );
+  });
+
+  router.get('/models/:namespace/:name/drift/distribution', async (req, res) => {
+    const credentials = await reader(req);
+    const model = await policies.getPolicy(req.params, credentials);
+    const time = (value: unknown) => (value ? Date.parse(String(value)) : undefined);
+    const from = time(req.query.from);
+    const to = time(req.query.to);
+    if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
+    res.json(
+      await drift.distribution(model.entityRef, {
+        feature: String(req.query.feature),
+        version: req.query.version ? String(req.query.version) : undefined,
+        segment: segmentOf(req.query),
+        from,
+        to,
+      }),
+    );
+  });
+
+  router.get('/models/:namespace/:name/events', async (req, res) => {
+    const credentials = await reader(req);
+    const model = await policies.getPolicy(req.params, credentials);
+    const { from, to } = kpiWindow(req.query, '7d');
+    const [modelPromotions, modelRollouts] = await Promise.all([promotions.list({ modelRef: model.entityRef }), rolloutStore.list({ modelRef: model.entityRef, limit: 100 })]);
+    res.json({ items: modelEvents(modelPromotions, modelRollouts.map(rolloutView), from, to) });
+  });
 
   router.get('/models/:namespace/:name/kpis', async (req, res) => {
     const credentials = await reader(req);

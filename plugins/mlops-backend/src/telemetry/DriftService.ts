@@ -1,8 +1,12 @@
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import {
   ContractCheck,
   ContractViolation,
+  DistributionBin,
+  DriftCell,
   DriftReport,
+  DriftSeries,
+  FeatureDistribution,
   FeatureDrift,
   ModelPolicy,
   parseDuration,
@@ -19,6 +23,7 @@ import {
   EncodedSummary,
   EventCounts,
   LogSummary,
+  logBinUpper,
   mergeInto,
   NumericLayout,
   NumericSummary,
@@ -26,6 +31,8 @@ import {
 import { evaluationOutcome } from './EvaluationService';
 import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE, TARGET, targetFeature, TelemetryService } from './TelemetryService';
 import { ReferenceProfile, StoredSummary, TelemetryStore } from './TelemetryStore';
+import { RESOLUTIONS } from './DatabaseTelemetryStore';
+import { seriesStep } from './steps';
 
 /*
  * Which test decides, by sample size (current window, per feature and segment):
@@ -46,6 +53,8 @@ export const LARGE_SAMPLE = 5_000;
 export const MIN_VIOLATING_VALUES = 5;
 /** Contract checks cover each 5-minute bucket of at most this much of a window (its end). */
 export const CONTRACT_LOOKBACK_MS = 24 * 60 * 60 * 1000;
+/** A drift series has at most this many steps (× features cells). */
+export const MAX_SERIES_POINTS = 500;
 /** Without a training label rate, target drift compares with this much matured history. */
 export const TARGET_ROLLING_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -89,23 +98,17 @@ export class DriftService {
 
     // Reference summaries per feature (all traffic; segments are compared with the same reference).
     const profile = layout?.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
-    const reference = new Map<string, AnySummary>();
-    let referenceInfo: DriftReport['reference'] = { kind: 'training', version: layout?.layoutVersion ?? null };
-    const rolling = policy.drift.reference !== 'training' ? parseDuration(policy.drift.reference.rollingWindow) : 0;
-    if (rolling && version) {
-      const past = await this.store.readSummaries({ modelRef, version, segments: [ALL_TRAFFIC], from: from - rolling, to: from, resolution: 'coarsest' });
-      for (const g of groupRows(past.filter(r => r.layoutVersion === (layout?.layoutVersion ?? null)))) {
-        const merged = mergeRows(g.rows, layout?.features.get(g.feature)?.layout ?? null);
-        if (merged && 'kind' in merged && merged.kind !== 'events') reference.set(g.feature, merged as AnySummary);
-      }
-      referenceInfo = { kind: 'rolling', from: iso(from - rolling), to: iso(from) };
-    }
-    if (!reference.size) {
-      referenceInfo = { kind: 'training', version: layout?.layoutVersion ?? null };
-      for (const f of profile?.features ?? []) {
-        reference.set(f.feature, decodeSummary(f.summary, f.layout ? f.layout.edges.length + 1 : undefined));
-      }
-    }
+    const rolling = rollingWindow(policy);
+    const { summaries: reference, info: referenceInfo } =
+      rolling && version
+        ? rollingReference(
+            (await this.store.readSummaries({ modelRef, version, segments: [ALL_TRAFFIC], from: from - rolling, to: from, resolution: 'coarsest' })).filter(r => r.layoutVersion === (layout?.layoutVersion ?? null)),
+            layout,
+            from,
+            rolling,
+            profile,
+          )
+        : trainingReference(profile, layout);
 
     const features: FeatureDrift[] = [];
     const violations: ContractViolation[] = [];
@@ -131,11 +134,17 @@ export class DriftService {
       const merged = mergeRows(g.rows, spec.layout) as NumericSummary | CategoricalSummary;
       features.push(describeFeature(g.feature, g.segment, spec.layout, ref as any, merged, thresholdsOf(g.feature)));
       const inBuckets = bucketGroups.get(`${g.segment}\u0000${g.feature}`);
-      if (inBuckets) violations.push(...contractViolations(inBuckets, spec.layout, ref as any, policy));
+      if (inBuckets) violations.push(...contractFindings(inBuckets, spec.layout, ref as any, policy).violations);
     }
-    const outcome = evaluationOutcome(policy);
-    if (outcome && version) features.push(await this.targetDrift(modelRef, version, outcome, from, to, profile, policy));
     applyCorrection(features, policy);
+    // The target is a family of its own (labels, not inputs): a series, which has no target, then
+    // judges every feature as the report does.
+    const outcome = evaluationOutcome(policy);
+    if (outcome && version) {
+      const target = await this.targetDrift(modelRef, version, outcome, from, to, profile, policy);
+      applyCorrection([target], policy);
+      features.push(target);
+    }
     attributeToSegments(features, violations, policy.drift.segments);
 
     const flagged = features.filter(f => f.flagged);
@@ -154,6 +163,166 @@ export class DriftService {
       violations: violations.sort((a, b) => a.segment.localeCompare(b.segment) || a.feature.localeCompare(b.feature)),
       status: { drift: status, openViolations: violations.filter(v => v.open && v.flagged).length },
     };
+  }
+
+  /**
+   * Each feature's drift per step for one version and segment: per step the verdict a report of
+   * that step gives (the same statistics, thresholds, reference and correction across features),
+   * and the contract checks failed by the stored rows within it. The window is widened to whole
+   * steps. Target drift stays in the report (it counts labels from raw events).
+   */
+  async series(modelRef: string, options: { from: number; to: number; stepMs?: number; version?: string; segment?: string }): Promise<DriftSeries> {
+    const policy = await this.policyOf(modelRef);
+    if (!(options.from < options.to)) throw new InputError('from must be before to');
+    const segment = options.segment ?? ALL_TRAFFIC;
+    this.checkSegment(policy, segment);
+    const { stepMs, resolution: stepResolution } = seriesStep(options.from, options.to, options.stepMs, MAX_SERIES_POINTS);
+    const rolling = rollingWindow(policy);
+    // Rows must fit both the steps and the rolling reference windows that end at each step.
+    const resolution = [...RESOLUTIONS].reverse().find(r => r <= stepResolution && stepMs % r === 0 && rolling % r === 0) ?? BUCKET_MS;
+    const from = Math.floor(options.from / stepMs) * stepMs;
+    const to = Math.ceil(options.to / stepMs) * stepMs;
+    const steps = (to - from) / stepMs;
+    const rows = await this.store.readSummaries({
+      modelRef,
+      version: options.version,
+      segments: [...new Set([segment, ALL_TRAFFIC])],
+      from: from - rolling,
+      to,
+      resolution: 'coarsest',
+      maxBucketMs: resolution,
+    });
+    const version = options.version ?? busiestVersion(rows.filter(r => r.bucketStart >= from));
+    const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
+    const ofLayout = rows.filter(r => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null));
+    const profile = layout?.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
+    const training = trainingReference(profile, layout);
+    const referenceAt = (stepStart: number) => (rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training);
+
+    // Rows of the segment per feature and step.
+    const byFeature = new Map<string, StoredSummary[][]>();
+    for (const r of ofLayout) {
+      if (r.segment !== segment || r.bucketStart < from) continue;
+      let perStep = byFeature.get(r.feature);
+      if (!perStep) byFeature.set(r.feature, (perStep = Array.from({ length: steps }, () => [])));
+      perStep[Math.floor((r.bucketStart - from) / stepMs)].push(r);
+    }
+    const ignored = new Set(policy.drift.features.filter(f => f.ignore).map(f => f.name));
+    const thresholdsOf = (feature: string) => (feature === SCORE ? policy.drift.psi : policy.drift.features.find(f => f.name === feature)?.psi ?? policy.drift.psi);
+    const judged = [...byFeature.keys()].filter(f => !ignored.has(f) && (f === SCORE || layout?.features.has(f))).sort();
+    const cells = new Map<string, DriftCell[]>(judged.map(f => [f, []]));
+    const kinds = new Map<string, FeatureDrift['kind']>();
+    const violations = new Map<string, ContractViolation>();
+    const lastStepWithData = new Map<string, number>();
+    const openAt = new Map<string, number>();
+    const events: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const start = from + i * stepMs;
+      events.push((byFeature.get(EVENTS)?.[i] ?? []).reduce((n, r) => n + (r.summary as EventCounts).n, 0));
+      const ref = referenceAt(start);
+      const found: FeatureDrift[] = [];
+      const hitsOf = new Map<string, ContractCheck[]>();
+      for (const feature of judged) {
+        const stepRows = byFeature.get(feature)![i];
+        const reference = ref.summaries.get(feature);
+        if (!stepRows.length || !reference) continue;
+        if (feature === SCORE) {
+          if (reference.kind === 'log') found.push(this.predictionDrift(segment, reference, mergeRows(stepRows, null) as LogSummary, policy));
+          continue;
+        }
+        const spec = layout!.features.get(feature)!;
+        found.push(describeFeature(feature, segment, spec.layout, reference as any, mergeRows(stepRows, spec.layout) as any, thresholdsOf(feature)));
+        const findings = contractFindings({ segment, feature, rows: stepRows }, spec.layout, reference as any, policy);
+        hitsOf.set(feature, [...new Set(findings.hits.map(h => h.check))]);
+        lastStepWithData.set(feature, i);
+        for (const v of findings.violations) {
+          const key = `${feature}\u0000${v.check}`;
+          const seen = violations.get(key);
+          if (seen) Object.assign(seen, { value: v.value, threshold: v.threshold, lastBucket: v.lastBucket });
+          else violations.set(key, { ...v });
+          if (v.open) openAt.set(key, i);
+        }
+      }
+      applyCorrection(found, policy);
+      const drift = new Map(found.map(f => [f.feature, f]));
+      for (const feature of judged) {
+        const f = drift.get(feature);
+        if (f) kinds.set(feature, f.kind);
+        cells.get(feature)!.push({
+          n: f?.n ?? 0,
+          test: f?.test ?? 'none',
+          severity: f?.severity ?? 'insufficient',
+          psi: f?.psi ?? null,
+          pValue: f?.pValue ?? null,
+          jensenShannon: f?.jensenShannon ?? null,
+          violations: hitsOf.get(feature) ?? [],
+        });
+      }
+    }
+    // Open: still failing in the feature's last step with data.
+    for (const [key, v] of violations) v.open = openAt.get(key) !== undefined && openAt.get(key) === lastStepWithData.get(v.feature);
+    return {
+      modelRef,
+      version: version ?? null,
+      segment,
+      from: iso(from),
+      to: iso(to),
+      stepMs,
+      reference: referenceAt(from).info,
+      steps: events.map((n, i) => ({ start: iso(from + i * stepMs), end: iso(from + (i + 1) * stepMs), events: n })),
+      features: judged.map(feature => ({
+        feature,
+        kind: kinds.get(feature) ?? (feature === SCORE ? 'prediction' : layout!.features.get(feature)!.kind),
+        thresholds: thresholdsOf(feature),
+        cells: cells.get(feature)!,
+      })),
+      violations: [...violations.values()].sort((a, b) => a.feature.localeCompare(b.feature) || a.check.localeCompare(b.check)),
+    };
+  }
+
+  /**
+   * One feature's reference and current distributions over a window (as `report` takes it), with
+   * the verdict the report gives that feature and segment.
+   */
+  async distribution(modelRef: string, options: { feature: string; version?: string; segment?: string; from?: number; to?: number }): Promise<FeatureDistribution> {
+    const policy = await this.policyOf(modelRef);
+    const segment = options.segment ?? ALL_TRAFFIC;
+    this.checkSegment(policy, segment);
+    const report = await this.report(modelRef, options);
+    const drift = report.features.find(f => f.feature === options.feature && f.segment === segment);
+    if (!drift || drift.kind === 'target') {
+      throw new NotFoundError(`No drift of feature "${options.feature}" in segment ${segment} of ${modelRef} in this window`);
+    }
+    const from = Date.parse(report.window.from);
+    const to = Date.parse(report.window.to);
+    const layout = await this.telemetry.layout(modelRef, report.version!);
+    const read = (a: number, b: number, segments: string[]) =>
+      this.store
+        .readSummaries({ modelRef, version: report.version!, segments, features: [options.feature], from: a, to: b, resolution: 'coarsest' })
+        .then(rows => rows.filter(r => r.layoutVersion === (layout.layoutVersion ?? null)));
+    const profile = layout.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
+    const reference =
+      report.reference.kind === 'rolling'
+        ? rollingReference(await read(Date.parse(report.reference.from), from, [ALL_TRAFFIC]), layout, from, from - Date.parse(report.reference.from), profile)
+        : trainingReference(profile, layout);
+    const spec = layout.features.get(options.feature);
+    const current = mergeRows(await read(from, to, [segment]), spec?.layout ?? null) as AnySummary;
+    return {
+      modelRef,
+      version: report.version,
+      segment,
+      feature: options.feature,
+      window: report.window,
+      drift,
+      bins: distributionBins(reference.summaries.get(options.feature)!, current, spec?.layout ?? null),
+    };
+  }
+
+  private checkSegment(policy: ModelPolicy, segment: string) {
+    const tag = segment.slice(0, Math.max(0, segment.indexOf('=')));
+    if (segment !== ALL_TRAFFIC && (!policy.drift.segments.includes(tag) || segment.length === tag.length + 1)) {
+      throw new InputError(`segment: "${segment}" is not "${ALL_TRAFFIC}" or tag=value of the model's drift segments (${policy.drift.segments.join(', ') || 'none'})`);
+    }
   }
 
   /**
@@ -237,6 +406,32 @@ function mergeRows(rows: StoredSummary[], layout: NumericLayout | null): AnySumm
   return merged;
 }
 
+type Reference = { summaries: Map<string, AnySummary>; info: DriftReport['reference'] };
+type Layout = Awaited<ReturnType<TelemetryService['layout']>>;
+
+function rollingWindow(policy: ModelPolicy) {
+  return policy.drift.reference !== 'training' ? parseDuration(policy.drift.reference.rollingWindow) : 0;
+}
+
+function trainingReference(profile: ReferenceProfile | undefined, layout: Layout | undefined): Reference {
+  const summaries = new Map<string, AnySummary>();
+  for (const f of profile?.features ?? []) summaries.set(f.feature, decodeSummary(f.summary, f.layout ? f.layout.edges.length + 1 : undefined));
+  return { summaries, info: { kind: 'training', version: layout?.layoutVersion ?? null } };
+}
+
+/**
+ * The rolling reference of a window starting at `from`: all-traffic rows of [from − rolling, from)
+ * (taken from `rows`, which may hold more), else the training profile when they hold nothing.
+ */
+function rollingReference(rows: StoredSummary[], layout: Layout | undefined, from: number, rolling: number, profile: ReferenceProfile | undefined): Reference {
+  const summaries = new Map<string, AnySummary>();
+  for (const g of groupRows(rows.filter(r => r.segment === ALL_TRAFFIC && r.bucketStart >= from - rolling && r.bucketStart < from))) {
+    const merged = mergeRows(g.rows, layout?.features.get(g.feature)?.layout ?? null);
+    if (merged && merged.kind !== 'events') summaries.set(g.feature, merged);
+  }
+  return summaries.size ? { summaries, info: { kind: 'rolling', from: iso(from - rolling), to: iso(from) } } : trainingReference(profile, layout);
+}
+
 function verdict(
   n: number,
   psi: number,
@@ -309,16 +504,21 @@ function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
   }
 }
 
-function contractViolations(
+/**
+ * The contract checks each stored row of a feature fails (`hits`), and the violations they make:
+ * each check's first and last failing row, open when the last is the latest row with data.
+ */
+function contractFindings(
   group: Group,
   layout: NumericLayout | null,
   ref: NumericSummary | CategoricalSummary,
   policy: ModelPolicy,
-): ContractViolation[] {
+): { violations: ContractViolation[]; hits: Array<{ bucketStart: number; check: ContractCheck }> } {
   const limits = policy.drift.contract;
   const refTotal = ref.n + ref.nulls;
   const refNullShare = refTotal ? ref.nulls / refTotal : 0;
   const found = new Map<ContractCheck, ContractViolation>();
+  const hits: Array<{ bucketStart: number; check: ContractCheck }> = [];
   let latestBucket = -1;
   for (const row of group.rows) {
     const s = decode(row.summary, layout) as NumericSummary | CategoricalSummary;
@@ -341,6 +541,7 @@ function contractViolations(
     for (const [check, offending, outOf, threshold] of checks) {
       const value = outOf ? offending / outOf : 0;
       if (value <= threshold || offending < MIN_VIOLATING_VALUES) continue;
+      hits.push({ bucketStart: row.bucketStart, check });
       const bucket = iso(row.bucketStart);
       const v = found.get(check);
       if (v) Object.assign(v, { value, threshold, lastBucket: bucket });
@@ -348,7 +549,7 @@ function contractViolations(
     }
   }
   const latest = latestBucket >= 0 ? iso(latestBucket) : '';
-  return [...found.values()].map(v => ({ ...v, open: v.lastBucket === latest }));
+  return { violations: [...found.values()].map(v => ({ ...v, open: v.lastBucket === latest })), hits };
 }
 
 /**
@@ -394,4 +595,67 @@ function attributeToSegments(features: FeatureDrift[], violations: ContractViola
         .filter(i => i.feature === overall.feature && i.segment.startsWith(`${dim}=`))
         .some(i => !violations.some(v => v.segment === i.segment && v.feature === i.feature && v.check === overall.check)),
   );
+}
+
+/** At most this many bars in a distribution (categories beyond it are "other"). */
+const MAX_BINS = 30;
+
+const shareOf = (count: number, total: number) => (total ? count / total : 0);
+const compact = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));
+
+/** The bins of a reference and a current summary of one feature, as shares of each. */
+export function distributionBins(reference: AnySummary, current: AnySummary | undefined, layout: NumericLayout | null): DistributionBin[] {
+  if (reference.kind === 'numeric' && layout) {
+    const cur = current as NumericSummary | undefined;
+    const edges = layout.edges;
+    return Array.from(reference.counts, (count, i) => {
+      const lower = i === 0 ? null : edges[i - 1];
+      const upper = i === edges.length ? null : edges[i];
+      let label = '';
+      if (lower === null) label = `≤ ${compact(upper!)}`;
+      else if (upper === null) label = `> ${compact(lower)}`;
+      else label = `(${compact(lower)}, ${compact(upper)}]`;
+      return { label, lower, upper, reference: shareOf(count, reference.n), current: shareOf(cur?.counts[i] ?? 0, cur?.n ?? 0) };
+    });
+  }
+  if (reference.kind === 'categorical') {
+    const cur = current as CategoricalSummary | undefined;
+    const categories = new Set([...reference.counts.keys(), ...(cur?.counts.keys() ?? [])]);
+    const bins = [...categories].map(label => ({
+      label,
+      lower: null,
+      upper: null,
+      reference: shareOf(reference.counts.get(label) ?? 0, reference.n),
+      current: shareOf(cur?.counts.get(label) ?? 0, cur?.n ?? 0),
+    }));
+    bins.sort((a, b) => b.reference + b.current - (a.reference + a.current) || a.label.localeCompare(b.label));
+    if (bins.length <= MAX_BINS) return bins;
+    const rest = bins.slice(MAX_BINS - 1);
+    return [
+      ...bins.slice(0, MAX_BINS - 1),
+      { label: `other (${rest.length})`, lower: null, upper: null, reference: rest.reduce((t, b) => t + b.reference, 0), current: rest.reduce((t, b) => t + b.current, 0) },
+    ];
+  }
+  // Log-spaced summaries (the score): consecutive bins joined into at most MAX_BINS bars.
+  const ref = reference as LogSummary;
+  const cur = current as LogSummary | undefined;
+  const indices = [...ref.counts.keys(), ...(cur?.counts.keys() ?? [])];
+  if (!indices.length) return [];
+  const low = Math.min(...indices);
+  const width = Math.max(1, Math.ceil((Math.max(...indices) - low + 1) / MAX_BINS));
+  const bars = new Map<number, DistributionBin>();
+  const add = (summary: LogSummary | undefined, side: 'reference' | 'current') => {
+    for (const [index, count] of summary?.counts ?? []) {
+      const bar = Math.floor((index - low) / width);
+      const lower = logBinUpper(low + bar * width - 1);
+      const upper = logBinUpper(low + (bar + 1) * width - 1);
+      const bin = bars.get(bar) ?? { label: `(${compact(lower)}, ${compact(upper)}]`, lower, upper, reference: 0, current: 0 };
+      bin[side] += shareOf(count, summary!.n);
+      bars.set(bar, bin);
+    }
+  };
+  add(ref, 'reference');
+  add(cur, 'current');
+  const zeros = ref.zeros || cur?.zeros ? [{ label: '0', lower: null, upper: 0, reference: shareOf(ref.zeros, ref.n), current: shareOf(cur?.zeros ?? 0, cur?.n ?? 0) }] : [];
+  return [...zeros, ...[...bars.entries()].sort((a, b) => a[0] - b[0]).map(([, bin]) => bin)];
 }

@@ -136,3 +136,21 @@ export type JudgeVerdict = {
   to: string;
   checks: RolloutCheck[];
 };
+
+/** Something that happened to a model's serving version: a Grafana annotation, a chart marker. @public */
+export type ModelEvent = {
+  at: string;
+  kind:
+    | 'promotion-requested'
+    | 'promotion-approved'
+    | 'promotion-rejected'
+    | 'rollout-started'
+    | 'rollout-succeeded'
+    | 'rollout-rolled-back'
+    | 'rollout-aborted';
+  version: string;
+  title: string;
+  text: string;
+  actor: string | null;
+  link: { kind: 'promotion' | 'rollout'; id: string };
+};

@@ -77,3 +77,64 @@ export type RetrainTriggerView = {
   action: Record<string, unknown> | null;
   createdAt: string;
 };
+
+/** One feature in one step of a drift series: the same verdict a drift report of that step gives. @public */
+export type DriftCell = {
+  n: number;
+  test: FeatureDrift['test'];
+  severity: Severity;
+  psi: number | null;
+  pValue: number | null;
+  jensenShannon: number | null;
+  /** Contract checks that failed in a stored row within the step. */
+  violations: ContractCheck[];
+};
+
+/**
+ * Each feature's drift per step of a window, for one version and segment
+ * (GET /models/{namespace}/{name}/drift/series). `cells[i]` belongs to `steps[i]`.
+ * @public
+ */
+export type DriftSeries = {
+  modelRef: string;
+  version: string | null;
+  segment: string;
+  from: string;
+  to: string;
+  stepMs: number;
+  reference: DriftReport['reference'];
+  steps: Array<{ start: string; end: string; events: number }>;
+  features: Array<{
+    feature: string;
+    kind: FeatureDrift['kind'];
+    thresholds: { warning: number; critical: number };
+    cells: DriftCell[];
+  }>;
+  /** Contract violations within the window, as the stored rows of the series' resolution show them. */
+  violations: ContractViolation[];
+};
+
+/** One bin of a feature's distribution: shares of the reference and of the window's values. @public */
+export type DistributionBin = {
+  label: string;
+  /** Numeric bins: values in (lower, upper]; null is unbounded. Categories: both null. */
+  lower: number | null;
+  upper: number | null;
+  reference: number;
+  current: number;
+};
+
+/**
+ * A feature's reference and current distributions over a window, with its drift verdict
+ * (GET /models/{namespace}/{name}/drift/distribution).
+ * @public
+ */
+export type FeatureDistribution = {
+  modelRef: string;
+  version: string | null;
+  segment: string;
+  feature: string;
+  window: { from: string; to: string };
+  drift: FeatureDrift;
+  bins: DistributionBin[];
+};

@@ -244,6 +244,11 @@ export function logBinIndex(value: number): number {
   return Math.ceil(Math.log(value) / LOG_GAMMA);
 }
 
+/** The upper bound of a log bin: it holds the values in (logBinUpper(index − 1), logBinUpper(index)]. */
+export function logBinUpper(index: number): number {
+  return GAMMA ** index;
+}
+
 /** The value a log bin stands for: within LOG_ACCURACY (relative) of every value in it. */
 export function logBinValue(index: number): number {
   return (2 * GAMMA ** index) / (GAMMA + 1);

@@ -1589,6 +1589,377 @@ export const spec = {
           "status"
         ]
       },
+      "DriftCell": {
+        "type": "object",
+        "description": "One feature in one step of a drift series (the verdict a report of that step gives).",
+        "properties": {
+          "n": {
+            "type": "integer"
+          },
+          "test": {
+            "type": "string",
+            "enum": [
+              "ks",
+              "chi-square",
+              "psi",
+              "none"
+            ]
+          },
+          "severity": {
+            "type": "string",
+            "enum": [
+              "none",
+              "warning",
+              "critical",
+              "insufficient"
+            ]
+          },
+          "psi": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "pValue": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "jensenShannon": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "violations": {
+            "type": "array",
+            "description": "Contract checks failed by a stored row within the step.",
+            "items": {
+              "type": "string",
+              "enum": [
+                "missing-feature",
+                "null-spike",
+                "type-change",
+                "unseen-categories",
+                "out-of-range"
+              ]
+            }
+          }
+        },
+        "required": [
+          "n",
+          "test",
+          "severity",
+          "psi",
+          "pValue",
+          "jensenShannon",
+          "violations"
+        ]
+      },
+      "DriftSeries": {
+        "type": "object",
+        "description": "Each feature's drift per step of a window (widened to whole steps) for one version and segment; `cells[i]` belongs to `steps[i]`.",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "segment": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "stepMs": {
+            "type": "integer"
+          },
+          "reference": {
+            "type": "object",
+            "additionalProperties": {}
+          },
+          "steps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "start": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "end": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "events": {
+                  "type": "integer"
+                }
+              },
+              "required": [
+                "start",
+                "end",
+                "events"
+              ]
+            }
+          },
+          "features": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "feature": {
+                  "type": "string"
+                },
+                "kind": {
+                  "type": "string",
+                  "enum": [
+                    "numeric",
+                    "categorical",
+                    "prediction",
+                    "target"
+                  ]
+                },
+                "thresholds": {
+                  "type": "object",
+                  "properties": {
+                    "warning": {
+                      "type": "number"
+                    },
+                    "critical": {
+                      "type": "number"
+                    }
+                  },
+                  "required": [
+                    "warning",
+                    "critical"
+                  ]
+                },
+                "cells": {
+                  "type": "array",
+                  "items": {
+                    "$ref": "#/components/schemas/DriftCell"
+                  }
+                }
+              },
+              "required": [
+                "feature",
+                "kind",
+                "thresholds",
+                "cells"
+              ]
+            }
+          },
+          "violations": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ContractViolation"
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "version",
+          "segment",
+          "from",
+          "to",
+          "stepMs",
+          "reference",
+          "steps",
+          "features",
+          "violations"
+        ]
+      },
+      "FeatureDistribution": {
+        "type": "object",
+        "description": "A feature's reference and current distributions (shares per bin) with its drift verdict.",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "version": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "segment": {
+            "type": "string"
+          },
+          "feature": {
+            "type": "string"
+          },
+          "window": {
+            "type": "object",
+            "properties": {
+              "from": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "to": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "from",
+              "to"
+            ]
+          },
+          "drift": {
+            "$ref": "#/components/schemas/FeatureDrift"
+          },
+          "bins": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "label": {
+                  "type": "string"
+                },
+                "lower": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "upper": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "reference": {
+                  "type": "number"
+                },
+                "current": {
+                  "type": "number"
+                }
+              },
+              "required": [
+                "label",
+                "lower",
+                "upper",
+                "reference",
+                "current"
+              ]
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "version",
+          "segment",
+          "feature",
+          "window",
+          "drift",
+          "bins"
+        ]
+      },
+      "ModelListItem": {
+        "type": "object",
+        "properties": {
+          "entityRef": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "owner": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "lifecycle": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "entityRef",
+          "title",
+          "owner",
+          "lifecycle"
+        ]
+      },
+      "ModelEvent": {
+        "type": "object",
+        "description": "Something that happened to a model's serving version (a Grafana annotation, a chart marker).",
+        "properties": {
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "promotion-requested",
+              "promotion-approved",
+              "promotion-rejected",
+              "rollout-started",
+              "rollout-succeeded",
+              "rollout-rolled-back",
+              "rollout-aborted"
+            ]
+          },
+          "version": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "text": {
+            "type": "string"
+          },
+          "actor": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "link": {
+            "type": "object",
+            "description": "What the event is about.",
+            "properties": {
+              "kind": {
+                "type": "string",
+                "enum": [
+                  "promotion",
+                  "rollout"
+                ]
+              },
+              "id": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "kind",
+              "id"
+            ]
+          }
+        },
+        "required": [
+          "at",
+          "kind",
+          "version",
+          "title",
+          "text",
+          "actor",
+          "link"
+        ]
+      },
       "RolloutCheck": {
         "type": "object",
         "description": "One check of one analysis, with the measured value beside its threshold.",
@@ -3185,6 +3556,290 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/DriftReport"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models": {
+      "get": {
+        "operationId": "ListModels",
+        "description": "Every Model in the catalog the caller may read (for pickers and template variables).",
+        "responses": {
+          "200": {
+            "description": "Models in entity-ref order.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/ModelListItem"
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/drift/series": {
+      "get": {
+        "operationId": "GetDriftSeries",
+        "description": "Each feature's drift per step over the last `window` (default 24h) or `from`–`to`, for one version (default: the busiest) and segment, computed by the same engine as the drift report; with the contract violations in the window. The Grafana drift panel reads this.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "window",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiWindow"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "step",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiStep"
+            }
+          },
+          {
+            "name": "version",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/VersionLabel"
+            }
+          },
+          {
+            "name": "segment",
+            "in": "query",
+            "required": false,
+            "description": "All traffic (\"all\", the default) or tag=value of one of the model's drift segments.",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The series.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DriftSeries"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/drift/distribution": {
+      "get": {
+        "operationId": "GetFeatureDistribution",
+        "description": "One feature's reference and current distributions over the drift report's window (or `from`–`to`), with the verdict the drift report gives it.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "feature",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "version",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/VersionLabel"
+            }
+          },
+          {
+            "name": "segment",
+            "in": "query",
+            "required": false,
+            "description": "All traffic (\"all\", the default) or tag=value of one of the model's drift segments.",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The distributions.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/FeatureDistribution"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/events": {
+      "get": {
+        "operationId": "ListModelEvents",
+        "description": "Promotions and rollouts of the model within the last `window` (default 7d) or `from`–`to`, oldest first: Grafana annotations and chart markers.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "window",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "$ref": "#/components/schemas/KpiWindow"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "required": false,
+            "schema": {
+              "type": "string",
+              "format": "date-time"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "properties": {
+                    "items": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/ModelEvent"
+                      }
+                    }
+                  },
+                  "required": [
+                    "items"
+                  ]
                 }
               }
             }

@@ -1,0 +1,154 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { DriftSeries, modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
+import { distributionBins, DriftService } from './DriftService';
+import { ALL_TRAFFIC, BUCKET_MS, TelemetryService } from './TelemetryService';
+import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
+import { decodeSummary, NumericSummary } from './stats/summaries';
+
+jest.setTimeout(120_000);
+
+const databases = createTestDatabases();
+const MODEL = 'model:default/home-feed-ranker';
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
+
+describe.each(databases.eachSupportedId())('drift series and distributions on %s', databaseId => {
+  async function setup(policy: ModelPolicyInput) {
+    const knex = await databases.init(databaseId);
+    await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
+    const store = new DatabaseTelemetryStore(knex);
+    const parsed = modelPolicySchema.parse(policy);
+    const telemetry = new TelemetryService({ store, policies: async ref => (ref === MODEL ? parsed : undefined), rawSampleRate: 0, now: () => NOW });
+    const drift = new DriftService(store, telemetry, () => NOW);
+    await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
+    return { store, telemetry, drift };
+  }
+
+  /** `hours` hours of traffic before NOW, 5-minute batches; `scenario(hour, bucket)` shapes each batch. */
+  async function stream(telemetry: TelemetryService, hours: number, perBucket: number, scenario: (hour: number, bucket: number) => TrafficScenario) {
+    const sim = new TrafficSimulator(MODEL, 'pod-a', 3);
+    const sent: SimulatedEvent[] = [];
+    const start = NOW - hours * HOUR;
+    for (let h = 0; h < hours; h++) {
+      for (let b = 0; b < 12; b++) {
+        const at = start + h * HOUR + b * BUCKET_MS;
+        const events = sim.events('17', perBucket, at, at + BUCKET_MS, scenario(h, b));
+        sent.push(...events);
+        await telemetry.ingestPredictions({ batchId: `h${h}b${b}`, source: 'pod-a', events: toWire(events) });
+      }
+    }
+    return sent;
+  }
+
+  /** Every cell is what a drift report of its step says of that feature on that segment. */
+  async function expectCellsMatchReports(drift: DriftService, series: DriftSeries) {
+    for (const [i, step] of series.steps.entries()) {
+      const report = await drift.report(MODEL, { version: '17', from: Date.parse(step.start), to: Date.parse(step.end) });
+      expect(report.reference).toEqual(i === 0 ? series.reference : report.reference);
+      for (const { feature, cells } of series.features) {
+        const f = report.features.find(x => x.feature === feature && x.segment === series.segment);
+        const cell = cells[i];
+        if (!f) {
+          expect(cell).toMatchObject({ n: 0, severity: 'insufficient' });
+          continue;
+        }
+        expect({ feature, step: i, n: cell.n, test: cell.test, severity: cell.severity }).toEqual({ feature, step: i, n: f.n, test: f.test, severity: f.severity });
+        for (const key of ['psi', 'pValue', 'jensenShannon'] as const) {
+          if (f[key] === null) expect(cell[key]).toBeNull();
+          else expect(cell[key]).toBeCloseTo(f[key]!, 9);
+        }
+      }
+    }
+  }
+
+  it('gives each step the verdict a drift report of that step gives, and marks contract violations in their step', async () => {
+    const { telemetry, drift } = await setup({ drift: { segments: ['platform'] } });
+    await stream(telemetry, 6, 300, (h, b) => ({ priceShift: h >= 3 ? 0.8 : 0, countryAsNumber: h === 4 && b === 5 }));
+    const series = await drift.series(MODEL, { from: NOW - 6 * HOUR, to: NOW, stepMs: HOUR });
+    expect(series).toMatchObject({ version: '17', segment: ALL_TRAFFIC, stepMs: HOUR, reference: { kind: 'training' } });
+    expect(series.steps.map(s => s.events)).toEqual(new Array(6).fill(3600));
+    expect(series.features.map(f => f.feature)).toEqual(expect.arrayContaining(['item_price', 'user_age', 'user_country']));
+    const price = series.features.find(f => f.feature === 'item_price')!;
+    expect(price.cells.map(c => c.severity !== 'none')).toEqual([false, false, false, true, true, true]);
+    const country = series.features.find(f => f.feature === 'user_country')!;
+    expect(country.cells.map(c => c.violations)).toEqual([[], [], [], [], ['type-change'], []]);
+    expect(series.violations).toEqual([
+      expect.objectContaining({ feature: 'user_country', check: 'type-change', firstBucket: new Date(NOW - 2 * HOUR).toISOString(), open: false }),
+    ]);
+    await expectCellsMatchReports(drift, series);
+  });
+
+  it('widens the window to whole steps, slices by a segment value and refuses other segments', async () => {
+    const { telemetry, drift } = await setup({ drift: { segments: ['platform'] } });
+    const sent = await stream(telemetry, 2, 200, () => ({}));
+    const series = await drift.series(MODEL, { from: NOW - 2 * HOUR + 7 * 60_000, to: NOW - 3 * 60_000, stepMs: HOUR, segment: 'platform=android' });
+    expect([series.from, series.to]).toEqual([new Date(NOW - 2 * HOUR).toISOString(), new Date(NOW).toISOString()]);
+    const android = sent.filter(e => e.segment.platform === 'android');
+    expect(series.steps.reduce((n, s) => n + s.events, 0)).toBe(android.length);
+    await expectCellsMatchReports(drift, series);
+    for (const segment of ['country=US', 'platform=', 'platform']) {
+      await expect(drift.series(MODEL, { from: NOW - HOUR, to: NOW, segment })).rejects.toThrow(InputError);
+    }
+    await expect(drift.series(MODEL, { from: NOW - HOUR, to: NOW, stepMs: 7 * 60_000 })).rejects.toThrow(/step must be one of/);
+    await expect(drift.series(MODEL, { from: NOW - 90 * 24 * HOUR, to: NOW, stepMs: BUCKET_MS })).rejects.toThrow(/more than 500 points/);
+  });
+
+  it('compares each step with the rolling window before it when the policy says so', async () => {
+    const { telemetry, drift } = await setup({ drift: { segments: [], reference: { rollingWindow: '2h' } } });
+    await stream(telemetry, 5, 150, h => ({ priceShift: h >= 3 ? 0.8 : 0 }));
+    const series = await drift.series(MODEL, { from: NOW - 3 * HOUR, to: NOW, stepMs: HOUR });
+    expect(series.reference).toEqual({ kind: 'rolling', from: new Date(NOW - 5 * HOUR).toISOString(), to: new Date(NOW - 3 * HOUR).toISOString() });
+    await expectCellsMatchReports(drift, series);
+    // The shift is news against the hours before it, and old news an hour later.
+    const price = series.features.find(f => f.feature === 'item_price')!;
+    expect(price.cells[1].psi!).toBeGreaterThan(price.cells[2].psi!);
+  });
+
+  it("shows a feature's reference and current distributions as shares per bin, with the report's verdict", async () => {
+    const { store, telemetry, drift } = await setup({ drift: { segments: ['platform'] } });
+    const sent = await stream(telemetry, 1, 300, () => ({ priceShift: 0.8 }));
+    const price = await drift.distribution(MODEL, { feature: 'item_price' });
+    const report = await drift.report(MODEL);
+    expect(price.drift).toEqual(report.features.find(f => f.feature === 'item_price' && f.segment === ALL_TRAFFIC));
+    // Hand count: each sent price into the profile's bins (a value sits in the first bin whose upper edge is ≥ it).
+    const profile = (await store.getReferenceProfile(MODEL, '17'))!.features.find(f => f.feature === 'item_price')!;
+    const edges = profile.layout!.edges;
+    const counts = new Array(edges.length + 1).fill(0);
+    const inWindow = sent.filter(e => e.time >= Date.parse(price.window.from) && e.time < Date.parse(price.window.to));
+    const prices = inWindow.map(e => e.features.item_price).filter((v): v is number => typeof v === 'number');
+    for (const v of prices) {
+      let bin = 0;
+      while (bin < edges.length && edges[bin] < v) bin++;
+      counts[bin]++;
+    }
+    expect(price.bins).toHaveLength(edges.length + 1);
+    price.bins.forEach((bin, i) => expect(bin.current).toBeCloseTo(counts[i] / prices.length, 12));
+    const reference = decodeSummary(profile.summary, edges.length + 1) as NumericSummary;
+    price.bins.forEach((bin, i) => expect(bin.reference).toBeCloseTo(reference.counts[i] / reference.n, 12));
+    expect(price.bins[0]).toMatchObject({ lower: null, upper: edges[0] });
+    expect(price.bins[edges.length]).toMatchObject({ lower: edges[edges.length - 1], upper: null });
+
+    const country = await drift.distribution(MODEL, { feature: 'user_country', segment: 'platform=ios' });
+    expect(country.bins.reduce((t, b) => t + b.current, 0)).toBeCloseTo(1, 9);
+    expect(country.bins.map(b => b.label)).toEqual(expect.arrayContaining(['US', 'DE']));
+    await expect(drift.distribution(MODEL, { feature: 'no_such_feature' })).rejects.toThrow(NotFoundError);
+    await expect(drift.distribution(MODEL, { feature: 'item_price', segment: 'os=ios' })).rejects.toThrow(InputError);
+  });
+});
+
+describe('distribution bins', () => {
+  it('keeps the 29 largest categories and folds the rest into "other"', () => {
+    const counts = new Map(Array.from({ length: 40 }, (_, i) => [`c${i}`, 40 - i]));
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    const summary = { kind: 'categorical' as const, n: total, nulls: 0, missing: 0, typeMismatches: 0, counts };
+    const bins = distributionBins(summary, summary, null);
+    expect(bins).toHaveLength(30);
+    expect(bins[0]).toMatchObject({ label: 'c0', reference: 40 / total, current: 40 / total });
+    expect(bins[29].label).toBe('other (11)');
+    expect(bins.reduce((t, b) => t + b.reference, 0)).toBeCloseTo(1, 12);
+  });
+});

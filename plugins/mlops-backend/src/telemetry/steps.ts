@@ -1,0 +1,26 @@
+import { InputError } from '@backstage/errors';
+import { RESOLUTIONS } from './DatabaseTelemetryStore';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Steps a time series may use (KPIs, drift): each a whole number of a stored resolution. */
+export const SERIES_STEPS = [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
+/** An automatic step gives at most this many points. */
+const AUTO_POINTS = 40;
+
+/** The step a window gets when none is asked for: the smallest with at most AUTO_POINTS points. */
+export function autoStep(windowMs: number) {
+  return SERIES_STEPS.find(step => windowMs / step <= AUTO_POINTS) ?? SERIES_STEPS[SERIES_STEPS.length - 1];
+}
+
+/**
+ * The step of a series over [from, to) (asked for, or automatic), refused with 400 when it is not
+ * one of SERIES_STEPS or gives more than `maxPoints`; with the coarsest stored resolution it holds.
+ */
+export function seriesStep(from: number, to: number, asked: number | undefined, maxPoints: number) {
+  const stepMs = asked ?? autoStep(to - from);
+  if (!SERIES_STEPS.includes(stepMs)) throw new InputError(`step must be one of ${SERIES_STEPS.map(s => `${s / MINUTE}m`).join(', ')}`);
+  if ((to - from) / stepMs > maxPoints) throw new InputError(`step gives more than ${maxPoints} points for this window`);
+  return { stepMs, resolution: [...RESOLUTIONS].reverse().find(r => stepMs % r === 0)! };
+}
