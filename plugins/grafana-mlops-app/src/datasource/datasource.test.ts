@@ -1,6 +1,7 @@
-import { DataQueryRequest, DataSourceInstanceSettings, FieldType } from '@grafana/data';
+import { dateTime, DataQueryRequest, DataSourceInstanceSettings, FieldType } from '@grafana/data';
+import type { DriftSeries, FeatureDistribution, KpiReport, ModelEvent, RolloutDetail } from '@modelrails/plugin-mlops-common';
 import { of, throwError } from 'rxjs';
-import { MlopsDataSource } from './datasource';
+import { alignedWindow, MlopsDataSource, stepFor } from './datasource';
 import { MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const fetch = jest.fn();
@@ -34,18 +35,32 @@ const view: ModelPolicyView = {
   ],
 };
 
-function request(targets: MlopsQuery[]) {
-  return { targets, scopedVars: {} } as unknown as DataQueryRequest<MlopsQuery>;
+const FROM = Date.UTC(2026, 10, 23, 0, 3);
+const TO = Date.UTC(2026, 10, 24, 0, 1);
+
+function request(targets: MlopsQuery[], intervalMs = 60_000) {
+  return { targets, scopedVars: {}, intervalMs, range: { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-24h', to: 'now' } } } as unknown as DataQueryRequest<MlopsQuery>;
 }
+
+/** Answers by path (after the proxy prefix); anything else is a 404 as the backend gives it. */
+function answer(routes: Record<string, unknown>) {
+  fetch.mockImplementation(({ url }: { url: string }) => {
+    const path = url.replace('/api/datasources/proxy/uid/mr/mlops', '');
+    const key = Object.keys(routes).find(k => path === k || path.startsWith(`${k}?`));
+    return key ? of({ data: routes[key] }) : throwError(() => ({ status: 404, statusText: 'Not Found', data: { error: { message: `no ${path}` } } }));
+  });
+}
+const calledPaths = () => fetch.mock.calls.map(([{ url }]: [{ url: string }]) => decodeURIComponent(url.replace('/api/datasources/proxy/uid/mr/mlops', '')));
 
 describe('MlopsDataSource', () => {
   beforeEach(() => fetch.mockReset());
 
-  it('checks health through the data proxy route', async () => {
-    fetch.mockReturnValue(of({ data: { status: 'ok', database: { client: 'pg', reachable: true, migrations: [] } } }));
+  it('checks health and that the token may read models, through the data proxy route', async () => {
+    answer({ '/health': { status: 'ok', database: { client: 'pg', reachable: true, migrations: [] } }, '/models': { items: [] } });
     const ds = new MlopsDataSource(settings);
     await expect(ds.testDatasource()).resolves.toEqual({ status: 'success', message: 'Connected to ModelRails (pg)' });
     expect(fetch).toHaveBeenCalledWith({ url: '/api/datasources/proxy/uid/mr/mlops/health', method: 'GET' });
+    expect(calledPaths()).toEqual(['/health', '/models']);
   });
 
   it('reports a degraded backend and an HTTP error clearly', async () => {
@@ -83,9 +98,196 @@ describe('MlopsDataSource', () => {
 
   it('skips hidden and empty queries, and refuses a malformed model before any request', async () => {
     const ds = new MlopsDataSource(settings);
-    const result = await ds.query(request([{ refId: 'A', hide: true, model: 'x' }, { refId: 'B' }]));
+    const result = await ds.query(request([{ refId: 'A', hide: true, model: 'x' }, { refId: 'B', queryType: 'drift' }]));
     expect(result.data).toEqual([]);
     await expect(ds.query(request([{ refId: 'C', model: 'a/b/c' }]))).rejects.toThrow(/not a model reference/);
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+const MODEL = 'model:default/home-feed-ranker';
+const point = (start: string, value: number | null, lower: number | null = null, upper: number | null = null) => ({ start, end: start, value, lower, upper, numerator: 3, denominator: 100 });
+const kpiReport: KpiReport = {
+  modelRef: MODEL,
+  from: '2026-11-23T00:00:00.000Z',
+  to: '2026-11-24T00:05:00.000Z',
+  stepMs: 3_600_000,
+  version: null,
+  segmentTags: [],
+  provisionalFrom: '2026-11-23T23:00:00.000Z',
+  currency: 'EUR',
+  latencyRelativeError: 0.01,
+  metrics: [
+    {
+      name: 'ctr',
+      title: 'CTR',
+      kind: 'kpi',
+      unit: 'ratio',
+      direction: 'higher-is-better',
+      definition: 'click outcomes / predictions',
+      proportion: true,
+      slo: { min: 0.05, max: null },
+      sloStatus: 'breach',
+      series: [{ segment: '*', current: { value: 0.03, lower: 0.01, upper: 0.08, numerator: 3, denominator: 100 }, points: [point('2026-11-23T00:00:00.000Z', 0.03, 0.01, 0.08)] }],
+    },
+    {
+      name: 'cost_per_1k',
+      title: 'Cost per 1K predictions',
+      kind: 'operational',
+      unit: 'currency',
+      direction: 'lower-is-better',
+      definition: 'replica-hours',
+      proportion: false,
+      slo: null,
+      sloStatus: 'ok',
+      series: [{ segment: '*', current: { value: 0.2, lower: null, upper: null, numerator: 1, denominator: 5000 }, points: [point('2026-11-23T00:00:00.000Z', 0.2)] }],
+    },
+  ],
+  versions: [],
+  versionChanges: [{ at: '2026-11-23T12:00:00.000Z', from: '6', to: '7' }],
+} as unknown as KpiReport;
+
+const cell = (severity: string, psi: number | null, violations: string[] = []) => ({ n: 500, test: 'psi', severity, psi, pValue: null, jensenShannon: 0.01, violations });
+const driftSeries = {
+  modelRef: MODEL,
+  version: '7',
+  segment: '*',
+  from: '2026-11-23T00:00:00.000Z',
+  to: '2026-11-24T00:00:00.000Z',
+  stepMs: 43_200_000,
+  reference: { kind: 'training', version: '7' },
+  steps: [
+    { start: '2026-11-23T00:00:00.000Z', end: '2026-11-23T12:00:00.000Z', events: 500 },
+    { start: '2026-11-23T12:00:00.000Z', end: '2026-11-24T00:00:00.000Z', events: 500 },
+  ],
+  features: [
+    { feature: 'item_price', kind: 'numeric', thresholds: { warning: 0.1, critical: 0.25 }, cells: [cell('none', 0.02), cell('critical', 0.4)] },
+    { feature: 'user_country', kind: 'categorical', thresholds: { warning: 0.1, critical: 0.25 }, cells: [cell('none', 0.01), cell('none', 0.03, ['type-change'])] },
+  ],
+  violations: [{ feature: 'user_country', segment: '*', check: 'type-change', value: 1, threshold: 0.01, firstBucket: '2026-11-23T12:00:00.000Z', lastBucket: '2026-11-23T12:00:00.000Z', open: false, flagged: true }],
+} as unknown as DriftSeries;
+
+describe('MlopsDataSource query types', () => {
+  beforeEach(() => fetch.mockReset());
+  const fields = (frame: { fields: Array<{ name: string; values: unknown }> }) => Object.fromEntries(frame.fields.map(f => [f.name, Array.from(f.values as ArrayLike<unknown>)]));
+
+  it('aligns the window to 5-minute buckets and picks the smallest backend step that fits', () => {
+    expect(alignedWindow(FROM, TO)).toEqual({ from: '2026-11-23T00:00:00.000Z', to: '2026-11-24T00:05:00.000Z', ms: 24 * 3_600_000 + 300_000 });
+    expect(stepFor(24 * 3_600_000, 60_000, 500)).toBe('5m');
+    expect(stepFor(30 * 24 * 3_600_000, 60_000, 500)).toBe('3h');
+    expect(stepFor(24 * 3_600_000, 3_600_000, 500)).toBe('1h');
+    expect(stepFor(3 * 365 * 24 * 3_600_000, 60_000, 500)).toBe('7d');
+  });
+
+  it('turns a KPI report into a frame per metric and segment with units, SLO and the version changes', async () => {
+    answer({ '/models/default/home-feed-ranker/kpis': kpiReport });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'K', queryType: 'kpi', model: '$model', segment: 'platform' }], 3_600_000));
+    expect(calledPaths()).toEqual(['/models/default/home-feed-ranker/kpis?from=2026-11-23T00:00:00.000Z&to=2026-11-24T00:05:00.000Z&step=1h&segments=platform']);
+    const [ctr, cost, changes] = data;
+    expect(ctr.meta.custom).toMatchObject({ kind: 'kpi', model: MODEL, metric: 'ctr', slo: { min: 0.05, max: null }, sloStatus: 'breach', current: { value: 0.03, lower: 0.01, upper: 0.08 } });
+    expect(fields(ctr)).toMatchObject({ time: [Date.UTC(2026, 10, 23)], value: [0.03], lower: [0.01], upper: [0.08] });
+    expect(ctr.fields[1]).toMatchObject({ labels: { model: MODEL, metric: 'ctr', segment: '*' }, config: { unit: 'percentunit', displayName: 'CTR' } });
+    expect(cost.fields[1].config.unit).toBe('currencyEUR');
+    expect(changes.meta.custom.kind).toBe('version-changes');
+    expect(fields(changes)).toEqual({ time: [Date.UTC(2026, 10, 23, 12)], from: ['6'], to: ['7'] });
+  });
+
+  it('asks for the overview of every model when a KPI query names none', async () => {
+    answer({ '/kpis': { from: '', to: '', stepMs: 3_600_000, currency: 'USD', items: [{ modelRef: MODEL, title: 'Home feed', metrics: [{ ...kpiReport.metrics[0], current: kpiReport.metrics[0].series[0].current, points: kpiReport.metrics[0].series[0].points }] }] } });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'O', queryType: 'kpi' }]));
+    expect(calledPaths()).toEqual(['/kpis?window=1445m&step=5m']);
+    expect(data.map((f: any) => [f.name, f.meta.custom.model, f.meta.custom.metric])).toEqual([['Home feed CTR', MODEL, 'ctr']]);
+  });
+
+  it("turns a drift series into a frame per feature with the backend's severities, and adds the selected feature's distributions", async () => {
+    const distribution = {
+      modelRef: MODEL,
+      version: '7',
+      segment: '*',
+      feature: 'item_price',
+      window: { from: '', to: '' },
+      drift: { feature: 'item_price', severity: 'critical' },
+      bins: [
+        { label: '≤ 5', lower: null, upper: 5, reference: 0.5, current: 0.2 },
+        { label: '> 5', lower: 5, upper: null, reference: 0.5, current: 0.8 },
+      ],
+    } as unknown as FeatureDistribution;
+    answer({ '/models/default/home-feed-ranker/drift/series': driftSeries, '/models/default/home-feed-ranker/drift/distribution': distribution });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'D', queryType: 'drift', model: 'default/home-feed-ranker', feature: 'item_price' }], 43_200_000));
+    expect(calledPaths()).toEqual([
+      '/models/default/home-feed-ranker/drift/series?from=2026-11-23T00:00:00.000Z&to=2026-11-24T00:05:00.000Z&step=12h',
+      '/models/default/home-feed-ranker/drift/distribution?from=2026-11-23T00:00:00.000Z&to=2026-11-24T00:05:00.000Z&feature=item_price&version=7',
+    ]);
+    const [price, country, bins] = data;
+    expect(fields(price)).toEqual({ time: [Date.UTC(2026, 10, 23), Date.UTC(2026, 10, 23, 12)], psi: [0.02, 0.4], severity: ['none', 'critical'], n: [500, 500], pValue: [null, null], violations: ['', ''] });
+    expect(price.meta.custom).toMatchObject({ kind: 'drift', feature: 'item_price', thresholds: { warning: 0.1, critical: 0.25 } });
+    expect(fields(country).violations).toEqual(['', 'type-change']);
+    expect(bins.meta.custom).toMatchObject({ kind: 'distribution', feature: 'item_price', drift: { severity: 'critical' } });
+    expect(fields(bins)).toEqual({ bin: ['≤ 5', '> 5'], reference: [0.5, 0.5], current: [0.2, 0.8] });
+  });
+
+  it('lists contract violations as a table', async () => {
+    answer({ '/models/default/home-feed-ranker/drift/series': driftSeries });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'C', queryType: 'contract', model: 'default/home-feed-ranker', segment: 'platform=ios' }]));
+    expect(calledPaths()[0]).toContain('segment=platform=ios');
+    expect(fields(data[0])).toEqual({
+      feature: ['user_country'],
+      segment: ['*'],
+      check: ['type-change'],
+      value: [1],
+      threshold: [0.01],
+      first: [Date.UTC(2026, 10, 23, 12)],
+      last: [Date.UTC(2026, 10, 23, 12)],
+      open: [false],
+    });
+  });
+
+  it("reads the model's newest rollout into a stage timeline and its checks, oldest first", async () => {
+    const detail = {
+      id: 'r-1',
+      modelRef: MODEL,
+      version: '7',
+      decisions: [
+        { id: 2, at: '2026-11-23T10:05:00.000Z', stage: 'rolled-back', weight: 0, action: 'rollback', actor: 'plugin:mlops:rollout-engine', reason: 'error rate', checks: [{ check: 'error-rate', verdict: 'fail', value: 0.012, threshold: 0.005, comparator: '<=', championN: 900, challengerN: 100, detail: '1.2 % > 0.5 %' }] },
+        { id: 1, at: '2026-11-23T10:00:00.000Z', stage: 'canary', weight: 5, action: 'start', actor: 'user:default/ada', reason: 'approved', checks: [] },
+      ],
+    } as unknown as RolloutDetail;
+    answer({ '/models/default/home-feed-ranker/rollouts': { items: [{ id: 'r-1' }, { id: 'r-0' }] }, '/rollouts/r-1': detail });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'R', queryType: 'canary', model: 'default/home-feed-ranker' }]));
+    const [stages, checks] = data;
+    expect(fields(stages)).toMatchObject({ stage: ['canary', 'rolled-back'], weight: [5, 0], action: ['start', 'rollback'] });
+    expect(fields(checks)).toMatchObject({ check: ['error-rate'], verdict: ['fail'], value: [0.012], threshold: [0.005], lower: [null] });
+    expect(stages.meta.custom.rollout).toMatchObject({ id: 'r-1', version: '7' });
+    expect(stages.meta.custom.rollout.decisions).toBeUndefined();
+  });
+
+  it('gives promotions and rollouts as annotation frames', async () => {
+    const events: ModelEvent[] = [{ at: '2026-11-23T09:00:00.000Z', kind: 'promotion-approved', version: '7', title: 'v7 approved for production', text: 'gates green', actor: 'user:default/grace', link: { kind: 'promotion', id: 'p' } }];
+    answer({ '/models/default/home-feed-ranker/events': { items: events } });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'E', queryType: 'annotations', model: 'default/home-feed-ranker' }]));
+    expect(fields(data[0])).toMatchObject({ time: [Date.UTC(2026, 10, 23, 9)], title: ['v7 approved for production'], text: ['gates green — by user:default/grace'], tags: [['promotion-approved', 'v7']] });
+  });
+
+  it('answers the variable queries models() and features(model), and refuses anything else', async () => {
+    answer({ '/models': { items: [{ entityRef: MODEL, title: 'Home feed ranker' }] }, '/models/default/home-feed-ranker/drift/series': driftSeries });
+    const ds = new MlopsDataSource(settings);
+    await expect(ds.metricFindQuery('models()')).resolves.toEqual([{ text: 'Home feed ranker', value: 'default/home-feed-ranker' }]);
+    await expect(ds.metricFindQuery('features($model)')).resolves.toEqual([
+      { text: 'item_price', value: 'item_price' },
+      { text: 'user_country', value: 'user_country' },
+    ]);
+    await expect(ds.metricFindQuery('labels()')).rejects.toThrow(/models\(\) or features/);
+  });
+
+  it('passes the backend error on, naming what was refused', async () => {
+    answer({});
+    const ds = new MlopsDataSource(settings);
+    await expect(ds.query(request([{ refId: 'D', queryType: 'drift', model: 'default/nobody' }]))).rejects.toMatchObject({ status: 404 });
   });
 });

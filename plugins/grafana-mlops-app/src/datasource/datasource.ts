@@ -1,18 +1,66 @@
 import {
+  DataFrame,
   DataQueryRequest,
   DataQueryResponse,
   DataSourceApi,
   DataSourceInstanceSettings,
+  MetricFindValue,
+  ScopedVars,
   TestDataSourceResponse,
 } from '@grafana/data';
 import { FetchError, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
+import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, ModelEvent, Rollout, RolloutDetail } from '@modelrails/plugin-mlops-common';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef, policyToFrame } from './frames';
+import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames } from './mlopsFrames';
 import { DEFAULT_QUERY, HealthResponse, MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
+
+const MINUTE = 60_000;
+/** The steps the backend's series accept (openapi.yaml, KpiStep). */
+const STEPS: Array<[number, string]> = [
+  [5 * MINUTE, '5m'],
+  [15 * MINUTE, '15m'],
+  [30 * MINUTE, '30m'],
+  [60 * MINUTE, '1h'],
+  [180 * MINUTE, '3h'],
+  [360 * MINUTE, '6h'],
+  [720 * MINUTE, '12h'],
+  [1440 * MINUTE, '1d'],
+  [10080 * MINUTE, '7d'],
+];
+/** The backend refuses drift series with more steps than this. */
+const MAX_DRIFT_STEPS = 500;
+/** Windows are aligned to the telemetry's 5-minute buckets, so viewers of one dashboard ask the same query. */
+const ALIGN_MS = 5 * MINUTE;
+
+/** The smallest step of at least `intervalMs` that gives at most `maxSteps` over the window. */
+export function stepFor(windowMs: number, intervalMs: number, maxSteps: number): string {
+  const fit = STEPS.find(([ms]) => ms >= intervalMs && windowMs / ms <= maxSteps);
+  return (fit ?? STEPS[STEPS.length - 1])[1];
+}
+
+/** Grafana's time range as the backend's window, aligned outwards to whole 5-minute buckets. */
+export function alignedWindow(from: number, to: number) {
+  const start = Math.floor(from / ALIGN_MS) * ALIGN_MS;
+  const end = Math.ceil(to / ALIGN_MS) * ALIGN_MS;
+  return { from: new Date(start).toISOString(), to: new Date(Math.max(end, start + ALIGN_MS)).toISOString(), ms: Math.max(end - start, ALIGN_MS) };
+}
+
+const query = (params: Record<string, string | undefined>) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value) {
+      search.set(key, value);
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+};
 
 /**
  * All HTTP of the Grafana app goes through here, and through Grafana's data proxy route `mlops`
  * (plugin.json), which adds the token from secure settings: panels only render `data.series`.
+ * Every number comes from the backend, computed by the engines the portal uses.
  */
 export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOptions> {
   private readonly proxyUrl: string;
@@ -20,29 +68,97 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
   constructor(instanceSettings: DataSourceInstanceSettings<MlopsDataSourceOptions>) {
     super(instanceSettings);
     this.proxyUrl = `${instanceSettings.url}/mlops`;
+    // Annotation queries use the query editor; their frames carry time / title / text / tags.
+    this.annotations = {};
   }
 
   getDefaultQuery(): Partial<MlopsQuery> {
     return DEFAULT_QUERY;
   }
 
-  filterQuery(query: MlopsQuery): boolean {
-    return !query.hide && !!query.model;
+  filterQuery(target: MlopsQuery): boolean {
+    if (target.hide) {
+      return false;
+    }
+    // Only the KPI overview is about every model.
+    return (target.queryType ?? 'kpi') === 'kpi' || !!target.model;
   }
 
   async query(options: DataQueryRequest<MlopsQuery>): Promise<DataQueryResponse> {
     const targets = options.targets.filter(t => this.filterQuery(t));
-    const data = await Promise.all(
-      targets.map(async target => {
-        const model = getTemplateSrv().replace(target.model ?? '', options.scopedVars);
-        const { namespace, name } = parseModelRef(model);
-        const view = await this.get<ModelPolicyView>(
-          `/models/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/policy`,
-        );
-        return policyToFrame(view, target.refId);
-      }),
-    );
-    return { data };
+    const window = alignedWindow(options.range.from.valueOf(), options.range.to.valueOf());
+    const frames = await Promise.all(targets.map(target => this.run(target, options.scopedVars, window, options.intervalMs ?? 0)));
+    return { data: frames.flat() };
+  }
+
+  private async run(target: MlopsQuery, scopedVars: ScopedVars, window: ReturnType<typeof alignedWindow>, intervalMs: number): Promise<DataFrame[]> {
+    const replace = (text?: string) => (text ? getTemplateSrv().replace(text, scopedVars) : '');
+    const modelText = replace(target.model);
+    const type = target.queryType ?? 'kpi';
+    const version = replace(target.version) || undefined;
+    if (type === 'kpi' && !modelText) {
+      const overview = await this.get<KpiOverview>(`/kpis${query({ window: `${Math.round(window.ms / MINUTE)}m`, step: stepFor(window.ms, intervalMs, 2000) })}`);
+      return kpiOverviewFrames(overview, target.refId);
+    }
+    const { namespace, name } = parseModelRef(modelText);
+    const modelPath = `/models/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
+    const range = { from: window.from, to: window.to };
+    switch (type) {
+      case 'kpi': {
+        const report = await this.get<KpiReport>(`${modelPath}/kpis${query({ ...range, step: stepFor(window.ms, intervalMs, 2000), version, segments: replace(target.segment) || undefined })}`);
+        return kpiReportFrames(report, target.refId, name);
+      }
+      case 'drift':
+      case 'contract': {
+        const segment = replace(target.segment) || undefined;
+        const series = await this.get<DriftSeries>(`${modelPath}/drift/series${query({ ...range, step: stepFor(window.ms, intervalMs, MAX_DRIFT_STEPS), version, segment })}`);
+        if (type === 'contract') {
+          return [contractFrame(series, target.refId)];
+        }
+        const frames = driftFrames(series, target.refId);
+        const feature = replace(target.feature);
+        if (feature && series.features.some(f => f.feature === feature)) {
+          const distribution = await this.get<FeatureDistribution>(`${modelPath}/drift/distribution${query({ ...range, feature, version: series.version ?? undefined, segment })}`);
+          frames.push(distributionFrame(distribution, target.refId));
+        }
+        return frames;
+      }
+      case 'canary': {
+        let id = replace(target.rolloutId);
+        if (!id) {
+          const { items } = await this.get<{ items: Rollout[] }>(`${modelPath}/rollouts`);
+          id = items[0]?.id ?? '';
+        }
+        return id ? canaryFrames(await this.get<RolloutDetail>(`/rollouts/${encodeURIComponent(id)}`), target.refId) : [];
+      }
+      case 'annotations': {
+        const { items } = await this.get<{ items: ModelEvent[] }>(`${modelPath}/events${query(range)}`);
+        return [eventsFrame(items, target.refId, `model:${namespace}/${name}`)];
+      }
+      case 'policy':
+        return [policyToFrame(await this.get<ModelPolicyView>(`${modelPath}/policy`), target.refId)];
+      default:
+        throw new Error(`Unknown query type "${type}"`);
+    }
+  }
+
+  /**
+   * Template variables: `models()` lists the Models the token may read (value namespace/name,
+   * text the title); `features(namespace/name)` lists a model's drift features of the last day.
+   */
+  async metricFindQuery(text: string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+    const expression = getTemplateSrv().replace(text, options?.scopedVars).trim();
+    if (/^models\(\s*\)$/.test(expression)) {
+      const { items } = await this.get<{ items: Array<{ entityRef: string; title: string }> }>('/models');
+      return items.map(m => ({ text: m.title, value: m.entityRef.replace(/^model:/, '') }));
+    }
+    const features = /^features\(\s*([^)]*?)\s*\)$/.exec(expression);
+    if (features) {
+      const { namespace, name } = parseModelRef(features[1]);
+      const series = await this.get<DriftSeries>(`/models/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/drift/series?window=24h&step=1d`);
+      return series.features.map(f => ({ text: f.feature, value: f.feature }));
+    }
+    throw new Error(`"${expression}" is not a variable query: use models() or features(namespace/name)`);
   }
 
   async testDatasource(): Promise<TestDataSourceResponse> {
@@ -51,6 +167,8 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
       if (health.status !== 'ok') {
         return { status: 'error', message: `ModelRails answers, but its database is ${health.status}` };
       }
+      // The token must also be allowed to read models (a health check needs no permission).
+      await this.get('/models');
       return { status: 'success', message: `Connected to ModelRails (${health.database.client})` };
     } catch (error) {
       return { status: 'error', message: describeError(error) };

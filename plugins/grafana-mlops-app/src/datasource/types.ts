@@ -1,16 +1,33 @@
 import { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
-/** What a query asks the ModelRails backend for. More kinds arrive with drift, canary and KPI endpoints. */
-export type MlopsQueryType = 'policy';
+/** What a query asks the ModelRails backend for (see mlopsFrames.ts for the frames each returns). */
+export type MlopsQueryType = 'kpi' | 'drift' | 'contract' | 'canary' | 'annotations' | 'policy';
+
+export const QUERY_TYPES: Array<{ value: MlopsQueryType; label: string; description: string }> = [
+  { value: 'kpi', label: 'KPIs', description: "A model's KPIs, latency, errors and cost per 1K; every model when no model is set" },
+  { value: 'drift', label: 'Drift', description: "Each feature's drift per step; a feature adds its distributions" },
+  { value: 'contract', label: 'Contract', description: 'Contract violations in the time range' },
+  { value: 'canary', label: 'Canary', description: "The model's latest rollout: stages, checks, decisions" },
+  { value: 'annotations', label: 'Annotations', description: 'Promotions and rollouts' },
+  { value: 'policy', label: 'Policy', description: "The model's policy in words" },
+];
 
 export interface MlopsQuery extends DataQuery {
   queryType?: MlopsQueryType;
-  /** A Model entity as `namespace/name`; template variables allowed. */
+  /** A Model entity as `namespace/name`; template variables allowed. Empty for the KPI overview. */
   model?: string;
+  /** A version label; empty for the busiest (drift) or all versions (KPIs). */
+  version?: string;
+  /** Drift: a feature whose reference and current distributions to add; template variables allowed. */
+  feature?: string;
+  /** Drift and contract: `all` (default) or tag=value. KPIs: comma-separated segment tags. */
+  segment?: string;
+  /** Canary: a rollout id; empty for the model's newest rollout. */
+  rolloutId?: string;
 }
 
 export const DEFAULT_QUERY: Partial<MlopsQuery> = {
-  queryType: 'policy',
+  queryType: 'kpi',
 };
 
 /** Non-secret settings: where the Backstage backend is. */
