@@ -46,3 +46,10 @@ export async function startBackendWithTokens(options: {
   });
   return server;
 }
+
+/** The machine tokens route tests use: a serving fleet (ingest only) and Grafana (read only). */
+export const SERVING_TOKEN = { token: 'serving-token-for-tests', subject: 'serving', permission: 'mlops.telemetry.ingest' };
+export const READER_TOKEN = { token: 'reader-token-for-tests', subject: 'grafana', permission: 'mlops.model.read' };
+/** Authorization headers for them. */
+export const SERVING = `Bearer ${SERVING_TOKEN.token}`;
+export const READER = `Bearer ${READER_TOKEN.token}`;

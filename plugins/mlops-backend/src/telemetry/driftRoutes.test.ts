@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import request from 'supertest';
-import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
+import { READER, READER_TOKEN, SERVING, SERVING_TOKEN, startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 
 jest.setTimeout(60_000);
 
@@ -19,18 +19,13 @@ const entities = [
     spec: { type: 'classifier', lifecycle: 'experimental', owner: 'ads-team' },
   },
 ];
-const SERVING = 'Bearer serving-token-for-tests';
-const READER = 'Bearer reader-token-for-tests';
 const SERIES = '/api/mlops/models/default/home-feed-ranker/drift/series';
 const DISTRIBUTION = '/api/mlops/models/default/home-feed-ranker/drift/distribution';
 
 function start() {
   return startBackendWithTokens({
     entities,
-    tokens: [
-      { token: 'serving-token-for-tests', subject: 'serving', permission: 'mlops.telemetry.ingest' },
-      { token: 'reader-token-for-tests', subject: 'grafana', permission: 'mlops.model.read' },
-    ],
+    tokens: [SERVING_TOKEN, READER_TOKEN],
   });
 }
 

@@ -1,5 +1,5 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
+import { READER, READER_TOKEN, SERVING, SERVING_TOKEN, startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 import request from 'supertest';
 import { toWire, trainingProfile, TrafficSimulator } from './simulation';
 
@@ -22,17 +22,15 @@ const version = (v: string) => ({
   metrics: { 'ndcg@20': 0.186 },
 });
 
-const SERVING = 'Bearer serving-token-for-tests';
 const CI = 'Bearer ci-token-for-tests';
-const READER = 'Bearer reader-token-for-tests';
 
 function start() {
   return startBackendWithTokens({
     entities,
     tokens: [
-      { token: 'serving-token-for-tests', subject: 'serving', permission: 'mlops.telemetry.ingest' },
+      SERVING_TOKEN,
       { token: 'ci-token-for-tests', subject: 'ci', permission: 'mlops.version.register' },
-      { token: 'reader-token-for-tests', subject: 'grafana', permission: 'mlops.model.read' },
+      READER_TOKEN,
     ],
     mlops: { telemetry: { rawSampleRate: 0.5 } },
   });
