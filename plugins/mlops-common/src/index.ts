@@ -13,5 +13,6 @@ export * from './permissions';
 export * from './api/types';
 export * from './api/registry';
 export * from './api/telemetry';
+export * from './api/steps';
 export * from './api/rollout';
 export * from './api/kpis';

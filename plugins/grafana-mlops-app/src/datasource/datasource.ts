@@ -10,33 +10,21 @@ import {
 } from '@grafana/data';
 import { FetchError, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, ModelEvent, Rollout, RolloutDetail } from '@modelrails/plugin-mlops-common';
+// The step list alone (an import-free module), not the package's runtime.
+import { MAX_SERIES_POINTS, SERIES_STEPS } from '@modelrails/plugin-mlops-common/src/api/steps';
 import { lastValueFrom } from 'rxjs';
-import { parseModelRef, policyToFrame } from './frames';
-import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames } from './mlopsFrames';
+import { parseModelRef } from './modelRef';
+import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, policyToFrame } from './mlopsFrames';
 import { DEFAULT_QUERY, HealthResponse, MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const MINUTE = 60_000;
-/** The steps the backend's series accept (openapi.yaml, KpiStep). */
-const STEPS: Array<[number, string]> = [
-  [5 * MINUTE, '5m'],
-  [15 * MINUTE, '15m'],
-  [30 * MINUTE, '30m'],
-  [60 * MINUTE, '1h'],
-  [180 * MINUTE, '3h'],
-  [360 * MINUTE, '6h'],
-  [720 * MINUTE, '12h'],
-  [1440 * MINUTE, '1d'],
-  [10080 * MINUTE, '7d'],
-];
-/** The backend refuses drift series with more steps than this. */
-const MAX_DRIFT_STEPS = 500;
 /** Windows are aligned to the telemetry's 5-minute buckets, so viewers of one dashboard ask the same query. */
 const ALIGN_MS = 5 * MINUTE;
 
 /** The smallest step of at least `intervalMs` that gives at most `maxSteps` over the window. */
 export function stepFor(windowMs: number, intervalMs: number, maxSteps: number): string {
-  const fit = STEPS.find(([ms]) => ms >= intervalMs && windowMs / ms <= maxSteps);
-  return (fit ?? STEPS[STEPS.length - 1])[1];
+  const fit = SERIES_STEPS.find(({ ms }) => ms >= intervalMs && windowMs / ms <= maxSteps);
+  return (fit ?? SERIES_STEPS[SERIES_STEPS.length - 1]).name;
 }
 
 /** Grafana's time range as the backend's window, aligned outwards to whole 5-minute buckets. */
@@ -97,7 +85,7 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
     const type = target.queryType ?? 'kpi';
     const version = replace(target.version) || undefined;
     if (type === 'kpi' && !modelText) {
-      const overview = await this.get<KpiOverview>(`/kpis${query({ window: `${Math.round(window.ms / MINUTE)}m`, step: stepFor(window.ms, intervalMs, 2000) })}`);
+      const overview = await this.get<KpiOverview>(`/kpis${query({ window: `${Math.round(window.ms / MINUTE)}m`, step: stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.kpi) })}`);
       return kpiOverviewFrames(overview, target.refId);
     }
     const { namespace, name } = parseModelRef(modelText);
@@ -105,13 +93,13 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
     const range = { from: window.from, to: window.to };
     switch (type) {
       case 'kpi': {
-        const report = await this.get<KpiReport>(`${modelPath}/kpis${query({ ...range, step: stepFor(window.ms, intervalMs, 2000), version, segments: replace(target.segment) || undefined })}`);
+        const report = await this.get<KpiReport>(`${modelPath}/kpis${query({ ...range, step: stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.kpi), version, segments: replace(target.segment) || undefined })}`);
         return kpiReportFrames(report, target.refId, name);
       }
       case 'drift':
       case 'contract': {
         const segment = replace(target.segment) || undefined;
-        const series = await this.get<DriftSeries>(`${modelPath}/drift/series${query({ ...range, step: stepFor(window.ms, intervalMs, MAX_DRIFT_STEPS), version, segment })}`);
+        const series = await this.get<DriftSeries>(`${modelPath}/drift/series${query({ ...range, step: stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.drift), version, segment })}`);
         if (type === 'contract') {
           return [contractFrame(series, target.refId)];
         }

@@ -10,6 +10,7 @@ import type {
   ModelEvent,
   RolloutDetail,
 } from '@modelrails/plugin-mlops-common';
+import { ModelPolicyView } from './types';
 
 /*
  * Backend answers as DataFrames. Every frame carries `meta.custom.kind` (what it is) and the
@@ -251,6 +252,32 @@ export function eventsFrame(events: ModelEvent[], refId: string, model: string):
       { name: 'tags', type: FieldType.other, values: events.map(e => [e.kind, `v${e.version}`]) },
       { name: 'kind', type: FieldType.string, values: events.map(e => e.kind) },
       { name: 'version', type: FieldType.string, values: events.map(e => e.version) },
+    ],
+  });
+}
+
+/**
+ * A model's policy as a table frame. Fields: `section` (string), `rule` (string), `value` (string);
+ * the frame's name is the model's entity ref.
+ */
+export function policyToFrame(view: ModelPolicyView, refId: string): DataFrame {
+  const section: string[] = [];
+  const rule: string[] = [];
+  const value: string[] = [];
+  for (const s of view.sections) {
+    for (const line of s.lines) {
+      section.push(s.title);
+      rule.push(line.label);
+      value.push(line.value);
+    }
+  }
+  return createDataFrame({
+    refId,
+    name: view.entityRef,
+    fields: [
+      { name: 'section', type: FieldType.string, values: section },
+      { name: 'rule', type: FieldType.string, values: rule },
+      { name: 'value', type: FieldType.string, values: value },
     ],
   });
 }

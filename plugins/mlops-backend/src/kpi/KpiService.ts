@@ -9,6 +9,7 @@ import {
   KpiReport,
   KpiSeries,
   KpiValue,
+  MAX_SERIES_POINTS,
   ModelPolicy,
   parseDuration,
   segmentDimensions,
@@ -16,7 +17,7 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { coverWithRollups } from '../telemetry/DatabaseTelemetryStore';
 import { autoStep, seriesStep } from '../telemetry/steps';
-import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY } from '../telemetry/TelemetryService';
+import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, segmentTag } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
 import { KpiStore, ReplicaSample } from './KpiStore';
@@ -24,7 +25,6 @@ import { wilsonInterval } from './wilson';
 import { kpiOutcomes } from './LabelRollups';
 
 const HOUR = 3_600_000;
-const MAX_POINTS = 2000;
 
 export type KpiQuery = {
   from: number;
@@ -121,13 +121,13 @@ export class KpiService {
   async report(modelRef: string, policy: ModelPolicy, query: KpiQuery): Promise<KpiReport> {
     const { from, to } = query;
     if (!(from < to)) throw new InputError('from must be before to');
-    const { stepMs, resolution } = seriesStep(from, to, query.stepMs, MAX_POINTS);
+    const { stepMs, resolution } = seriesStep(from, to, query.stepMs, MAX_SERIES_POINTS.kpi);
     const dimensions = segmentDimensions(policy);
     const tags = query.segmentTags ?? [];
     for (const tag of tags) {
       if (!dimensions.includes(tag)) throw new InputError(`segments: "${tag}" is not among the model's segment tags (${dimensions.join(', ') || 'none'})`);
     }
-    const wanted = (segment: string) => segment === ALL_TRAFFIC || tags.includes(segment.slice(0, segment.indexOf('=')));
+    const wanted = (segment: string) => segment === ALL_TRAFFIC || tags.includes(segmentTag(segment));
     const outcomes = kpiOutcomes(policy);
 
     const [summaries, labels, settled, samples] = await Promise.all([

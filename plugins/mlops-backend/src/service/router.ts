@@ -349,27 +349,32 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(profileSummary(profile));
   });
 
-  router.get('/models/:namespace/:name/drift', async (req, res) => {
-    await reader(req);
-    const time = (value: unknown) => (value ? Date.parse(String(value)) : undefined);
-    const from = time(req.query.from);
-    const to = time(req.query.to);
-    if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
-    res.json(await drift.report(modelRefOf(req.params), { version: req.query.version ? String(req.query.version) : undefined, from, to }));
-  });
-
-  /** The KPI window: `window` back from now (or from `to`), or `from`–`to`. */
-  const kpiWindow = (query: express.Request['query'], fallback: string) => {
+  /** `from` and `to` as given (either may be absent: the service defaults it), in order. */
+  const optionalWindow = (query: express.Request['query']) => {
     const time = (name: 'from' | 'to') => (query[name] ? Date.parse(String(query[name])) : undefined);
+    const from = time('from');
+    const to = time('to');
+    if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
+    return { from, to };
+  };
+
+  /** A series window: `window` back from now (or from `to`), or `from`–`to`. */
+  const seriesWindow = (query: express.Request['query'], fallback: string) => {
     if (query.window && query.from) throw new InputError('query.window: give a window or a from time, not both');
     const windowMs = parseDuration(String(query.window ?? fallback));
     if (windowMs > 90 * 86_400_000) throw new InputError('query.window: at most 90d (the summaries\' retention)');
-    const to = time('to') ?? Date.now();
-    const from = time('from') ?? to - windowMs;
+    const given = optionalWindow(query);
+    const to = given.to ?? Date.now();
+    const from = given.from ?? to - windowMs;
     if (from >= to) throw new InputError('query.from must be before query.to');
     if (to - from > 90 * 86_400_000) throw new InputError('query.from: at most 90 days before query.to');
     return { from, to, stepMs: query.step ? parseDuration(String(query.step)) : undefined };
   };
+
+  router.get('/models/:namespace/:name/drift', async (req, res) => {
+    await reader(req);
+    res.json(await drift.report(modelRefOf(req.params), { version: req.query.version ? String(req.query.version) : undefined, ...optionalWindow(req.query) }));
+  });
 
   /** `all` (or absent) is all traffic; anything else is tag=value, checked by the drift service. */
   const segmentOf = (query: express.Request['query']) => (!query.segment || query.segment === 'all' ? ALL_TRAFFIC : String(query.segment));
@@ -385,7 +390,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const model = await policies.getPolicy(req.params, credentials);
     res.json(
       await drift.series(model.entityRef, {
-        ...kpiWindow(req.query, '24h'),
+        ...seriesWindow(req.query, '24h'),
         version: req.query.version ? String(req.query.version) : undefined,
         segment: segmentOf(req.query),
       }),
@@ -395,17 +400,12 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/models/:namespace/:name/drift/distribution', async (req, res) => {
     const credentials = await reader(req);
     const model = await policies.getPolicy(req.params, credentials);
-    const time = (value: unknown) => (value ? Date.parse(String(value)) : undefined);
-    const from = time(req.query.from);
-    const to = time(req.query.to);
-    if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
     res.json(
       await drift.distribution(model.entityRef, {
         feature: String(req.query.feature),
         version: req.query.version ? String(req.query.version) : undefined,
         segment: segmentOf(req.query),
-        from,
-        to,
+        ...optionalWindow(req.query),
       }),
     );
   });
@@ -413,7 +413,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/models/:namespace/:name/events', async (req, res) => {
     const credentials = await reader(req);
     const model = await policies.getPolicy(req.params, credentials);
-    const { from, to } = kpiWindow(req.query, '7d');
+    const { from, to } = seriesWindow(req.query, '7d');
     const [modelPromotions, modelRollouts] = await Promise.all([promotions.list({ modelRef: model.entityRef }), rolloutStore.list({ modelRef: model.entityRef, limit: 100 })]);
     res.json({ items: modelEvents(modelPromotions, modelRollouts.map(rolloutView), from, to) });
   });
@@ -423,7 +423,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const model = await policies.getPolicy(req.params, credentials);
     res.json(
       await kpis.report(model.entityRef, model.policy, {
-        ...kpiWindow(req.query, '24h'),
+        ...seriesWindow(req.query, '24h'),
         version: req.query.version ? String(req.query.version) : undefined,
         segmentTags: req.query.segments ? String(req.query.segments).split(',') : undefined,
       }),
@@ -432,7 +432,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
 
   router.get('/kpis', async (req, res) => {
     const credentials = await reader(req);
-    res.json(await kpis.overview(await policies.listModels(credentials), kpiWindow(req.query, '7d')));
+    res.json(await kpis.overview(await policies.listModels(credentials), seriesWindow(req.query, '7d')));
   });
 
   router.get('/models/:namespace/:name/evaluation', async (req, res) => {

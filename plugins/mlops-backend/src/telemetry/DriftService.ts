@@ -8,6 +8,7 @@ import {
   DriftSeries,
   FeatureDistribution,
   FeatureDrift,
+  MAX_SERIES_POINTS,
   ModelPolicy,
   parseDuration,
   Severity,
@@ -29,7 +30,7 @@ import {
   NumericSummary,
 } from './stats/summaries';
 import { evaluationOutcome } from './EvaluationService';
-import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE, TARGET, targetFeature, TelemetryService } from './TelemetryService';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE, segmentTag, TARGET, targetFeature, TelemetryService } from './TelemetryService';
 import { ReferenceProfile, StoredSummary, TelemetryStore } from './TelemetryStore';
 import { RESOLUTIONS } from './DatabaseTelemetryStore';
 import { seriesStep } from './steps';
@@ -53,8 +54,6 @@ export const LARGE_SAMPLE = 5_000;
 export const MIN_VIOLATING_VALUES = 5;
 /** Contract checks cover each 5-minute bucket of at most this much of a window (its end). */
 export const CONTRACT_LOOKBACK_MS = 24 * 60 * 60 * 1000;
-/** A drift series has at most this many steps (× features cells). */
-export const MAX_SERIES_POINTS = 500;
 /** Without a training label rate, target drift compares with this much matured history. */
 export const TARGET_ROLLING_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -88,7 +87,7 @@ export class DriftService {
     const version = options.version ?? busiestVersion(rows);
     const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
     // KPIs may slice telemetry by more tags than drift does; drift judges its own segments only.
-    const driftSegment = (segment: string) => segment === ALL_TRAFFIC || policy.drift.segments.includes(segment.slice(0, segment.indexOf('=')));
+    const driftSegment = (segment: string) => segment === ALL_TRAFFIC || policy.drift.segments.includes(segmentTag(segment));
     const ofLayout = (r: StoredSummary) => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null) && driftSegment(r.segment);
     const current = rows.filter(ofLayout);
     const buckets = long
@@ -176,7 +175,7 @@ export class DriftService {
     if (!(options.from < options.to)) throw new InputError('from must be before to');
     const segment = options.segment ?? ALL_TRAFFIC;
     this.checkSegment(policy, segment);
-    const { stepMs, resolution: stepResolution } = seriesStep(options.from, options.to, options.stepMs, MAX_SERIES_POINTS);
+    const { stepMs, resolution: stepResolution } = seriesStep(options.from, options.to, options.stepMs, MAX_SERIES_POINTS.drift);
     const rolling = rollingWindow(policy);
     // Rows must fit both the steps and the rolling reference windows that end at each step.
     const resolution = [...RESOLUTIONS].reverse().find(r => r <= stepResolution && stepMs % r === 0 && rolling % r === 0) ?? BUCKET_MS;
@@ -319,7 +318,7 @@ export class DriftService {
   }
 
   private checkSegment(policy: ModelPolicy, segment: string) {
-    const tag = segment.slice(0, Math.max(0, segment.indexOf('=')));
+    const tag = segmentTag(segment);
     if (segment !== ALL_TRAFFIC && (!policy.drift.segments.includes(tag) || segment.length === tag.length + 1)) {
       throw new InputError(`segment: "${segment}" is not "${ALL_TRAFFIC}" or tag=value of the model's drift segments (${policy.drift.segments.join(', ') || 'none'})`);
     }

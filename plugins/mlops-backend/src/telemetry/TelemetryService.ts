@@ -35,6 +35,8 @@ export const EVENTS = '__events';
 export const SCORE = '__score';
 export const LATENCY = '__latency_ms';
 export const ALL_TRAFFIC = '*';
+/** The tag of a stored segment `tag=value` ('' for all traffic). */
+export const segmentTag = (segment: string) => segment.slice(0, Math.max(0, segment.indexOf('=')));
 /** Target drift is reported as this pseudo-feature; a profile stores its label rate per outcome. */
 export const TARGET = '__target';
 export const targetFeature = (outcome: string) => `${TARGET}:${outcome}`;

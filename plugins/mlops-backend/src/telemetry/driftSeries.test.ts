@@ -48,7 +48,7 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
   async function expectCellsMatchReports(drift: DriftService, series: DriftSeries) {
     for (const [i, step] of series.steps.entries()) {
       const report = await drift.report(MODEL, { version: '17', from: Date.parse(step.start), to: Date.parse(step.end) });
-      expect(report.reference).toEqual(i === 0 ? series.reference : report.reference);
+      if (i === 0) expect(report.reference).toEqual(series.reference);
       for (const { feature, cells } of series.features) {
         const f = report.features.find(x => x.feature === feature && x.segment === series.segment);
         const cell = cells[i];

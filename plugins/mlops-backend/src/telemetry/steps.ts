@@ -1,11 +1,8 @@
 import { InputError } from '@backstage/errors';
+import { SERIES_STEPS as STEPS } from '@modelrails/plugin-mlops-common';
 import { RESOLUTIONS } from './DatabaseTelemetryStore';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** Steps a time series may use (KPIs, drift): each a whole number of a stored resolution. */
-export const SERIES_STEPS = [5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 7 * DAY];
+const SERIES_STEPS = STEPS.map(s => s.ms);
 /** An automatic step gives at most this many points. */
 const AUTO_POINTS = 40;
 
@@ -20,7 +17,7 @@ export function autoStep(windowMs: number) {
  */
 export function seriesStep(from: number, to: number, asked: number | undefined, maxPoints: number) {
   const stepMs = asked ?? autoStep(to - from);
-  if (!SERIES_STEPS.includes(stepMs)) throw new InputError(`step must be one of ${SERIES_STEPS.map(s => `${s / MINUTE}m`).join(', ')}`);
+  if (!SERIES_STEPS.includes(stepMs)) throw new InputError(`step must be one of ${STEPS.map(s => s.name).join(', ')}`);
   if ((to - from) / stepMs > maxPoints) throw new InputError(`step gives more than ${maxPoints} points for this window`);
   return { stepMs, resolution: [...RESOLUTIONS].reverse().find(r => stepMs % r === 0)! };
 }
