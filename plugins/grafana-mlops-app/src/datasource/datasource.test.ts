@@ -260,8 +260,8 @@ describe('MlopsDataSource query types', () => {
     const ds = new MlopsDataSource(settings);
     const { data } = await ds.query(request([{ refId: 'R', queryType: 'canary', model: 'default/home-feed-ranker' }]));
     const [stages, checks] = data;
-    expect(fields(stages)).toMatchObject({ stage: ['canary', 'rolled-back'], weight: [5, 0], action: ['start', 'rollback'] });
-    expect(fields(checks)).toMatchObject({ check: ['error-rate'], verdict: ['fail'], value: [0.012], threshold: [0.005], lower: [null] });
+    expect(fields(stages)).toMatchObject({ id: [1, 2], stage: ['canary', 'rolled-back'], weight: [5, 0], action: ['start', 'rollback'] });
+    expect(fields(checks)).toMatchObject({ decision: [2], check: ['error-rate'], verdict: ['fail'], value: [0.012], threshold: [0.005], unit: ['percentunit'], lower: [null] });
     expect(stages.meta.custom.rollout).toMatchObject({ id: 'r-1', version: '7' });
     expect(stages.meta.custom.rollout.decisions).toBeUndefined();
   });

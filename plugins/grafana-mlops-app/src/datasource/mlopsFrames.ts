@@ -8,6 +8,7 @@ import type {
   KpiReport,
   KpiValue,
   ModelEvent,
+  RolloutCheck,
   RolloutDetail,
 } from '@modelrails/plugin-mlops-common';
 import { ModelPolicyView } from './types';
@@ -189,17 +190,31 @@ export function distributionFrame(d: FeatureDistribution, refId: string): DataFr
   });
 }
 
+/** Grafana unit ids for the values of each rollout check. */
+const CHECK_UNITS: Record<RolloutCheck['check'], string> = {
+  'error-rate': 'percentunit',
+  'p99-latency': 'ms',
+  // The challenger's relative difference from the champion; its championValue is a rate.
+  kpi: 'percentunit',
+  agreement: 'percentunit',
+  'rank-correlation': 'none',
+  'prediction-psi': 'none',
+  samples: 'short',
+  duration: 's',
+};
+
 /**
- * A rollout: `canary-stages` (one row per decision, oldest first: `time`, `stage`, `weight`,
- * `action`, `actor`, `reason`) and `canary-checks` (one row per check of each analysis: `time`,
- * `check`, `verdict`, `value`, `threshold`, `comparator`, `championValue`, `lower`, `upper`
- * (95 % interval of the relative difference, KPI), `pValue`, `detail`). meta.custom.rollout is
- * the rollout itself.
+ * A rollout: `canary-stages` (one row per decision, oldest first: `id`, `time`, `stage`,
+ * `weight`, `action`, `actor`, `reason`) and `canary-checks` (one row per check of each
+ * analysis: `decision` (the stage row's id), `time`, `check`, `verdict`, `value`, `threshold`,
+ * `comparator`, `unit` (a Grafana unit for value and threshold), `championValue` (the
+ * champion's rate or latency), `lower`, `upper` (95 % interval of the relative difference, KPI),
+ * `pValue`, `detail`). meta.custom.rollout is the rollout itself.
  */
 export function canaryFrames(detail: RolloutDetail, refId: string): DataFrame[] {
   const { decisions, ...rollout } = detail;
   const ordered = [...decisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id - b.id);
-  const checks = ordered.flatMap(d => d.checks.map(c => ({ at: Date.parse(d.at), ...c })));
+  const checks = ordered.flatMap(d => d.checks.map(c => ({ decision: d.id, at: Date.parse(d.at), ...c })));
   const meta = { custom: { kind: 'canary-stages', model: rollout.modelRef, rollout } };
   return [
     createDataFrame({
@@ -207,6 +222,7 @@ export function canaryFrames(detail: RolloutDetail, refId: string): DataFrame[] 
       name: `${rollout.modelRef} v${rollout.version} rollout`,
       meta,
       fields: [
+        { name: 'id', type: FieldType.number, values: ordered.map(d => d.id) },
         { name: 'time', type: FieldType.time, values: ordered.map(d => Date.parse(d.at)) },
         { name: 'stage', type: FieldType.string, values: ordered.map(d => d.stage) },
         { name: 'weight', type: FieldType.number, values: ordered.map(d => d.weight), config: { unit: 'percent' } },
@@ -220,12 +236,14 @@ export function canaryFrames(detail: RolloutDetail, refId: string): DataFrame[] 
       name: `${rollout.modelRef} v${rollout.version} checks`,
       meta: { custom: { ...meta.custom, kind: 'canary-checks' } },
       fields: [
+        { name: 'decision', type: FieldType.number, values: checks.map(c => c.decision) },
         { name: 'time', type: FieldType.time, values: checks.map(c => c.at) },
         { name: 'check', type: FieldType.string, values: checks.map(c => c.check) },
         { name: 'verdict', type: FieldType.string, values: checks.map(c => c.verdict) },
         { name: 'value', type: FieldType.number, values: checks.map(c => c.value) },
         { name: 'threshold', type: FieldType.number, values: checks.map(c => c.threshold) },
         { name: 'comparator', type: FieldType.string, values: checks.map(c => c.comparator) },
+        { name: 'unit', type: FieldType.string, values: checks.map(c => CHECK_UNITS[c.check] ?? 'none') },
         { name: 'championValue', type: FieldType.number, values: checks.map(c => c.championValue ?? null) },
         { name: 'lower', type: FieldType.number, values: checks.map(c => c.interval?.[0] ?? null) },
         { name: 'upper', type: FieldType.number, values: checks.map(c => c.interval?.[1] ?? null) },

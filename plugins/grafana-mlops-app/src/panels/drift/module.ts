@@ -4,16 +4,27 @@ import { DEFAULT_DRIFT_OPTIONS, DriftPanelOptions } from './types';
 
 export const plugin = new PanelPlugin<DriftPanelOptions>(DriftPanel).setPanelOptions(builder =>
   builder
-    .addNumberInput({
-      path: 'warning',
-      name: 'Warning PSI',
-      description: 'PSI above this is shown as a warning',
-      defaultValue: DEFAULT_DRIFT_OPTIONS.warning,
+    .addRadio({
+      path: 'sort',
+      name: 'Order features',
+      settings: {
+        options: [
+          { value: 'worst', label: 'Worst drift first' },
+          { value: 'name', label: 'By name' },
+        ],
+      },
+      defaultValue: DEFAULT_DRIFT_OPTIONS.sort,
     })
-    .addNumberInput({
-      path: 'critical',
-      name: 'Critical PSI',
-      description: 'PSI above this is shown as critical',
-      defaultValue: DEFAULT_DRIFT_OPTIONS.critical,
+    .addBooleanSwitch({
+      path: 'showValues',
+      name: 'Show PSI in cells',
+      description: 'Where cells are wide enough; colours always follow the backend verdict',
+      defaultValue: DEFAULT_DRIFT_OPTIONS.showValues,
+    })
+    .addTextInput({
+      path: 'featureVariable',
+      name: 'Feature variable',
+      description: 'Clicking a feature sets this dashboard variable; a drift query with feature $feature then adds its distributions',
+      defaultValue: DEFAULT_DRIFT_OPTIONS.featureVariable,
     })
 );

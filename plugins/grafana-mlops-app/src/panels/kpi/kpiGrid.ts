@@ -1,53 +1,60 @@
 import { DataFrame } from '@grafana/data';
-import { rowsOf } from '../../shared/fields';
-import { KpiCell, SloStatus } from './types';
+import type { KpiValue, SloStatus } from '@modelrails/plugin-mlops-common';
+import { customOf, fieldByName, framesOfKind, numberOrNull, valuesOf } from '../../shared/frames';
+import { KpiCard, KpiPanelOptions, KpiTile } from './types';
 
-function optionalNumber(value: unknown): number | undefined {
-  return value === null || value === undefined || value === '' || !Number.isFinite(Number(value))
-    ? undefined
-    : Number(value);
-}
-
-/** Where a value sits relative to its SLO band; the band's edges are inside it. */
-export function sloStatus(value: number, sloMin?: number, sloMax?: number): SloStatus {
-  if (sloMin === undefined && sloMax === undefined) {
-    return 'no-slo';
-  }
-  if (sloMin !== undefined && value < sloMin) {
-    return 'below';
-  }
-  if (sloMax !== undefined && value > sloMax) {
-    return 'above';
-  }
-  return 'within';
-}
+const SLO_RANK: Record<SloStatus, number> = { 'no-data': 0, ok: 1, breach: 2 };
 
 /**
- * One cell per model and KPI, grouped by model in name order, from frames with the fields `model`,
- * `kpi`, `value` and optionally `sloMin`, `sloMax`. The last row for a model/KPI pair wins.
+ * A card per model from the data source's all-traffic `kpi` frames: the metrics chosen in the
+ * options (`kpis` = each policy KPI, in the policy's order, then the operational metrics in the
+ * options' order), the backend's SLO verdicts, and the model's `version-changes` frame if given.
  */
-export function kpiGrid(frames: DataFrame[]): Map<string, KpiCell[]> {
-  const latest = new Map<string, KpiCell>();
-  for (const row of rowsOf(frames, ['model', 'kpi', 'value'] as const, ['sloMin', 'sloMax'])) {
-    const value = Number(row.value);
-    if (!Number.isFinite(value)) {
+export function kpiGrid(frames: DataFrame[], options: Pick<KpiPanelOptions, 'metrics' | 'sort'>): KpiCard[] {
+  const cards = new Map<string, KpiCard>();
+  const order = (tile: KpiTile, kind: unknown) => (kind === 'kpi' ? options.metrics.indexOf('kpis') : options.metrics.indexOf(tile.metric as never));
+  const ranks = new Map<KpiTile, number>();
+  for (const frame of framesOfKind(frames, 'kpi')) {
+    const c = customOf(frame);
+    if (c.segment !== '*') {
       continue;
     }
-    const sloMin = optionalNumber(row.sloMin);
-    const sloMax = optionalNumber(row.sloMax);
-    const cell: KpiCell = {
-      model: String(row.model),
-      kpi: String(row.kpi),
-      value,
-      sloMin,
-      sloMax,
-      status: sloStatus(value, sloMin, sloMax),
+    const valueField = fieldByName(frame, 'value');
+    const current = (c.current ?? {}) as Partial<KpiValue>;
+    const tile: KpiTile = {
+      metric: String(c.metric),
+      title: String(c.title ?? c.metric),
+      unit: valueField?.config.unit ?? 'none',
+      value: numberOrNull(current.value),
+      lower: numberOrNull(current.lower),
+      upper: numberOrNull(current.upper),
+      slo: (c.slo as KpiTile['slo']) ?? null,
+      sloStatus: (c.sloStatus as SloStatus) ?? 'no-data',
+      definition: (c.definition as string | null) ?? null,
+      points: valuesOf<number>(frame, 'time').map((time, i) => ({ time, value: numberOrNull(valueField?.values[i]) })),
     };
-    latest.set(`${cell.model}\u0000${cell.kpi}`, cell);
+    const rank = order(tile, c.metricKind);
+    if (rank < 0) {
+      continue;
+    }
+    ranks.set(tile, rank);
+    const model = String(c.model);
+    const card = cards.get(model) ?? { model, title: String(c.modelTitle ?? model), sloStatus: 'no-data', tiles: [], versionChanges: [] };
+    card.tiles.push(tile);
+    card.sloStatus = SLO_RANK[tile.sloStatus] > SLO_RANK[card.sloStatus] ? tile.sloStatus : card.sloStatus;
+    cards.set(model, card);
   }
-  const grid = new Map<string, KpiCell[]>();
-  for (const cell of [...latest.values()].sort((a, b) => a.model.localeCompare(b.model) || a.kpi.localeCompare(b.kpi))) {
-    grid.set(cell.model, [...(grid.get(cell.model) ?? []), cell]);
+  for (const frame of framesOfKind(frames, 'version-changes')) {
+    const card = cards.get(String(customOf(frame).model));
+    if (card) {
+      const from = valuesOf<string | null>(frame, 'from');
+      const to = valuesOf<string>(frame, 'to');
+      card.versionChanges = valuesOf<number>(frame, 'time').map((time, i) => ({ time, from: from[i] ?? null, to: to[i] }));
+    }
   }
-  return grid;
+  const list = [...cards.values()];
+  // Stable: tiles of one rank keep the backend's (policy) order.
+  list.forEach(card => card.tiles.sort((a, b) => ranks.get(a)! - ranks.get(b)!));
+  const byTitle = (a: KpiCard, b: KpiCard) => a.title.localeCompare(b.title);
+  return list.sort(options.sort === 'title' ? byTitle : (a, b) => SLO_RANK[b.sloStatus] - SLO_RANK[a.sloStatus] || byTitle(a, b));
 }
