@@ -1,6 +1,9 @@
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import { existsSync, readFileSync } from 'fs';
 import { globSync } from 'glob';
 import { dirname, join, relative } from 'path';
+import { pluginJsonSchema } from './pluginJsonSchema';
 
 const src = join(__dirname);
 const pluginFiles = globSync('**/plugin.json', { cwd: src }).sort();
@@ -32,13 +35,31 @@ describe('nested plugins', () => {
     expect(relative(src, dir).includes('..')).toBe(false);
   });
 
+  const ajv = new Ajv({ allErrors: true });
+  addFormats(ajv);
+  const validate = ajv.compile(pluginJsonSchema);
+
+  it.each(pluginFiles)("%s follows Grafana's plugin JSON schema", file => {
+    const valid = validate(JSON.parse(readFileSync(join(src, file), 'utf8')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('the schema refuses what Grafana refuses: an unknown field, a bad id, a missing keyword list', () => {
+    const app = JSON.parse(readFileSync(join(src, 'plugin.json'), 'utf8'));
+    expect(validate({ ...app, colour: 'red' })).toBe(false);
+    expect(validate({ ...app, id: 'ModelRails' })).toBe(false);
+    expect(validate({ ...app, info: { ...app.info, keywords: [] } })).toBe(false);
+    expect(validate({ ...app, includes: [{ type: 'widget', name: 'x' }] })).toBe(false);
+  });
+
   it('the app lists every nested plugin it ships', () => {
     const app = JSON.parse(readFileSync(join(src, 'plugin.json'), 'utf8'));
     const nested = pluginFiles
       .filter(f => f !== 'plugin.json')
       .map(f => JSON.parse(readFileSync(join(src, f), 'utf8')))
       .map(p => ({ type: p.type, name: p.name }));
-    const included = app.includes.filter((i: { type: string }) => i.type !== 'page').map((i: { type: string; name: string }) => ({ type: i.type, name: i.name }));
+    const included = app.includes.filter((i: { type: string }) => i.type !== 'page' && i.type !== 'dashboard').map((i: { type: string; name: string }) => ({ type: i.type, name: i.name }));
     expect(included.sort((a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name))).toEqual(
       nested.sort((a, b) => a.name.localeCompare(b.name)),
     );

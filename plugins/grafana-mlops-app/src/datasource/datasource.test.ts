@@ -9,7 +9,9 @@ jest.mock('@grafana/runtime', () => ({
   ...jest.requireActual('@grafana/runtime'),
   getBackendSrv: () => ({ fetch }),
   getTemplateSrv: () => ({
-    replace: (text: string) => text.replace('$model', 'default/home-feed-ranker'),
+    // `$models` is a multi-value variable: Grafana's default format wraps it in braces, csv joins it.
+    replace: (text: string, _vars: unknown, format?: string) =>
+      text.replace('$models', format === 'csv' ? 'default/home-feed-ranker,default/ad-ctr' : '{default/home-feed-ranker,default/ad-ctr}').replace('$model', 'default/home-feed-ranker'),
   }),
 }));
 
@@ -272,6 +274,14 @@ describe('MlopsDataSource query types', () => {
     const ds = new MlopsDataSource(settings);
     const { data } = await ds.query(request([{ refId: 'E', queryType: 'annotations', model: 'default/home-feed-ranker' }]));
     expect(fields(data[0])).toMatchObject({ time: [Date.UTC(2026, 10, 23, 9)], title: ['v7 approved for production'], text: ['gates green — by user:default/grace'], tags: [['promotion-approved', 'v7']] });
+  });
+
+  it('asks once per model of a multi-value model variable', async () => {
+    answer({ '/models/default/home-feed-ranker/events': { items: [] }, '/models/default/ad-ctr/events': { items: [] } });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'E', queryType: 'annotations', model: '$models' }]));
+    expect(data.map(f => f.meta.custom.model)).toEqual(['model:default/home-feed-ranker', 'model:default/ad-ctr']);
+    expect(calledPaths().map(p => p.split('?')[0])).toEqual(['/models/default/home-feed-ranker/events', '/models/default/ad-ctr/events']);
   });
 
   it('answers the variable queries models() and features(model), and refuses anything else', async () => {

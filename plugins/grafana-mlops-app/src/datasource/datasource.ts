@@ -75,13 +75,17 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
   async query(options: DataQueryRequest<MlopsQuery>): Promise<DataQueryResponse> {
     const targets = options.targets.filter(t => this.filterQuery(t));
     const window = alignedWindow(options.range.from.valueOf(), options.range.to.valueOf());
-    const frames = await Promise.all(targets.map(target => this.run(target, options.scopedVars, window, options.intervalMs ?? 0)));
+    // A multi-value model variable (e.g. the overview's annotations) asks once per model.
+    const runs = targets.flatMap(target => {
+      const models = target.model ? getTemplateSrv().replace(target.model, options.scopedVars, 'csv').split(',').map(m => m.trim()).filter(Boolean) : [];
+      return models.length ? models.map(model => ({ target, model })) : [{ target, model: '' }];
+    });
+    const frames = await Promise.all(runs.map(({ target, model }) => this.run(target, model, options.scopedVars, window, options.intervalMs ?? 0)));
     return { data: frames.flat() };
   }
 
-  private async run(target: MlopsQuery, scopedVars: ScopedVars, window: ReturnType<typeof alignedWindow>, intervalMs: number): Promise<DataFrame[]> {
+  private async run(target: MlopsQuery, modelText: string, scopedVars: ScopedVars, window: ReturnType<typeof alignedWindow>, intervalMs: number): Promise<DataFrame[]> {
     const replace = (text?: string) => (text ? getTemplateSrv().replace(text, scopedVars) : '');
-    const modelText = replace(target.model);
     const type = target.queryType ?? 'kpi';
     const version = replace(target.version) || undefined;
     if (type === 'kpi' && !modelText) {

@@ -1,0 +1,63 @@
+/* eslint-disable @typescript-eslint/no-deprecated -- plugin.json includes and file provisioning read the classic dashboard JSON (v1) */
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
+import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
+import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
+import { DEFAULT_KPI_OPTIONS } from '../panels/kpi/types';
+import { canaryPanel, DATASOURCE, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder } from './builders';
+
+export const MODEL_DRILLDOWN_UID = 'modelrails-model';
+
+/** One model: its KPIs over time, each feature's drift with distributions, contract violations, its rollout. */
+export function modelDrilldown(): dashboard.Dashboard {
+  const feature = new dashboard.QueryVariableBuilder('feature')
+    .label('Feature')
+    .description('Click a feature in the drift panel to set it')
+    .datasource(DATASOURCE)
+    .query('features(${model})')
+    .definition('features(${model})')
+    .refresh(dashboard.VariableRefresh.OnDashboardLoad)
+    .allowCustomValue(true);
+  return new dashboard.DashboardBuilder('ModelRails model drill-down')
+    .uid(MODEL_DRILLDOWN_UID)
+    .tags(['modelrails', 'mlops', 'modelrails-model'])
+    .description("One model's KPIs, drift, contract and rollout")
+    .time({ from: 'now-24h', to: 'now' })
+    .refresh('1m')
+    .timezone('browser')
+    .editable()
+    .withVariable(datasourceVariable())
+    .withVariable(modelVariable({ multi: false }))
+    .withVariable(feature)
+    .annotation(eventAnnotations())
+    .withRow(new dashboard.RowBuilder('KPIs'))
+    .withPanel(
+      kpiPanel({ ...DEFAULT_KPI_OPTIONS, metrics: ['kpis', 'latency_p95', 'latency_p99', 'error_rate', 'throughput', 'cost_per_1k'] })
+        .title('KPIs: ${model}')
+        .withTarget(new MlopsQueryBuilder('kpi').refId('K').model('${model}'))
+        .gridPos({ x: 0, y: 1, w: 24, h: 10 }),
+    )
+    .withRow(new dashboard.RowBuilder('Drift'))
+    .withPanel(
+      driftPanel(DEFAULT_DRIFT_OPTIONS)
+        .title('Drift by feature: ${model}')
+        .description('Colours are the backend verdicts; click a feature for its reference and current distributions')
+        .withTarget(new MlopsQueryBuilder('drift').refId('D').model('${model}').feature('${feature}'))
+        .gridPos({ x: 0, y: 12, w: 16, h: 16 }),
+    )
+    .withPanel(
+      new TableBuilder()
+        .title('Contract violations')
+        .datasource(DATASOURCE)
+        .withTarget(new MlopsQueryBuilder('contract').refId('V').model('${model}'))
+        .gridPos({ x: 16, y: 12, w: 8, h: 16 }),
+    )
+    .withRow(new dashboard.RowBuilder('Rollout'))
+    .withPanel(
+      canaryPanel(DEFAULT_CANARY_OPTIONS)
+        .title('Latest rollout: ${model}')
+        .withTarget(new MlopsQueryBuilder('canary').refId('C').model('${model}'))
+        .gridPos({ x: 0, y: 29, w: 24, h: 12 }),
+    )
+    .build();
+}
