@@ -92,7 +92,7 @@ export const mlopsPlugin = createBackendPlugin({
           rolloutStarter(rollouts, rolloutStore),
         );
         const metrics = new TelemetryMetrics();
-        const modelPolicies = new DefaultModelPolicyService(catalog);
+        const modelPolicies = new DefaultModelPolicyService(catalog, auth);
         const retentionMs = parseDuration(config.getOptionalString('mlops.telemetry.rawRetention') ?? '7d');
         const telemetry = new TelemetryService({
           store: telemetryStore,

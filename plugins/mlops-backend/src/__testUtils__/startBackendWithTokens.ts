@@ -1,12 +1,39 @@
 import { authServiceFactory } from '@backstage/backend-defaults/auth';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { coreServices, createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import permissionBackend from '@backstage/plugin-permission-backend';
 import allowAllPolicy from '@backstage/plugin-permission-backend-module-allow-all-policy';
 import { mlopsPlugin } from '../plugin';
+
+/**
+ * The catalog with the given entities, asking for a catalog token on behalf of the caller first,
+ * as the real CatalogService does: an external token restricted to the mlops plugin is refused.
+ */
+function catalogOnBehalfOfCaller(entities: Entity[]) {
+  return createServiceFactory({
+    service: catalogServiceRef,
+    deps: { auth: coreServices.auth },
+    factory({ auth }) {
+      const catalog = catalogServiceMock({ entities });
+      return new Proxy(catalog, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          return async (...args: any[]) => {
+            const { credentials } = args[args.length - 1] ?? {};
+            if (credentials) await auth.getPluginRequestToken({ onBehalfOf: credentials, targetPluginId: 'catalog' });
+            return value.apply(target, args);
+          };
+        },
+      });
+    },
+  });
+}
 
 /**
  * The plugin behind the real auth, httpAuth and permission services, with static external tokens
@@ -20,7 +47,7 @@ export async function startBackendWithTokens(options: {
   const { server } = await startTestBackend({
     features: [
       mlopsPlugin,
-      catalogServiceMock.factory({ entities: options.entities }),
+      catalogOnBehalfOfCaller(options.entities),
       authServiceFactory,
       httpAuthServiceFactory,
       permissionsServiceFactory,

@@ -1,4 +1,4 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { AuthService, BackstageCredentials } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -41,14 +41,26 @@ export interface ModelPolicyService {
 export type ModelSummary = { entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy };
 
 export class DefaultModelPolicyService implements ModelPolicyService {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  /**
+   * Users read the catalog as themselves (its permissions decide what they see). Machines hold
+   * external tokens restricted to this plugin, which the catalog refuses: the router has already
+   * checked their mlops permission, so this plugin reads the catalog for them.
+   */
+  private async catalogCredentials(credentials: BackstageCredentials): Promise<BackstageCredentials> {
+    return this.auth.isPrincipal(credentials, 'user') ? credentials : this.auth.getOwnServiceCredentials();
+  }
 
   async getPolicy(
     ref: { namespace: string; name: string },
     credentials: BackstageCredentials,
   ): Promise<ModelPolicyView> {
     const entityRef = stringifyEntityRef({ kind: 'model', ...ref });
-    const { spec, metadata } = await readModelEntity(this.catalog, entityRef, credentials);
+    const { spec, metadata } = await readModelEntity(this.catalog, entityRef, await this.catalogCredentials(credentials));
     return {
       entityRef,
       title: metadata.title,
@@ -60,7 +72,7 @@ export class DefaultModelPolicyService implements ModelPolicyService {
   }
 
   async listModels(credentials: BackstageCredentials): Promise<ModelSummary[]> {
-    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials });
+    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials: await this.catalogCredentials(credentials) });
     const models: ModelSummary[] = [];
     for (const entity of items) {
       const parsed = isModelEntity(entity) ? parseModelEntity(entity) : undefined;
