@@ -30,6 +30,15 @@ export default defineConfig({
       stdout: 'ignore',
       stderr: 'pipe',
     },
+    {
+      // The Grafana app's panels with the real @grafana/ui, fed through the data source's proxy route.
+      command: 'yarn --cwd plugins/grafana-mlops-app harness --port 7090',
+      url: 'http://127.0.0.1:7090/',
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
   ],
   use: {
     baseURL: `http://localhost:${port}`,

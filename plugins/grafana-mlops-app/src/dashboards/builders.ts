@@ -14,6 +14,9 @@ export const DATASOURCE_TYPE = 'modelrails-mlops-datasource';
 /** Dashboards pick the data source through a `datasource` variable, so they work with any instance. */
 export const DATASOURCE = { type: DATASOURCE_TYPE, uid: '${datasource}' };
 
+/** Steps a drift panel asks for at most (Grafana turns this into the query interval): cells stay readable. */
+export const DRIFT_CELLS = 48;
+
 type QueryModel = Omit<MlopsQuery, 'refId' | 'hide'> & { refId?: string; hide?: boolean; datasource?: typeof DATASOURCE; _implementsDataqueryVariant(): void };
 
 export class MlopsQueryBuilder implements cog.Builder<cog.Dataquery> {

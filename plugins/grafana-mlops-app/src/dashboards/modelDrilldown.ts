@@ -4,7 +4,7 @@ import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/ta
 import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
 import { DEFAULT_KPI_OPTIONS } from '../panels/kpi/types';
-import { canaryPanel, DATASOURCE, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder } from './builders';
+import { canaryPanel, DATASOURCE, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder, DRIFT_CELLS } from './builders';
 
 export const MODEL_DRILLDOWN_UID = 'modelrails-model';
 
@@ -42,6 +42,7 @@ export function modelDrilldown(): dashboard.Dashboard {
       driftPanel(DEFAULT_DRIFT_OPTIONS)
         .title('Drift by feature: ${model}')
         .description('Colours are the backend verdicts; click a feature for its reference and current distributions')
+        .maxDataPoints(DRIFT_CELLS)
         .withTarget(new MlopsQueryBuilder('drift').refId('D').model('${model}').feature('${feature}'))
         .gridPos({ x: 0, y: 12, w: 16, h: 16 }),
     )

@@ -3,7 +3,7 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
 import { DEFAULT_KPI_OPTIONS } from '../panels/kpi/types';
-import { canaryPanel, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder } from './builders';
+import { canaryPanel, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder, DRIFT_CELLS } from './builders';
 import { MODEL_DRILLDOWN_UID } from './modelDrilldown';
 
 export const ON_CALL_OVERVIEW_UID = 'modelrails-on-call';
@@ -34,6 +34,7 @@ export function onCallOverview(): dashboard.Dashboard {
     .withPanel(
       driftPanel({ ...DEFAULT_DRIFT_OPTIONS, showValues: false })
         .title('Drift: ${model}')
+        .maxDataPoints(DRIFT_CELLS)
         .withTarget(new MlopsQueryBuilder('drift').refId('D').model('${model}'))
         .links([new dashboard.DashboardLinkBuilder('Drill down').url(`/d/${MODEL_DRILLDOWN_UID}?var-model=\${model}&\${__url_time_range}`)])
         .gridPos({ x: 0, y: 12, w: 14, h: 9 }),

@@ -29,8 +29,9 @@ export function DriftPanel({ data, options, width, height, timeZone, replaceVari
       locationService.partial({ [`var-${variable}`]: feature }, true);
     }
   };
-  const format = matrix.stepMs >= DAY ? 'MM-DD' : 'MM-DD HH:mm';
-  const labelEvery = Math.max(1, Math.ceil(matrix.times.length / Math.max(1, Math.floor((width - 160) / 64))));
+  // The hover line carries the full date; headers stay short.
+  const format = matrix.stepMs >= DAY ? 'MM-DD' : 'HH:mm';
+  const labelEvery = Math.max(1, Math.ceil(matrix.times.length / Math.max(1, Math.floor((width - 160) / 56))));
   const cellPx = (width - 160) / Math.max(1, matrix.times.length);
   const describe = (feature: string, c: DriftCellView) =>
     [
@@ -48,7 +49,7 @@ export function DriftPanel({ data, options, width, height, timeZone, replaceVari
   return (
     <div className={styles.panel} style={{ width, height }}>
       <div className={styles.caption} aria-live="polite" data-testid="drift-hover">
-        {hovered ? describe(hovered.feature, hovered.cell) : `${matrix.rows.length} features · ${matrix.segment === 'all' ? 'all traffic' : matrix.segment}${matrix.version ? ` · v${matrix.version}` : ''} · select a feature for its distributions`}
+        {hovered ? describe(hovered.feature, hovered.cell) : `${matrix.rows.length} features · ${matrix.segment === '*' || matrix.segment === 'all' ? 'all traffic' : matrix.segment}${matrix.version ? ` · v${matrix.version}` : ''} · select a feature for its distributions`}
       </div>
       <div className={styles.scroll}>
         <table className={styles.table} aria-label="Drift by feature and time">
