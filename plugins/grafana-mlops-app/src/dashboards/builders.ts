@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-deprecated -- plugin.json includes and file provisioning read the classic dashboard JSON (v1) */
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import type { MlopsQuery, MlopsQueryType } from '../datasource/types';
@@ -69,12 +70,12 @@ export const driftPanel = (defaults: DriftPanelOptions) => new MlopsPanelBuilder
 export const canaryPanel = (defaults: CanaryPanelOptions) => new MlopsPanelBuilder<CanaryPanelOptions>('modelrails-canary-panel', defaults);
 export const kpiPanel = (defaults: KpiPanelOptions) => new MlopsPanelBuilder<KpiPanelOptions>('modelrails-kpi-panel', defaults);
 
-export function datasourceVariable() {
+function datasourceVariable() {
   return new dashboard.DatasourceVariableBuilder('datasource').label('ModelRails').type(DATASOURCE_TYPE);
 }
 
 /** The models the data source's token may read (value `namespace/name`, text the title). */
-export function modelVariable(options: { multi: boolean }) {
+function modelVariable(options: { multi: boolean }) {
   const variable = new dashboard.QueryVariableBuilder('model')
     .label('Model')
     .datasource(DATASOURCE)
@@ -87,11 +88,29 @@ export function modelVariable(options: { multi: boolean }) {
 }
 
 /** Promotions and rollouts of the model variable's models, on every time axis. */
-export function eventAnnotations() {
+function eventAnnotations() {
   return new dashboard.AnnotationQueryBuilder()
     .name('Promotions and rollouts')
     .datasource(DATASOURCE)
     .enable(true)
     .iconColor('purple')
     .target(new MlopsQueryBuilder('annotations').refId('Anno').model('$model'));
+}
+
+/**
+ * What every ModelRails dashboard starts with: the last day refreshed each minute, the data source
+ * and model variables, and the models' promotions and rollouts as annotations.
+ */
+export function modelRailsDashboard(options: { title: string; uid: string; tags: string[]; description: string; multiModel: boolean }) {
+  return new dashboard.DashboardBuilder(options.title)
+    .uid(options.uid)
+    .tags(['modelrails', 'mlops', ...options.tags])
+    .description(options.description)
+    .time({ from: 'now-24h', to: 'now' })
+    .refresh('1m')
+    .timezone('browser')
+    .editable()
+    .withVariable(datasourceVariable())
+    .withVariable(modelVariable({ multi: options.multiModel }))
+    .annotation(eventAnnotations());
 }

@@ -4,7 +4,7 @@ import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/ta
 import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
 import { DEFAULT_KPI_OPTIONS } from '../panels/kpi/types';
-import { canaryPanel, DATASOURCE, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder, DRIFT_CELLS } from './builders';
+import { canaryPanel, DATASOURCE, driftPanel, kpiPanel, MlopsQueryBuilder, DRIFT_CELLS, modelRailsDashboard } from './builders';
 
 export const MODEL_DRILLDOWN_UID = 'modelrails-model';
 
@@ -18,18 +18,8 @@ export function modelDrilldown(): dashboard.Dashboard {
     .definition('features(${model})')
     .refresh(dashboard.VariableRefresh.OnDashboardLoad)
     .allowCustomValue(true);
-  return new dashboard.DashboardBuilder('ModelRails model drill-down')
-    .uid(MODEL_DRILLDOWN_UID)
-    .tags(['modelrails', 'mlops', 'modelrails-model'])
-    .description("One model's KPIs, drift, contract and rollout")
-    .time({ from: 'now-24h', to: 'now' })
-    .refresh('1m')
-    .timezone('browser')
-    .editable()
-    .withVariable(datasourceVariable())
-    .withVariable(modelVariable({ multi: false }))
+  return modelRailsDashboard({ title: 'ModelRails model drill-down', uid: MODEL_DRILLDOWN_UID, tags: ['modelrails-model'], description: "One model's KPIs, drift, contract and rollout", multiModel: false })
     .withVariable(feature)
-    .annotation(eventAnnotations())
     .withRow(new dashboard.RowBuilder('KPIs'))
     .withPanel(
       kpiPanel({ ...DEFAULT_KPI_OPTIONS, metrics: ['kpis', 'latency_p95', 'latency_p99', 'error_rate', 'throughput', 'cost_per_1k'] })

@@ -3,24 +3,14 @@ import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
 import { DEFAULT_KPI_OPTIONS } from '../panels/kpi/types';
-import { canaryPanel, datasourceVariable, driftPanel, eventAnnotations, kpiPanel, modelVariable, MlopsQueryBuilder, DRIFT_CELLS } from './builders';
+import { canaryPanel, driftPanel, kpiPanel, MlopsQueryBuilder, DRIFT_CELLS, modelRailsDashboard } from './builders';
 import { MODEL_DRILLDOWN_UID } from './modelDrilldown';
 
 export const ON_CALL_OVERVIEW_UID = 'modelrails-on-call';
 
 /** Every model at a glance: SLOs first, then drift and the latest rollout per model (repeated). */
 export function onCallOverview(): dashboard.Dashboard {
-  return new dashboard.DashboardBuilder('ModelRails on-call overview')
-    .uid(ON_CALL_OVERVIEW_UID)
-    .tags(['modelrails', 'mlops'])
-    .description('Which model needs attention now: SLO breaches, drifting features and rollouts')
-    .time({ from: 'now-24h', to: 'now' })
-    .refresh('1m')
-    .timezone('browser')
-    .editable()
-    .withVariable(datasourceVariable())
-    .withVariable(modelVariable({ multi: true }))
-    .annotation(eventAnnotations())
+  return modelRailsDashboard({ title: 'ModelRails on-call overview', uid: ON_CALL_OVERVIEW_UID, tags: [], description: 'Which model needs attention now: SLO breaches, drifting features and rollouts', multiModel: true })
     .link(new dashboard.DashboardLinkBuilder('Model drill-down').type(dashboard.DashboardLinkType.Dashboards).tags(['modelrails-model']).includeVars(true).keepTime(true).asDropdown(false))
     .withRow(new dashboard.RowBuilder('SLOs'))
     .withPanel(
