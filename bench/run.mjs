@@ -47,6 +47,15 @@ if (!only || only === 'kpi') {
   }
 }
 
+if (!only || only === 'grafana') {
+  // Starts the demo backend itself (port 7077, which must be free), with the backend's V8 flags.
+  const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/grafanaDrift.ts'], {
+    cwd: ROOT,
+    env: { NODE_OPTIONS: backendNodeOptions() },
+  });
+  if (code !== 0) process.exitCode = 1;
+}
+
 if (!only || only === 'lineage') {
   let pg;
   try {

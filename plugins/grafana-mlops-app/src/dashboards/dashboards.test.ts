@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import { DASHBOARDS } from './index';
+import { DRIFT_CELLS } from './builders';
 import { QUERY_TYPES } from '../datasource/types';
 import { DEFAULT_CANARY_OPTIONS } from '../panels/canary/types';
 import { DEFAULT_DRIFT_OPTIONS } from '../panels/drift/types';
@@ -33,6 +34,14 @@ describe.each(DASHBOARDS.map(d => [d.file, d.build() as Json]))('dashboard %s', 
     }
     for (const annotation of dashboard.annotations.list) {
       expect(annotation.target).toMatchObject({ queryType: 'annotations', model: '$model' });
+    }
+  });
+
+  it('asks drift and contract queries with the same steps, so one backend answer serves both', () => {
+    const seriesPanels = panelsOf(dashboard).filter(p => p.targets.some((t: Json) => ['drift', 'contract'].includes(t.queryType)));
+    expect(seriesPanels.length).toBeGreaterThan(0);
+    for (const panel of seriesPanels) {
+      expect([panel.title, panel.maxDataPoints]).toEqual([panel.title, DRIFT_CELLS]);
     }
   });
 

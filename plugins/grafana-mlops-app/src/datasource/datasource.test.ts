@@ -1,7 +1,8 @@
 import { dateTime, DataQueryRequest, DataSourceInstanceSettings, FieldType } from '@grafana/data';
 import type { DriftSeries, FeatureDistribution, KpiReport, ModelEvent, RolloutDetail } from '@modelrails/plugin-mlops-common';
 import { of, throwError } from 'rxjs';
-import { alignedWindow, MlopsDataSource, stepFor } from './datasource';
+import { MlopsDataSource } from './datasource';
+import { alignedWindow, stepFor } from './window';
 import { MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const fetch = jest.fn();

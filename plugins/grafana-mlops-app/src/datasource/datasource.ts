@@ -11,28 +11,14 @@ import {
 import { FetchError, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, ModelEvent, Rollout, RolloutDetail } from '@modelrails/plugin-mlops-common';
 // The step list alone (an import-free module), not the package's runtime.
-import { MAX_SERIES_POINTS, SERIES_STEPS } from '@modelrails/plugin-mlops-common/src/api/steps';
+import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/src/api/steps';
+import { alignedWindow, stepFor } from './window';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef } from './modelRef';
 import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, policyToFrame } from './mlopsFrames';
 import { DEFAULT_QUERY, HealthResponse, MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const MINUTE = 60_000;
-/** Windows are aligned to the telemetry's 5-minute buckets, so viewers of one dashboard ask the same query. */
-const ALIGN_MS = 5 * MINUTE;
-
-/** The smallest step of at least `intervalMs` that gives at most `maxSteps` over the window. */
-export function stepFor(windowMs: number, intervalMs: number, maxSteps: number): string {
-  const fit = SERIES_STEPS.find(({ ms }) => ms >= intervalMs && windowMs / ms <= maxSteps);
-  return (fit ?? SERIES_STEPS[SERIES_STEPS.length - 1]).name;
-}
-
-/** Grafana's time range as the backend's window, aligned outwards to whole 5-minute buckets. */
-export function alignedWindow(from: number, to: number) {
-  const start = Math.floor(from / ALIGN_MS) * ALIGN_MS;
-  const end = Math.ceil(to / ALIGN_MS) * ALIGN_MS;
-  return { from: new Date(start).toISOString(), to: new Date(Math.max(end, start + ALIGN_MS)).toISOString(), ms: Math.max(end - start, ALIGN_MS) };
-}
 
 const query = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();

@@ -40,10 +40,20 @@ export interface ModelPolicyService {
 
 export type ModelSummary = { entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy };
 
+/** How long a machine's read of a Model is reused (the telemetry path keeps policies 30 s). */
+const MACHINE_READ_MS = 10_000;
+
 export class DefaultModelPolicyService implements ModelPolicyService {
+  /**
+   * Machines' reads are made with this plugin's own credentials, so one read serves every machine:
+   * a Grafana dashboard asks per panel and refreshes, for many viewers at once.
+   */
+  private readonly machineReads = new Map<string, { at: number; view: Promise<ModelPolicyView> }>();
+
   constructor(
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
@@ -60,7 +70,23 @@ export class DefaultModelPolicyService implements ModelPolicyService {
     credentials: BackstageCredentials,
   ): Promise<ModelPolicyView> {
     const entityRef = stringifyEntityRef({ kind: 'model', ...ref });
-    const { spec, metadata } = await readModelEntity(this.catalog, entityRef, await this.catalogCredentials(credentials));
+    if (this.auth.isPrincipal(credentials, 'user')) return this.readPolicy(entityRef, credentials);
+    const now = this.now();
+    const kept = this.machineReads.get(entityRef);
+    if (kept && now - kept.at <= MACHINE_READ_MS) return kept.view;
+    if (this.machineReads.size >= 1_000) {
+      for (const [key, read] of this.machineReads) if (now - read.at > MACHINE_READ_MS) this.machineReads.delete(key);
+    }
+    const view = this.auth.getOwnServiceCredentials().then(own => this.readPolicy(entityRef, own));
+    const read = { at: now, view };
+    this.machineReads.set(entityRef, read);
+    // A model the catalog does not know (yet) is asked about again next time.
+    view.catch(() => this.machineReads.get(entityRef) === read && this.machineReads.delete(entityRef));
+    return view;
+  }
+
+  private async readPolicy(entityRef: string, credentials: BackstageCredentials): Promise<ModelPolicyView> {
+    const { spec, metadata } = await readModelEntity(this.catalog, entityRef, credentials);
     return {
       entityRef,
       title: metadata.title,

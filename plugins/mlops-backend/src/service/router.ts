@@ -35,6 +35,7 @@ import { KpiService } from '../kpi/KpiService';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
 import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
 import { modelEvents } from './modelEvents';
+import { AnswerCache } from './AnswerCache';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -358,6 +359,10 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     return { from, to };
   };
 
+  // Every viewer of a dashboard asks the same aligned window (the Grafana data source aligns to
+  // 5 minutes): one answer per window until the model's telemetry changes, 10 s at most.
+  const seriesAnswers = new AnswerCache({ maxEntries: 64, maxAgeMs: 10_000 });
+
   /** A series window: `window` back from now (or from `to`), or `from`–`to`. */
   const seriesWindow = (query: express.Request['query'], fallback: string) => {
     if (query.window && query.from) throw new InputError('query.window: give a window or a from time, not both');
@@ -388,13 +393,8 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/models/:namespace/:name/drift/series', async (req, res) => {
     const credentials = await reader(req);
     const model = await policies.getPolicy(req.params, credentials);
-    res.json(
-      await drift.series(model.entityRef, {
-        ...seriesWindow(req.query, '24h'),
-        version: req.query.version ? String(req.query.version) : undefined,
-        segment: segmentOf(req.query),
-      }),
-    );
+    const asked = { ...seriesWindow(req.query, '24h'), version: req.query.version ? String(req.query.version) : undefined, segment: segmentOf(req.query) };
+    await seriesAnswers.send(req, res, JSON.stringify([model.entityRef, asked]), telemetry.changes.generation(model.entityRef), () => drift.series(model.entityRef, asked));
   });
 
   router.get('/models/:namespace/:name/drift/distribution', async (req, res) => {

@@ -3,7 +3,6 @@ import {
   ContractCheck,
   ContractViolation,
   DistributionBin,
-  DriftCell,
   DriftReport,
   DriftSeries,
   FeatureDistribution,
@@ -34,6 +33,7 @@ import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE,
 import { ReferenceProfile, StoredSummary, TelemetryStore } from './TelemetryStore';
 import { RESOLUTIONS } from './DatabaseTelemetryStore';
 import { seriesStep } from './steps';
+import { StepVerdict, StepVerdicts } from './StepVerdicts';
 
 /*
  * Which test decides, by sample size (current window, per feature and segment):
@@ -63,12 +63,20 @@ function iso(ms: number) {
   return new Date(ms).toISOString();
 }
 
+/** Closed steps kept per process: ~4,000 steps of 50 features hold some 80 MB at most. */
+const STEP_VERDICTS = { maxEntries: 4_000, maxAgeMs: 10 * 60_000 };
+
 export class DriftService {
+  private readonly stepVerdicts: StepVerdicts;
+
   constructor(
     private readonly store: TelemetryStore,
     private readonly telemetry: TelemetryService,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.stepVerdicts = new StepVerdicts({ ...STEP_VERDICTS, now });
+    telemetry.changes.onCommit((modelRef, oldestBucket) => this.stepVerdicts.invalidate(modelRef, oldestBucket));
+  }
 
   async policyOf(modelRef: string): Promise<ModelPolicy> {
     const policy = await this.telemetry.policy(modelRef);
@@ -112,7 +120,6 @@ export class DriftService {
     const features: FeatureDrift[] = [];
     const violations: ContractViolation[] = [];
     const ignored = new Set(policy.drift.features.filter(f => f.ignore).map(f => f.name));
-    const thresholdsOf = (feature: string) => policy.drift.features.find(f => f.name === feature)?.psi ?? policy.drift.psi;
     const groups = groupRows(current);
     const eventsBySegment = new Map<string, number>();
     for (const g of groups.filter(x => x.feature === EVENTS)) {
@@ -131,7 +138,7 @@ export class DriftService {
       }
       if (!spec || !ref) continue;
       const merged = mergeRows(g.rows, spec.layout) as NumericSummary | CategoricalSummary;
-      features.push(describeFeature(g.feature, g.segment, spec.layout, ref as any, merged, thresholdsOf(g.feature)));
+      features.push(describeFeature(g.feature, g.segment, spec.layout, ref as any, merged, thresholdsOf(policy, g.feature)));
       const inBuckets = bucketGroups.get(`${g.segment}\u0000${g.feature}`);
       if (inBuckets) violations.push(...contractFindings(inBuckets, spec.layout, ref as any, policy).violations);
     }
@@ -168,7 +175,8 @@ export class DriftService {
    * Each feature's drift per step for one version and segment: per step the verdict a report of
    * that step gives (the same statistics, thresholds, reference and correction across features),
    * and the contract checks failed by the stored rows within it. The window is widened to whole
-   * steps. Target drift stays in the report (it counts labels from raw events).
+   * steps. Target drift stays in the report (it counts labels from raw events). Closed steps'
+   * verdicts are kept (StepVerdicts): a series reads and judges only the steps it has not seen.
    */
   async series(modelRef: string, options: { from: number; to: number; stepMs?: number; version?: string; segment?: string }): Promise<DriftSeries> {
     const policy = await this.policyOf(modelRef);
@@ -182,100 +190,78 @@ export class DriftService {
     const from = Math.floor(options.from / stepMs) * stepMs;
     const to = Math.ceil(options.to / stepMs) * stepMs;
     const steps = (to - from) / stepMs;
-    const rows = await this.store.readSummaries({
-      modelRef,
-      version: options.version,
-      segments: [...new Set([segment, ALL_TRAFFIC])],
-      from: from - rolling,
-      to,
-      resolution: 'coarsest',
-      maxBucketMs: resolution,
-    });
-    const version = options.version ?? busiestVersion(rows.filter(r => r.bucketStart >= from));
+    const version =
+      options.version ?? busiestVersion(await this.store.readSummaries({ modelRef, segments: [ALL_TRAFFIC], features: [EVENTS], from, to, resolution: 'coarsest' }));
     const layout = version ? await this.telemetry.layout(modelRef, version) : undefined;
-    const ofLayout = rows.filter(r => r.version === version && r.layoutVersion === (layout?.layoutVersion ?? null));
-    const profile = layout?.layoutVersion ? await this.store.getReferenceProfile(modelRef, layout.layoutVersion) : undefined;
-    const training = trainingReference(profile, layout);
-    const referenceAt = (stepStart: number) => (rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training);
+    const layoutVersion = layout?.layoutVersion ?? null;
+    const seriesKey = [version ?? '', layoutVersion ?? '', segment, stepMs, JSON.stringify(policy.drift)].join('\u0000');
+    const now = this.now();
+    const verdicts: Array<StepVerdict | undefined> = Array.from({ length: steps }, (_, i) =>
+      from + (i + 1) * stepMs <= now ? this.stepVerdicts.get(modelRef, seriesKey, from + i * stepMs) : undefined,
+    );
+    const firstUnseen = verdicts.findIndex(v => !v);
+    if (firstUnseen >= 0) {
+      const start = from + firstUnseen * stepMs;
+      const rows = version
+        ? await this.store.readSummaries({ modelRef, version, segments: [...new Set([segment, ALL_TRAFFIC])], from: start - rolling, to, resolution: 'coarsest', maxBucketMs: resolution })
+        : [];
+      const ofLayout = rows.filter(r => r.layoutVersion === layoutVersion);
+      const profile = layoutVersion ? await this.store.getReferenceProfile(modelRef, layoutVersion) : undefined;
+      const training = trainingReference(profile, layout);
+      // Rows of the segment per step and feature.
+      const rowsOfStep = new Map<number, Map<string, StoredSummary[]>>();
+      for (const r of ofLayout) {
+        if (r.segment !== segment || r.bucketStart < start) continue;
+        const i = Math.floor((r.bucketStart - from) / stepMs);
+        let byFeature = rowsOfStep.get(i);
+        if (!byFeature) rowsOfStep.set(i, (byFeature = new Map()));
+        let featureRows = byFeature.get(r.feature);
+        if (!featureRows) byFeature.set(r.feature, (featureRows = []));
+        featureRows.push(r);
+      }
+      for (let i = firstUnseen; i < steps; i++) {
+        if (verdicts[i]) continue;
+        const stepStart = from + i * stepMs;
+        const reference = rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training;
+        verdicts[i] = this.judgeStep(policy, segment, layout, reference, rowsOfStep.get(i) ?? new Map());
+        if (stepStart + stepMs <= now) this.stepVerdicts.set(modelRef, seriesKey, stepStart, stepStart + stepMs, verdicts[i]!);
+      }
+    }
+    return foldSteps(modelRef, version, segment, from, stepMs, verdicts as StepVerdict[], layout, policy);
+  }
 
-    // Rows of the segment per feature and step.
-    const byFeature = new Map<string, StoredSummary[][]>();
-    for (const r of ofLayout) {
-      if (r.segment !== segment || r.bucketStart < from) continue;
-      let perStep = byFeature.get(r.feature);
-      if (!perStep) byFeature.set(r.feature, (perStep = Array.from({ length: steps }, () => [])));
-      perStep[Math.floor((r.bucketStart - from) / stepMs)].push(r);
-    }
+  /** One step of a series: each feature's verdict (corrected across features) and contract findings. */
+  private judgeStep(policy: ModelPolicy, segment: string, layout: Layout | undefined, ref: Reference, byFeature: Map<string, StoredSummary[]>): StepVerdict {
     const ignored = new Set(policy.drift.features.filter(f => f.ignore).map(f => f.name));
-    const thresholdsOf = (feature: string) => (feature === SCORE ? policy.drift.psi : policy.drift.features.find(f => f.name === feature)?.psi ?? policy.drift.psi);
-    const judged = [...byFeature.keys()].filter(f => !ignored.has(f) && (f === SCORE || layout?.features.has(f))).sort();
-    const cells = new Map<string, DriftCell[]>(judged.map(f => [f, []]));
-    const kinds = new Map<string, FeatureDrift['kind']>();
-    const violations = new Map<string, ContractViolation>();
-    const lastStepWithData = new Map<string, number>();
-    const openAt = new Map<string, number>();
-    const events: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const start = from + i * stepMs;
-      events.push((byFeature.get(EVENTS)?.[i] ?? []).reduce((n, r) => n + (r.summary as EventCounts).n, 0));
-      const ref = referenceAt(start);
-      const found: FeatureDrift[] = [];
-      const hitsOf = new Map<string, ContractCheck[]>();
-      for (const feature of judged) {
-        const stepRows = byFeature.get(feature)![i];
-        const reference = ref.summaries.get(feature);
-        if (!stepRows.length || !reference) continue;
-        if (feature === SCORE) {
-          if (reference.kind === 'log') found.push(this.predictionDrift(segment, reference, mergeRows(stepRows, null) as LogSummary, policy));
-          continue;
-        }
-        const spec = layout!.features.get(feature)!;
-        found.push(describeFeature(feature, segment, spec.layout, reference as any, mergeRows(stepRows, spec.layout) as any, thresholdsOf(feature)));
-        const findings = contractFindings({ segment, feature, rows: stepRows }, spec.layout, reference as any, policy);
-        hitsOf.set(feature, [...new Set(findings.hits.map(h => h.check))]);
-        lastStepWithData.set(feature, i);
-        for (const v of findings.violations) {
-          const key = `${feature}\u0000${v.check}`;
-          const seen = violations.get(key);
-          if (seen) Object.assign(seen, { value: v.value, threshold: v.threshold, lastBucket: v.lastBucket });
-          else violations.set(key, { ...v });
-          if (v.open) openAt.set(key, i);
-        }
+    const present = [...byFeature.keys()].filter(f => !ignored.has(f) && (f === SCORE || layout?.features.has(f))).sort();
+    const found: FeatureDrift[] = [];
+    const hits = new Map<string, ContractCheck[]>();
+    const violations: ContractViolation[] = [];
+    const checked: string[] = [];
+    for (const feature of present) {
+      const stepRows = byFeature.get(feature)!;
+      const reference = ref.summaries.get(feature);
+      if (!reference) continue;
+      if (feature === SCORE) {
+        if (reference.kind === 'log') found.push(this.predictionDrift(segment, reference, mergeRows(stepRows, null) as LogSummary, policy));
+        continue;
       }
-      applyCorrection(found, policy);
-      const drift = new Map(found.map(f => [f.feature, f]));
-      for (const feature of judged) {
-        const f = drift.get(feature);
-        if (f) kinds.set(feature, f.kind);
-        cells.get(feature)!.push({
-          n: f?.n ?? 0,
-          test: f?.test ?? 'none',
-          severity: f?.severity ?? 'insufficient',
-          psi: f?.psi ?? null,
-          pValue: f?.pValue ?? null,
-          jensenShannon: f?.jensenShannon ?? null,
-          violations: hitsOf.get(feature) ?? [],
-        });
-      }
+      const spec = layout!.features.get(feature)!;
+      found.push(describeFeature(feature, segment, spec.layout, reference as any, mergeRows(stepRows, spec.layout) as any, thresholdsOf(policy, feature)));
+      const findings = contractFindings({ segment, feature, rows: stepRows }, spec.layout, reference as any, policy);
+      hits.set(feature, [...new Set(findings.hits.map(h => h.check))]);
+      checked.push(feature);
+      violations.push(...findings.violations);
     }
-    // Open: still failing in the feature's last step with data.
-    for (const [key, v] of violations) v.open = openAt.get(key) !== undefined && openAt.get(key) === lastStepWithData.get(v.feature);
+    applyCorrection(found, policy);
     return {
-      modelRef,
-      version: version ?? null,
-      segment,
-      from: iso(from),
-      to: iso(to),
-      stepMs,
-      reference: referenceAt(from).info,
-      steps: events.map((n, i) => ({ start: iso(from + i * stepMs), end: iso(from + (i + 1) * stepMs), events: n })),
-      features: judged.map(feature => ({
-        feature,
-        kind: kinds.get(feature) ?? (feature === SCORE ? 'prediction' : layout!.features.get(feature)!.kind),
-        thresholds: thresholdsOf(feature),
-        cells: cells.get(feature)!,
-      })),
-      violations: [...violations.values()].sort((a, b) => a.feature.localeCompare(b.feature) || a.check.localeCompare(b.check)),
+      events: (byFeature.get(EVENTS) ?? []).reduce((n, r) => n + (r.summary as EventCounts).n, 0),
+      reference: ref.info,
+      present,
+      drift: new Map(found.map(f => [f.feature, f])),
+      hits,
+      violations,
+      checked,
     };
   }
 
@@ -366,6 +352,69 @@ export class DriftService {
       jensenShannon: stats.jensenShannon,
     };
   }
+}
+
+function thresholdsOf(policy: ModelPolicy, feature: string) {
+  return feature === SCORE ? policy.drift.psi : policy.drift.features.find(f => f.name === feature)?.psi ?? policy.drift.psi;
+}
+
+/** A series from its steps' verdicts: cells per feature, and contract violations followed across steps. */
+function foldSteps(
+  modelRef: string,
+  version: string | undefined,
+  segment: string,
+  from: number,
+  stepMs: number,
+  verdicts: StepVerdict[],
+  layout: Layout | undefined,
+  policy: ModelPolicy,
+): DriftSeries {
+  const judged = [...new Set(verdicts.flatMap(v => v.present))].sort();
+  const kinds = new Map<string, FeatureDrift['kind']>();
+  const violations = new Map<string, ContractViolation>();
+  const lastStepWithData = new Map<string, number>();
+  const openAt = new Map<string, number>();
+  verdicts.forEach((step, i) => {
+    for (const feature of step.checked) lastStepWithData.set(feature, i);
+    for (const f of step.drift.values()) kinds.set(f.feature, f.kind);
+    for (const v of step.violations) {
+      const key = `${v.feature}\u0000${v.check}`;
+      const seen = violations.get(key);
+      if (seen) Object.assign(seen, { value: v.value, threshold: v.threshold, lastBucket: v.lastBucket });
+      else violations.set(key, { ...v });
+      if (v.open) openAt.set(key, i);
+    }
+  });
+  // Open: still failing in the feature's last step with data.
+  for (const [key, v] of violations) v.open = openAt.get(key) !== undefined && openAt.get(key) === lastStepWithData.get(v.feature);
+  return {
+    modelRef,
+    version: version ?? null,
+    segment,
+    from: iso(from),
+    to: iso(from + verdicts.length * stepMs),
+    stepMs,
+    reference: verdicts[0].reference,
+    steps: verdicts.map((step, i) => ({ start: iso(from + i * stepMs), end: iso(from + (i + 1) * stepMs), events: step.events })),
+    features: judged.map(feature => ({
+      feature,
+      kind: kinds.get(feature) ?? (feature === SCORE ? 'prediction' : layout!.features.get(feature)!.kind),
+      thresholds: thresholdsOf(policy, feature),
+      cells: verdicts.map(step => {
+        const f = step.drift.get(feature);
+        return {
+          n: f?.n ?? 0,
+          test: f?.test ?? 'none',
+          severity: f?.severity ?? 'insufficient',
+          psi: f?.psi ?? null,
+          pValue: f?.pValue ?? null,
+          jensenShannon: f?.jensenShannon ?? null,
+          violations: step.hits.get(feature) ?? [],
+        };
+      }),
+    })),
+    violations: [...violations.values()].sort((a, b) => a.feature.localeCompare(b.feature) || a.check.localeCompare(b.check)),
+  };
 }
 
 function busiestVersion(rows: StoredSummary[]): string | undefined {

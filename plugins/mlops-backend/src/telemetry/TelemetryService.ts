@@ -26,6 +26,7 @@ import {
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
 import * as v from './validate';
 import { TelemetryMetrics } from './metrics';
+import { oldestBucketPerModel, TelemetryChanges } from './TelemetryChanges';
 
 export const BUCKET_MS = 5 * 60 * 1000;
 export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
@@ -93,6 +94,8 @@ export function normalizeModelRef(value: unknown, f: v.Fields): string {
 }
 
 export class TelemetryService {
+  /** Tells caches of answers computed from summaries what this process commits. */
+  readonly changes = new TelemetryChanges();
   private readonly policyCache = new Map<string, { at: number; policy: Promise<ModelPolicy | undefined> }>();
   private readonly layoutCache = new Map<string, { at: number; layout: Promise<VersionLayout> }>();
   private readonly now: () => number;
@@ -204,6 +207,9 @@ export class TelemetryService {
       if (!layouts.has(key)) layouts.set(key, await this.layout(r.modelRef, r.version));
     }
     const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => summarizePredictions(fresh, layouts, dims));
+    for (const [modelRef, bucket] of oldestBucketPerModel(rows.map(r => ({ modelRef: r.modelRef, bucketStart: bucketOf(r.occurredAt) })))) {
+      this.changes.committed(modelRef, bucket);
+    }
     this.options.metrics?.countBatch('predictions', outcome, dropped);
     return { ...outcome, dropped };
   }
@@ -287,6 +293,7 @@ export class TelemetryService {
       else receipts.push(receipt);
     }
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
+    for (const [modelRef, bucket] of oldestBucketPerModel(receipts.flatMap(r => r.deltas))) this.changes.committed(modelRef, bucket);
     this.options.metrics?.countBatch('profiles', outcome, dropped);
     return { ...outcome, dropped };
   }

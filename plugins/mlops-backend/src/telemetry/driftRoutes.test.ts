@@ -64,6 +64,32 @@ describe('drift series, distribution, model list and events routes (real auth an
     expect((await request(server).get('/api/mlops/models/default/nobody/events').set('Authorization', READER)).status).toBe(404);
   });
 
+  it('shares one answer among viewers of a window until telemetry for the model arrives', async () => {
+    const server = await start();
+    const now = Date.now();
+    const send = (batchId: string, first: number, count: number) =>
+      request(server)
+        .post('/api/mlops/telemetry/predictions')
+        .set('Authorization', SERVING)
+        .send({ batchId, source: 'pod', events: Array.from({ length: count }, (_, i) => ({ model: MODEL, version: '3', requestId: `r${first + i}`, sequence: first + i, time: now - 60_000 })) });
+    expect((await send('b1', 0, 10)).status).toBe(200);
+    const hour = 3_600_000;
+    const window = new URLSearchParams({ from: new Date(Math.floor(now / hour) * hour - 5 * hour).toISOString(), to: new Date(Math.floor(now / hour) * hour + hour).toISOString(), step: '1h' });
+    const total = (res: request.Response) => res.body.steps.reduce((n: number, s: any) => n + s.events, 0);
+
+    const first = await request(server).get(`${SERIES}?${window}`).set('Authorization', READER).set('Accept-Encoding', 'gzip');
+    expect([first.status, first.headers['content-encoding'], first.headers['content-type']]).toEqual([200, 'gzip', 'application/json; charset=utf-8']);
+    expect(total(first)).toBe(10);
+    const same = await request(server).get(`${SERIES}?${window}`).set('Authorization', READER).set('If-None-Match', first.headers.etag);
+    expect(same.status).toBe(304);
+    // Access is checked before the shared answer is sent.
+    expect((await request(server).get(`${SERIES}?${window}`).set('Authorization', SERVING)).status).toBe(403);
+
+    expect((await send('b2', 10, 5)).status).toBe(200);
+    const after = await request(server).get(`${SERIES}?${window}`).set('Authorization', READER).set('If-None-Match', first.headers.etag);
+    expect([after.status, total(after)]).toEqual([200, 15]);
+  });
+
   it.each([
     [SERIES, 'window=0d', /window/],
     [SERIES, 'window=91d', /window: at most 90d/],

@@ -108,6 +108,30 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     expect(price.cells[1].psi!).toBeGreaterThan(price.cells[2].psi!);
   });
 
+  it('keeps closed steps: asked again it reads only the open step, and telemetry arriving late for an old bucket is seen', async () => {
+    const { store, telemetry, drift } = await setup({ drift: { segments: [], reference: { rollingWindow: '2h' } } });
+    await stream(telemetry, 5, 150, h => ({ priceShift: h >= 3 ? 0.8 : 0 }));
+    // The last step, [NOW, NOW + 1 h), is still open.
+    const window = { from: NOW - 3 * HOUR, to: NOW + HOUR, stepMs: HOUR };
+    const first = await drift.series(MODEL, window);
+    const reads = jest.spyOn(store, 'readSummaries');
+    const featureReads = () => reads.mock.calls.map(([q]) => q).filter(q => !q.features).map(q => (q.from - NOW) / HOUR);
+    expect(await drift.series(MODEL, window)).toEqual(first);
+    // The open step and its rolling reference only.
+    expect(featureReads()).toEqual([-2]);
+
+    // A fleet's late batch for a bucket in the first step's reference window.
+    reads.mockClear();
+    const at = NOW - 4 * HOUR;
+    const late = new TrafficSimulator(MODEL, 'pod-late', 9).events('17', 300, at, at + BUCKET_MS, { priceShift: 2 });
+    await telemetry.ingestPredictions({ batchId: 'late', source: 'pod-late', events: toWire(late) });
+    const again = await drift.series(MODEL, window);
+    expect(featureReads()).toEqual([-5]);
+    expect(again).not.toEqual(first);
+    expect(again).toEqual(await new DriftService(store, telemetry, () => NOW).series(MODEL, window));
+    await expectCellsMatchReports(drift, { ...again, steps: again.steps.slice(0, 3), features: again.features.map(f => ({ ...f, cells: f.cells.slice(0, 3) })) });
+  });
+
   it("shows a feature's reference and current distributions as shares per bin, with the report's verdict", async () => {
     const { store, telemetry, drift } = await setup({ drift: { segments: ['platform'] } });
     const sent = await stream(telemetry, 1, 300, () => ({ priceShift: 0.8 }));

@@ -1,0 +1,76 @@
+import { ContractCheck, ContractViolation, DriftSeries, FeatureDrift } from '@modelrails/plugin-mlops-common';
+
+/** What a drift series holds of one step: every feature's verdict and contract findings in it. */
+export type StepVerdict = {
+  events: number;
+  reference: DriftSeries['reference'];
+  /** Features with rows in the step (judged, whether or not a verdict was possible). */
+  present: string[];
+  drift: Map<string, FeatureDrift>;
+  hits: Map<string, ContractCheck[]>;
+  /** Violations found within the step, in feature order. */
+  violations: ContractViolation[];
+  /** Features whose contract was checked in the step. */
+  checked: string[];
+};
+
+type Entry = { modelRef: string; end: number; at: number; verdict: StepVerdict };
+
+/**
+ * Verdicts of closed steps, kept so a series over many steps (30 days of 12-hour cells) only
+ * computes the steps it has not seen. A step's verdict depends on its rows and the rows before it
+ * (a rolling reference), so a commit touching a bucket drops the model's steps ending after that
+ * bucket. Commits through another replica are not seen: entries also expire after `maxAgeMs`.
+ */
+export class StepVerdicts {
+  /** In least-recently-used order. */
+  private readonly entries = new Map<string, Entry>();
+  private readonly keysOfModel = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly options: { maxEntries: number; maxAgeMs: number; now: () => number },
+  ) {}
+
+  get(modelRef: string, series: string, start: number): StepVerdict | undefined {
+    const key = `${modelRef}\u0000${series}\u0000${start}`;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (this.options.now() - entry.at > this.options.maxAgeMs) {
+      this.keysOfModel.get(modelRef)?.delete(key);
+      return undefined;
+    }
+    this.entries.set(key, entry);
+    return entry.verdict;
+  }
+
+  set(modelRef: string, series: string, start: number, end: number, verdict: StepVerdict) {
+    const key = `${modelRef}\u0000${series}\u0000${start}`;
+    this.entries.delete(key);
+    this.entries.set(key, { modelRef, end, at: this.options.now(), verdict });
+    let keys = this.keysOfModel.get(modelRef);
+    if (!keys) this.keysOfModel.set(modelRef, (keys = new Set()));
+    keys.add(key);
+    while (this.entries.size > this.options.maxEntries) {
+      const [oldest, entry] = this.entries.entries().next().value!;
+      this.entries.delete(oldest);
+      this.keysOfModel.get(entry.modelRef)?.delete(oldest);
+    }
+  }
+
+  /** A commit wrote `modelRef`'s buckets from `oldestBucket` on. */
+  invalidate(modelRef: string, oldestBucket: number) {
+    const keys = this.keysOfModel.get(modelRef);
+    if (!keys) return;
+    for (const key of keys) {
+      if ((this.entries.get(key)?.end ?? Infinity) > oldestBucket) {
+        this.entries.delete(key);
+        keys.delete(key);
+      }
+    }
+  }
+
+  get size() {
+    return this.entries.size;
+  }
+}
