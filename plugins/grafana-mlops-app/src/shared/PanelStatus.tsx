@@ -4,34 +4,29 @@ import { GrafanaTheme2, LoadingState, PanelData } from '@grafana/data';
 import { Alert, LoadingPlaceholder, useStyles2 } from '@grafana/ui';
 
 /**
- * What a panel shows instead of its content: loading before the first answer, the query's
- * error, or why there is nothing to draw. Null when the panel has content to draw.
+ * What a panel with nothing to draw shows in its place: loading before the first answer, the
+ * query's error, or why there is nothing.
  */
-export function PanelStatus({ data, hasContent, empty }: { data: PanelData; hasContent: boolean; empty: string }) {
+export function PanelStatus({ data, width, height, empty }: { data: PanelData; width: number; height: number; empty: string }) {
   const styles = useStyles2(getStyles);
-  if (hasContent) {
-    return null;
-  }
-  if (data.state === LoadingState.Loading || data.state === LoadingState.NotStarted) {
-    return (
-      <div className={styles.centre} data-state="loading">
-        <LoadingPlaceholder text="Loading…" />
-      </div>
-    );
-  }
   const error = data.errors?.[0];
-  if (data.state === LoadingState.Error || error) {
-    return (
-      <div className={styles.centre} data-state="error">
-        <Alert severity="error" title="The query failed">
-          {error?.message ?? 'ModelRails did not answer'}
-        </Alert>
-      </div>
-    );
+  let state: 'loading' | 'error' | 'empty' = 'empty';
+  if (data.state === LoadingState.Loading || data.state === LoadingState.NotStarted) {
+    state = 'loading';
+  } else if (data.state === LoadingState.Error || error) {
+    state = 'error';
   }
   return (
-    <div className={styles.centre} data-state="empty">
-      {empty}
+    <div style={{ width, height }}>
+      <div className={styles.centre} data-state={state}>
+        {state === 'loading' && <LoadingPlaceholder text="Loading…" />}
+        {state === 'error' && (
+          <Alert severity="error" title="The query failed">
+            {error?.message ?? 'ModelRails did not answer'}
+          </Alert>
+        )}
+        {state === 'empty' && empty}
+      </div>
     </div>
   );
 }

@@ -34,11 +34,7 @@ export function CanaryPanel({ data, options, width, height, timeZone }: PanelPro
   const theme = useTheme2();
   const view = canaryView(data.series, data.timeRange.to.valueOf());
   if (!view) {
-    return (
-      <div style={{ width, height }}>
-        <PanelStatus data={data} hasContent={false} empty="This model has no rollout" />
-      </div>
-    );
+    return <PanelStatus data={data} width={width} height={height} empty="This model has no rollout" />;
   }
   const { rollout, spans } = view;
   const start = spans[0]?.from ?? 0;

@@ -18,9 +18,8 @@ export function DriftPanel({ data, options, width, height, timeZone, replaceVari
   const [hovered, setHovered] = useState<{ feature: string; cell: DriftCellView } | null>(null);
   const matrix = driftMatrix(data.series, options);
   const distribution = distributionOf(data.series);
-  const status = <PanelStatus data={data} hasContent={!!matrix?.rows.length} empty="No drift data for this model in the time range" />;
   if (!matrix?.rows.length) {
-    return <div style={{ width, height }}>{status}</div>;
+    return <PanelStatus data={data} width={width} height={height} empty="No drift data for this model in the time range" />;
   }
   const variable = options.featureVariable.replace(/^\$/, '');
   const selected = distribution?.feature ?? (variable ? replaceVariables(`$${variable}`) : '');

@@ -26,11 +26,7 @@ export function KpiPanel({ data, options, width, height }: PanelProps<KpiPanelOp
   const styles = useStyles2(getStyles);
   const cards = kpiGrid(data.series, options);
   if (!cards.length) {
-    return (
-      <div style={{ width, height }}>
-        <PanelStatus data={data} hasContent={false} empty="No KPI data for these models in the time range" />
-      </div>
-    );
+    return <PanelStatus data={data} width={width} height={height} empty="No KPI data for these models in the time range" />;
   }
   const from = data.timeRange.from.valueOf();
   const to = data.timeRange.to.valueOf();
