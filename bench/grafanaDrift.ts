@@ -74,6 +74,21 @@ function featuresAt(r: () => number, daysAgo: number) {
   return features;
 }
 
+/** One prediction event of version 1 as a serving fleet sends it. */
+function eventAt(r: () => number, requestId: string, sequence: number, time: number, daysAgo: number) {
+  return {
+    model: MODEL,
+    version: '1',
+    requestId,
+    sequence,
+    time,
+    features: featuresAt(r, daysAgo),
+    score: r(),
+    latencyMs: 5 + 20 * r(),
+    segment: { platform: PLATFORMS[sequence % PLATFORMS.length] },
+  };
+}
+
 function trainingProfile() {
   const r = random(1);
   const rows = Array.from({ length: 5_000 }, () => featuresAt(r, 30));
@@ -137,17 +152,7 @@ async function fill(now: number) {
       const bucketStart = first + k * BUCKET_MS;
       for (let e = 0; e < EVENTS_PER_BUCKET; e++) {
         const time = bucketStart + Math.floor((e / EVENTS_PER_BUCKET) * BUCKET_MS);
-        events.push({
-          model: MODEL,
-          version: '1',
-          requestId: `bench-${sequence}`,
-          sequence: sequence++,
-          time,
-          features: featuresAt(r, (now - time) / DAY),
-          score: r(),
-          latencyMs: 5 + 20 * r(),
-          segment: { platform: PLATFORMS[sequence % PLATFORMS.length] },
-        });
+        events.push(eventAt(r, `bench-${sequence}`, sequence++, time, (now - time) / DAY));
       }
     }
     const answer = await call('POST', '/telemetry/predictions', TOKENS.serving, { batchId: `drift-bench-${b}`, source: 'drift-bench', events });
@@ -164,17 +169,7 @@ function live() {
   const sending = (async () => {
     while (!stopped) {
       const now = Date.now();
-      const events = Array.from({ length: 50 }, (_, k) => ({
-        model: MODEL,
-        version: '1',
-        requestId: `live-${now}-${k}`,
-        sequence: now * 100 + k,
-        time: now,
-        features: featuresAt(r, 0),
-        score: r(),
-        latencyMs: 5 + 20 * r(),
-        segment: { platform: PLATFORMS[k % PLATFORMS.length] },
-      }));
+      const events = Array.from({ length: 50 }, (_, k) => eventAt(r, `live-${now}-${k}`, now * 100 + k, now, 0));
       await call('POST', '/telemetry/predictions', TOKENS.serving, { batchId: `drift-bench-live-${now}`, source: 'drift-bench-live', events });
       batches++;
       for (let waited = 0; waited < 5_000 && !stopped; waited += 100) await new Promise(res => setTimeout(res, 100));
