@@ -23,9 +23,9 @@ export class TelemetryChanges {
   }
 }
 
-/** The oldest bucket per model among committed rows. */
-export function oldestBucketPerModel(rows: Iterable<{ modelRef: string; bucketStart: number }>) {
+/** The oldest bucket per model among committed rows, `bucketOf` giving a row's bucket. */
+export function oldestBucketPerModel<R extends { modelRef: string }>(rows: Iterable<R>, bucketOf: (row: R) => number) {
   const oldest = new Map<string, number>();
-  for (const r of rows) oldest.set(r.modelRef, Math.min(oldest.get(r.modelRef) ?? Infinity, r.bucketStart));
+  for (const r of rows) oldest.set(r.modelRef, Math.min(oldest.get(r.modelRef) ?? Infinity, bucketOf(r)));
   return oldest;
 }

@@ -207,9 +207,7 @@ export class TelemetryService {
       if (!layouts.has(key)) layouts.set(key, await this.layout(r.modelRef, r.version));
     }
     const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => summarizePredictions(fresh, layouts, dims));
-    for (const [modelRef, bucket] of oldestBucketPerModel(rows.map(r => ({ modelRef: r.modelRef, bucketStart: bucketOf(r.occurredAt) })))) {
-      this.changes.committed(modelRef, bucket);
-    }
+    for (const [modelRef, bucket] of oldestBucketPerModel(rows, r => bucketOf(r.occurredAt))) this.changes.committed(modelRef, bucket);
     this.options.metrics?.countBatch('predictions', outcome, dropped);
     return { ...outcome, dropped };
   }
@@ -293,7 +291,7 @@ export class TelemetryService {
       else receipts.push(receipt);
     }
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
-    for (const [modelRef, bucket] of oldestBucketPerModel(receipts.flatMap(r => r.deltas))) this.changes.committed(modelRef, bucket);
+    for (const [modelRef, bucket] of oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart)) this.changes.committed(modelRef, bucket);
     this.options.metrics?.countBatch('profiles', outcome, dropped);
     return { ...outcome, dropped };
   }
