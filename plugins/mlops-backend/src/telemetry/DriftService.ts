@@ -250,7 +250,7 @@ export class DriftService {
       found.push(describeFeature(feature, segment, spec.layout, reference as any, mergeRows(stepRows, spec.layout) as any, thresholdsOf(policy, feature)));
       const findings = contractFindings({ segment, feature, rows: stepRows }, spec.layout, reference as any, policy);
       hits.set(feature, [...new Set(findings.hits.map(h => h.check))]);
-      checked.push(feature);
+      if (findings.decided) checked.push(feature);
       violations.push(...findings.violations);
     }
     applyCorrection(found, policy);
@@ -554,14 +554,15 @@ function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
 
 /**
  * The contract checks each stored row of a feature fails (`hits`), and the violations they make:
- * each check's first and last failing row, open when the last is the latest row with data.
+ * each check's first and last failing row, open when the last is the latest row that could fail
+ * (one with at least MIN_VIOLATING_VALUES values: a bucket just begun does not close a violation).
  */
 function contractFindings(
   group: Group,
   layout: NumericLayout | null,
   ref: NumericSummary | CategoricalSummary,
   policy: ModelPolicy,
-): { violations: ContractViolation[]; hits: Array<{ bucketStart: number; check: ContractCheck }> } {
+): { violations: ContractViolation[]; hits: Array<{ bucketStart: number; check: ContractCheck }>; decided: boolean } {
   const limits = policy.drift.contract;
   const refTotal = ref.n + ref.nulls;
   const refNullShare = refTotal ? ref.nulls / refTotal : 0;
@@ -571,7 +572,7 @@ function contractFindings(
   for (const row of group.rows) {
     const s = decode(row.summary, layout) as NumericSummary | CategoricalSummary;
     const total = s.n + s.nulls + s.missing + s.typeMismatches;
-    if (!total) continue;
+    if (total < MIN_VIOLATING_VALUES) continue;
     latestBucket = row.bucketStart;
     // [check, offending values, out of, limit on the share]
     const checks: Array<[ContractCheck, number, number, number]> = [
@@ -597,7 +598,7 @@ function contractFindings(
     }
   }
   const latest = latestBucket >= 0 ? iso(latestBucket) : '';
-  return { violations: [...found.values()].map(v => ({ ...v, open: v.lastBucket === latest })), hits };
+  return { violations: [...found.values()].map(v => ({ ...v, open: v.lastBucket === latest })), hits, decided: latestBucket >= 0 };
 }
 
 /**

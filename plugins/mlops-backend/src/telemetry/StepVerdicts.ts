@@ -10,7 +10,7 @@ export type StepVerdict = {
   hits: Map<string, ContractCheck[]>;
   /** Violations found within the step, in feature order. */
   violations: ContractViolation[];
-  /** Features whose contract was checked in the step. */
+  /** Features with enough values in the step for their contract checks to decide. */
   checked: string[];
 };
 

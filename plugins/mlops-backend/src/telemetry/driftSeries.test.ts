@@ -132,6 +132,21 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     await expectCellsMatchReports(drift, { ...again, steps: again.steps.slice(0, 3), features: again.features.map(f => ({ ...f, cells: f.cells.slice(0, 3) })) });
   });
 
+  it('keeps a contract violation open while the bucket just begun holds too few values to decide', async () => {
+    const { store, telemetry } = await setup({ drift: { segments: [] } });
+    await stream(telemetry, 1, 100, () => ({ countryAsNumber: true }));
+    // One minute into the next bucket: three clean events so far.
+    const later = NOW + 60_000;
+    const policy = modelPolicySchema.parse({ drift: { segments: [] } });
+    const laterTelemetry = new TelemetryService({ store, policies: async ref => (ref === MODEL ? policy : undefined), rawSampleRate: 0, now: () => later });
+    const drift = new DriftService(store, laterTelemetry, () => later);
+    const clean = new TrafficSimulator(MODEL, 'pod-b', 5).events('17', 3, NOW, later, {});
+    await laterTelemetry.ingestPredictions({ batchId: 'new-bucket', source: 'pod-b', events: toWire(clean) });
+    const typeChange = (violations: Array<{ feature: string; check: string; open: boolean }>) => violations.find(v => v.feature === 'user_country' && v.check === 'type-change');
+    expect(typeChange((await drift.report(MODEL)).violations)).toMatchObject({ open: true });
+    expect(typeChange((await drift.series(MODEL, { from: NOW - HOUR, to: later, stepMs: BUCKET_MS })).violations)).toMatchObject({ open: true });
+  });
+
   it("shows a feature's reference and current distributions as shares per bin, with the report's verdict", async () => {
     const { store, telemetry, drift } = await setup({ drift: { segments: ['platform'] } });
     const sent = await stream(telemetry, 1, 300, () => ({ priceShift: 0.8 }));
