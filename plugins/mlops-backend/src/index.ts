@@ -5,3 +5,4 @@
  */
 
 export { mlopsPlugin as default } from './plugin';
+export { mlopsFileUrlReaderServiceFactory } from './runbooks/LocalFileUrlReader';

@@ -10,6 +10,8 @@ import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
 import { DefaultRegistryService } from './registry/RegistryService';
 import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
+import { DefaultRunbookService } from './runbooks/RunbookService';
+import { LiveContextService } from './runbooks/LiveContextService';
 import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
 import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
@@ -53,8 +55,9 @@ export const mlopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        urlReader: coreServices.urlReader,
       },
-      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle }) {
+      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle, urlReader }) {
         // Model-scoped permissions carry rules policy authors can use (owner, lifecycle).
         permissionsRegistry.addResourceType({
           resourceRef: modelResourceRef,
@@ -111,8 +114,18 @@ export const mlopsPlugin = createBackendPlugin({
           metrics,
           logger,
         });
+        const runbooks = new DefaultRunbookService(catalog, auth, urlReader);
+        const liveContext = new LiveContextService({
+          driftReport: modelRef => drift.report(modelRef),
+          rollouts: rolloutStore,
+          production: model => promotions.productionAt(model, new Date()),
+          runbooks: (model, credentials) => runbooks.list(model, credentials),
+          permissions,
+        });
         httpRouter.use(
           await createRouter({
+            runbooks,
+            liveContext,
             telemetry,
             telemetryStore,
             kpis: kpis.service,

@@ -16,3 +16,4 @@ export * from './api/telemetry';
 export * from './api/steps';
 export * from './api/rollout';
 export * from './api/kpis';
+export * from './api/runbooks';

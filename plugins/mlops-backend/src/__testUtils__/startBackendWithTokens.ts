@@ -43,9 +43,12 @@ export async function startBackendWithTokens(options: {
   entities: Entity[];
   tokens: Array<{ token: string; subject: string; permission: string }>;
   mlops?: Record<string, any>;
+  /** More features, e.g. service factories the test needs beside the defaults. */
+  features?: Parameters<typeof startTestBackend>[0]['features'];
 }) {
   const { server } = await startTestBackend({
     features: [
+      ...(options.features ?? []),
       mlopsPlugin,
       catalogOnBehalfOfCaller(options.entities),
       authServiceFactory,

@@ -28,6 +28,15 @@ export async function readModelEntity(catalog: CatalogService, entityRef: string
   return parsed.entity;
 }
 
+/**
+ * Users read the catalog as themselves (its permissions decide what they see). Machines hold
+ * external tokens restricted to this plugin, which the catalog refuses: the router has already
+ * checked their mlops permission, so this plugin reads the catalog for them.
+ */
+export async function catalogCredentials(auth: AuthService, credentials: BackstageCredentials): Promise<BackstageCredentials> {
+  return auth.isPrincipal(credentials, 'user') ? credentials : auth.getOwnServiceCredentials();
+}
+
 /** Reads a Model's policy from the catalog, with defaults resolved. */
 export interface ModelPolicyService {
   getPolicy(
@@ -55,15 +64,6 @@ export class DefaultModelPolicyService implements ModelPolicyService {
     private readonly auth: AuthService,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /**
-   * Users read the catalog as themselves (its permissions decide what they see). Machines hold
-   * external tokens restricted to this plugin, which the catalog refuses: the router has already
-   * checked their mlops permission, so this plugin reads the catalog for them.
-   */
-  private async catalogCredentials(credentials: BackstageCredentials): Promise<BackstageCredentials> {
-    return this.auth.isPrincipal(credentials, 'user') ? credentials : this.auth.getOwnServiceCredentials();
-  }
 
   async getPolicy(
     ref: { namespace: string; name: string },
@@ -98,7 +98,7 @@ export class DefaultModelPolicyService implements ModelPolicyService {
   }
 
   async listModels(credentials: BackstageCredentials): Promise<ModelSummary[]> {
-    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials: await this.catalogCredentials(credentials) });
+    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials: await catalogCredentials(this.auth, credentials) });
     const models: ModelSummary[] = [];
     for (const entity of items) {
       const parsed = isModelEntity(entity) ? parseModelEntity(entity) : undefined;

@@ -36,6 +36,8 @@ import { parseDuration } from '@modelrails/plugin-mlops-common';
 import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
 import { modelEvents } from './modelEvents';
 import { AnswerCache } from './AnswerCache';
+import { RunbookService } from '../runbooks/RunbookService';
+import { LiveContextService } from '../runbooks/LiveContextService';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -66,6 +68,8 @@ export type RouterOptions = {
   auth: AuthService;
   permissions: PermissionsService;
   logger: LoggerService;
+  runbooks: RunbookService;
+  liveContext: LiveContextService;
 };
 
 /** body-parser's own errors would otherwise reach the OpenAPI validator's handler and become 400s. */
@@ -95,7 +99,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, kpis, drift, evaluation, metrics, auditor, httpAuth, permissions } = options;
+  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, kpis, drift, evaluation, metrics, auditor, httpAuth, permissions, runbooks, liveContext } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -458,6 +462,21 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     await reader(req);
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
+  });
+
+  router.get('/models/:namespace/:name/runbooks', async (req, res) => {
+    const credentials = await reader(req);
+    res.json(await runbooks.list(req.params, credentials));
+  });
+
+  router.get('/models/:namespace/:name/runbooks/:id', async (req, res) => {
+    const credentials = await reader(req);
+    res.json(await runbooks.get(req.params, req.params.id, credentials));
+  });
+
+  router.get('/models/:namespace/:name/live-context', async (req, res) => {
+    const credentials = await reader(req);
+    res.json(await liveContext.read(req.params, credentials));
   });
 
   router.get('/sync/mlflow', async (req, res) => {

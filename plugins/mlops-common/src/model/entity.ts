@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { modelPolicySchema } from './policy';
+import { ALERT_KINDS } from '../api/runbooks';
 
 /** @public */
 export const MODEL_API_VERSION = 'modelrails.io/v1alpha1';
@@ -68,7 +69,7 @@ const runbookSchema = z
     /** Alerts whose page should link to this runbook. */
     alerts: z
       .array(
-        z.enum(['contract-violation', 'data-drift', 'latency-regression', 'canary-rollback', 'feature-store-outage']),
+        z.enum(ALERT_KINDS),
       )
       .default([]),
   })

@@ -2741,6 +2741,339 @@ export const spec = {
             "maxLength": 2000
           }
         }
+      },
+      "AlertKind": {
+        "type": "string",
+        "enum": [
+          "contract-violation",
+          "data-drift",
+          "latency-regression",
+          "canary-rollback",
+          "feature-store-outage"
+        ]
+      },
+      "RunbookSummary": {
+        "type": "object",
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "source": {
+            "type": "string",
+            "enum": [
+              "model",
+              "builtin"
+            ]
+          },
+          "alerts": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AlertKind"
+            }
+          },
+          "location": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "id",
+          "title",
+          "source",
+          "alerts"
+        ]
+      },
+      "Runbook": {
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/RunbookSummary"
+          },
+          {
+            "type": "object",
+            "properties": {
+              "markdown": {
+                "type": "string",
+                "description": "The runbook's Markdown as written; render it without raw HTML."
+              }
+            },
+            "required": [
+              "markdown"
+            ]
+          }
+        ]
+      },
+      "RunbookList": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RunbookSummary"
+            }
+          },
+          "byAlert": {
+            "type": "object",
+            "description": "The runbook id each alert links to.",
+            "additionalProperties": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "items",
+          "byAlert"
+        ]
+      },
+      "LiveContext": {
+        "type": "object",
+        "properties": {
+          "modelRef": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "alerts": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "kind": {
+                  "$ref": "#/components/schemas/AlertKind"
+                },
+                "severity": {
+                  "type": "string",
+                  "enum": [
+                    "page",
+                    "warning"
+                  ]
+                },
+                "summary": {
+                  "type": "string"
+                },
+                "feature": {
+                  "type": "string"
+                },
+                "segment": {
+                  "type": "string"
+                },
+                "since": {
+                  "type": "string"
+                },
+                "runbookId": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "kind",
+                "severity",
+                "summary",
+                "since",
+                "runbookId"
+              ]
+            }
+          },
+          "rollout": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "id": {
+                "type": "string"
+              },
+              "version": {
+                "type": "string"
+              },
+              "champion": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "status": {
+                "type": "string"
+              },
+              "stage": {
+                "type": "string"
+              },
+              "weight": {
+                "type": "number"
+              },
+              "headline": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "lastDecision": {
+                "type": [
+                  "object",
+                  "null"
+                ],
+                "properties": {
+                  "at": {
+                    "type": "string"
+                  },
+                  "action": {
+                    "type": "string"
+                  },
+                  "actor": {
+                    "type": "string"
+                  },
+                  "reason": {
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "at",
+                  "action",
+                  "actor",
+                  "reason"
+                ]
+              }
+            },
+            "required": [
+              "id",
+              "version",
+              "champion",
+              "status",
+              "stage",
+              "weight",
+              "headline",
+              "lastDecision"
+            ]
+          },
+          "topDrifting": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "feature": {
+                  "type": "string"
+                },
+                "segment": {
+                  "type": "string"
+                },
+                "test": {
+                  "type": "string"
+                },
+                "psi": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "pValue": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "severity": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "feature",
+                "segment",
+                "test",
+                "psi",
+                "pValue",
+                "severity"
+              ]
+            }
+          },
+          "lastDeploy": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "version": {
+                "type": "string"
+              },
+              "since": {
+                "type": "string"
+              },
+              "setBy": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "approvedBy": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "override": {
+                "type": "boolean"
+              }
+            },
+            "required": [
+              "version",
+              "since",
+              "setBy",
+              "approvedBy",
+              "override"
+            ]
+          },
+          "actions": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "action": {
+                  "type": "string",
+                  "enum": [
+                    "rollback",
+                    "pause"
+                  ]
+                },
+                "rolloutId": {
+                  "type": "string"
+                },
+                "label": {
+                  "type": "string"
+                },
+                "allowed": {
+                  "type": "boolean"
+                },
+                "refusal": {
+                  "type": "string"
+                },
+                "permission": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "action",
+                "rolloutId",
+                "label",
+                "allowed",
+                "permission"
+              ]
+            }
+          }
+        },
+        "required": [
+          "modelRef",
+          "at",
+          "alerts",
+          "rollout",
+          "topDrifting",
+          "lastDeploy",
+          "actions"
+        ]
       }
     },
     "responses": {
@@ -4813,6 +5146,123 @@ export const spec = {
             "$ref": "#/components/responses/ErrorResponse"
           },
           "409": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/runbooks": {
+      "get": {
+        "operationId": "ListRunbooks",
+        "description": "The model's own runbooks (Markdown beside its catalog-info.yaml) and the built-in ones, with the runbook each alert links to.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The runbooks.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RunbookList"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/runbooks/{id}": {
+      "get": {
+        "operationId": "GetRunbook",
+        "description": "One runbook's Markdown. A model's own is read through Backstage's URL reader from beside the entity's location; a path that leaves the location's folder, or a symbolic link below an allowed local directory, is refused with 403.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          },
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[a-z0-9-]{1,200}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The runbook.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Runbook"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/live-context": {
+      "get": {
+        "operationId": "GetLiveContext",
+        "description": "What an on-call engineer needs beside a runbook: open alerts (contract, drift, canary), the newest rollout and its last decision, the top drifting features, the version serving production and who approved it, and the rollout actions with whether the caller may take them.",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The live context.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LiveContext"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
             "$ref": "#/components/responses/ErrorResponse"
           }
         }
