@@ -9,6 +9,22 @@ export interface Config {
        */
       enabled?: boolean;
     };
+    /** Runbooks referenced from Model entities (spec.runbooks). */
+    runbooks?: {
+      /**
+       * Local directories (relative to the backend's working directory) whose files Backstage's URL
+       * reader may read as `file:` URLs: the folders of the catalog's file locations. Symbolic links
+       * below them are never followed. Runbooks beside entities from GitHub, GitLab and the like are
+       * read through Backstage's integrations (`integrations`, `backend.reading.allow`) instead.
+       * @visibility backend
+       */
+      localDirectories?: string[];
+      /**
+       * The portal's base URL for links in alert rules and notifications (default: app.baseUrl).
+       * @visibility backend
+       */
+      portalBaseUrl?: string;
+    };
     /** Telemetry ingestion and retention. */
     telemetry?: {
       /**

@@ -49,11 +49,5 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
   }
   await page.screenshot({ path: 'test-results/e2e/rollout-promoted.png', fullPage: true });
 
-  // A permitted person rolls the finished rollout back to the warm standby, with a reason.
-  await page.getByRole('textbox', { name: 'Reason' }).fill('Margin dropped in the finance report');
-  await page.getByRole('button', { name: 'Roll back' }).click();
-  await expect(status).toHaveAttribute('data-status', 'rolled-back');
-  await expect(page.getByLabel('why it rolled back')).toHaveText('rolled back to v12 by user:default/guest: Margin dropped in the finance report');
-  await page.goto('/catalog/default/model/dynamic-pricing-regressor/versions');
-  await expect(page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');
+  // Its owner rolls it back to the warm standby from the runbook page (runbooks.test.ts).
 });

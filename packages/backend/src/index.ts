@@ -4,6 +4,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { mlopsFileUrlReaderServiceFactory } from '@modelrails/plugin-mlops-backend';
 
 const backend = createBackend();
 
@@ -12,17 +13,17 @@ backend.add(import('@backstage/plugin-app-backend'));
 // auth: guest sign-in for the embedded demo; configure a real provider for production
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// the demo's catalog users, to see what an owner may do and what someone else may not
+backend.add(import('./modules/demoUsersAuth'));
 
 // catalog, with the Model kind
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@modelrails/plugin-catalog-backend-module-mlops'));
 
-// permissions
+// permissions: owners and the platform teams control what serves production (modules/permissionPolicy.ts)
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./modules/permissionPolicy'));
 
 // search (in-memory engine on SQLite, PostgreSQL engine when configured) over the catalog
 backend.add(import('@backstage/plugin-search-backend'));
@@ -33,7 +34,8 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// ModelRails
+// ModelRails, and a URL reader for runbooks beside the catalog's local files
 backend.add(import('@modelrails/plugin-mlops-backend'));
+backend.add(mlopsFileUrlReaderServiceFactory);
 
 backend.start();

@@ -6,3 +6,4 @@
 
 export { mlopsPlugin as default } from './plugin';
 export { mlopsFileUrlReaderServiceFactory } from './runbooks/LocalFileUrlReader';
+export { mlopsModelConditions, createMlopsModelConditionalDecision } from './permissions/rules';

@@ -79,6 +79,16 @@ const modelRolloutsContent = EntityContentBlueprint.make({
   },
 });
 
+const modelRunbooksContent = EntityContentBlueprint.make({
+  name: 'model-runbooks',
+  params: {
+    path: 'runbooks',
+    title: 'Runbooks',
+    filter: isModel,
+    loader: () => import('./components/ModelRunbooksContent').then(m => <m.ModelRunbooksContent />),
+  },
+});
+
 const lineagePage = PageBlueprint.make({
   name: 'lineage',
   params: {
@@ -118,5 +128,5 @@ export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
   routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef, modelsOverview: kpiOverviewRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, lineagePage, promotionsPage, kpiOverviewPage],
+  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, modelRunbooksContent, lineagePage, promotionsPage, kpiOverviewPage],
 });

@@ -1,7 +1,7 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { createPermissionResourceRef, createPermissionRule } from '@backstage/plugin-permission-node';
+import { createConditionExports, createPermissionResourceRef, createPermissionRule } from '@backstage/plugin-permission-node';
 import { MODEL_RESOURCE_TYPE } from '@modelrails/plugin-mlops-common';
 import { z } from 'zod';
 
@@ -41,6 +41,21 @@ export const hasModelLifecycle = createPermissionRule({
 });
 
 export const modelPermissionRules = [isModelOwner, hasModelLifecycle];
+
+const modelConditionExports = createConditionExports({
+  resourceRef: modelResourceRef,
+  rules: { isModelOwner, hasModelLifecycle },
+});
+
+/**
+ * Conditions on Models for permission policies, e.g.
+ * `createMlopsModelConditionalDecision(permission, mlopsModelConditions.isModelOwner({ claims }))`.
+ * @public
+ */
+export const mlopsModelConditions = modelConditionExports.conditions;
+
+/** @public */
+export const createMlopsModelConditionalDecision = modelConditionExports.createConditionalDecision;
 
 /** Loads the Model entities the permission framework asks about, on the plugin's own authority. */
 export function modelResourceLoader(catalog: CatalogService, auth: AuthService) {

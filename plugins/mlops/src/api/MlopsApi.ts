@@ -10,6 +10,9 @@ import {
   DriftReport,
   KpiOverview,
   KpiReport,
+  LiveContext,
+  Runbook,
+  RunbookList,
   RetrainTriggerView,
   LineageGraph,
   ModelPolicyView,
@@ -47,6 +50,9 @@ export interface MlopsApi {
   actOnRollout(id: string, action: RolloutAction, body: { reason?: string }): Promise<RolloutDetail>;
   getKpis(ref: CompoundEntityRef, options?: { window?: string; segments?: string[] }): Promise<KpiReport>;
   getKpiOverview(options?: { window?: string; step?: string }): Promise<KpiOverview>;
+  listRunbooks(ref: CompoundEntityRef): Promise<RunbookList>;
+  getRunbook(ref: CompoundEntityRef, id: string): Promise<Runbook>;
+  getLiveContext(ref: CompoundEntityRef): Promise<LiveContext>;
 }
 
 const seg = (value: string) => encodeURIComponent(value);
@@ -144,6 +150,18 @@ export class MlopsClient implements MlopsApi {
 
   async actOnRollout(id: string, action: RolloutAction, body: { reason?: string }) {
     return this.send<RolloutDetail>('POST', `/rollouts/${seg(id)}/${action}`, body);
+  }
+
+  async listRunbooks(ref: CompoundEntityRef) {
+    return this.get<RunbookList>(`/models/${entityPath(ref)}/runbooks`);
+  }
+
+  async getRunbook(ref: CompoundEntityRef, id: string) {
+    return this.get<Runbook>(`/models/${entityPath(ref)}/runbooks/${seg(id)}`);
+  }
+
+  async getLiveContext(ref: CompoundEntityRef) {
+    return this.get<LiveContext>(`/models/${entityPath(ref)}/live-context`);
   }
 
   private async send<T>(method: string, path: string, body: unknown): Promise<T> {

@@ -1,6 +1,7 @@
 import { InfoCard, WarningPanel } from '@backstage/core-components';
-import { useApi } from '@backstage/frontend-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
+import { Link } from '@backstage/core-components';
+import { entityRouteRef, useEntity } from '@backstage/plugin-catalog-react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { ContractViolation, DriftReport, FeatureDrift, RetrainTriggerView } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
@@ -51,7 +52,7 @@ function SeverityChip({ f }: { f: FeatureDrift }) {
   return <Chip size="small" label={f.flagged ? f.severity : 'no drift'} style={SEVERITY_STYLE[f.flagged ? f.severity : 'none']} />;
 }
 
-function Violations({ report }: { report: DriftReport }) {
+function Violations({ report, runbookLink }: { report: DriftReport; runbookLink: string }) {
   const shown = report.violations.filter(v => v.flagged);
   if (!shown.length) {
     return (
@@ -72,6 +73,7 @@ function Violations({ report }: { report: DriftReport }) {
             <TableCell>Limit</TableCell>
             <TableCell>Since</TableCell>
             <TableCell>State</TableCell>
+            <TableCell>Runbook</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -85,6 +87,11 @@ function Violations({ report }: { report: DriftReport }) {
               <TableCell>{time(v.firstBucket)}</TableCell>
               <TableCell>
                 <Chip size="small" label={v.open ? 'open' : `ended ${time(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
+              </TableCell>
+              <TableCell>
+                <Link to={runbookLink} aria-label={`runbook for ${v.feature}`}>
+                  Runbook
+                </Link>
               </TableCell>
             </TableRow>
           ))}
@@ -213,6 +220,9 @@ export function ModelDriftContent() {
   const { entity } = useEntity();
   const api = useApi(mlopsApiRef);
   const ref = getCompoundEntityRef(entity);
+  const entityLink = useRouteRef(entityRouteRef);
+  const entityParams = { namespace: ref.namespace, kind: entity.kind.toLocaleLowerCase('en-US'), name: ref.name };
+  const entityPage = entityLink?.(entityParams) ?? `/catalog/${entityParams.namespace}/${entityParams.kind}/${entityParams.name}`;
   const state = useAsync(() => api.getDriftReport(ref), [api, ref.namespace, ref.name]);
   const triggers = useAsync(() => api.listRetrainTriggers(ref), [api, ref.namespace, ref.name]);
   return (
@@ -240,7 +250,7 @@ export function ModelDriftContent() {
               </Box>
             </Grid>
             <Grid item xs={12}>
-              <Violations report={report} />
+              <Violations report={report} runbookLink={`${entityPage}/runbooks?alert=contract-violation`} />
             </Grid>
             <Grid item xs={12}>
               <FeatureTable report={report} />

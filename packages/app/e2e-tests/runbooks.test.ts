@@ -1,0 +1,97 @@
+import { APIRequestContext, Browser, expect, Page, test } from '@playwright/test';
+
+// Runs after canary.test.ts, which watches the dynamic pricing regressor's canary promote v13 over
+// v12 (v12 stays warm as the standby): here its owner rolls it back from the runbook page.
+
+async function signInAs(browser: Browser, who: 'guest' | string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto('/');
+  await page.getByRole('button', { name: who === 'guest' ? 'Enter' : `Sign in as ${who}` }).click();
+  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+  return page;
+}
+
+async function tokenOf(request: APIRequestContext, who: string) {
+  const response = await request.get('/api/auth/demo-users/refresh', { headers: { 'x-modelrails-demo-user': who } });
+  expect(response.status()).toBe(200);
+  return (await response.json()).backstageIdentity.token as string;
+}
+
+test('the user_country contract violation links from its alert to the runbook, which shows the live context', async ({ browser }) => {
+  const page = await signInAs(browser, 'guest');
+  await page.goto('/catalog/default/model/home-feed-ranker/drift');
+  const violations = page.getByRole('table', { name: 'contract violations' });
+  await expect(violations).toContainText('user_country');
+  await violations.getByRole('link', { name: 'runbook for user_country' }).first().click();
+
+  await expect(page).toHaveURL(/\/catalog\/default\/model\/home-feed-ranker\/runbooks\?alert=contract-violation$/);
+  // The model's own runbook names the alert, so it opens rather than the built-in one.
+  const markdown = page.getByTestId('runbook-markdown');
+  await expect(markdown.getByRole('heading', { name: 'Home feed ranker — drift and contract violations' })).toBeVisible();
+  await expect(markdown).toContainText('If the contract violation hits production traffic, roll back to the warm-standby champion.');
+
+  const context = page.getByTestId('live-context');
+  const alert = context.locator('[data-alert="contract-violation"]').filter({ hasText: 'user_country' });
+  await expect(alert).toContainText('user_country: type change, 100 % of values (limit 1 %)');
+  await expect(alert).toContainText('page');
+  await expect(context.getByRole('region', { name: 'last deploy' })).toContainText('v17 serves production since');
+  await expect(context.getByRole('region', { name: 'top drifting features' }).locator('tr[data-feature="session_length_s"]').first()).toContainText('critical');
+  await expect(context.getByRole('region', { name: 'actions' })).toContainText('No rollout to roll back or pause.');
+
+  // Every built-in runbook is there too.
+  await page.getByRole('button', { name: /Feature-store outage/ }).click();
+  await expect(markdown.getByRole('heading', { name: 'Feature-store outage' })).toBeVisible();
+  await expect(page).toHaveURL(/runbook=feature-store-outage/);
+  await page.screenshot({ path: 'test-results/e2e/runbook-home-feed-ranker.png', fullPage: true });
+});
+
+test('from the Model page to its runbook: a user of another team is refused the rollback, the owner rolls back to the warm standby', async ({ browser, request }) => {
+  test.setTimeout(360_000);
+  const model = 'dynamic-pricing-regressor';
+
+  // Hana (retrieval team) may read but not control the pricing team's model.
+  const hana = await signInAs(browser, 'hana');
+  await hana.goto(`/catalog/default/model/${model}`);
+  await hana.getByRole('tab', { name: 'Runbooks' }).click();
+  await expect(hana).toHaveURL(new RegExp(`/catalog/default/model/${model}/runbooks$`));
+  const hanaContext = hana.getByTestId('live-context');
+  // Its canary (canary.test.ts watched it) has promoted v13; v12 is the warm standby.
+  await expect(async () => {
+    await hana.reload();
+    await expect(hana.getByTestId('live-context').getByRole('region', { name: 'rollout' })).toContainText('v13 against v12: succeeded', { timeout: 5_000 });
+  }).toPass({ timeout: 240_000 });
+  await expect(hanaContext.getByRole('region', { name: 'rollout' })).toContainText('Last decision');
+  await expect(hanaContext.getByRole('region', { name: 'last deploy' })).toContainText('v13 serves production since');
+  await expect(hanaContext.getByRole('region', { name: 'last deploy' })).toContainText('approved by user:default/alice');
+  const refused = hanaContext.locator('[data-action="rollback"]');
+  await expect(refused.getByRole('button', { name: 'Roll back to v12 (the warm standby)' })).toBeDisabled();
+  await expect(refused.getByTestId('action-refusal')).toHaveText(`Not allowed: mlops.rollout.rollback on model:default/${model}`);
+  // The server refuses her too, whatever the page shows.
+  const hanaToken = await tokenOf(request, 'hana');
+  const live = await (await request.get(`/api/mlops/models/default/${model}/live-context`, { headers: { Authorization: `Bearer ${hanaToken}` } })).json();
+  const rolloutId = live.actions.find((a: any) => a.action === 'rollback').rolloutId;
+  const forbidden = await request.post(`/api/mlops/rollouts/${rolloutId}/rollback`, { headers: { Authorization: `Bearer ${hanaToken}` }, data: { reason: 'not mine' } });
+  expect(forbidden.status()).toBe(403);
+  expect((await forbidden.json()).error.message).toContain('mlops.rollout.rollback');
+  await hana.screenshot({ path: 'test-results/e2e/runbook-refused.png', fullPage: true });
+
+  // Frank (pricing team, the owner) may.
+  const frank = await signInAs(browser, 'frank');
+  await frank.goto(`/catalog/default/model/${model}/runbooks`);
+  const context = frank.getByTestId('live-context');
+  const rollback = context.locator('[data-action="rollback"]');
+  await expect(rollback.getByRole('button', { name: 'Roll back to v12 (the warm standby)' })).toBeEnabled();
+  await context.getByRole('textbox', { name: 'Reason' }).fill('Margin dropped in the finance report');
+  await rollback.getByRole('button', { name: 'Roll back to v12 (the warm standby)' }).click();
+  await expect(context.getByRole('status')).toHaveText('rolled back to v12 by user:default/frank: Margin dropped in the finance report');
+  await expect(context.getByRole('region', { name: 'rollout' })).toContainText('v13 against v12: rolled-back');
+  await expect(context.getByRole('region', { name: 'actions' })).toContainText('No rollout to roll back or pause.');
+  // The rollback is an open canary-rollback alert now, linked to its runbook.
+  await expect(context.locator('[data-alert="canary-rollback"]')).toContainText('v13 rolled back: rolled back to v12 by user:default/frank');
+
+  await frank.goto(`/catalog/default/model/${model}/versions`);
+  await expect(frank.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');
+  // The decision is audited with who and why.
+  await frank.goto(`/catalog/default/model/${model}/rollouts`);
+  await expect(frank.getByRole('table', { name: 'decision log' }).getByRole('row').filter({ hasText: 'user:default/frank' })).toContainText('Margin dropped in the finance report');
+});

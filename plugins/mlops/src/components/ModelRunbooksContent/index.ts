@@ -1,0 +1,1 @@
+export { ModelRunbooksContent } from './ModelRunbooksContent';
