@@ -102,6 +102,8 @@ need_test_packages() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+  # promtool checks the generated alert rules; a real Prometheus scrapes the backend in the browser tests.
+  { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 

@@ -12,6 +12,10 @@ import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { DefaultRunbookService } from './runbooks/RunbookService';
 import { LiveContextService } from './runbooks/LiveContextService';
+import { publishServingMetrics } from './alerts/servingMetrics';
+import { OwnerNotifications } from './notifications/OwnerNotifications';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
 import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
@@ -56,8 +60,9 @@ export const mlopsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         urlReader: coreServices.urlReader,
+        notifications: notificationService,
       },
-      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle, urlReader }) {
+      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle, urlReader, notifications }) {
         // Model-scoped permissions carry rules policy authors can use (owner, lifecycle).
         permissionsRegistry.addResourceType({
           resourceRef: modelResourceRef,
@@ -76,6 +81,15 @@ export const mlopsPlugin = createBackendPlugin({
         const kubeConfig = kubeConfigFrom(config);
         const moveExternalAlias = createMlflowAliasMover({ config, catalog, auth, logger });
         const rolloutStore = new DatabaseRolloutStore(db, store);
+        const ownerNotifications = new OwnerNotifications(
+          notifications,
+          async modelRef => {
+            const entity = await catalog.getEntityByRef(modelRef, { credentials: await auth.getOwnServiceCredentials() });
+            const ownerRef = entity?.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef;
+            return entity && ownerRef ? { ownerRef, title: entity.metadata.title ?? entity.metadata.name } : undefined;
+          },
+          logger,
+        );
         const simulatedTraffic = new SimulatedTraffic();
         const rollouts = createRolloutEngine({
           store: rolloutStore,
@@ -84,6 +98,7 @@ export const mlopsPlugin = createBackendPlugin({
           kubeConfig,
           simulated: simulatedTraffic,
           moveExternalAlias,
+          onEnded: record => ownerNotifications.onRolloutEnded(record),
         });
         const promotions = new PromotionService(
           promotionStore,
@@ -126,6 +141,8 @@ export const mlopsPlugin = createBackendPlugin({
           await createRouter({
             runbooks,
             liveContext,
+            ownerNotifications,
+            portalBaseUrl: config.getOptionalString('mlops.runbooks.portalBaseUrl') ?? config.getString('app.baseUrl'),
             telemetry,
             telemetryStore,
             kpis: kpis.service,
@@ -186,6 +203,29 @@ export const mlopsPlugin = createBackendPlugin({
             }
           },
         });
+        // Every replica publishes these from the database (alert rules take the max across replicas).
+        await scheduler.scheduleTask({
+          id: 'mlops-serving-metrics',
+          scope: 'local',
+          frequency: { seconds: 30 },
+          timeout: { minutes: 1 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            const policyOf = catalogPolicies(catalog, auth);
+            await publishServingMetrics({
+              metrics,
+              rollouts: rolloutStore,
+              activeModels: () => telemetryStore.activeModels(Date.now() - 3600_000),
+              latencyP99: async (modelRef, from, to) => {
+                const policy = await policyOf(modelRef);
+                if (!policy) return null;
+                const report = await kpis.service.report(modelRef, policy, { from, to, stepMs: to - from });
+                return report.metrics.find(m => m.name === 'latency_p99')?.series.find(s => s.segment === '*')?.current.value ?? null;
+              },
+              logger,
+            });
+          },
+        });
         await scheduleDriftMonitor({
           scheduler,
           logger,
@@ -193,6 +233,7 @@ export const mlopsPlugin = createBackendPlugin({
           drift,
           metrics,
           onReport: async report => {
+            await ownerNotifications.onDriftReport(report);
             await triggers.onDriftReport(report, await drift.policyOf(report.modelRef));
           },
         });
@@ -229,6 +270,8 @@ export const mlopsPlugin = createBackendPlugin({
           const traffic = new DemoTraffic(telemetry, telemetryStore, logger, { registry: registryStore, simulated: simulatedTraffic, rollouts: rolloutStore });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: catalogPolicies(catalog, auth), since: traffic.backfilledFrom });
+            // The seeded requests wait for their owners, who hear of them as of any request.
+            for (const pending of await promotionStore.list({ status: 'pending' })) await ownerNotifications.onPromotionRequested(pending);
             await seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry: registryStore, promotions: promotionStore, policyOf: catalogPolicies(catalog, auth), logger });
           });
           lifecycle.addShutdownHook(() => traffic.stop());

@@ -26,6 +26,8 @@ export type EngineOptions = {
   metrics: CanaryMetricsSource;
   /** Hands the champion alias to the challenger (success) or back to the standby (rollback of a finished rollout). */
   onChampionChange?(record: RolloutRecord, champion: string, standby: string | null, actor: string): Promise<void>;
+  /** Told once when a rollout ends (succeeded, rolled back, aborted), by the replica that ended it. */
+  onEnded?(record: RolloutRecord): Promise<void>;
   /** This replica's name for leases. */
   owner: string;
   leaseMs?: number;
@@ -196,7 +198,10 @@ export class DefaultRolloutEngine implements RolloutEngine {
       const decision: NewDecision | undefined = pending.attempts
         ? { at: now, action: 'retry', actor: ENGINE_ACTOR, reason: `${router.describe()} verified at ${split.weight} % after ${pending.attempts + 1} attempts` }
         : undefined;
-      return await this.store.update(r.id, r.revision, changes, now, decision);
+      const updated = await this.store.update(r.id, r.revision, changes, now, decision);
+      // Outside the try's retry path: a failing listener must not make a verified move pending again.
+      if (updated && then.ended && r.endedAt === null) void this.options.onEnded?.(updated).catch(() => undefined);
+      return updated;
     } catch (error) {
       const attempts = pending.attempts + 1;
       const delay = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempts - 1));

@@ -47,6 +47,7 @@ export function createRolloutEngine(options: {
   kubeConfig?: KubeConfig;
   simulated: SimulatedTraffic;
   moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>;
+  onEnded?: (record: RolloutRecord) => Promise<void>;
 }): RolloutEngine {
   const { kubeConfig } = options;
   return new DefaultRolloutEngine({
@@ -59,6 +60,7 @@ export function createRolloutEngine(options: {
       if (t.kind === 'istio') return kubeConfig ? new IstioTrafficRouter(kubeConfig, t) : unconfigured(`VirtualService ${t.namespace}/${t.virtualService}`);
       return kubeConfig ? new KServeTrafficRouter(kubeConfig, t) : unconfigured(`InferenceService ${t.namespace}/${t.inferenceService}`);
     },
+    onEnded: options.onEnded,
     onChampionChange: async (r, champion, standby, actor) => {
       if (standby) await options.registry.setAlias(r.modelRef, 'standby', standby, actor);
       await options.registry.setAlias(r.modelRef, 'champion', champion, actor);

@@ -8,7 +8,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { BasicPermission, ResourcePermission } from '@backstage/plugin-permission-common';
 import { authorizeOrThrow } from '../permissions/authorize';
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   mlopsIngestPermission,
   mlopsReadPermission,
@@ -38,6 +38,8 @@ import { modelEvents } from './modelEvents';
 import { AnswerCache } from './AnswerCache';
 import { RunbookService } from '../runbooks/RunbookService';
 import { LiveContextService } from '../runbooks/LiveContextService';
+import { alertRuleFile, AlertRuleModel } from '../alerts/alertRules';
+import { OwnerNotifications } from '../notifications/OwnerNotifications';
 
 /** Request bodies larger than this are refused with 413 before anything is parsed or written. */
 export const BODY_LIMIT = '256kb';
@@ -70,6 +72,9 @@ export type RouterOptions = {
   logger: LoggerService;
   runbooks: RunbookService;
   liveContext: LiveContextService;
+  ownerNotifications?: Pick<OwnerNotifications, 'onPromotionRequested'>;
+  /** Where the portal serves runbook pages (alert rules link to them). */
+  portalBaseUrl: string;
 };
 
 /** body-parser's own errors would otherwise reach the OpenAPI validator's handler and become 400s. */
@@ -99,7 +104,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 export async function createRouter(options: RouterOptions): Promise<express.Router> {
-  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, kpis, drift, evaluation, metrics, auditor, httpAuth, permissions, runbooks, liveContext } = options;
+  const { store, policies, registry, syncStatus, promotions, rollouts, rolloutStore, judge, auth, telemetry, telemetryStore, kpis, drift, evaluation, metrics, auditor, httpAuth, permissions, runbooks, liveContext, portalBaseUrl, ownerNotifications } = options;
   const smallJson = express.json({ limit: BODY_LIMIT });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
@@ -202,6 +207,7 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     const created = await audited(req, 'promotion-request', { namespace, name, version, environment: req.body.environment }, () =>
       promotions.request({ namespace, name }, version, req.body, credentials),
     );
+    void ownerNotifications?.onPromotionRequested(created);
     res.status(201).json({ ...created, canDecide: await promotions.canDecide(created, credentials) });
   });
 
@@ -477,6 +483,27 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
   router.get('/models/:namespace/:name/live-context', async (req, res) => {
     const credentials = await reader(req);
     res.json(await liveContext.read(req.params, credentials));
+  });
+
+  const ruleModel = async (model: { entityRef: string; title: string; policy: AlertRuleModel['policy'] }, credentials: BackstageCredentials): Promise<AlertRuleModel> => {
+    const { namespace, name } = parseEntityRef(model.entityRef);
+    return { ...model, runbookIds: (await runbooks.list({ namespace, name }, credentials)).byAlert };
+  };
+  const sendRules = (res: express.Response, models: AlertRuleModel[]) => {
+    res.setHeader('Content-Type', 'application/yaml; charset=utf-8');
+    res.send(alertRuleFile(models, portalBaseUrl));
+  };
+
+  router.get('/alert-rules', async (req, res) => {
+    const credentials = await reader(req);
+    const models = await policies.listModels(credentials);
+    sendRules(res, await Promise.all(models.map(m => ruleModel(m, credentials))));
+  });
+
+  router.get('/models/:namespace/:name/alert-rules', async (req, res) => {
+    const credentials = await reader(req);
+    const model = await policies.getPolicy(req.params, credentials);
+    sendRules(res, [await ruleModel({ entityRef: model.entityRef, title: model.title ?? req.params.name, policy: model.policy }, credentials)]);
   });
 
   router.get('/sync/mlflow', async (req, res) => {

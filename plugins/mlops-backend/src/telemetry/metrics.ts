@@ -51,6 +51,27 @@ export class TelemetryMetrics {
     registers: [this.registry],
   });
 
+  readonly latencyP99 = new Gauge({
+    name: 'mlops_latency_p99_ms',
+    help: 'Serving p99 latency over the last 15 minutes per model, all versions (log-spaced summaries, within 1 %)',
+    labelNames: ['model'],
+    registers: [this.registry],
+  });
+
+  readonly rolloutWeight = new Gauge({
+    name: 'mlops_rollout_weight_percent',
+    help: "Challenger's share of traffic in each rollout in progress, as last verified in the router",
+    labelNames: ['model', 'version', 'champion', 'stage'],
+    registers: [this.registry],
+  });
+
+  readonly rolloutRolledBack = new Gauge({
+    name: 'mlops_rollout_rolled_back',
+    help: '1 for a rollout rolled back within the last 24 hours (by the engine or a person)',
+    labelNames: ['model', 'version'],
+    registers: [this.registry],
+  });
+
   private readonly reports = new Map<string, DriftReport>();
 
   /** The newest drift report per model: gauges are rebuilt from these, so a cleared finding disappears. */

@@ -5267,6 +5267,65 @@ export const spec = {
           }
         }
       }
+    },
+    "/alert-rules": {
+      "get": {
+        "operationId": "GetAlertRules",
+        "description": "A Prometheus rule file (YAML, for `rule_files` or a PrometheusRule's spec) with one group per Model: contract violation (page), drift (warning), rolled-back canary (page), p99 latency over budget (page), each with `severity` and `runbook_url` pointing at the model's runbook page.",
+        "responses": {
+          "200": {
+            "description": "The rule file.",
+            "content": {
+              "application/yaml": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/models/{namespace}/{name}/alert-rules": {
+      "get": {
+        "operationId": "GetModelAlertRules",
+        "description": "The rule file of one Model (as in `/alert-rules`).",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/namespace"
+          },
+          {
+            "$ref": "#/components/parameters/name"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The rule file.",
+            "content": {
+              "application/yaml": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "403": {
+            "$ref": "#/components/responses/ErrorResponse"
+          },
+          "404": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
     }
   }
 } as const;

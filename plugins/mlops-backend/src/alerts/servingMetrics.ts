@@ -1,0 +1,48 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { RolloutStore } from '../rollout';
+import { TelemetryMetrics } from '../telemetry/metrics';
+import { CANARY_ROLLBACK_ALERT_MS } from '../runbooks/LiveContextService';
+
+/** The window of the latency gauge: long enough to smooth a burst, short enough to page. */
+export const LATENCY_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Rebuilds the rollout and latency gauges the alert rules read: rollouts from the store (so every
+ * replica agrees, and a restart loses nothing), latency from each active model's summaries.
+ */
+export async function publishServingMetrics(options: {
+  metrics: TelemetryMetrics;
+  rollouts: Pick<RolloutStore, 'list'>;
+  activeModels: () => Promise<string[]>;
+  latencyP99: (modelRef: string, from: number, to: number) => Promise<number | null>;
+  logger?: LoggerService;
+  now?: number;
+}) {
+  const { metrics } = options;
+  const now = options.now ?? Date.now();
+  const rollouts = await options.rollouts.list({ limit: 500 });
+  const weights: Array<[Record<string, string>, number]> = [];
+  const rolledBack: Array<Record<string, string>> = [];
+  const seen = new Set<string>();
+  for (const r of rollouts) {
+    if (r.endedAt === null && !seen.has(r.modelRef)) weights.push([{ model: r.modelRef, version: r.version, champion: r.champion ?? '', stage: r.stage }, r.weight]);
+    seen.add(r.modelRef);
+    if (r.status === 'rolled-back' && r.endedAt !== null && now - r.endedAt <= CANARY_ROLLBACK_ALERT_MS) rolledBack.push({ model: r.modelRef, version: r.version });
+  }
+  const latencies: Array<[string, number]> = [];
+  for (const modelRef of await options.activeModels()) {
+    try {
+      const p99 = await options.latencyP99(modelRef, now - LATENCY_WINDOW_MS, now);
+      if (p99 !== null) latencies.push([modelRef, p99]);
+    } catch (error) {
+      options.logger?.warn(`Latency gauge skipped ${modelRef}: ${(error as Error).message}`);
+    }
+  }
+  // Reset and set together: a scrape between them would see a gap, not a stale value.
+  metrics.rolloutWeight.reset();
+  metrics.rolloutRolledBack.reset();
+  metrics.latencyP99.reset();
+  for (const [labels, weight] of weights) metrics.rolloutWeight.set(labels, weight);
+  for (const labels of rolledBack) metrics.rolloutRolledBack.set(labels, 1);
+  for (const [model, p99] of latencies) metrics.latencyP99.set({ model }, p99);
+}
