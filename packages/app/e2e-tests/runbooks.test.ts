@@ -52,7 +52,7 @@ test('from the Model page to its runbook: a user of another team is refused the 
   // Hana (retrieval team) may read but not control the pricing team's model.
   const hana = await signInAs(browser, 'hana');
   await hana.goto(`/catalog/default/model/${model}`);
-  await hana.getByRole('tab', { name: 'Runbooks' }).click();
+  await hana.getByRole('link', { name: 'Runbooks', exact: true }).click();
   await expect(hana).toHaveURL(new RegExp(`/catalog/default/model/${model}/runbooks$`));
   const hanaContext = hana.getByTestId('live-context');
   // Its canary (canary.test.ts watched it) has promoted v13; v12 is the warm standby.
@@ -94,4 +94,25 @@ test('from the Model page to its runbook: a user of another team is refused the 
   // The decision is audited with who and why.
   await frank.goto(`/catalog/default/model/${model}/rollouts`);
   await expect(frank.getByRole('table', { name: 'decision log' }).getByRole('row').filter({ hasText: 'user:default/frank' })).toContainText('Margin dropped in the finance report');
+});
+
+test('owners are notified in the portal: the contract violation, the rollback and the promotion awaiting their approval', async ({ browser }) => {
+  // Alice (ranking team) owns the home feed ranker; Bob asked for v19 of it.
+  const alice = await signInAs(browser, 'alice');
+  await alice.goto('/notifications');
+  await expect(alice.getByText('Home feed ranker: contract violation on user_country')).toBeVisible({ timeout: 90_000 });
+  await expect(alice.getByText('Home feed ranker v19 awaits your approval for production')).toBeVisible();
+  // Her own request (v18) is not hers to approve: no notification of it.
+  await expect(alice.getByText('Home feed ranker v18 awaits your approval for production')).toHaveCount(0);
+  await alice.getByText('Home feed ranker: contract violation on user_country').click();
+  await expect(alice).toHaveURL(/\/catalog\/default\/model\/home-feed-ranker\/runbooks\?alert=contract-violation/);
+
+  // Frank (pricing team) hears of the rollback of his model's canary.
+  const frank = await signInAs(browser, 'frank');
+  await frank.goto('/notifications');
+  await expect(frank.getByText('Dynamic pricing regressor: v13 rolled back to v12')).toBeVisible({ timeout: 60_000 });
+  // Hana owns neither model.
+  const hana = await signInAs(browser, 'hana');
+  await hana.goto('/notifications');
+  await expect(hana.getByText(/Home feed ranker|Dynamic pricing regressor/)).toHaveCount(0);
 });

@@ -87,21 +87,22 @@ describe.each(databases.eachSupportedId())('rollout engine on %s', databaseId =>
   });
   afterAll(() => env.k8s.stop());
 
-  function engine(healthy: boolean, owner = 'replica-a', onChampionChange = jest.fn()) {
+  function engine(healthy: boolean, owner = 'replica-a', onChampionChange = jest.fn(), onEnded: (r: RolloutRecord) => Promise<void> = async () => undefined) {
     return new DefaultRolloutEngine({
       store: env.store,
       routerFor: r => new IstioTrafficRouter(env.kubeConfig, r.traffic as any),
       metrics: metricsFor(() => healthy),
       onChampionChange,
+      onEnded,
       owner,
       backoffMs: 1000,
     });
   }
 
-  async function begin(model: string, healthy: boolean, onChampionChange = jest.fn()) {
+  async function begin(model: string, healthy: boolean, onChampionChange = jest.fn(), onEnded: (r: RolloutRecord) => Promise<void> = async () => undefined) {
     env.k8s.put('networking.istio.io', 'virtualservices', NS, virtualService('feed') as any);
     env.k8s.put('apps', 'deployments', NS, deployment('feed-v18') as any);
-    const e = engine(healthy, 'replica-a', onChampionChange);
+    const e = engine(healthy, 'replica-a', onChampionChange, onEnded);
     const r = await e.start({ modelRef: model, version: '18', champion: '17', promotionId: null, policy: modelPolicySchema.parse(POLICY), actor: 'user:default/alice' }, T0);
     return { e, r };
   }
@@ -171,6 +172,27 @@ describe.each(databases.eachSupportedId())('rollout engine on %s', databaseId =>
     const kpi = rollback.checks.find(c => c.check === 'kpi')!;
     expect(kpi).toMatchObject({ verdict: 'fail', threshold: -0.02, championN: 5000, challengerN: 5000 });
     expect(kpi.pValue).toBeLessThan(1e-6);
+  });
+
+  it('tells its listener once per ended status: the success, then the rollback of the finished rollout', async () => {
+    const onEnded = jest.fn(async (_r: RolloutRecord) => undefined);
+    const { e, r } = await begin('model:default/ended-twice', true, jest.fn(), onEnded);
+    let now = r;
+    for (let t = T0; now.status !== 'succeeded' && t <= T0 + 30 * MINUTE; t += MINUTE) now = (await e.drive(r.id, t))!;
+    expect(onEnded.mock.calls.map(([x]) => x.status)).toEqual(['succeeded']);
+    await e.act(r.id, 'rollback', 'user:default/frank', 'margin dropped', T0 + 31 * MINUTE);
+    for (let t = T0 + 32 * MINUTE; t <= T0 + 40 * MINUTE; t += MINUTE) await e.drive(r.id, t);
+    expect((await env.store.get(r.id))!).toMatchObject({ status: 'rolled-back', scaledDown: true });
+    // The scale-down after the rollback ends nothing new.
+    expect(onEnded.mock.calls.map(([x]) => x.status)).toEqual(['succeeded', 'rolled-back']);
+  });
+
+  it('rolls back by itself and says so once', async () => {
+    const onEnded = jest.fn(async (_r: RolloutRecord) => undefined);
+    const { e, r } = await begin('model:default/rolled-back-told', false, jest.fn(), onEnded);
+    let now = r;
+    for (let t = T0; !(now.status === 'rolled-back' && now.scaledDown) && t <= T0 + 20 * MINUTE; t += MINUTE) now = (await e.drive(r.id, t))!;
+    expect(onEnded.mock.calls.map(([x]) => x.status)).toEqual(['rolled-back']);
   });
 
   it('waits pending through a 5xx outage and never reports a step Kubernetes does not hold', async () => {

@@ -26,7 +26,7 @@ export type EngineOptions = {
   metrics: CanaryMetricsSource;
   /** Hands the champion alias to the challenger (success) or back to the standby (rollback of a finished rollout). */
   onChampionChange?(record: RolloutRecord, champion: string, standby: string | null, actor: string): Promise<void>;
-  /** Told once when a rollout ends (succeeded, rolled back, aborted), by the replica that ended it. */
+  /** Told when a rollout reaches an ended status (succeeded, rolled back, aborted), by the replica that moved it there. */
   onEnded?(record: RolloutRecord): Promise<void>;
   /** This replica's name for leases. */
   owner: string;
@@ -200,7 +200,8 @@ export class DefaultRolloutEngine implements RolloutEngine {
         : undefined;
       const updated = await this.store.update(r.id, r.revision, changes, now, decision);
       // Outside the try's retry path: a failing listener must not make a verified move pending again.
-      if (updated && then.ended && r.endedAt === null) void this.options.onEnded?.(updated).catch(() => undefined);
+      // A finished rollout can end again (rolled back from succeeded); its scale-down does not change the status.
+      if (updated && then.ended && then.status !== r.status) void this.options.onEnded?.(updated).catch(() => undefined);
       return updated;
     } catch (error) {
       const attempts = pending.attempts + 1;

@@ -37,6 +37,8 @@ export function SafeMarkdown({ markdown }: { markdown: string }) {
           ) : (
             <span data-unsafe-link="">{children}</span>
           ),
+        // An image whose source was dropped shows its alt text instead of an empty <img>.
+        img: ({ node: _node, src, alt, ...props }) => (src ? <img {...props} src={src} alt={alt ?? ''} /> : <span data-unsafe-image="">{alt}</span>),
       }}
     >
       {markdown}

@@ -174,10 +174,6 @@ function Actions({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
   const [done, setDone] = useState<string>();
-  if (!actions.length)
-    return (
-      <Typography variant="body2">No rollout to roll back or pause.</Typography>
-    );
   const act = async (a: RunbookAction) => {
     setBusy(true);
     setError(undefined);
@@ -194,15 +190,23 @@ function Actions({
   };
   return (
     <Box display="flex" flexDirection="column" style={{ gap: 8 }}>
-      <TextField
-        id="runbook-action-reason"
-        label="Reason"
-        size="small"
-        variant="outlined"
-        value={reason}
-        onChange={e => setReason(e.target.value)}
-        inputProps={{ maxLength: 2000 }}
-      />
+      {/* What was done stays on screen after the context reloads without the action. */}
+      {!actions.length && (
+        <Typography variant="body2">
+          No rollout to roll back or pause.
+        </Typography>
+      )}
+      {actions.length > 0 && (
+        <TextField
+          id="runbook-action-reason"
+          label="Reason"
+          size="small"
+          variant="outlined"
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          inputProps={{ maxLength: 2000 }}
+        />
+      )}
       {actions.map(a => (
         <Box key={a.action} data-action={a.action}>
           <Button
