@@ -67,13 +67,13 @@ test('XSS payloads in entity texts render as text on every page that shows them'
   await page.goto(`${MODEL}/runbooks`);
   await expect(page.getByRole('list', { name: 'runbooks' })).toContainText(`<svg onload="window.__xss('runbook-title')"></svg>Payload corpus`);
 
-  await page.goto('/catalog?filters[kind]=model');
+  await page.goto('/?filters%5Bkind%5D=model&filters%5Buser%5D=all');
   await expect(page.getByText(title).first()).toBeVisible();
 
   await page.goto('/mlops/models');
   await expect(page.getByText(title).first()).toBeVisible();
 
-  for (const path of [MODEL, `${MODEL}/runbooks`, '/catalog?filters[kind]=model', '/mlops/models']) {
+  for (const path of [MODEL, `${MODEL}/runbooks`, '/?filters%5Bkind%5D=model&filters%5Buser%5D=all', '/mlops/models']) {
     await page.goto(path);
     await page.waitForTimeout(1_000);
     expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);

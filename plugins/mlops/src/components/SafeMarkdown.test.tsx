@@ -1,3 +1,4 @@
+/* eslint-disable no-script-url -- the payloads under test are script URLs */
 import fc from 'fast-check';
 import { render } from '@testing-library/react';
 import { safeUrl, SafeMarkdown } from './SafeMarkdown';
