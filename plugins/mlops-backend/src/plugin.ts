@@ -12,10 +12,9 @@ import { DefaultModelPolicyService } from './service/ModelPolicyService';
 import { createRouter } from './service/router';
 import { DefaultRunbookService } from './runbooks/RunbookService';
 import { LiveContextService } from './runbooks/LiveContextService';
-import { publishServingMetrics } from './alerts/servingMetrics';
-import { OwnerNotifications } from './notifications/OwnerNotifications';
+import { scheduleServingMetrics } from './alerts/servingMetrics';
+import { catalogModelOwners, OwnerNotifications } from './notifications/OwnerNotifications';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
 import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
 import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
@@ -81,15 +80,7 @@ export const mlopsPlugin = createBackendPlugin({
         const kubeConfig = kubeConfigFrom(config);
         const moveExternalAlias = createMlflowAliasMover({ config, catalog, auth, logger });
         const rolloutStore = new DatabaseRolloutStore(db, store);
-        const ownerNotifications = new OwnerNotifications(
-          notifications,
-          async modelRef => {
-            const entity = await catalog.getEntityByRef(modelRef, { credentials: await auth.getOwnServiceCredentials() });
-            const ownerRef = entity?.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef;
-            return entity && ownerRef ? { ownerRef, title: entity.metadata.title ?? entity.metadata.name } : undefined;
-          },
-          logger,
-        );
+        const ownerNotifications = new OwnerNotifications(notifications, catalogModelOwners(catalog, auth), logger);
         const simulatedTraffic = new SimulatedTraffic();
         const rollouts = createRolloutEngine({
           store: rolloutStore,
@@ -203,29 +194,7 @@ export const mlopsPlugin = createBackendPlugin({
             }
           },
         });
-        // Every replica publishes these from the database (alert rules take the max across replicas).
-        await scheduler.scheduleTask({
-          id: 'mlops-serving-metrics',
-          scope: 'local',
-          frequency: { seconds: 30 },
-          timeout: { minutes: 1 },
-          initialDelay: { seconds: 5 },
-          fn: async () => {
-            const policyOf = catalogPolicies(catalog, auth);
-            await publishServingMetrics({
-              metrics,
-              rollouts: rolloutStore,
-              activeModels: () => telemetryStore.activeModels(Date.now() - 3600_000),
-              latencyP99: async (modelRef, from, to) => {
-                const policy = await policyOf(modelRef);
-                if (!policy) return null;
-                const report = await kpis.service.report(modelRef, policy, { from, to, stepMs: to - from });
-                return report.metrics.find(m => m.name === 'latency_p99')?.series.find(s => s.segment === '*')?.current.value ?? null;
-              },
-              logger,
-            });
-          },
-        });
+        await scheduleServingMetrics({ scheduler, logger, metrics, rollouts: rolloutStore, telemetry: telemetryStore, kpis: kpis.service, policyOf: catalogPolicies(catalog, auth) });
         await scheduleDriftMonitor({
           scheduler,
           logger,

@@ -1,4 +1,7 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { ModelPolicy } from '@modelrails/plugin-mlops-common';
+import { KpiService } from '../kpi/KpiService';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { RolloutStore } from '../rollout';
 import { TelemetryMetrics } from '../telemetry/metrics';
 import { CANARY_ROLLBACK_ALERT_MS } from '../runbooks/LiveContextService';
@@ -45,4 +48,38 @@ export async function publishServingMetrics(options: {
   for (const [labels, weight] of weights) metrics.rolloutWeight.set(labels, weight);
   for (const labels of rolledBack) metrics.rolloutRolledBack.set(labels, 1);
   for (const [model, p99] of latencies) metrics.latencyP99.set({ model }, p99);
+}
+
+/** Every 30 s on every replica (the gauges come from the database, so replicas agree; rules take the max). */
+export async function scheduleServingMetrics(options: {
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  metrics: TelemetryMetrics;
+  rollouts: Pick<RolloutStore, 'list'>;
+  telemetry: Pick<TelemetryStore, 'activeModels'>;
+  kpis: Pick<KpiService, 'report'>;
+  policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>;
+}) {
+  const { scheduler, logger, metrics, rollouts, telemetry, kpis, policyOf } = options;
+  await scheduler.scheduleTask({
+    id: 'mlops-serving-metrics',
+    scope: 'local',
+    frequency: { seconds: 30 },
+    timeout: { minutes: 1 },
+    initialDelay: { seconds: 5 },
+    fn: () =>
+      publishServingMetrics({
+        metrics,
+        rollouts,
+        activeModels: () => telemetry.activeModels(Date.now() - 3600_000),
+        // The KPI report's own latency_p99 (all traffic), so the gauge and the portal agree.
+        latencyP99: async (modelRef, from, to) => {
+          const policy = await policyOf(modelRef);
+          if (!policy) return null;
+          const report = await kpis.report(modelRef, policy, { from, to, stepMs: to - from });
+          return report.metrics.find(m => m.name === 'latency_p99')?.series.find(s => s.segment === '*')?.current.value ?? null;
+        },
+        logger,
+      }),
+  });
 }

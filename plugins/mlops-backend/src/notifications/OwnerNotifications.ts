@@ -1,5 +1,6 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { parseEntityRef, RELATION_OWNED_BY } from '@backstage/catalog-model';
+import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { DriftReport, Promotion } from '@modelrails/plugin-mlops-common';
 import { RolloutRecord } from '../rollout/RolloutStore';
@@ -7,6 +8,15 @@ import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
 
 /** A model's owner (the entity ref notifications go to) and its title. */
 export type ModelOwner = { ownerRef: string; title: string };
+
+/** A model's owner from the catalog, read on the plugin's own authority (notifications have no caller). */
+export function catalogModelOwners(catalog: CatalogService, auth: AuthService) {
+  return async (modelRef: string): Promise<ModelOwner | undefined> => {
+    const entity = await catalog.getEntityByRef(modelRef, { credentials: await auth.getOwnServiceCredentials() });
+    const ownerRef = entity?.relations?.find(r => r.type === RELATION_OWNED_BY)?.targetRef;
+    return entity && ownerRef ? { ownerRef, title: entity.metadata.title ?? entity.metadata.name } : undefined;
+  };
+}
 
 const runbooksPath = (modelRef: string, alert: string) => {
   const { namespace, name } = parseEntityRef(modelRef);
