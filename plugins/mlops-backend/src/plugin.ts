@@ -133,7 +133,9 @@ export const mlopsPlugin = createBackendPlugin({
             runbooks,
             liveContext,
             ownerNotifications,
-            portalBaseUrl: config.getOptionalString('mlops.runbooks.portalBaseUrl') ?? config.getString('app.baseUrl'),
+            // Where runbook pages live: the portal (a backend that serves the app answers on its own URL).
+            portalBaseUrl:
+              config.getOptionalString('mlops.runbooks.portalBaseUrl') ?? config.getOptionalString('app.baseUrl') ?? config.getOptionalString('backend.baseUrl') ?? '',
             telemetry,
             telemetryStore,
             kpis: kpis.service,
