@@ -1,6 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import { AlertKind, ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { stringify } from 'yaml';
+import { runbookPagePath } from '../runbooks/runbookLinks';
 
 /** A Model as its alert rules need it: the policy's thresholds and the runbook each alert opens. */
 export type AlertRuleModel = { entityRef: string; title: string; policy: ModelPolicy; runbookIds: Record<AlertKind, string> };
@@ -15,8 +16,7 @@ export function latencyBudgetMs(policy: ModelPolicy): number {
 
 /** The portal page of a model's runbook; alerts carry it as `runbook_url`. */
 export function runbookPageUrl(portalBaseUrl: string, entityRef: string, runbookId: string): string {
-  const { namespace, name } = parseEntityRef(entityRef);
-  return `${portalBaseUrl.replace(/\/$/, '')}/catalog/${encodeURIComponent(namespace)}/model/${encodeURIComponent(name)}/runbooks?runbook=${encodeURIComponent(runbookId)}`;
+  return `${portalBaseUrl.replace(/\/$/, '')}${runbookPagePath(entityRef, { runbook: runbookId })}`;
 }
 
 const quoted = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -36,7 +36,7 @@ describe('OwnerNotifications', () => {
         recipients: { type: 'entity', entityRef: 'group:default/ranking-team' },
         payload: {
           title: 'Home feed ranker: contract violation on user_country',
-          description: 'user_country fails its type change check on all traffic (100.0 % of values, limit 1.0 %) since 2026-11-24T10:35:00.000Z.',
+          description: 'user_country: type change, 100 % of values (limit 1 %), since 2026-11-24T10:35:00.000Z.',
           link: '/catalog/default/model/home-feed-ranker/runbooks?alert=contract-violation',
           severity: 'critical',
           topic: 'contract-violation',

@@ -1,10 +1,11 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, RELATION_OWNED_BY } from '@backstage/catalog-model';
+import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { DriftReport, Promotion } from '@modelrails/plugin-mlops-common';
 import { RolloutRecord } from '../rollout/RolloutStore';
-import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
+import { runbookPagePath } from '../runbooks/runbookLinks';
+import { violationSummary } from '../runbooks/LiveContextService';
 
 /** A model's owner (the entity ref notifications go to) and its title. */
 export type ModelOwner = { ownerRef: string; title: string };
@@ -17,11 +18,6 @@ export function catalogModelOwners(catalog: CatalogService, auth: AuthService) {
     return entity && ownerRef ? { ownerRef, title: entity.metadata.title ?? entity.metadata.name } : undefined;
   };
 }
-
-const runbooksPath = (modelRef: string, alert: string) => {
-  const { namespace, name } = parseEntityRef(modelRef);
-  return `/catalog/${namespace}/model/${name}/runbooks?alert=${alert}`;
-};
 
 /**
  * Tells a model's owners in the portal (Backstage notifications) when a contract violation opens,
@@ -57,11 +53,10 @@ export class OwnerNotifications {
 
   async onDriftReport(report: DriftReport) {
     for (const v of report.violations.filter(x => x.open && x.flagged)) {
-      const where = v.segment === ALL_TRAFFIC ? 'all traffic' : v.segment;
       await this.send(report.modelRef, `mlops:contract:${report.modelRef}:${v.feature}:${v.segment}:${v.check}:${v.firstBucket}`, {
         title: o => `${o.title}: contract violation on ${v.feature}`,
-        description: `${v.feature} fails its ${v.check.replace(/-/g, ' ')} check on ${where} (${(v.value * 100).toFixed(1)} % of values, limit ${(v.threshold * 100).toFixed(1)} %) since ${v.firstBucket}.`,
-        link: runbooksPath(report.modelRef, 'contract-violation'),
+        description: `${violationSummary(v)}, since ${v.firstBucket}.`,
+        link: runbookPagePath(report.modelRef, { alert: 'contract-violation' }),
         severity: 'critical',
         topic: 'contract-violation',
       });
@@ -73,7 +68,7 @@ export class OwnerNotifications {
     await this.send(record.modelRef, `mlops:rollback:${record.id}`, {
       title: o => `${o.title}: v${record.version} rolled back to v${record.champion ?? '—'}`,
       description: record.headline ?? `v${record.version} was rolled back.`,
-      link: runbooksPath(record.modelRef, 'canary-rollback'),
+      link: runbookPagePath(record.modelRef, { alert: 'canary-rollback' }),
       severity: 'high',
       topic: 'rollback',
     });

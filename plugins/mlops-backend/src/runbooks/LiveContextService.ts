@@ -1,7 +1,7 @@
 import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { LiveContext, OpenAlert, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
+import { ContractViolation, LiveContext, OpenAlert, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
 import { DriftReport } from '../telemetry/DriftService';
 import { ROLLOUT_ACTION_PERMISSIONS, RolloutStore } from '../rollout';
 import { RolloutRecord } from '../rollout/RolloutStore';
@@ -22,15 +22,21 @@ export type LiveContextSources = {
   now?: () => number;
 };
 
+const segmentText = (segment: string) => (segment === ALL_TRAFFIC ? '' : ` (${segment})`);
+
+/** One line for a contract violation, e.g. "user_country: type change, 100 % of values (limit 1 %)". */
+export function violationSummary(v: ContractViolation): string {
+  return `${v.feature}: ${v.check.replace(/-/g, ' ')}${segmentText(v.segment)}, ${(v.value * 100).toFixed(v.value < 0.1 ? 1 : 0)} % of values (limit ${(v.threshold * 100).toFixed(0)} %)`;
+}
+
 /** The open alerts of a model, from its current drift report and its rollouts. */
 export function openAlerts(report: DriftReport, rollouts: RolloutRecord[], byAlert: RunbookList['byAlert'], now: number): OpenAlert[] {
   const alerts: OpenAlert[] = [];
-  const segmentText = (segment: string) => (segment === ALL_TRAFFIC ? '' : ` (${segment})`);
   for (const v of report.violations.filter(x => x.open && x.flagged)) {
     alerts.push({
       kind: 'contract-violation',
       severity: 'page',
-      summary: `${v.feature}: ${v.check.replace(/-/g, ' ')}${segmentText(v.segment)}, ${(v.value * 100).toFixed(v.value < 0.1 ? 1 : 0)} % of values (limit ${(v.threshold * 100).toFixed(0)} %)`,
+      summary: violationSummary(v),
       feature: v.feature,
       segment: v.segment,
       since: v.firstBucket,
