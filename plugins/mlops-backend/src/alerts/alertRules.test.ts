@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments, parse, stringify } from 'yaml';
-import { ALERT_KINDS, AlertKind, parseModelEntity } from '@modelrails/plugin-mlops-common';
+import { AlertKind, parseModelEntity } from '@modelrails/plugin-mlops-common';
+import { runbookIndex } from '../runbooks/RunbookService';
 import { alertRuleFile, AlertRuleModel, latencyBudgetMs, runbookPageUrl } from './alertRules';
 
 const PORTAL = 'http://portal.example:3000/';
@@ -16,8 +17,7 @@ function demoModels(): AlertRuleModel[] {
     const parsed = parseModelEntity(doc.toJS());
     if (!parsed.success) throw new Error('demo model invalid');
     const { metadata, spec } = parsed.entity;
-    const own = spec.runbooks.map(r => ({ id: `model-${r.path.replace(/\.md$/, '').replace(/[^a-z0-9]+/g, '-')}`, alerts: r.alerts }));
-    const runbookIds = Object.fromEntries(ALERT_KINDS.map(kind => [kind, own.find(r => r.alerts.includes(kind))?.id ?? kind])) as Record<AlertKind, string>;
+    const { byAlert: runbookIds } = runbookIndex(spec.runbooks);
     return { entityRef: `model:default/${metadata.name}`, title: metadata.title ?? metadata.name, policy: spec.policy, runbookIds };
   });
 }

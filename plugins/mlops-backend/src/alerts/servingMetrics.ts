@@ -4,7 +4,7 @@ import { KpiService } from '../kpi/KpiService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { RolloutStore } from '../rollout';
 import { TelemetryMetrics } from '../telemetry/metrics';
-import { CANARY_ROLLBACK_ALERT_MS } from '../runbooks/LiveContextService';
+import { recentlyRolledBack } from '../runbooks/LiveContextService';
 
 /** The window of the latency gauge: long enough to smooth a burst, short enough to page. */
 export const LATENCY_WINDOW_MS = 15 * 60_000;
@@ -30,7 +30,7 @@ export async function publishServingMetrics(options: {
   for (const r of rollouts) {
     if (r.endedAt === null && !seen.has(r.modelRef)) weights.push([{ model: r.modelRef, version: r.version, champion: r.champion ?? '', stage: r.stage }, r.weight]);
     seen.add(r.modelRef);
-    if (r.status === 'rolled-back' && r.endedAt !== null && now - r.endedAt <= CANARY_ROLLBACK_ALERT_MS) rolledBack.push({ model: r.modelRef, version: r.version });
+    if (recentlyRolledBack(r, now)) rolledBack.push({ model: r.modelRef, version: r.version });
   }
   const latencies: Array<[string, number]> = [];
   for (const modelRef of await options.activeModels()) {

@@ -11,6 +11,10 @@ type ModelRef = { namespace: string; name: string };
 
 /** A rolled-back canary stays an open alert this long: someone should read why. */
 export const CANARY_ROLLBACK_ALERT_MS = 24 * 3600_000;
+
+/** A rollout rolled back recently enough to be an open alert (live context and alert gauge). */
+export const recentlyRolledBack = (r: Pick<RolloutRecord, 'status' | 'endedAt'>, now: number) =>
+  r.status === 'rolled-back' && r.endedAt !== null && now - r.endedAt <= CANARY_ROLLBACK_ALERT_MS;
 const TOP_DRIFTING = 5;
 
 export type LiveContextSources = {
@@ -55,7 +59,7 @@ export function openAlerts(report: DriftReport, rollouts: RolloutRecord[], byAle
       runbookId: byAlert['data-drift'],
     });
   }
-  for (const r of rollouts.filter(x => x.status === 'rolled-back' && x.endedAt !== null && now - x.endedAt <= CANARY_ROLLBACK_ALERT_MS)) {
+  for (const r of rollouts.filter(x => recentlyRolledBack(x, now))) {
     alerts.push({
       kind: 'canary-rollback',
       severity: 'page',

@@ -17,8 +17,6 @@ export interface RunbookService {
 }
 
 /** `locationRef`: the entity's catalog location, which the runbook's path is relative to. */
-type OwnRunbook = RunbookSummary & { locationRef: string | undefined; path: string };
-
 /**
  * Resolves a runbook path against the entity's location and refuses anything that leaves the
  * location's folder: the entity schema already forbids `..`, but a catalog can hold entities that
@@ -54,6 +52,23 @@ const slug = (text: string) =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
 
+/**
+ * A model's runbooks as listed: its own (ids from their paths, stable while the path is) then the
+ * built-ins, and the runbook each alert opens — the model's own when it names the alert.
+ */
+export function runbookIndex(runbooks: Array<{ title: string; path: string; alerts: AlertKind[] }>): Pick<RunbookList, 'items' | 'byAlert'> {
+  const ids = new Set<string>();
+  const own: RunbookSummary[] = runbooks.map(runbook => {
+    let id = `model-${slug(runbook.path)}`;
+    for (let n = 2; ids.has(id); n++) id = `model-${slug(runbook.path)}-${n}`;
+    ids.add(id);
+    return { id, title: runbook.title, source: 'model', alerts: runbook.alerts, location: runbook.path };
+  });
+  const builtins: RunbookSummary[] = ALERT_KINDS.map(kind => ({ id: kind, title: BUILTIN_RUNBOOKS[kind].title, source: 'builtin', alerts: [kind] }));
+  const byAlert = Object.fromEntries(ALERT_KINDS.map(kind => [kind, own.find(r => r.alerts.includes(kind))?.id ?? kind])) as Record<AlertKind, string>;
+  return { items: [...own, ...builtins], byAlert };
+}
+
 export class DefaultRunbookService implements RunbookService {
   constructor(
     private readonly catalog: CatalogService,
@@ -61,50 +76,28 @@ export class DefaultRunbookService implements RunbookService {
     private readonly reader: UrlReaderService,
   ) {}
 
-  private async own(model: ModelRef, credentials: BackstageCredentials): Promise<{ modelRef: string; items: OwnRunbook[] }> {
+  /** The model's runbook index and the catalog location its own runbooks are relative to. */
+  private async read(model: ModelRef, credentials: BackstageCredentials) {
     const modelRef = stringifyEntityRef({ kind: 'model', ...model });
     const entity = await readModelEntity(this.catalog, modelRef, await catalogCredentials(this.auth, credentials));
-    const location = (entity.metadata.annotations as Record<string, string> | undefined)?.[ANNOTATION_LOCATION];
-    const ids = new Set<string>();
-    const items: OwnRunbook[] = [];
-    for (const runbook of entity.spec.runbooks) {
-      let id = `model-${slug(runbook.path)}`;
-      for (let n = 2; ids.has(id); n++) id = `model-${slug(runbook.path)}-${n}`;
-      ids.add(id);
-      items.push({
-        id,
-        title: runbook.title,
-        source: 'model',
-        alerts: runbook.alerts,
-        location: runbook.path,
-        path: runbook.path,
-        locationRef: location,
-      });
-    }
-    return { modelRef, items };
+    const locationRef = (entity.metadata.annotations as Record<string, string> | undefined)?.[ANNOTATION_LOCATION];
+    return { modelRef, locationRef, ...runbookIndex(entity.spec.runbooks) };
   }
 
   async list(model: ModelRef, credentials: BackstageCredentials): Promise<RunbookList> {
-    const { modelRef, items } = await this.own(model, credentials);
-    const builtins: RunbookSummary[] = ALERT_KINDS.map(kind => ({ id: kind, title: BUILTIN_RUNBOOKS[kind].title, source: 'builtin', alerts: [kind] }));
-    const byAlert = Object.fromEntries(ALERT_KINDS.map(kind => [kind, items.find(r => r.alerts.includes(kind))?.id ?? kind])) as Record<AlertKind, string>;
-    return { modelRef, items: [...items.map(({ locationRef: _l, path: _p, ...summary }) => summary), ...builtins], byAlert };
+    const { modelRef, items, byAlert } = await this.read(model, credentials);
+    return { modelRef, items, byAlert };
   }
 
   async get(model: ModelRef, id: string, credentials: BackstageCredentials): Promise<Runbook> {
-    const builtin = (ALERT_KINDS as readonly string[]).includes(id) ? (id as AlertKind) : undefined;
-    if (builtin) {
-      await this.own(model, credentials); // the model must exist and be readable
-      return { id, title: BUILTIN_RUNBOOKS[builtin].title, source: 'builtin', alerts: [builtin], markdown: BUILTIN_RUNBOOKS[builtin].markdown };
-    }
-    const { modelRef, items } = await this.own(model, credentials);
+    const { modelRef, locationRef, items } = await this.read(model, credentials);
     const runbook = items.find(r => r.id === id);
     if (!runbook) throw new NotFoundError(`${modelRef} has no runbook "${id}"`);
-    if (!runbook.locationRef) throw new NotFoundError(`${modelRef} has no catalog location to read its runbooks from`);
-    const response = await this.reader.readUrl(runbookUrl(locationUrlOf(runbook.locationRef), runbook.path));
+    if (runbook.source === 'builtin') return { ...runbook, markdown: BUILTIN_RUNBOOKS[runbook.alerts[0]].markdown };
+    if (!locationRef) throw new NotFoundError(`${modelRef} has no catalog location to read its runbooks from`);
+    const response = await this.reader.readUrl(runbookUrl(locationUrlOf(locationRef), runbook.location!));
     const content = await response.buffer();
     if (content.length > MAX_LOCAL_FILE_BYTES) throw new NotAllowedError(`${runbook.location}: larger than ${MAX_LOCAL_FILE_BYTES} bytes`);
-    const { locationRef: _l, path: _p, ...summary } = runbook;
-    return { ...summary, markdown: content.toString('utf8') };
+    return { ...runbook, markdown: content.toString('utf8') };
   }
 }
