@@ -1,13 +1,8 @@
 import { expect, Page, test } from '@playwright/test';
+import { signIn } from './signIn';
 
 // Named to run first: the demo's rollback happens about a minute and a half after the backend
 // starts, and this test watches it happen rather than finding it done.
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
 
 /** The demo seeds its rollouts once the catalog has ingested the models: reload until there is one. */
 async function openRolloutsTab(page: Page, model: string) {

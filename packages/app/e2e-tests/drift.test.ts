@@ -1,12 +1,7 @@
 import { expect, Page, test } from '@playwright/test';
+import { signIn } from './signIn';
 
 /** The demo starts streaming once the catalog has ingested the models: reload until it has. */
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
-
 async function openDriftTab(page: Page, model: string) {
   await expect(async () => {
     await page.goto(`/catalog/default/model/${model}/drift`);

@@ -1,10 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
+import { signIn } from './signIn';
 
 const costOf = async (page: Page, model: string) => {
   const text = await page.locator(`tr[data-model="${model}"] [data-testid="cost-per-1k"]`).innerText();

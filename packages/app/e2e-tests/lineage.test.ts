@@ -1,16 +1,11 @@
 import { expect, Page, test } from '@playwright/test';
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
+import { signIn } from './signIn';
 
 const lineageNode = (page: Page, kind: string, text: string | RegExp) =>
   page.locator(`g[data-testid="lineage-node"][data-kind="${kind}"]`, { hasText: text });
 
 test('one click from a Model page to the dataset versions behind its production version', async ({ page }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   await page.goto('/catalog/default/model/home-feed-ranker');
   await expect(page.getByText('v17 serves production')).toBeVisible();
   const datasets = page.getByRole('list', { name: 'Dataset versions behind production' });
@@ -40,7 +35,7 @@ test('one click from a Model page to the dataset versions behind its production 
 
 test('the Versions tab compares with the champion, shows the gates and marks versions that cannot be reproduced', async ({ page }) => {
   test.setTimeout(150_000);
-  await signInAsGuest(page);
+  await signIn(page);
   await page.goto('/catalog/default/model/home-feed-ranker/versions');
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(table.locator('tr[data-version="17"]')).toContainText('champion');
@@ -81,7 +76,7 @@ test('a version registered by CI with the scoped token appears with its lineage'
   });
   expect(read.status()).toBe(403);
 
-  await signInAsGuest(page);
+  await signIn(page);
   await page.goto('/catalog/default/model/push-notification-ranker/versions');
   const row = page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="3"]');
   await expect(row).toContainText('1 dataset version');
@@ -92,7 +87,7 @@ test('a version registered by CI with the scoped token appears with its lineage'
 
 test('versions synced from the demo MLflow appear, with their run and training data', async ({ page }) => {
   test.setTimeout(180_000);
-  await signInAsGuest(page);
+  await signIn(page);
   // The sync runs shortly after the backend starts, then every minute.
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(async () => {

@@ -1,10 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
+import { signIn } from './signIn';
 
 async function chooseKind(page: Page, kind: string) {
   await page.locator('[aria-label="Kind"] [role="button"]').click();
@@ -12,7 +7,7 @@ async function chooseKind(page: Page, kind: string) {
 }
 
 test('the catalog lists the demo Models, filterable by kind, each with its page', async ({ page }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   await chooseKind(page, 'Model');
   // The guest's team owns a model, so the catalog opens on "Owned": look at all of them.
   await page.getByRole('menu', { name: 'ModelRails demo' }).getByRole('menuitem', { name: /^All/ }).click();
@@ -35,7 +30,7 @@ test('the catalog lists the demo Models, filterable by kind, each with its page'
 });
 
 test('a Model page shows its policy in readable form', async ({ page }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   await page.goto('/catalog/default/model/home-feed-ranker');
   await expect(page.getByRole('heading', { name: 'Home feed ranker' }).first()).toBeVisible();
 
@@ -58,7 +53,7 @@ test('a Model page shows its policy in readable form', async ({ page }) => {
 });
 
 test('a Model without a policy shows the platform defaults', async ({ page }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   await page.goto('/catalog/default/model/ad-ctr-deepfm');
   const gates = page.getByRole('region', { name: 'Validation gates' });
   await expect(gates).toContainText('none configured: promotion is not gated');
@@ -68,7 +63,7 @@ test('a Model without a policy shows the platform defaults', async ({ page }) =>
 });
 
 test('search finds Models by name', async ({ page }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   // The search index is built shortly after the backend starts: retry until it has the Models.
   await expect(async () => {
     await page.goto('/search?query=ranker');

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { signIn } from './signIn';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -83,9 +84,7 @@ test('Prometheus fires the contract violation from the generated rules, and its 
   expect(runbookUrl).toBe(`${BACKEND}/catalog/default/model/home-feed-ranker/runbooks?runbook=model-runbooks-home-feed-ranker`);
 
   // The link works: the runbook page with the live context.
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+  await signIn(page);
   await page.goto(runbookUrl);
   await expect(page.getByTestId('runbook-markdown').getByRole('heading', { name: 'Home feed ranker — drift and contract violations' })).toBeVisible();
   await expect(page.getByTestId('live-context').locator('[data-alert="contract-violation"]').filter({ hasText: 'user_country' })).toContainText('type change');

@@ -1,15 +1,8 @@
-import { APIRequestContext, Browser, expect, Page, test } from '@playwright/test';
+import { APIRequestContext, expect, test } from '@playwright/test';
+import { signInAs } from './signIn';
 
 // Runs after canary.test.ts, which watches the dynamic pricing regressor's canary promote v13 over
 // v12 (v12 stays warm as the standby): here its owner rolls it back from the runbook page.
-
-async function signInAs(browser: Browser, who: 'guest' | string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await page.goto('/');
-  await page.getByRole('button', { name: who === 'guest' ? 'Enter' : `Sign in as ${who}` }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-  return page;
-}
 
 async function tokenOf(request: APIRequestContext, who: string) {
   const response = await request.get('/api/auth/demo-users/refresh', { headers: { 'x-modelrails-demo-user': who } });

@@ -1,14 +1,9 @@
-import { expect, Page, test } from '@playwright/test';
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
-}
+import { expect, test } from '@playwright/test';
+import { signIn } from './signIn';
 
 test('a second person signs off a promotion; the requester cannot', async ({ page }) => {
   test.setTimeout(180_000);
-  await signInAsGuest(page); // user:default/guest
+  await signIn(page); // user:default/guest
   await page.goto('/mlops/promotions');
   const pending = page.getByRole('table', { name: 'Pending promotions' });
   const row = (title: string, version: string) => pending.locator('tr', { hasText: title }).filter({ hasText: version });

@@ -1,4 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
+import { signIn } from './signIn';
 
 // catalog/e2e/models.yaml (loaded by app-config.e2e.yaml only) holds a Model whose title,
 // description and runbook title carry XSS payloads, and a runbook made of a payload corpus
@@ -16,9 +17,7 @@ async function signInWatchingPayloads(page: Page) {
     (window as any).__xssRan = [];
     (window as any).__xss = (name: string) => (window as any).__xssRan.push(name);
   });
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByRole('heading', { name: /Catalog/ })).toBeVisible();
+  await signIn(page);
   return {
     /** Payloads that ran, and dialogs that opened, so far. */
     ran: async () => [...(await page.evaluate(() => (window as any).__xssRan as string[])), ...dialogs],
