@@ -13,9 +13,9 @@ import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
-import { BUCKET_MS } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { numericDrift, categoricalDrift } from '../plugins/mlops-backend/src/telemetry/stats/fromSummaries';
-import { generateSample } from '../plugins/mlops-backend/src/telemetry/stats/random';
+import { BUCKET_MS } from '../plugins/mlops-backend/src/telemetry/constants';
+import { numericDrift, categoricalDrift } from '../plugins/mlops-backend/src/stats/fromSummaries';
+import { generateSample } from '../plugins/mlops-backend/src/stats/random';
 import {
   addNumeric,
   addNumericValues,
@@ -28,7 +28,7 @@ import {
   NumericLayout,
   NumericSummary,
   numericSummaryFromSample,
-} from '../plugins/mlops-backend/src/telemetry/stats/summaries';
+} from '../plugins/mlops-backend/src/stats/summaries';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const SIZES = (process.env.BENCH_DRIFT_SIZES ?? '10000,100000,1000000,10000000').split(',').map(Number);

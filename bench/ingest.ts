@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { toWire, trainingProfile, TrafficSimulator } from '../plugins/mlops-backend/src/telemetry/simulation';
+import { toWire, trainingProfile, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
 
 const MODEL = 'model:default/home-feed-ranker';
 const BATCH = 10_000;

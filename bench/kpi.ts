@@ -14,7 +14,7 @@ import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseM
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
 import { DatabaseKpiStore, KpiService, LabelRollups } from '../plugins/mlops-backend/src/kpi';
-import { simulationRandom } from '../plugins/mlops-backend/src/telemetry/stats/random';
+import { simulationRandom } from '../plugins/mlops-backend/src/stats/random';
 
 const MODEL = 'model:default/home-feed-ranker';
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
 /*
- * Lineage query over a generated 2,000-node graph, on the real store (DatabaseRegistryStore) on
+ * Lineage query over a generated 2,000-node graph, on the real store (DatabaseLineageStore) on
  * SQLite and, when BENCH_POSTGRES_URL is set, on PostgreSQL. Prints the median beside the target
  * (100 ms) and beside a reference measured in the same run on the same database: one indexed
  * single-row lookup, the cheapest round trip the store makes.
@@ -8,6 +8,7 @@ import knexFactory, { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
 import { DatabaseModelRailsStore, migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseRegistryStore } from '../plugins/mlops-backend/src/registry/DatabaseRegistryStore';
+import { DatabaseLineageStore } from '../plugins/mlops-backend/src/lineage/DatabaseLineageStore';
 import { benchVersions, datasetOf, DATASETS } from './lineageGraph';
 
 const RUNS = 31;
@@ -24,6 +25,7 @@ async function time(fn: () => Promise<unknown>) {
 async function bench(name: string, knex: Knex) {
   await migrateDatabase({ getClient: async () => knex } as any);
   const store = new DatabaseRegistryStore(knex, new DatabaseModelRailsStore(knex));
+  const lineage = new DatabaseLineageStore(knex);
   const t0 = performance.now();
   for (const v of benchVersions()) await store.upsertVersion(v, 'bench');
   const loadS = (performance.now() - t0) / 1000;
@@ -32,14 +34,14 @@ async function bench(name: string, knex: Knex) {
     const d = datasetOf((i * 97) % DATASETS);
     return `dataset:${d.ref}@${d.version}`;
   };
-  const first = await store.lineage(rootOf(0), 10);
+  const first = await lineage.lineage(rootOf(0), 10);
   const nodes = first!.nodes.length;
 
   const lookups: number[] = [];
   const queries: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     lookups.push(await time(() => knex('mlops_model_versions').where({ model_ref: 'model:default/home-feed-ranker', version: `bench-${i * 6}` }).first('id')));
-    queries.push(await time(() => store.lineage(rootOf(i), 10)));
+    queries.push(await time(() => lineage.lineage(rootOf(i), 10)));
   }
   const q = median(queries);
   const ref = median(lookups);

@@ -21,7 +21,7 @@ import { IstioTrafficRouter } from '../plugins/mlops-backend/src/rollout/IstioTr
 import { DefaultRolloutEngine } from '../plugins/mlops-backend/src/rollout/RolloutEngine';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/telemetry/simulation';
+import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
 
 const TRIALS = Number(process.env.BENCH_ROLLBACK_TRIALS ?? 25);
 const TARGET_MS = 1000;

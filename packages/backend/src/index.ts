@@ -37,5 +37,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // ModelRails, and a URL reader for runbooks beside the catalog's local files
 backend.add(import('@modelrails/plugin-mlops-backend'));
 backend.add(mlopsFileUrlReaderServiceFactory);
+// The embedded demo (seeded history, simulated traffic, two canaries) runs when mlops.demo.enabled.
+backend.add(import('@modelrails/plugin-mlops-backend/demo'));
 
 backend.start();

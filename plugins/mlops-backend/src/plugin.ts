@@ -1,252 +1,110 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
+import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { mlopsPermissions } from '@modelrails/plugin-mlops-common';
-import { modelPermissionRules, modelResourceLoader, modelResourceRef } from './permissions/rules';
-import { DatabaseModelRailsStore, migrateDatabase } from './database/DatabaseModelRailsStore';
-import { DatabaseRegistryStore } from './registry/DatabaseRegistryStore';
-import { DefaultRegistryService } from './registry/RegistryService';
-import { DefaultModelPolicyService } from './service/ModelPolicyService';
-import { createRouter } from './service/router';
-import { DefaultRunbookService } from './runbooks/RunbookService';
-import { LiveContextService } from './runbooks/LiveContextService';
-import { scheduleServingMetrics } from './alerts/servingMetrics';
-import { catalogModelOwners, OwnerNotifications } from './notifications/OwnerNotifications';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { seedDemoPromotions, seedDemoRegistry } from './demo/demoRegistry';
-import { createMlflowAliasMover, DatabaseSyncStatusStore, scheduleMlflowSync } from './mlflow';
-import { catalogPolicies, createGateService, schedulePendingGateEvaluation } from './gates';
-import { DatabasePromotionStore } from './promotion/DatabasePromotionStore';
-import { PromotionService } from './promotion/PromotionService';
-import { DatabaseTelemetryStore } from './telemetry/DatabaseTelemetryStore';
-import { TelemetryService } from './telemetry/TelemetryService';
-import { DriftService } from './telemetry/DriftService';
-import { TelemetryMetrics } from './telemetry/metrics';
-import { scheduleDriftMonitor } from './telemetry/DriftMonitor';
-import { DemoTraffic } from './demo/demoTraffic';
-import { seedDemoRollouts } from './demo/demoRollouts';
-import { seedDemoKpiInputs } from './demo/demoKpis';
-import { EvaluationService } from './telemetry/EvaluationService';
-import { createKpis, scheduleKpiInputs } from './kpi';
-import { RetrainingTriggers } from './retraining/RetrainingTriggers';
-import { ArgoWorkflowSubmitter, WebhookCaller } from './retraining/RetrainActions';
-import { kubeConfigFrom } from './retraining/kubernetes';
-import { parseDuration } from '@modelrails/plugin-mlops-common';
-import { createCanaryJudge, createRolloutEngine, DatabaseRolloutStore, rolloutStarter, scheduleRollouts, SimulatedTraffic } from './rollout';
+import { mlopsRetrainActionsExtensionPoint, mlopsTrafficRoutersExtensionPoint } from '@modelrails/plugin-mlops-node';
+import { createAlerts } from './alerts';
+import { DatabaseModelRailsStore, migrateDatabase } from './database/DatabaseModelRailsStore';
+import { healthRoutes } from './database/routes';
+import { createDrift } from './drift';
+import { createEvaluation } from './evaluation';
+import { MlopsInternals, mlopsInternalsExtensionPoint } from './internals';
+import { createKpi } from './kpi';
+import { kubeConfigFrom } from './kubernetes/kubeConfig';
+import { createLineage } from './lineage';
+import { TelemetryMetrics } from './metrics/MlopsMetrics';
+import { createMlflow } from './mlflow';
+import { createNotifications } from './notifications';
+import { registerMlopsPermissions } from './permissions/rules';
+import { createPolicies } from './policy';
+import { createPromotion } from './promotion';
+import { createRegistry } from './registry';
+import { RetrainActions } from './retraining/RetrainActions';
+import { createRetraining } from './retraining';
+import { createRollout, SimulatedTraffic, TrafficRouters } from './rollout';
+import { createRunbooks } from './runbooks';
+import { createMlopsRouter } from './router/router';
+import { createTelemetry, telemetryRetention } from './telemetry';
+import { MlopsContext, wireConcerns } from './wiring';
 
 /**
- * The ModelRails backend plugin: wires services together and nothing else.
+ * The ModelRails backend plugin: wires each concern's factory together and nothing else. Modules
+ * add traffic routers and retraining actions through `@modelrails/plugin-mlops-node`.
  *
  * @public
  */
 export const mlopsPlugin = createBackendPlugin({
   pluginId: 'mlops',
   register(env) {
+    const addedRouters: Array<Parameters<TrafficRouters['add']>> = [];
+    const addedActions: Array<Parameters<RetrainActions['add']>> = [];
+    const readyHooks: Array<(internals: MlopsInternals) => Promise<void>> = [];
+    env.registerExtensionPoint(mlopsTrafficRoutersExtensionPoint, { addTrafficRouter: (name, factory) => void addedRouters.push([name, factory]) });
+    env.registerExtensionPoint(mlopsRetrainActionsExtensionPoint, { addRetrainAction: (name, action) => void addedActions.push([name, action]) });
+    env.registerExtensionPoint(mlopsInternalsExtensionPoint, { onReady: hook => void readyHooks.push(hook) });
     env.registerInit({
       deps: {
         auth: coreServices.auth,
         auditor: coreServices.auditor,
         config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        permissions: coreServices.permissions,
+        urlReader: coreServices.urlReader,
         database: coreServices.database,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
-        logger: coreServices.logger,
-        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
-        urlReader: coreServices.urlReader,
         notifications: notificationService,
       },
-      async init({ auth, auditor, config, database, httpRouter, httpAuth, logger, permissions, permissionsRegistry, catalog, scheduler, lifecycle, urlReader, notifications }) {
-        // Model-scoped permissions carry rules policy authors can use (owner, lifecycle).
-        permissionsRegistry.addResourceType({
-          resourceRef: modelResourceRef,
-          permissions: mlopsPermissions.filter(p => p.type === 'resource'),
-          rules: modelPermissionRules,
-          getResources: modelResourceLoader(catalog, auth),
-        });
-        permissionsRegistry.addPermissions(mlopsPermissions.filter(p => p.type !== 'resource'));
+      async init({ database, httpRouter, httpAuth, permissionsRegistry, catalog, scheduler, lifecycle, notifications, ...core }) {
+        registerMlopsPermissions(permissionsRegistry, catalog, core.auth);
         const db = await migrateDatabase(database);
-        const store = new DatabaseModelRailsStore(db);
-        const registryStore = new DatabaseRegistryStore(db, store);
-        const syncStatus = new DatabaseSyncStatusStore(db);
-        const gates = createGateService(registryStore, catalog, auth);
-        const promotionStore = new DatabasePromotionStore(db, store);
-        const telemetryStore = new DatabaseTelemetryStore(db);
-        const kubeConfig = kubeConfigFrom(config);
-        const moveExternalAlias = createMlflowAliasMover({ config, catalog, auth, logger });
-        const rolloutStore = new DatabaseRolloutStore(db, store);
-        const ownerNotifications = new OwnerNotifications(notifications, catalogModelOwners(catalog, auth), logger);
+        const policies = createPolicies(catalog, core.auth);
+        const ctx: MlopsContext = { ...core, catalog, db, store: new DatabaseModelRailsStore(db), kubeConfig: kubeConfigFrom(core.config), metrics: new TelemetryMetrics(), policies: policies.service, policyOf: policies.lookup };
+        const ownerNotifications = createNotifications(ctx, notifications);
         const simulatedTraffic = new SimulatedTraffic();
-        const rollouts = createRolloutEngine({
-          store: rolloutStore,
-          telemetry: telemetryStore,
-          registry: registryStore,
-          kubeConfig,
-          simulated: simulatedTraffic,
-          moveExternalAlias,
+        const routers = new TrafficRouters({ kubeConfig: ctx.kubeConfig, simulated: simulatedTraffic });
+        for (const [name, factory] of addedRouters) routers.add(name, factory);
+
+        const registry = createRegistry(ctx);
+        const mlflow = createMlflow(ctx, registry);
+        const telemetry = createTelemetry(ctx, { registry: registry.service });
+        const rollout = createRollout(ctx, {
+          registry: registry.store,
+          telemetry: telemetry.store,
+          routers,
+          moveExternalAlias: mlflow.moveAlias,
           onEnded: record => ownerNotifications.onRolloutEnded(record),
+          promotions: { list: filter => promotion.service.list(filter) },
         });
-        const promotions = new PromotionService(
-          promotionStore,
-          registryStore,
-          catalogPolicies(catalog, auth),
-          permissions,
-          auth,
-          moveExternalAlias,
-          rolloutStarter(rollouts, rolloutStore),
-        );
-        const metrics = new TelemetryMetrics();
-        const modelPolicies = new DefaultModelPolicyService(catalog, auth);
-        const retentionMs = parseDuration(config.getOptionalString('mlops.telemetry.rawRetention') ?? '7d');
-        const telemetry = new TelemetryService({
-          store: telemetryStore,
-          policies: catalogPolicies(catalog, auth),
-          metrics,
-          rawSampleRate: config.getOptionalNumber('mlops.telemetry.rawSampleRate') ?? 0.01,
-          retentionMs,
+        const promotion = createPromotion(ctx, { registry: registry.store, moveExternalAlias: mlflow.moveAlias, rollouts: rollout.starter, onRequested: p => ownerNotifications.onPromotionRequested(p) });
+        const drift = createDrift(ctx, {
+          telemetry: telemetry.service,
+          store: telemetry.store,
+          onReport: async report => {
+            await ownerNotifications.onDriftReport(report);
+            await retraining.triggers.onDriftReport(report, await drift.service.policyOf(report.modelRef));
+          },
         });
-        const drift = new DriftService(telemetryStore, telemetry);
-        const kpis = createKpis({ db, config, telemetry: telemetryStore, policies: catalogPolicies(catalog, auth), kubeConfig, rawRetentionMs: retentionMs });
-        const evaluation = new EvaluationService(telemetryStore);
-        const triggers = new RetrainingTriggers({
-          store: telemetryStore,
-          evaluation,
-          actions: { argo: kubeConfig ? new ArgoWorkflowSubmitter(kubeConfig) : undefined, webhook: new WebhookCaller() },
-          metrics,
-          logger,
-        });
-        const runbooks = new DefaultRunbookService(catalog, auth, urlReader);
-        const liveContext = new LiveContextService({
-          driftReport: modelRef => drift.report(modelRef),
-          rollouts: rolloutStore,
-          production: model => promotions.productionAt(model, new Date()),
-          runbooks: (model, credentials) => runbooks.list(model, credentials),
-          permissions,
-        });
-        httpRouter.use(
-          await createRouter({
-            runbooks,
-            liveContext,
-            ownerNotifications,
-            // Where runbook pages live: the portal (a backend that serves the app answers on its own URL).
-            portalBaseUrl:
-              config.getOptionalString('mlops.runbooks.portalBaseUrl') ?? config.getOptionalString('app.baseUrl') ?? config.getOptionalString('backend.baseUrl') ?? '',
-            telemetry,
-            telemetryStore,
-            kpis: kpis.service,
-            drift,
-            evaluation,
-            metrics,
-            store,
-            policies: modelPolicies,
-            registry: new DefaultRegistryService(registryStore, catalog, auth, gates),
-            syncStatus,
-            promotions,
-            rollouts,
-            rolloutStore,
-            judge: createCanaryJudge({ telemetry: telemetryStore, registry: registryStore, policyOf: catalogPolicies(catalog, auth) }),
-            auditor,
-            auth,
-            httpAuth,
-            permissions,
-            logger,
-          }),
-        );
+        const evaluation = createEvaluation({ store: telemetry.store, policyOf: modelRef => drift.service.policyOf(modelRef) });
+        const retraining = createRetraining(ctx, { store: telemetry.store, telemetry: telemetry.service, evaluation: evaluation.service });
+        for (const [name, action] of addedActions) retraining.actions.add(name, action);
+        const kpi = createKpi(ctx, { telemetry: telemetry.store, retention: telemetryRetention(core.config) });
+        const runbooks = createRunbooks(ctx, { driftReport: modelRef => drift.service.report(modelRef), rollouts: rollout.store, production: model => promotion.service.productionAt(model, new Date()) });
+        const alerts = createAlerts(ctx, { runbooks: runbooks.service, rollouts: rollout.store, telemetry: telemetry.store, kpis: kpi.service });
+
+        const http = await createMlopsRouter({ httpAuth, permissions: core.permissions, auditor: core.auditor });
+        const concerns = [{ routes: policies.routes }, registry, createLineage(ctx), mlflow, telemetry, rollout, promotion, drift, evaluation, retraining, kpi, runbooks, alerts];
+        await wireConcerns([{ routes: h => healthRoutes(h, () => ctx.store.health()) }, ...concerns], http, scheduler);
+        httpRouter.use(http.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // Flagger cannot send headers: the route checks the token in the webhook's metadata itself.
         httpRouter.addAuthPolicy({ path: '/judge/flagger', allow: 'unauthenticated' });
-        await scheduleMlflowSync({
-          config,
-          scheduler,
-          logger,
-          catalog,
-          auth,
-          registry: registryStore,
-          status: syncStatus,
-          onVersionCreated: async (modelRef, version) => {
-            await gates.evaluate(modelRef, version, 'sync', 'plugin:mlops:mlflow-sync');
-          },
-        });
-        await schedulePendingGateEvaluation({ scheduler, logger, catalog, auth, gates });
-        await scheduleRollouts({ scheduler, logger, engine: rollouts });
-        await scheduleKpiInputs({
-          scheduler,
-          logger,
-          telemetry: telemetryStore,
-          kpis,
-          policies: catalogPolicies(catalog, auth),
-          modelRefs: async () => (await modelPolicies.listModels(await auth.getOwnServiceCredentials())).map(m => m.entityRef),
-          rawRetentionMs: retentionMs,
-        });
-        await scheduler.scheduleTask({
-          id: 'mlops-promotions-expire',
-          scope: 'global',
-          frequency: { minutes: 1 },
-          timeout: { minutes: 1 },
-          fn: async () => {
-            const ended = await promotionStore.expireDue();
-            if (ended) {
-              const event = await auditor.createEvent({ eventId: 'promotion-expire', severityLevel: 'low', meta: { ended: String(ended) } });
-              await event.success();
-            }
-          },
-        });
-        await scheduleServingMetrics({ scheduler, logger, metrics, rollouts: rolloutStore, telemetry: telemetryStore, kpis: kpis.service, policyOf: catalogPolicies(catalog, auth) });
-        await scheduleDriftMonitor({
-          scheduler,
-          logger,
-          store: telemetryStore,
-          drift,
-          metrics,
-          onReport: async report => {
-            await ownerNotifications.onDriftReport(report);
-            await triggers.onDriftReport(report, await drift.policyOf(report.modelRef));
-          },
-        });
-        await scheduler.scheduleTask({
-          id: 'mlops-retraining-checks',
-          scope: 'global',
-          frequency: { minutes: 5 },
-          timeout: { minutes: 5 },
-          fn: async () => {
-            for (const modelRef of await telemetryStore.activeModels(Date.now() - 8 * 86_400_000)) {
-              const policy = await telemetry.policy(modelRef);
-              if (!policy) continue;
-              await triggers.checkSchedule(modelRef, policy);
-              await triggers.checkPerformance(modelRef, policy);
-            }
-          },
-        });
-        const summaryRetentionMs = parseDuration(config.getOptionalString('mlops.telemetry.summaryRetention') ?? '90d');
-        await scheduler.scheduleTask({
-          id: 'mlops-telemetry-retention',
-          scope: 'global',
-          frequency: { minutes: 30 },
-          timeout: { minutes: 10 },
-          fn: async () => {
-            const now = Date.now();
-            const removed =
-              (await telemetryStore.purge({ rawEvents: now - retentionMs, summaries: now - summaryRetentionMs })) + (await kpis.store.purge(now - summaryRetentionMs));
-            if (removed) logger.info(`Telemetry retention removed ${removed} rows`);
-          },
-        });
-        if (config.getOptionalBoolean('mlops.demo.enabled')) {
-          await seedDemoRegistry(registryStore, logger);
-          await seedDemoPromotions(promotionStore);
-          const traffic = new DemoTraffic(telemetry, telemetryStore, logger, { registry: registryStore, simulated: simulatedTraffic, rollouts: rolloutStore });
-          traffic.startWhenCatalogReady(5_000, async () => {
-            await seedDemoKpiInputs({ kpis, policyOf: catalogPolicies(catalog, auth), since: traffic.backfilledFrom });
-            // The seeded requests wait for their owners, who hear of them as of any request.
-            for (const pending of await promotionStore.list({ status: 'pending' })) await ownerNotifications.onPromotionRequested(pending);
-            await seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry: registryStore, promotions: promotionStore, policyOf: catalogPolicies(catalog, auth), logger });
-          });
-          lifecycle.addShutdownHook(() => traffic.stop());
-        }
+
+        const internals: MlopsInternals = { ctx, lifecycle, registry: registry.store, promotions: promotion.store, telemetry: telemetry.service, telemetryStore: telemetry.store, rollouts: rollout.engine, rolloutStore: rollout.store, simulatedTraffic, kpis: kpi, ownerNotifications };
+        for (const hook of readyHooks) await hook(internals);
       },
     });
   },

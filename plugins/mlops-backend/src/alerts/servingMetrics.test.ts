@@ -1,4 +1,4 @@
-import { TelemetryMetrics } from '../telemetry/metrics';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { RolloutRecord } from '../rollout/RolloutStore';
 import { CANARY_ROLLBACK_ALERT_MS } from '../runbooks/LiveContextService';
 import { publishServingMetrics } from './servingMetrics';

@@ -1,9 +1,10 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScheduledTask } from '../wiring';
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { KpiService } from '../kpi/KpiService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { RolloutStore } from '../rollout';
-import { TelemetryMetrics } from '../telemetry/metrics';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { recentlyRolledBack } from '../runbooks/LiveContextService';
 
 /** The window of the latency gauge: long enough to smooth a burst, short enough to page. */
@@ -51,17 +52,16 @@ export async function publishServingMetrics(options: {
 }
 
 /** Every 30 s on every replica (the gauges come from the database, so replicas agree; rules take the max). */
-export async function scheduleServingMetrics(options: {
-  scheduler: SchedulerService;
+export function servingMetricsTask(options: {
   logger: LoggerService;
   metrics: TelemetryMetrics;
   rollouts: Pick<RolloutStore, 'list'>;
   telemetry: Pick<TelemetryStore, 'activeModels'>;
   kpis: Pick<KpiService, 'report'>;
   policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>;
-}) {
-  const { scheduler, logger, metrics, rollouts, telemetry, kpis, policyOf } = options;
-  await scheduler.scheduleTask({
+}): ScheduledTask {
+  const { logger, metrics, rollouts, telemetry, kpis, policyOf } = options;
+  return {
     id: 'mlops-serving-metrics',
     scope: 'local',
     frequency: { seconds: 30 },
@@ -81,5 +81,5 @@ export async function scheduleServingMetrics(options: {
         },
         logger,
       }),
-  });
+  };
 }

@@ -5,6 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
+import { DatabaseLineageStore } from '../lineage/DatabaseLineageStore';
 import { DEMO_MODELS, seedDemoRegistry } from './demoRegistry';
 
 jest.setTimeout(60_000);
@@ -42,7 +43,7 @@ describe.each(databases.eachSupportedId())('the demo registry on %s', databaseId
     const champion = ranker.find(v => v.aliases.includes('champion'))!;
     expect(champion.version).toBe('17');
     expect(champion.deployments.filter(d => d.environment === 'production')).toHaveLength(2);
-    const lineage = await registry.lineage(`model:model:default/home-feed-ranker@17`, 2);
+    const lineage = await new DatabaseLineageStore(knex).lineage(`model:model:default/home-feed-ranker@17`, 2);
     expect(lineage!.nodes.filter(n => n.kind === 'dataset-version').map(n => n.attributes.dataset).sort()).toEqual([
       'resource:default/clickstream-events',
       'resource:default/impressions-log',

@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
 import { RegistryStore, NewModelVersion } from '../registry/RegistryStore';
-import { DatabasePromotionStore } from '../promotion/DatabasePromotionStore';
+import { PromotionStore } from '../promotion/PromotionStore';
 
 /*
  * The embedded demo's registry: versions, lineage, aliases and deployments for every Model in
@@ -279,7 +279,7 @@ export async function seedDemoRegistry(registry: RegistryStore, logger: LoggerSe
  * Pending promotion requests for the demo's sign-off queue: one that passes its gates, one that
  * fails a gate, and one requested by the demo's own guest user (who therefore cannot approve it).
  */
-export async function seedDemoPromotions(promotions: DatabasePromotionStore) {
+export async function seedDemoPromotions(promotions: PromotionStore) {
   if ((await promotions.list({ limit: 1 })).length) return;
   const requests = [
     { model: 'home-feed-ranker', version: '18', by: 'user:default/alice', reason: 'Weekly refresh: NDCG@20 within 2 % of the champion' },

@@ -1,10 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
-import { DatabasePromotionStore } from '../promotion/DatabasePromotionStore';
+import { PromotionStore } from '../promotion/PromotionStore';
 import { RegistryStore } from '../registry/RegistryStore';
 import { compareToChampion } from '../registry/RegistryService';
 import { RolloutEngine, RolloutStore } from '../rollout';
-import { TrafficScenario } from '../telemetry/simulation';
+import { TrafficScenario } from '../stats/simulation';
 
 /*
  * The demo's two rollouts, approved by a second person as any promotion to production is, and
@@ -40,7 +40,7 @@ export async function seedDemoRollouts(options: {
   engine: RolloutEngine;
   rollouts: RolloutStore;
   registry: RegistryStore;
-  promotions: DatabasePromotionStore;
+  promotions: PromotionStore;
   policyOf(modelRef: string): Promise<ModelPolicy | undefined>;
   logger: LoggerService;
 }) {

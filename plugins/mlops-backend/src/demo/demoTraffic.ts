@@ -6,10 +6,11 @@ import { DEMO_MODELS } from './demoRegistry';
 import { DEMO_CHALLENGER_BEHAVIOUR } from './demoRollouts';
 import { RegistryStore } from '../registry/RegistryStore';
 import { RolloutStore, SimulatedTraffic } from '../rollout';
-import { BUCKET_MS, bucketOf, TelemetryService } from '../telemetry/TelemetryService';
+import { TelemetryService } from '../telemetry/TelemetryService';
+import { BUCKET_MS, bucketOf } from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../telemetry/simulation';
-import { simulationRandom } from '../telemetry/stats/random';
+import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { simulationRandom } from '../stats/random';
 
 /*
  * Traffic for the embedded demo, through the same ingestion path as a serving fleet's. Every live

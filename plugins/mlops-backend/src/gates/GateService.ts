@@ -1,6 +1,14 @@
 import { NotFoundError } from '@backstage/errors';
-import { GateSummary, ModelPolicy } from '@modelrails/plugin-mlops-common';
-import { RegistryStore } from '../registry/RegistryStore';
+import { GateSummary, ModelPolicy, ModelVersion } from '@modelrails/plugin-mlops-common';
+
+/** What gates read of the registry, and where they keep their results (the registry store). */
+export type GateRecords = {
+  getVersion(modelRef: string, version: string): Promise<ModelVersion | undefined>;
+  listVersions(modelRef: string): Promise<ModelVersion[]>;
+  /** Versions that held the champion alias, most recent first, each once. */
+  promotedVersions(modelRef: string, limit: number): Promise<ModelVersion[]>;
+  recordGateEvaluation(modelRef: string, version: string, summary: GateSummary, actorRef: string): Promise<void>;
+};
 import { evaluateGates } from './evaluateGates';
 
 /** Runs a model's validation gates on its versions and keeps the results. */
@@ -12,7 +20,7 @@ export interface GateService {
 
 export class DefaultGateService implements GateService {
   constructor(
-    private readonly registry: RegistryStore,
+    private readonly registry: GateRecords,
     /** The resolved policy of a Model entity, or undefined when the catalog does not know it. */
     private readonly policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>,
   ) {}

@@ -1,6 +1,6 @@
 import { Knex } from 'knex';
-import { RESOLUTIONS, whereModelInRanges } from '../telemetry/DatabaseTelemetryStore';
-import { ALL_TRAFFIC, BUCKET_MS, bucketOf } from '../telemetry/TelemetryService';
+import { whereModelInRanges } from '../telemetry/DatabaseTelemetryStore';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, RESOLUTIONS } from '../telemetry/constants';
 import { KpiStore, LabelRollup, ReplicaSample } from './KpiStore';
 
 const ROLLUP_KEY = ['model_ref', 'bucket_ms', 'bucket_start', 'version', 'segment', 'outcome'];

@@ -17,9 +17,9 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { coverWithRollups } from '../telemetry/DatabaseTelemetryStore';
 import { autoStep, seriesStep } from '../telemetry/steps';
-import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, segmentTag } from '../telemetry/TelemetryService';
+import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, segmentTag } from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
+import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../stats/summaries';
 import { KpiStore, ReplicaSample } from './KpiStore';
 import { wilsonInterval } from './wilson';
 import { kpiOutcomes } from './LabelRollups';

@@ -1,5 +1,5 @@
 import { ModelPolicy, outcomeOf, parseDuration, segmentDimensions } from '@modelrails/plugin-mlops-common';
-import { BUCKET_MS, bucketOf } from '../telemetry/TelemetryService';
+import { BUCKET_MS, bucketOf } from '../telemetry/constants';
 import { KpiStore } from './KpiStore';
 
 /** Unsettled buckets younger than this are recounted on every refresh (mlops.kpis.recountWindow). */

@@ -1,4 +1,4 @@
-import { LoggerService, RootConfigService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
 import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Knex } from 'knex';
@@ -7,6 +7,9 @@ import { DatabaseKpiStore } from './DatabaseKpiStore';
 import { KpiService } from './KpiService';
 import { LabelRollups } from './LabelRollups';
 import { CostModel, KubernetesReplicaReader, ReplicaSampler } from './ReplicaSampler';
+import { kpiRoutes } from './routes';
+import { RouteContext } from '../router/router';
+import { Concern, MlopsContext, ScheduledTask } from '../wiring';
 
 export { DatabaseKpiStore } from './DatabaseKpiStore';
 export type { KpiStore, LabelRollup, ReplicaSample } from './KpiStore';
@@ -49,17 +52,16 @@ export function createKpis(options: {
  * Every minute one replica brings each active model's label rollups up to date and samples the
  * replicas of every model with a cost model.
  */
-export async function scheduleKpiInputs(options: {
-  scheduler: SchedulerService;
+export function kpiInputsTask(options: {
   logger: LoggerService;
-  telemetry: TelemetryStore;
+  telemetry: Pick<TelemetryStore, 'activeModels'>;
   kpis: ReturnType<typeof createKpis>;
   policies: (modelRef: string) => Promise<ModelPolicy | undefined>;
   modelRefs: () => Promise<string[]>;
   rawRetentionMs: number;
-}) {
-  const { scheduler, logger, telemetry, kpis, policies } = options;
-  await scheduler.scheduleTask({
+}): ScheduledTask {
+  const { logger, telemetry, kpis, policies } = options;
+  return {
     id: 'mlops-kpi-inputs',
     scope: 'global',
     frequency: { minutes: 1 },
@@ -84,6 +86,39 @@ export async function scheduleKpiInputs(options: {
         }
       }
     },
-  });
+  };
 }
 
+/** Every 30 minutes one replica removes KPI inputs (label rollups, replica samples) past the summaries' retention. */
+export function kpiRetentionTask(options: { store: Pick<DatabaseKpiStore, 'purge'>; logger: LoggerService; summaryRetentionMs: number }): ScheduledTask {
+  return {
+    id: 'mlops-kpi-retention',
+    scope: 'global',
+    frequency: { minutes: 30 },
+    timeout: { minutes: 10 },
+    fn: async () => {
+      const removed = await options.store.purge(Date.now() - options.summaryRetentionMs);
+      if (removed) options.logger.info(`KPI retention removed ${removed} rows`);
+    },
+  };
+}
+
+/** KPIs and cost per model, version and segment, with what keeps their inputs current. */
+export function createKpi(ctx: MlopsContext, deps: { telemetry: TelemetryStore; retention: { rawRetentionMs: number; summaryRetentionMs: number } }) {
+  const kpis = createKpis({ db: ctx.db, config: ctx.config, telemetry: deps.telemetry, policies: ctx.policyOf, kubeConfig: ctx.kubeConfig, rawRetentionMs: deps.retention.rawRetentionMs });
+  return {
+    ...kpis,
+    routes: (http: RouteContext) => kpiRoutes(http, { kpis: kpis.service, policies: ctx.policies }),
+    tasks: [
+      kpiInputsTask({
+        logger: ctx.logger,
+        telemetry: deps.telemetry,
+        kpis,
+        policies: ctx.policyOf,
+        modelRefs: async () => (await ctx.policies.listModels(await ctx.auth.getOwnServiceCredentials())).map(m => m.entityRef),
+        rawRetentionMs: deps.retention.rawRetentionMs,
+      }),
+      kpiRetentionTask({ store: kpis.store, logger: ctx.logger, summaryRetentionMs: deps.retention.summaryRetentionMs }),
+    ],
+  } satisfies Concern & Record<string, unknown>;
+}

@@ -1,4 +1,4 @@
-import { Z_975 } from '../telemetry/stats/special';
+import { Z_975 } from '../stats/special';
 
 /**
  * Wilson score interval of a binomial proportion (x successes of n), as SciPy's

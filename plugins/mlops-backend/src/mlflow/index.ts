@@ -1,12 +1,16 @@
-import { AuthService, LoggerService, RootConfigService, SchedulerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { RegistryStore } from '../registry/RegistryStore';
 import { MlflowClient } from './MlflowClient';
 import { MLFLOW_MODEL_ANNOTATION, MlflowSync } from './MlflowSync';
-import { SyncStatusStore } from './SyncStatusStore';
+import { DatabaseSyncStatusStore, SyncStatusStore } from './SyncStatusStore';
+import { mlflowRoutes } from './routes';
+import { GateService } from '../gates';
+import { RouteContext } from '../router/router';
+import { Concern, MlopsContext, ScheduledTask } from '../wiring';
 
-export { DatabaseSyncStatusStore } from './SyncStatusStore';
+export { DatabaseSyncStatusStore };
 export type { SyncStatusStore } from './SyncStatusStore';
 
 function clientFrom(config: RootConfigService) {
@@ -53,22 +57,21 @@ export function createMlflowAliasMover(options: {
 }
 
 /**
- * Schedules the MLflow sync when `mlops.mlflow.baseUrl` is configured. The task is global: with
- * several backend replicas, one of them runs it at a time.
+ * The MLflow sync when `mlops.mlflow.baseUrl` is configured (undefined otherwise). The task is
+ * global: with several backend replicas, one of them runs it at a time.
  */
-export async function scheduleMlflowSync(options: {
+export function mlflowSyncTask(options: {
   config: RootConfigService;
-  scheduler: SchedulerService;
   logger: LoggerService;
   catalog: CatalogService;
   auth: AuthService;
   registry: RegistryStore;
   status: SyncStatusStore;
   onVersionCreated?: (modelRef: string, version: string) => Promise<void>;
-}) {
+}): ScheduledTask | undefined {
   const mlflow = options.config.getOptionalConfig('mlops.mlflow');
   const client = clientFrom(options.config);
-  if (!mlflow || !client) return;
+  if (!mlflow || !client) return undefined;
   const modelsByMlflowName = async () => {
     const { items } = await options.catalog.getEntities(
       { filter: { kind: 'model' }, fields: ['kind', 'metadata.name', 'metadata.namespace', 'metadata.annotations'] },
@@ -87,7 +90,7 @@ export async function scheduleMlflowSync(options: {
     mlflow.getOptionalString('uiUrl') ?? mlflow.getString('baseUrl'),
     options.onVersionCreated,
   );
-  await options.scheduler.scheduleTask({
+  return {
     id: 'mlops-mlflow-sync',
     scope: 'global',
     frequency: { minutes: mlflow.getOptionalNumber('intervalMinutes') ?? 5 },
@@ -96,5 +99,25 @@ export async function scheduleMlflowSync(options: {
     fn: async () => {
       await sync.run();
     },
-  });
+  };
+}
+
+/** MLflow: versions synced in, the champion alias moved out, and the last sync's status. */
+export function createMlflow(ctx: MlopsContext, registry: { store: RegistryStore; gates: GateService }) {
+  const status = new DatabaseSyncStatusStore(ctx.db);
+  return {
+    /** Moves an MLflow alias when MLflow is configured; undefined otherwise. */
+    moveAlias: createMlflowAliasMover(ctx),
+    routes: (http: RouteContext) => mlflowRoutes(http, () => status.get('mlflow')),
+    tasks: [
+      mlflowSyncTask({
+        ...ctx,
+        registry: registry.store,
+        status,
+        onVersionCreated: async (modelRef, version) => {
+          await registry.gates.evaluate(modelRef, version, 'sync', 'plugin:mlops:mlflow-sync');
+        },
+      }),
+    ],
+  } satisfies Concern & Record<string, unknown>;
 }

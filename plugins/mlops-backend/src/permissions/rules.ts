@@ -1,8 +1,8 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import { AuthService, PermissionsRegistryService } from '@backstage/backend-plugin-api';
 import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createConditionExports, createPermissionResourceRef, createPermissionRule } from '@backstage/plugin-permission-node';
-import { MODEL_RESOURCE_TYPE } from '@modelrails/plugin-mlops-common';
+import { mlopsPermissions, MODEL_RESOURCE_TYPE } from '@modelrails/plugin-mlops-common';
 import { z } from 'zod';
 
 /** Conditions on Models, as the rules below translate them. */
@@ -63,4 +63,15 @@ export function modelResourceLoader(catalog: CatalogService, auth: AuthService) 
     const { items } = await catalog.getEntitiesByRefs({ entityRefs: refs }, { credentials: await auth.getOwnServiceCredentials() });
     return items.map(e => e ?? undefined);
   };
+}
+
+/** Registers the plugin's permissions, and the Model resource type with its rules, for policy authors. */
+export function registerMlopsPermissions(registry: PermissionsRegistryService, catalog: CatalogService, auth: AuthService) {
+  registry.addResourceType({
+    resourceRef: modelResourceRef,
+    permissions: mlopsPermissions.filter(p => p.type === 'resource'),
+    rules: modelPermissionRules,
+    getResources: modelResourceLoader(catalog, auth),
+  });
+  registry.addPermissions(mlopsPermissions.filter(p => p.type !== 'resource'));
 }

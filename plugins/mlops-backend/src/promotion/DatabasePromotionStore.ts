@@ -3,6 +3,7 @@ import { Promotion, PromotionEvidence, PromotionStatus } from '@modelrails/plugi
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { AuditLog } from '../database/ModelRailsStore';
+import { Decision, NewPromotionRequest, PromotionStore } from './PromotionStore';
 
 type Row = {
   id: string;
@@ -45,28 +46,17 @@ function toPromotion(r: Row): Promotion {
   };
 }
 
-export type Decision =
-  | { outcome: 'approved'; by: string; reason: string; evidence: PromotionEvidence; expiresAt: Date; overrideReason?: string }
-  | { outcome: 'rejected'; by: string; reason: string };
-
 /**
  * Promotion requests. Each state change and its audit row commit together; a request gets
  * exactly one terminal decision, however many arrive at once.
  */
-export class DatabasePromotionStore {
+export class DatabasePromotionStore implements PromotionStore {
   constructor(
     private readonly db: Knex,
     private readonly audit: AuditLog,
   ) {}
 
-  async request(input: {
-    modelRef: string;
-    version: string;
-    environment: string;
-    requestedBy: string;
-    reason?: string;
-    now?: Date;
-  }): Promise<Promotion> {
+  async request(input: NewPromotionRequest): Promise<Promotion> {
     const now = input.now ?? new Date();
     const id = randomUUID();
     await this.db.transaction(async tx => {

@@ -6,8 +6,9 @@ import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseMo
 import { DefaultGateService } from '../gates/GateService';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
-import { normalizeRef, PromotionService } from './PromotionService';
-import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, SimulatedTraffic } from '../rollout';
+import { PromotionService } from './PromotionService';
+import { normalizeRef } from './signOff';
+import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, SimulatedTraffic, TrafficRouters } from '../rollout';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
 
 jest.setTimeout(90_000);
@@ -56,7 +57,7 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     const moveExternalAlias = jest.fn(async () => {});
     const rolloutStore = new DatabaseRolloutStore(knex, audit);
     const simulated = new SimulatedTraffic();
-    const engine = createRolloutEngine({ store: rolloutStore, telemetry: new DatabaseTelemetryStore(knex), registry, simulated, moveExternalAlias });
+    const engine = createRolloutEngine({ store: rolloutStore, telemetry: new DatabaseTelemetryStore(knex), registry, routers: new TrafficRouters({ simulated }), moveExternalAlias });
     const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias, rolloutStarter(engine, rolloutStore));
     return { knex, audit, registry, store, service, moveExternalAlias, rolloutStore, simulated };
   }

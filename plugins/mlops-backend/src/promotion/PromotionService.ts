@@ -1,5 +1,5 @@
 import { AuthService, BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { authorizeOrThrow } from '../permissions/authorize';
@@ -14,7 +14,8 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { compareToChampion, principalRef } from '../registry/RegistryService';
 import { RegistryStore } from '../registry/RegistryStore';
-import { DatabasePromotionStore } from './DatabasePromotionStore';
+import { PromotionStore } from './PromotionStore';
+import { assertSeparationOfDuties, Decider } from './signOff';
 
 type Ref = { namespace: string; name: string };
 
@@ -25,18 +26,13 @@ export type RolloutStarter = {
   start(input: { modelRef: string; version: string; champion: string | null; promotionId: string; policy: ModelPolicy; actor: string }): Promise<unknown>;
 };
 
-/** Entity refs as one string each, whatever case or default namespace they were written with. */
-export function normalizeRef(ref: string): string {
-  return stringifyEntityRef(parseEntityRef(ref, { defaultKind: 'user', defaultNamespace: 'default' })).toLocaleLowerCase('en-US');
-}
-
 /**
  * Promotion sign-off. Separation of duties is enforced here, in code, whatever the permission
  * policy says: the requester and the version's creator never decide, and only people decide.
  */
 export class PromotionService {
   constructor(
-    private readonly store: DatabasePromotionStore,
+    private readonly store: PromotionStore,
     private readonly registry: RegistryStore,
     private readonly policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>,
     private readonly permissions: PermissionsService,
@@ -75,18 +71,12 @@ export class PromotionService {
 
   /** Who may decide: a person, neither the requester nor the version's creator, holding the approve permission. */
   private async decider(promotion: Promotion, credentials: BackstageCredentials) {
-    if (!this.auth.isPrincipal(credentials, 'user')) {
-      throw new NotAllowedError('Only people approve or reject promotions; service and external tokens cannot');
-    }
-    const me = normalizeRef(credentials.principal.userEntityRef);
-    if (me === normalizeRef(promotion.requestedBy)) {
-      throw new NotAllowedError('You requested this promotion: someone else must decide it');
-    }
+    const decider: Decider = this.auth.isPrincipal(credentials, 'user') ? { kind: 'user', userEntityRef: credentials.principal.userEntityRef } : { kind: 'machine' };
+    // The requester and machines are refused before the version is read.
+    assertSeparationOfDuties(decider, promotion);
     const version = await this.registry.getVersion(promotion.modelRef, promotion.version);
     if (!version) throw new NotFoundError(`No version ${promotion.version} of ${promotion.modelRef}`);
-    if (me === normalizeRef(version.creator)) {
-      throw new NotAllowedError(`You created v${version.version}: someone else must decide its promotion`);
-    }
+    const me = assertSeparationOfDuties(decider, promotion, version);
     await this.require(credentials, mlopsPromotionApprovePermission, promotion.modelRef);
     return { me, version };
   }

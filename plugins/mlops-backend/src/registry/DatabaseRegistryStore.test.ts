@@ -3,6 +3,7 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseRegistryStore } from './DatabaseRegistryStore';
 import { NewModelVersion } from './RegistryStore';
+import { DatabaseLineageStore } from '../lineage/DatabaseLineageStore';
 
 jest.setTimeout(60_000);
 
@@ -35,7 +36,7 @@ describe.each(databases.eachSupportedId())('DatabaseRegistryStore on %s', databa
     const knex = await databases.init(databaseId);
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const audit = new DatabaseModelRailsStore(knex);
-    return { knex, audit, store: new DatabaseRegistryStore(knex, audit) };
+    return { knex, audit, store: new DatabaseRegistryStore(knex, audit), lineage: new DatabaseLineageStore(knex) };
   }
 
   it('registers a version with its whole lineage record and an audit row', async () => {
@@ -150,11 +151,11 @@ describe.each(databases.eachSupportedId())('DatabaseRegistryStore on %s', databa
   });
 
   it('walks lineage both ways within the depth bound and says when it cut the graph off', async () => {
-    const { store } = await create();
+    const { store, lineage } = await create();
     await store.registerVersion(version('12'), 'service:ci');
     await store.setDeployment(MODEL, '12', { environment: 'production', cluster: 'eu-1', namespace: 'ranking', trafficWeight: 100 }, 'x');
 
-    const full = await store.lineage('dataset:resource:default/clickstream-events@2026-11-01', 3);
+    const full = await lineage.lineage('dataset:resource:default/clickstream-events@2026-11-01', 3);
     expect(full!.truncated).toBe(false);
     expect(full!.nodes.map(n => n.id).sort()).toEqual(
       [
@@ -171,19 +172,19 @@ describe.each(databases.eachSupportedId())('DatabaseRegistryStore on %s', databa
     const deployment = full!.nodes.find(n => n.kind === 'deployment')!;
     expect(deployment.attributes.trafficWeight).toBe(100);
 
-    const cut = await store.lineage('dataset:resource:default/clickstream-events@2026-11-01', 1);
+    const cut = await lineage.lineage('dataset:resource:default/clickstream-events@2026-11-01', 1);
     expect(cut!.truncated).toBe(true);
     expect(cut!.nodes.map(n => n.kind).sort()).toEqual(['dataset-version', 'training-run']);
 
-    const fromModel = await store.lineage(`model:${MODEL}@12`, 2);
+    const fromModel = await lineage.lineage(`model:${MODEL}@12`, 2);
     expect(fromModel!.root).toBe(`model:${MODEL}@12`);
     expect(fromModel!.nodes).toHaveLength(5);
-    expect(await store.lineage('dataset:resource:default/nothing@1', 3)).toBeUndefined();
-    expect(await store.lineage('bogus', 3)).toBeUndefined();
+    expect(await lineage.lineage('dataset:resource:default/nothing@1', 3)).toBeUndefined();
+    expect(await lineage.lineage('bogus', 3)).toBeUndefined();
   });
 
   it('answers which model versions a dataset version trained, and which of them serve traffic', async () => {
-    const { store } = await create();
+    const { store, lineage } = await create();
     await store.registerVersion(version('11', { createdAt: new Date('2026-11-01T00:00:00Z') }), 'service:ci');
     await store.registerVersion(version('12', { createdAt: new Date('2026-11-08T00:00:00Z') }), 'service:ci');
     await store.registerVersion(
@@ -193,13 +194,13 @@ describe.each(databases.eachSupportedId())('DatabaseRegistryStore on %s', databa
     await store.setDeployment(MODEL, '12', { environment: 'production', cluster: 'eu-1', namespace: 'ranking', trafficWeight: 100 }, 'x');
     await store.setDeployment(MODEL, '11', { environment: 'production', cluster: 'eu-1', namespace: 'ranking', trafficWeight: 0 }, 'x');
 
-    const consumers = await store.datasetConsumers('resource:default/clickstream-events', '2026-11-01');
+    const consumers = await lineage.datasetConsumers('resource:default/clickstream-events', '2026-11-01');
     expect(consumers!.dataset.digest).toBe(digest('1'));
     expect(consumers!.models.map(m => [m.modelRef, m.version, m.serving])).toEqual([
       [MODEL, '12', true],
       [MODEL, '11', false],
       ['model:default/related-items-ranker', '1', false],
     ]);
-    expect(await store.datasetConsumers('resource:default/clickstream-events', 'nope')).toBeUndefined();
+    expect(await lineage.datasetConsumers('resource:default/clickstream-events', 'nope')).toBeUndefined();
   });
 });

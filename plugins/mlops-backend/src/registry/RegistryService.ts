@@ -3,33 +3,27 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  DatasetConsumers,
   GateSummary,
-  LineageGraph,
-  lineageNodeId,
   MetricComparison,
   ModelVersion,
   ModelVersionList,
   RegisterVersionRequest,
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
-import { GateService } from '../gates/GateService';
-import { readModelEntity } from '../service/ModelPolicyService';
-
-/** Lineage queries stop here whatever the caller asks: a bound on work per request. */
-export const MAX_LINEAGE_DEPTH = 10;
-export const DEFAULT_LINEAGE_DEPTH = 4;
+import { readModelEntity } from '../policy/ModelPolicyService';
 
 type Ref = { namespace: string; name: string };
+
+/** What registration needs of the gates: run them on a version that just arrived. */
+export type VersionGates = {
+  evaluate(modelRef: string, version: string, trigger: GateSummary['trigger'], actorRef: string): Promise<GateSummary>;
+};
 
 /** What the HTTP API does with the registry, independent of express. */
 export interface RegistryService {
   register(model: Ref, request: RegisterVersionRequest, credentials: BackstageCredentials): Promise<ModelVersion>;
   list(model: Ref): Promise<ModelVersionList>;
   get(model: Ref, version: string): Promise<ModelVersion>;
-  modelLineage(model: Ref, version: string, depth?: number): Promise<LineageGraph>;
-  datasetLineage(dataset: Ref, version: string, depth?: number): Promise<LineageGraph>;
-  datasetConsumers(dataset: Ref, version: string): Promise<DatasetConsumers>;
   evaluateGates(model: Ref, version: string, credentials: BackstageCredentials): Promise<GateSummary>;
 }
 
@@ -64,7 +58,7 @@ export class DefaultRegistryService implements RegistryService {
     private readonly store: RegistryStore,
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
-    private readonly gates: GateService,
+    private readonly gates: VersionGates,
   ) {}
 
   /** The Model must exist in the catalog; the plugin checks that on its own authority. */
@@ -152,33 +146,6 @@ export class DefaultRegistryService implements RegistryService {
       throw new NotFoundError(`No version ${version} of ${modelRef}`);
     }
     return found;
-  }
-
-  async modelLineage(model: Ref, version: string, depth = DEFAULT_LINEAGE_DEPTH) {
-    const modelRef = await this.modelRef(model);
-    const graph = await this.store.lineage(lineageNodeId.model(modelRef, version), Math.min(depth, MAX_LINEAGE_DEPTH));
-    if (!graph) {
-      throw new NotFoundError(`No version ${version} of ${modelRef}`);
-    }
-    return graph;
-  }
-
-  async datasetLineage(dataset: Ref, version: string, depth = DEFAULT_LINEAGE_DEPTH) {
-    const ref = stringifyEntityRef({ kind: 'resource', ...dataset });
-    const graph = await this.store.lineage(lineageNodeId.dataset(ref, version), Math.min(depth, MAX_LINEAGE_DEPTH));
-    if (!graph) {
-      throw new NotFoundError(`No version ${version} of dataset ${ref}`);
-    }
-    return graph;
-  }
-
-  async datasetConsumers(dataset: Ref, version: string) {
-    const ref = stringifyEntityRef({ kind: 'resource', ...dataset });
-    const consumers = await this.store.datasetConsumers(ref, version);
-    if (!consumers) {
-      throw new NotFoundError(`No version ${version} of dataset ${ref}`);
-    }
-    return consumers;
   }
 }
 

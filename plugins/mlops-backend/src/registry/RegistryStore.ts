@@ -1,9 +1,7 @@
 import {
-  DatasetConsumers,
   Deployment,
   FeatureSetVersion,
   GateSummary,
-  LineageGraph,
   ModelAlias,
   ModelVersion,
 } from '@modelrails/plugin-mlops-common';
@@ -31,7 +29,7 @@ export type NewModelVersion = {
   createdAt?: Date;
 };
 
-/** Registry and lineage. Every write is one transaction with its audit row. */
+/** Model versions, aliases, deployments and gate results. Every write is one transaction with its audit row. */
 export interface RegistryStore {
   /** Throws ConflictError when the version exists, or a dataset version exists with another digest. */
   registerVersion(input: NewModelVersion, actorRef: string): Promise<ModelVersion>;
@@ -46,9 +44,6 @@ export interface RegistryStore {
     deployment: Omit<Deployment, 'updatedAt'>,
     actorRef: string,
   ): Promise<void>;
-  /** The lineage around a node (see lineageNodeId), at most `depth` edges away, both directions. */
-  lineage(rootId: string, depth: number): Promise<LineageGraph | undefined>;
-  datasetConsumers(datasetRef: string, version: string): Promise<DatasetConsumers | undefined>;
   /** Keeps a gate evaluation of a version (with its audit row); the latest one is the version's `gates`. */
   recordGateEvaluation(modelRef: string, version: string, summary: GateSummary, actorRef: string): Promise<void>;
   /** Which version held an alias at a time, since when and set by whom (from the audit trail). */

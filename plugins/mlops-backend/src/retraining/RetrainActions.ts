@@ -1,13 +1,45 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { RetrainTrigger } from '../telemetry/TelemetryStore';
-import { describeKubernetesError } from './kubernetes';
+import { RetrainAction as PluginRetrainAction } from '@modelrails/plugin-mlops-node';
+import { describeKubernetesError } from '../kubernetes/kubeConfig';
 
 type Target = NonNullable<ModelPolicy['retraining']['target']>;
 
-/** What a retraining trigger does: submit a workflow or call a webhook. */
+/** A built-in retraining action: submit a workflow or call a webhook. */
 export interface RetrainAction {
   submit(trigger: RetrainTrigger, target: Target): Promise<Record<string, unknown>>;
+}
+
+const BUILT_IN = ['argo-workflow', 'webhook'] as const;
+
+/**
+ * Every retraining action this backend knows: the built-in Argo Workflow submitter (when
+ * Kubernetes is configured) and webhook caller, and those backend modules added through
+ * `mlopsRetrainActionsExtensionPoint`, found by a policy's `retraining.target`.
+ */
+export class RetrainActions implements RetrainAction {
+  private readonly added = new Map<string, PluginRetrainAction>();
+
+  constructor(private readonly builtIn: { argo?: RetrainAction; webhook: RetrainAction }) {}
+
+  add(name: string, action: PluginRetrainAction) {
+    if ((BUILT_IN as readonly string[]).includes(name)) throw new Error(`Retraining action "${name}" is built in; add yours under another name`);
+    if (this.added.has(name)) throw new Error(`Retraining action "${name}" was already added`);
+    this.added.set(name, action);
+  }
+
+  async submit(trigger: RetrainTrigger, target: Target) {
+    if (target.kind === 'argo-workflow') {
+      if (!this.builtIn.argo) throw new Error('no Kubernetes API is configured (mlops.kubernetes) to submit Argo Workflows');
+      return this.builtIn.argo.submit(trigger, target);
+    }
+    if (target.kind === 'webhook') return this.builtIn.webhook.submit(trigger, target);
+    const action = this.added.get(target.name);
+    if (!action) throw new Error(`no backend module added a retraining action named "${target.name}"`);
+    const { id, modelRef, reason, severity, approvalBeforeCanary, details } = trigger;
+    return action.submit({ id, modelRef, reason, severity, approvalBeforeCanary, details }, target.config);
+  }
 }
 
 const RETRIES = 3;

@@ -6,13 +6,14 @@ import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
-import { DriftService } from '../telemetry/DriftService';
-import { EvaluationService } from '../telemetry/EvaluationService';
-import { TelemetryMetrics } from '../telemetry/metrics';
-import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../telemetry/simulation';
-import { BUCKET_MS, TelemetryService } from '../telemetry/TelemetryService';
-import { kubeConfigFrom } from './kubernetes';
-import { ArgoWorkflowSubmitter, WebhookCaller } from './RetrainActions';
+import { DriftService } from '../drift/DriftService';
+import { EvaluationService } from '../evaluation/EvaluationService';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
+import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { TelemetryService } from '../telemetry/TelemetryService';
+import { BUCKET_MS } from '../telemetry/constants';
+import { kubeConfigFrom } from '../kubernetes/kubeConfig';
+import { ArgoWorkflowSubmitter, RetrainActions, WebhookCaller } from './RetrainActions';
 import { RetrainingTriggers } from './RetrainingTriggers';
 
 jest.setTimeout(120_000);
@@ -43,7 +44,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     const triggers = new RetrainingTriggers({
       store,
       evaluation: new EvaluationService(store, () => now.t),
-      actions: { argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(5) },
+      actions: new RetrainActions({ argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(5) }),
       metrics,
       logger: mockServices.logger.mock(),
       now: () => now.t,

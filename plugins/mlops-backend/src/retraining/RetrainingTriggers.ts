@@ -2,9 +2,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
 import { CronTime } from 'cron';
 import { randomUUID } from 'node:crypto';
-import { DriftReport } from '../telemetry/DriftService';
-import { DailyEvaluation, EvaluationService } from '../telemetry/EvaluationService';
-import { TelemetryMetrics } from '../telemetry/metrics';
+import { DriftReport } from '../drift/DriftService';
+import { DailyEvaluation, EvaluationService } from '../evaluation/EvaluationService';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { RetrainTrigger, TelemetryStore } from '../telemetry/TelemetryStore';
 import { RetrainAction } from './RetrainActions';
 
@@ -19,7 +19,6 @@ import { RetrainAction } from './RetrainActions';
  * pipeline is fixed, not learned.
  */
 
-export type TriggerActions = { argo?: RetrainAction; webhook: RetrainAction };
 
 const SUPPRESSED_RECORD_INTERVAL = 3600_000;
 
@@ -36,7 +35,8 @@ export class RetrainingTriggers {
     private readonly options: {
       store: TelemetryStore;
       evaluation: EvaluationService;
-      actions: TriggerActions;
+      /** Carries a trigger out on the policy's target (RetrainActions). */
+      actions: RetrainAction;
       metrics?: TelemetryMetrics;
       logger: LoggerService;
       now?: () => number;
@@ -45,6 +45,12 @@ export class RetrainingTriggers {
 
   private now() {
     return (this.options.now ?? Date.now)();
+  }
+
+  /** A model's triggers, newest first, as the API shows them. */
+  async list(modelRef: string, limit: number) {
+    const items = await this.options.store.listTriggers(modelRef, limit);
+    return items.map(t => ({ ...t, createdAt: new Date(t.createdAt).toISOString() }));
   }
 
   /** Drift reports come from the drift monitor. */
@@ -142,9 +148,7 @@ export class RetrainingTriggers {
     const target = policy.retraining.target;
     if (target) {
       try {
-        const action = target.kind === 'argo-workflow' ? actions.argo : actions.webhook;
-        if (!action) throw new Error('no Kubernetes API is configured (mlops.kubernetes) to submit Argo Workflows');
-        trigger.action = await action.submit(trigger, target);
+        trigger.action = await actions.submit(trigger, target);
         trigger.status = 'submitted';
       } catch (error) {
         trigger.status = 'failed';

@@ -1,8 +1,8 @@
 import { KpiDefinition, outcomeOf } from '@modelrails/plugin-mlops-common';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, SCORE } from '../telemetry/TelemetryService';
-import { decodeSummary, emptyLog, EventCounts, LogSummary, logQuantile, mergeInto } from '../telemetry/stats/summaries';
-import { logDrift } from '../telemetry/stats/fromSummaries';
+import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, SCORE } from '../telemetry/constants';
+import { decodeSummary, emptyLog, EventCounts, LogSummary, logQuantile, mergeInto } from '../stats/summaries';
+import { logDrift } from '../stats/fromSummaries';
 import { agreementRate, spearman } from './canaryStats';
 import { ArmMetrics, ShadowMetrics } from './analysis';
 

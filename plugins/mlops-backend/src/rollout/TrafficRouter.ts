@@ -1,36 +1,9 @@
 import { ApiException } from '@kubernetes/client-node';
-import { describeKubernetesError } from '../retraining/kubernetes';
+import { TrafficRouterError } from '@modelrails/plugin-mlops-node';
+import { describeKubernetesError } from '../kubernetes/kubeConfig';
 
-/** The challenger's share of live traffic, and whether it receives a mirror of the champion's. */
-export type TrafficSplit = { weight: number; mirrored: boolean };
-
-/** The two versions a router splits between. */
-export type Versions = { champion: string | null; challenger: string };
-
-/**
- * Moves traffic between a model's champion and challenger. Every method answers with what the
- * router holds after the call, read from its own answer, never with what was asked for.
- */
-export interface TrafficRouter {
-  /** e.g. `VirtualService ml/home-feed`. */
-  describe(): string;
-  read(versions: Versions): Promise<TrafficSplit>;
-  /** Read–modify–update to `split`; a conflicting writer makes it read again and retry. */
-  apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit>;
-  /** Frees the challenger's capacity once it gets no traffic; false when the router has nothing to scale. */
-  scaleDown(versions: Versions): Promise<boolean>;
-}
-
-/**
- * The router could not be reached or did not do what was asked. Whatever the cause (an outage, a
- * 5xx, or a 404 a person must fix), the rollout stays pending and retries with backoff.
- */
-export class TrafficRouterError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TrafficRouterError';
-  }
-}
+export { TrafficRouterError } from '@modelrails/plugin-mlops-node';
+export type { TrafficRouter, TrafficSplit, TrafficVersions as Versions } from '@modelrails/plugin-mlops-node';
 
 /** Read–modify–update attempts on 409 Conflict before giving up for this tick. */
 export const CONFLICT_RETRIES = 8;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import fixtures from './__fixtures__/scipy.json';
 import { agreementRate, averageRanks, spearman, twoProportionTest } from './canaryStats';
-import { seededRandom } from '../telemetry/stats/random';
+import { seededRandom } from '../stats/random';
 
 function expectClose(actual: number, expected: number, relative = 1e-9) {
   const tolerance = Math.max(relative * Math.abs(expected), 1e-15);

@@ -1,4 +1,4 @@
-import { chiSquareSf, Z_975 } from '../telemetry/stats/special';
+import { chiSquareSf, Z_975 } from '../stats/special';
 
 /*
  * The statistics of canary analysis: champion vs challenger. Checked against SciPy

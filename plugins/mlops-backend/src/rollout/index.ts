@@ -1,65 +1,47 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { RegistryStore } from '../registry/RegistryStore';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { RolloutStarter } from '../promotion/PromotionService';
 import { TelemetryCanaryMetrics } from './CanaryMetrics';
-import { IstioTrafficRouter } from './IstioTrafficRouter';
-import { KServeTrafficRouter } from './KServeTrafficRouter';
 import { DefaultRolloutEngine, ENGINE_ACTOR, RolloutEngine } from './RolloutEngine';
 import { RolloutRecord, RolloutStore } from './RolloutStore';
-import {
-  mlopsRolloutAbortPermission,
-  mlopsRolloutPausePermission,
-  mlopsRolloutPromotePermission,
-  mlopsRolloutResumePermission,
-  mlopsRolloutRollbackPermission,
-  ModelPolicy,
-  Rollout,
-} from '@modelrails/plugin-mlops-common';
-import { SimulatedTraffic } from './SimulatedTrafficRouter';
+import { ModelPolicy, Promotion } from '@modelrails/plugin-mlops-common';
 import { DefaultCanaryJudge } from './CanaryJudge';
-import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
+import { DatabaseRolloutStore } from './DatabaseRolloutStore';
+import { DefaultRolloutService } from './RolloutService';
+import { rolloutRoutes } from './routes';
+import { TrafficRouters } from './TrafficRouters';
+import { RouteContext } from '../router/router';
+import { Concern, MlopsContext, ScheduledTask } from '../wiring';
 
-export { DatabaseRolloutStore } from './DatabaseRolloutStore';
+export { DatabaseRolloutStore };
+export { TrafficRouters } from './TrafficRouters';
+export type { RolloutService } from './RolloutService';
+export { rolloutView } from './view';
+export { ROLLOUT_ACTION_PERMISSIONS } from './permissions';
 export { SimulatedTraffic } from './SimulatedTrafficRouter';
 export { DefaultCanaryJudge } from './CanaryJudge';
 export type { CanaryJudge, JudgeRequest } from './CanaryJudge';
 export type { RolloutEngine, ManualAction } from './RolloutEngine';
 export type { RolloutStore } from './RolloutStore';
 
-/** A router for targets that need Kubernetes when `mlops.kubernetes` is not configured: holds the rollout pending. */
-function unconfigured(what: string): TrafficRouter {
-  const fail = async (): Promise<never> => {
-    throw new TrafficRouterError(`${what}: mlops.kubernetes is not configured`);
-  };
-  return { describe: () => what, read: fail, apply: fail, scaleDown: fail };
-}
-
 /** The rollout engine with its routers, metrics and the champion alias handover, for plugin.ts. */
 export function createRolloutEngine(options: {
   store: RolloutStore;
   telemetry: TelemetryStore;
   registry: RegistryStore;
-  kubeConfig?: KubeConfig;
-  simulated: SimulatedTraffic;
+  routers: TrafficRouters;
   moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>;
   onEnded?: (record: RolloutRecord) => Promise<void>;
 }): RolloutEngine {
-  const { kubeConfig } = options;
   return new DefaultRolloutEngine({
     store: options.store,
     metrics: new TelemetryCanaryMetrics(options.telemetry),
     owner: `${hostname()}-${randomUUID().slice(0, 8)}`,
-    routerFor: r => {
-      const t = r.traffic;
-      if (t.kind === 'simulated') return options.simulated.router(r.modelRef);
-      if (t.kind === 'istio') return kubeConfig ? new IstioTrafficRouter(kubeConfig, t) : unconfigured(`VirtualService ${t.namespace}/${t.virtualService}`);
-      return kubeConfig ? new KServeTrafficRouter(kubeConfig, t) : unconfigured(`InferenceService ${t.namespace}/${t.inferenceService}`);
-    },
+    routerFor: r => options.routers.routerFor(r),
     onEnded: options.onEnded,
     onChampionChange: async (r, champion, standby, actor) => {
       if (standby) await options.registry.setAlias(r.modelRef, 'standby', standby, actor);
@@ -86,8 +68,8 @@ export function rolloutStarter(engine: RolloutEngine, store: RolloutStore): Roll
 }
 
 /** Drives every unfinished rollout every few seconds, on one replica at a time. */
-export async function scheduleRollouts(options: { scheduler: SchedulerService; logger: LoggerService; engine: RolloutEngine }) {
-  await options.scheduler.scheduleTask({
+export function rolloutsTask(options: { logger: LoggerService; engine: RolloutEngine }): ScheduledTask {
+  return {
     id: 'mlops-rollouts',
     scope: 'global',
     frequency: { seconds: 5 },
@@ -99,55 +81,36 @@ export async function scheduleRollouts(options: { scheduler: SchedulerService; l
         options.logger.warn(`${ENGINE_ACTOR}: ${(error as Error).message}`);
       }
     },
-  });
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** A rollout as the API returns it. */
-export function rolloutView(r: RolloutRecord): Rollout {
-  const t = r.traffic;
-  let target = 'simulated traffic';
-  if (t.kind === 'istio') target = `VirtualService ${t.namespace}/${t.virtualService}`;
-  if (t.kind === 'kserve') target = `InferenceService ${t.namespace}/${t.inferenceService}`;
-  return {
-    id: r.id,
-    modelRef: r.modelRef,
-    version: r.version,
-    champion: r.champion,
-    promotionId: r.promotionId,
-    router: t.kind,
-    target,
-    stage: r.stage,
-    status: r.status,
-    step: r.step,
-    steps: r.policy.steps,
-    weight: r.weight,
-    mirrored: r.mirrored,
-    pending: r.pending
-      ? {
-          kind: r.pending.kind,
-          weight: r.pending.weight,
-          since: iso(r.pending.since),
-          attempts: r.pending.attempts,
-          nextAttemptAt: iso(r.pending.nextAttemptAt),
-          ...(r.pending.lastError ? { lastError: r.pending.lastError } : {}),
-        }
-      : null,
-    scaledDown: r.scaledDown,
-    stageStartedAt: iso(r.stageStartedAt),
-    createdAt: iso(r.createdAt),
-    updatedAt: iso(r.updatedAt),
-    endedAt: r.endedAt === null ? null : iso(r.endedAt),
-    headline: r.headline,
   };
 }
 
-/** The permission each action needs. */
-export const ROLLOUT_ACTION_PERMISSIONS = {
-  pause: mlopsRolloutPausePermission,
-  resume: mlopsRolloutResumePermission,
-  promote: mlopsRolloutPromotePermission,
-  abort: mlopsRolloutAbortPermission,
-  rollback: mlopsRolloutRollbackPermission,
-} as const;
+/**
+ * Rollouts: the engine that moves traffic step by step through the routers (built-in and added by
+ * modules), the judge for Argo Rollouts and Flagger, and the routes people act through.
+ */
+export function createRollout(
+  ctx: MlopsContext,
+  deps: {
+    registry: RegistryStore;
+    telemetry: TelemetryStore;
+    routers: TrafficRouters;
+    moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>;
+    /** Told when a rollout reaches an ended status (owners are notified). */
+    onEnded?: (record: RolloutRecord) => Promise<void>;
+    /** A model's promotions, for its event timeline. */
+    promotions: { list(filter: { modelRef: string }): Promise<Promotion[]> };
+  },
+) {
+  const store: RolloutStore = new DatabaseRolloutStore(ctx.db, ctx.store);
+  const engine = createRolloutEngine({ store, ...deps });
+  const service = new DefaultRolloutService(engine, store, deps.promotions);
+  const judge = createCanaryJudge({ telemetry: deps.telemetry, registry: deps.registry, policyOf: ctx.policyOf });
+  return {
+    engine,
+    store,
+    service,
+    starter: rolloutStarter(engine, store),
+    routes: (http: RouteContext) => rolloutRoutes(http, { rollouts: service, judge, policies: ctx.policies, auth: ctx.auth }),
+    tasks: [rolloutsTask({ logger: ctx.logger, engine })],
+  } satisfies Concern & Record<string, unknown>;
+}

@@ -2,10 +2,10 @@ import { BackstageCredentials, PermissionsService } from '@backstage/backend-plu
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { ContractViolation, LiveContext, OpenAlert, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
-import { DriftReport } from '../telemetry/DriftService';
+import { DriftReport } from '../drift/DriftService';
 import { ROLLOUT_ACTION_PERMISSIONS, RolloutStore } from '../rollout';
 import { RolloutRecord } from '../rollout/RolloutStore';
-import { ALL_TRAFFIC } from '../telemetry/TelemetryService';
+import { ALL_TRAFFIC } from '../telemetry/constants';
 
 type ModelRef = { namespace: string; name: string };
 

@@ -4,7 +4,7 @@ import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { ALERT_KINDS, AlertKind, Runbook, RunbookList, RunbookSummary } from '@modelrails/plugin-mlops-common';
 import { pathToFileURL } from 'node:url';
-import { catalogCredentials, readModelEntity } from '../service/ModelPolicyService';
+import { catalogCredentials, readModelEntity } from '../policy/ModelPolicyService';
 import { BUILTIN_RUNBOOKS } from './builtinRunbooks';
 import { MAX_LOCAL_FILE_BYTES } from './LocalFileUrlReader';
 

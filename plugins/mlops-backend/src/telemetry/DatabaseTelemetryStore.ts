@@ -1,8 +1,8 @@
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
-import { EncodedSummary, mergeEncoded } from './stats/summaries';
-import { BUCKET_MS, EVENTS } from './TelemetryService';
+import { EncodedSummary, mergeEncoded } from '../stats/summaries';
+import { BUCKET_MS, EVENTS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
   LabelledPrediction,
@@ -62,10 +62,6 @@ function hasKeys(o: object) {
 /** Rows per multi-row insert statement on SQLite: a fixed size, so the statement is prepared once. */
 const SQLITE_ROWS_PER_STATEMENT = 256;
 
-const HOUR = 60 * 60 * 1000;
-const DAY = 24 * HOUR;
-/** Every summary is kept at these resolutions, written in the same transaction. */
-export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
 
 /**
  * Covers [from, to) with the fewest stored rows: whole days, whole hours around them, 5-minute

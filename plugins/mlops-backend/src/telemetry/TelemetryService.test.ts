@@ -6,10 +6,11 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
-import { decodeSummary, encodeSummary, mergeEncoded } from './stats/summaries';
-import { DriftService } from './DriftService';
-import { BUCKET_MS, TelemetryService } from './TelemetryService';
-import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
+import { decodeSummary, encodeSummary, mergeEncoded } from '../stats/summaries';
+import { DriftService } from '../drift/DriftService';
+import { TelemetryService } from './TelemetryService';
+import { BUCKET_MS } from './constants';
+import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
 
 jest.setTimeout(120_000);
 

@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelPolicy, segmentDimensions as segmentTagsOf } from '@modelrails/plugin-mlops-common';
 import {
@@ -22,25 +22,13 @@ import {
   NumericLayout,
   NumericSummary,
   numericSummaryFromSample,
-} from './stats/summaries';
+} from '../stats/summaries';
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
 import * as v from './validate';
-import { TelemetryMetrics } from './metrics';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { oldestBucketPerModel, TelemetryChanges } from './TelemetryChanges';
-
-export const BUCKET_MS = 5 * 60 * 1000;
-export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
-
-/** Summary rows that are not features. */
-export const EVENTS = '__events';
-export const SCORE = '__score';
-export const LATENCY = '__latency_ms';
-export const ALL_TRAFFIC = '*';
-/** The tag of a stored segment `tag=value` ('' for all traffic). */
-export const segmentTag = (segment: string) => segment.slice(0, Math.max(0, segment.indexOf('=')));
-/** Target drift is reported as this pseudo-feature; a profile stores its label rate per outcome. */
-export const TARGET = '__target';
-export const targetFeature = (outcome: string) => `${TARGET}:${outcome}`;
+import { PolicyLookup } from '../policy/PolicyLookup';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, SCORE, targetFeature } from './constants';
 
 /** Label counts as a two-category summary, so target drift runs the categorical engine. */
 export function labelSummary(counts: { n: number; positives: number }) {
@@ -51,7 +39,8 @@ export function labelSummary(counts: { n: number; positives: number }) {
   return summary;
 }
 
-export type PolicyLookup = (modelRef: string) => Promise<ModelPolicy | undefined>;
+/** What a serving fleet posts. */
+export type IngestKind = 'predictions' | 'outcomes' | 'profiles';
 
 /** The bins telemetry of a version is summarised into: its own profile's, else the model's newest. */
 export type VersionLayout = {
@@ -300,6 +289,35 @@ export class TelemetryService {
    * A version's training-data profile. Numeric features come as a sample (the layout is taken
    * from its quantiles) and categorical ones as counts; the score as a sample.
    */
+  /**
+   * Ingests one batch of a kind. A 2xx means committed: bad input is an InputError (never retried);
+   * anything else (the database above all) is a ServiceUnavailableError, worth a retry of the same
+   * batch id. Both are counted as rejected.
+   */
+  async ingest(kind: IngestKind, body: unknown): Promise<BatchOutcome & { dropped?: number }> {
+    const list: unknown = (body as Record<string, unknown> | undefined)?.[kind === 'predictions' ? 'events' : kind];
+    const records = Array.isArray(list) ? list.length : 0;
+    try {
+      if (kind === 'predictions') return await this.ingestPredictions(body);
+      if (kind === 'outcomes') return await this.ingestOutcomes(body);
+      return await this.ingestProfiles(body);
+    } catch (error) {
+      if (error instanceof InputError || error instanceof NotAllowedError) {
+        this.options.metrics?.countRejected(kind, records, false);
+        throw error;
+      }
+      this.options.metrics?.countRejected(kind, 0, true);
+      throw new ServiceUnavailableError(`Telemetry was not committed, retry the batch: ${(error as Error).message}`);
+    }
+  }
+
+  /** The version's own training profile, else the model's newest; NotFoundError when it has none. */
+  async referenceProfile(modelRef: string, version: string): Promise<ReferenceProfile> {
+    const profile = (await this.options.store.getReferenceProfile(modelRef, version)) ?? (await this.options.store.latestReferenceProfile(modelRef));
+    if (!profile) throw new NotFoundError(`No reference profile for ${modelRef} version ${version} or any other version`);
+    return profile;
+  }
+
   async putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile> {
     const root = new v.Fields('');
     const o = v.object(body, root, ['features', 'score', 'target']);

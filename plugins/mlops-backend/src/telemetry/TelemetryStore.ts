@@ -1,5 +1,5 @@
 import { RetrainTriggerView } from '@modelrails/plugin-mlops-common';
-import { EncodedSummary, NumericLayout } from './stats/summaries';
+import { EncodedSummary, NumericLayout } from '../stats/summaries';
 
 /** One prediction event as stored. Times are epoch milliseconds. */
 export type PredictionRow = {

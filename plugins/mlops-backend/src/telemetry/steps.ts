@@ -1,6 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { SERIES_STEPS as STEPS } from '@modelrails/plugin-mlops-common';
-import { RESOLUTIONS } from './DatabaseTelemetryStore';
+import { RESOLUTIONS } from './constants';
 
 const SERIES_STEPS = STEPS.map(s => s.ms);
 /** An automatic step gives at most this many points. */

@@ -43,7 +43,8 @@ export type Rollout = {
   /** The champion it replaces (the warm standby during and after the rollout). */
   champion: string | null;
   promotionId: string | null;
-  router: 'istio' | 'kserve' | 'simulated';
+  /** The router kind; `plugin` for a router a backend module added. */
+  router: 'istio' | 'kserve' | 'simulated' | 'plugin';
   /** Where traffic is moved, e.g. `VirtualService ml/home-feed`. */
   target: string;
   stage: RolloutStage;

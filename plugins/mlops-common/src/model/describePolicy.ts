@@ -60,6 +60,9 @@ function describeRetrainingTarget(target: ModelPolicy['retraining']['target']): 
   if (target.kind === 'webhook') {
     return `webhook ${target.url}`;
   }
+  if (target.kind === 'plugin') {
+    return `retraining action "${target.name}" (added by a backend module)`;
+  }
   return `Argo Workflow ${target.namespace}/${target.workflowTemplate}`;
 }
 

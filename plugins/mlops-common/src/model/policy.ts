@@ -149,10 +149,24 @@ const kubernetesName = z
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: 'must be a Kubernetes name (lower-case letters, digits, "-" and ".")' });
 
 /**
+ * A router or retraining action that a backend module added through an extension point, named as it
+ * was added (e.g. `acme-linkerd`); `config` is handed to it as written.
+ */
+const pluginTargetSchema = z
+  .object({
+    kind: z.literal('plugin'),
+    name: z.string().regex(/^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/, { message: 'must be the name the extension was added under (lower-case letters, digits, "-", ".", "/")' }),
+    config: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+/**
  * How a rollout moves traffic. `istio`: weights of the champion's and the challenger's subsets
  * in one HTTP route of a VirtualService (shadow by mirroring), the challenger's Deployment scaled
  * down after a rollback. `kserve`: `canaryTrafficPercent` of an InferenceService. `simulated`: an
- * in-process router (the demo). Without one, approval hands the champion alias over at once.
+ * in-process router (the demo). `plugin`: a router a backend module added through the
+ * `mlopsTrafficRoutersExtensionPoint`, by its name. Without one, approval hands the champion
+ * alias over at once.
  */
 const trafficSchema = z.discriminatedUnion('kind', [
   z
@@ -178,6 +192,7 @@ const trafficSchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ kind: z.literal('simulated') }).strict(),
+  pluginTargetSchema,
 ]);
 
 const rolloutSchema = z
@@ -311,6 +326,7 @@ const retrainingSchema = z
           })
           .strict(),
         z.object({ kind: z.literal('webhook'), url: z.url() }).strict(),
+        pluginTargetSchema,
       ])
       .optional(),
   })

@@ -2109,10 +2109,12 @@ export const spec = {
           },
           "router": {
             "type": "string",
+            "description": "The router kind; `plugin` for a router a backend module added.",
             "enum": [
               "istio",
               "kserve",
-              "simulated"
+              "simulated",
+              "plugin"
             ]
           },
           "target": {

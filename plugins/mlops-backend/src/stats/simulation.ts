@@ -1,4 +1,4 @@
-import { normal, Random, simulationRandom } from './stats/random';
+import { normal, Random, simulationRandom } from './random';
 
 /*
  * Simulated serving traffic: what the embedded demo streams in and what the replay tests and

@@ -3,11 +3,12 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { DriftSeries, modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
-import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
+import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
 import { distributionBins, DriftService } from './DriftService';
-import { ALL_TRAFFIC, BUCKET_MS, TelemetryService } from './TelemetryService';
-import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
-import { decodeSummary, NumericSummary } from './stats/summaries';
+import { TelemetryService } from '../telemetry/TelemetryService';
+import { ALL_TRAFFIC, BUCKET_MS } from '../telemetry/constants';
+import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { decodeSummary, NumericSummary } from '../stats/summaries';
 
 jest.setTimeout(120_000);
 

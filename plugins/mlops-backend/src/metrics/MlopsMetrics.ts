@@ -1,6 +1,8 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import { BatchOutcome } from './TelemetryStore';
-import type { DriftReport } from './DriftService';
+import type { DriftReport } from '@modelrails/plugin-mlops-common';
+
+/** What one committed telemetry batch counted (the telemetry store's batch outcome). */
+export type CountedBatch = { accepted: number; duplicates: number; redelivered: boolean };
 
 /**
  * The plugin's Prometheus metrics (PRODUCT.md C12), in a registry of its own so nothing else in
@@ -83,7 +85,7 @@ export class TelemetryMetrics {
     return [...this.reports.values()];
   }
 
-  countBatch(kind: string, outcome: BatchOutcome, dropped: number) {
+  countBatch(kind: string, outcome: CountedBatch, dropped: number) {
     this.batches.inc({ kind, result: outcome.redelivered ? 'redelivered' : 'committed' });
     if (outcome.redelivered) return;
     this.events.inc({ kind, result: 'accepted' }, outcome.accepted);

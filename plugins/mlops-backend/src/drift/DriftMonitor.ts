@@ -1,22 +1,22 @@
-import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScheduledTask } from '../wiring';
 import { DriftReport, DriftService } from './DriftService';
-import { TelemetryMetrics } from './metrics';
-import { TelemetryStore } from './TelemetryStore';
+import { TelemetryMetrics } from '../metrics/MlopsMetrics';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
 
 /**
  * Every minute one replica computes each active model's drift report, publishes it as metrics and
  * hands it to whoever acts on drift (the retraining triggers).
  */
-export async function scheduleDriftMonitor(options: {
-  scheduler: SchedulerService;
+export function driftMonitorTask(options: {
   logger: LoggerService;
   store: TelemetryStore;
   drift: DriftService;
   metrics: TelemetryMetrics;
   onReport?: (report: DriftReport) => Promise<void>;
-}) {
-  const { scheduler, logger, store, drift, metrics, onReport } = options;
-  await scheduler.scheduleTask({
+}): ScheduledTask {
+  const { logger, store, drift, metrics, onReport } = options;
+  return {
     id: 'mlops-drift-monitor',
     scope: 'global',
     frequency: { minutes: 1 },
@@ -32,7 +32,7 @@ export async function scheduleDriftMonitor(options: {
         }
       }
     },
-  });
+  };
 }
 
 /** Replaces a model's drift gauges with the report's values. */

@@ -14,8 +14,8 @@ import {
 } from '@modelrails/plugin-mlops-common';
 
 export type { DriftReport } from '@modelrails/plugin-mlops-common';
-import { rejectedHypotheses } from './stats/exact';
-import { categoricalDrift, logDrift, numericDrift } from './stats/fromSummaries';
+import { rejectedHypotheses } from '../stats/exact';
+import { categoricalDrift, logDrift, numericDrift } from '../stats/fromSummaries';
 import {
   AnySummary,
   CategoricalSummary,
@@ -27,12 +27,12 @@ import {
   mergeInto,
   NumericLayout,
   NumericSummary,
-} from './stats/summaries';
-import { evaluationOutcome } from './EvaluationService';
-import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, labelSummary, LATENCY, SCORE, segmentTag, TARGET, targetFeature, TelemetryService } from './TelemetryService';
-import { ReferenceProfile, StoredSummary, TelemetryStore } from './TelemetryStore';
-import { RESOLUTIONS } from './DatabaseTelemetryStore';
-import { seriesStep } from './steps';
+} from '../stats/summaries';
+import { evaluationOutcome } from '../evaluation/EvaluationService';
+import { labelSummary, TelemetryService } from '../telemetry/TelemetryService';
+import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, RESOLUTIONS, SCORE, segmentTag, TARGET, targetFeature } from '../telemetry/constants';
+import { ReferenceProfile, StoredSummary, TelemetryStore } from '../telemetry/TelemetryStore';
+import { seriesStep } from '../telemetry/steps';
 import { StepVerdict, StepVerdicts } from './StepVerdicts';
 
 /*

@@ -1,6 +1,6 @@
 import { ModelPolicy, outcomeOf, parseDuration } from '@modelrails/plugin-mlops-common';
-import { auc, logLoss, ndcgAtK, precisionRecall } from './stats/evaluation';
-import { TelemetryStore } from './TelemetryStore';
+import { auc, logLoss, ndcgAtK, precisionRecall } from '../stats/evaluation';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
 
 export const DAY_MS = 86_400_000;
 /** Matured predictions read per day; beyond this the day's metrics come from its first rows. */

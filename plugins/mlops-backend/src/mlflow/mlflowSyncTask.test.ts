@@ -1,9 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { FakeMlflowServer } from '../__testUtils__/FakeMlflowServer';
-import { createMlflowAliasMover, scheduleMlflowSync } from '.';
+import { createMlflowAliasMover, mlflowSyncTask } from '.';
 
-describe('scheduleMlflowSync', () => {
+describe('mlflowSyncTask', () => {
   const base = () => ({
     logger: mockServices.logger.mock(),
     catalog: catalogServiceMock({
@@ -21,29 +21,22 @@ describe('scheduleMlflowSync', () => {
     status: { record: jest.fn(), get: jest.fn() },
   });
 
-  it('schedules nothing without MLflow configuration', async () => {
-    const scheduler = mockServices.scheduler.mock();
-    await scheduleMlflowSync({ ...base(), scheduler, config: mockServices.rootConfig({ data: {} }) });
-    expect(scheduler.scheduleTask).not.toHaveBeenCalled();
+  it('has no task without MLflow configuration', async () => {
+    expect(mlflowSyncTask({ ...base(), config: mockServices.rootConfig({ data: {} }) })).toBeUndefined();
   });
 
-  it('schedules one global task that syncs the registered models Model entities follow', async () => {
+  it('is one global task that syncs the registered models Model entities follow', async () => {
     const fake = new FakeMlflowServer();
     const url = await fake.start();
     fake.registeredModels = [{ name: 'hfr' }];
     fake.modelVersions = [{ name: 'hfr', version: '1', status: 'READY', source: 's3://m/1' }];
     try {
-      const scheduler = mockServices.scheduler.mock();
       const deps = base();
-      await scheduleMlflowSync({
+      const task = mlflowSyncTask({
         ...deps,
-        scheduler,
         config: mockServices.rootConfig({ data: { mlops: { mlflow: { baseUrl: url, intervalMinutes: 2 } } } }),
-      });
-      expect(scheduler.scheduleTask).toHaveBeenCalledWith(
-        expect.objectContaining({ id: 'mlops-mlflow-sync', scope: 'global', frequency: { minutes: 2 } }),
-      );
-      const task = (scheduler.scheduleTask as jest.Mock).mock.calls[0][0];
+      })!;
+      expect(task).toEqual(expect.objectContaining({ id: 'mlops-mlflow-sync', scope: 'global', frequency: { minutes: 2 } }));
       await task.fn(new AbortController().signal);
       // The annotation maps MLflow's "hfr" to the Model entity.
       expect(deps.registry.upsertVersion).toHaveBeenCalledWith(

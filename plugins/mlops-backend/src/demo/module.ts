@@ -1,0 +1,38 @@
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { mlopsInternalsExtensionPoint } from '../internals';
+import { seedDemoKpiInputs } from './demoKpis';
+import { seedDemoPromotions, seedDemoRegistry } from './demoRegistry';
+import { seedDemoRollouts } from './demoRollouts';
+import { DemoTraffic } from './demoTraffic';
+
+/**
+ * The embedded demo (`mlops.demo.enabled`): seeded registry history and promotion requests,
+ * simulated serving traffic through the real ingestion path, and two canaries driven by the real
+ * engine. Added by the demo portal's backend only; a production backend never loads it.
+ *
+ * @public
+ */
+export const mlopsDemoModule = createBackendModule({
+  pluginId: 'mlops',
+  moduleId: 'demo',
+  register(env) {
+    env.registerInit({
+      deps: { internals: mlopsInternalsExtensionPoint, config: coreServices.rootConfig },
+      async init({ internals, config }) {
+        if (!config.getOptionalBoolean('mlops.demo.enabled')) return;
+        internals.onReady(async ({ ctx, lifecycle, registry, promotions, telemetry, telemetryStore, rollouts, rolloutStore, simulatedTraffic, kpis, ownerNotifications }) => {
+          await seedDemoRegistry(registry, ctx.logger);
+          await seedDemoPromotions(promotions);
+          const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, simulated: simulatedTraffic, rollouts: rolloutStore });
+          traffic.startWhenCatalogReady(5_000, async () => {
+            await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
+            // The seeded requests wait for their owners, who hear of them as of any request.
+            for (const pending of await promotions.list({ status: 'pending' })) await ownerNotifications.onPromotionRequested(pending);
+            await seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry, promotions, policyOf: ctx.policyOf, logger: ctx.logger });
+          });
+          lifecycle.addShutdownHook(() => traffic.stop());
+        });
+      },
+    });
+  },
+});

@@ -1,0 +1,27 @@
+import { DriftReport } from '@modelrails/plugin-mlops-common';
+import { RouteContext } from '../router/router';
+import { TelemetryService } from '../telemetry/TelemetryService';
+import { TelemetryStore } from '../telemetry/TelemetryStore';
+import { Concern, MlopsContext } from '../wiring';
+import { driftMonitorTask } from './DriftMonitor';
+import { DriftService } from './DriftService';
+import { driftRoutes } from './routes';
+
+export { DriftService } from './DriftService';
+export { publishReport } from './DriftMonitor';
+
+/**
+ * Drift: per-feature statistical drift, prediction and target drift, contract violations, their
+ * series over time, and the monitor that reports every active model each minute.
+ */
+export function createDrift(
+  ctx: MlopsContext,
+  deps: { telemetry: TelemetryService; store: TelemetryStore; /** Told of each monitored report. */ onReport?: (report: DriftReport) => Promise<void> },
+) {
+  const service = new DriftService(deps.store, deps.telemetry);
+  return {
+    service,
+    routes: (http: RouteContext) => driftRoutes(http, { drift: service, policies: ctx.policies, generation: modelRef => deps.telemetry.changes.generation(modelRef) }),
+    tasks: [driftMonitorTask({ logger: ctx.logger, store: deps.store, drift: service, metrics: ctx.metrics, onReport: deps.onReport })],
+  } satisfies Concern & Record<string, unknown>;
+}

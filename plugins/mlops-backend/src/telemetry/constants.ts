@@ -1,0 +1,24 @@
+/**
+ * What every telemetry reader and writer agrees on: bucket sizes, the resolutions summaries are kept
+ * at, and the names of summary rows that are not features. The ground floor of telemetry/.
+ */
+
+export const BUCKET_MS = 5 * 60 * 1000;
+export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+/** Every summary is kept at these resolutions, written in the same transaction. */
+export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
+
+/** Summary rows that are not features. */
+export const EVENTS = '__events';
+export const SCORE = '__score';
+export const LATENCY = '__latency_ms';
+export const ALL_TRAFFIC = '*';
+/** The tag of a stored segment `tag=value` ('' for all traffic). */
+export const segmentTag = (segment: string) => segment.slice(0, Math.max(0, segment.indexOf('=')));
+/** Target drift is reported as this pseudo-feature; a profile stores its label rate per outcome. */
+export const TARGET = '__target';
+export const targetFeature = (outcome: string) => `${TARGET}:${outcome}`;
+

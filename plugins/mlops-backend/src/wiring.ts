@@ -1,0 +1,63 @@
+import {
+  AuditorService,
+  AuthService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+  SchedulerServiceTaskInvocationDefinition,
+  SchedulerServiceTaskScheduleDefinition,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Knex } from 'knex';
+import { ModelRailsStore } from './database/ModelRailsStore';
+import { TelemetryMetrics } from './metrics/MlopsMetrics';
+import { ModelPolicyService } from './policy/ModelPolicyService';
+import { PolicyLookup } from './policy/PolicyLookup';
+import { RouteContext } from './router/router';
+
+/*
+ * How concerns are put together: each concern's index.ts has one factory that takes the plugin's
+ * shared context and answers its services, its routes and its scheduled tasks. plugin.ts calls the
+ * factories in dependency order, registers every concern's routes and schedules every task.
+ */
+
+/** A task for Backstage's scheduler (global tasks run on one replica at a time). */
+export type ScheduledTask = SchedulerServiceTaskScheduleDefinition & SchedulerServiceTaskInvocationDefinition;
+
+/** What a concern hands to the plugin besides its services. */
+export type Concern = {
+  routes?(http: RouteContext): void;
+  tasks?: Array<ScheduledTask | undefined>;
+};
+
+/** What every concern may use: the core services, the database, and the shared lookups. */
+export type MlopsContext = {
+  config: RootConfigService;
+  logger: LoggerService;
+  auth: AuthService;
+  auditor: AuditorService;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  urlReader: UrlReaderService;
+  db: Knex;
+  /** The audit trail and the database's health. */
+  store: ModelRailsStore;
+  /** Set when `mlops.kubernetes` is configured. */
+  kubeConfig?: KubeConfig;
+  metrics: TelemetryMetrics;
+  /** Models and their policies as a user or machine may read them. */
+  policies: ModelPolicyService;
+  /** A Model's policy on the plugin's own authority (one cached lookup for every concern). */
+  policyOf: PolicyLookup;
+};
+
+/** Registers every concern's routes on the shared router and schedules every task. */
+export async function wireConcerns(concerns: Concern[], http: RouteContext, scheduler: SchedulerService) {
+  for (const concern of concerns) concern.routes?.(http);
+  for (const task of concerns.flatMap(c => c.tasks ?? [])) {
+    if (task) await scheduler.scheduleTask(task);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Extension points of the ModelRails backend plugin (`mlops`): traffic routers and retraining
+ * actions that backend modules add.
+ *
+ * @packageDocumentation
+ */
+
+export * from './extensions';
+export * from './traffic';
+export * from './retraining';
