@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2 } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
 import { TextLink, useStyles2 } from '@grafana/ui';
-import { testIds } from '../components/testIds';
+import { testIds } from '../testIds';
 
 /** The app's landing page: what ModelRails adds to Grafana and where to find it. */
 function Overview() {

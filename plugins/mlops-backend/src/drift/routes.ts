@@ -1,8 +1,13 @@
+import express from 'express';
 import { ModelPolicyService } from '../policy/ModelPolicyService';
 import { AnswerCache } from '../router/AnswerCache';
-import { optionalString, optionalWindow, segmentOf, seriesWindow } from '../router/queries';
+import { optionalString, optionalWindow, seriesWindow } from '../router/queries';
 import { modelRefOf, RouteContext } from '../router/router';
+import { ALL_TRAFFIC } from '../telemetry/constants';
 import { DriftService } from './DriftService';
+
+/** `all` (or absent) is all traffic; anything else is tag=value, checked by the drift service. */
+const segmentOf = (query: express.Request['query']) => (!query.segment || query.segment === 'all' ? ALL_TRAFFIC : String(query.segment));
 
 /** A drift report, its series over time (Grafana's drift panel) and one feature's distributions. */
 export function driftRoutes(

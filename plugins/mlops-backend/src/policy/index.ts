@@ -1,9 +1,7 @@
 import { AuthService } from '@backstage/backend-plugin-api';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { RouteContext } from '../router/router';
 import { DefaultModelPolicyService } from './ModelPolicyService';
 import { catalogPolicyLookup } from './PolicyLookup';
-import { policyRoutes } from './routes';
 
 export type { ModelPolicyService, ModelSummary } from './ModelPolicyService';
 export { readModelEntity, catalogCredentials } from './ModelPolicyService';
@@ -12,5 +10,5 @@ export type { PolicyLookup } from './PolicyLookup';
 /** Models and their resolved policies: as a caller may read them, and on the plugin's own authority. */
 export function createPolicies(catalog: CatalogService, auth: AuthService) {
   const service = new DefaultModelPolicyService(catalog, auth);
-  return { service, lookup: catalogPolicyLookup(catalog, auth), routes: (http: RouteContext) => policyRoutes(http, service) };
+  return { service, lookup: catalogPolicyLookup(catalog, auth) };
 }

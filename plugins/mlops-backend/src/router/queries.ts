@@ -1,10 +1,9 @@
 import { InputError } from '@backstage/errors';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
 import express from 'express';
-import { ALL_TRAFFIC } from '../telemetry/constants';
 
 /*
- * Query parameters several concerns read the same way: time windows, series steps, segments.
+ * Query parameters several concerns read the same way: time windows and series steps.
  */
 
 type Query = express.Request['query'];
@@ -33,9 +32,6 @@ export function seriesWindow(query: Query, fallback: string) {
   if (to - from > MAX_WINDOW_MS) throw new InputError('query.from: at most 90 days before query.to');
   return { from, to, stepMs: query.step ? parseDuration(String(query.step)) : undefined };
 }
-
-/** `all` (or absent) is all traffic; anything else is tag=value, checked by the drift service. */
-export const segmentOf = (query: Query) => (!query.segment || query.segment === 'all' ? ALL_TRAFFIC : String(query.segment));
 
 /** An optional string parameter. */
 export const optionalString = (value: unknown) => (value === undefined ? undefined : String(value));

@@ -2,11 +2,10 @@
  * Runbooks and the live context shown beside them (GET /models/{namespace}/{name}/runbooks…).
  */
 
-/** The alerts ModelRails raises; each links to the runbook that handles it. @public */
-export const ALERT_KINDS = ['contract-violation', 'data-drift', 'latency-regression', 'canary-rollback', 'feature-store-outage'] as const;
+import { ALERT_KINDS, AlertKind } from '../model/alertKinds';
 
-/** @public */
-export type AlertKind = (typeof ALERT_KINDS)[number];
+export { ALERT_KINDS };
+export type { AlertKind };
 
 /** `page` wakes someone up; `warning` waits for working hours. @public */
 export type AlertSeverity = 'page' | 'warning';

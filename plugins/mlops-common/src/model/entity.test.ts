@@ -113,6 +113,22 @@ describe('parseModelEntity', () => {
     expect(fieldsOf(minimal(spec))).toContain(field);
   });
 
+  it('accepts traffic routers and retraining actions that backend modules add, by name with their config', () => {
+    const result = parseModelEntity(
+      minimal({
+        policy: {
+          rollout: { traffic: { kind: 'plugin', name: 'acme/linkerd', config: { service: 'ranker', port: 8080 } } },
+          retraining: { target: { kind: 'plugin', name: 'acme-ci' } },
+        },
+      }),
+    );
+    if (!result.success) throw new Error(JSON.stringify(result.problems));
+    expect(result.entity.spec.policy.rollout.traffic).toEqual({ kind: 'plugin', name: 'acme/linkerd', config: { service: 'ranker', port: 8080 } });
+    expect(result.entity.spec.policy.retraining.target).toEqual({ kind: 'plugin', name: 'acme-ci', config: {} });
+    expect(fieldsOf(minimal({ policy: { rollout: { traffic: { kind: 'plugin', name: 'Not A Name' } } } }))).toContain('spec.policy.rollout.traffic.name');
+    expect(fieldsOf(minimal({ policy: { rollout: { traffic: { kind: 'plugin', name: 'x', colour: 'red' } } } }))).toContain('spec.policy.rollout.traffic.colour');
+  });
+
   it('rejects a wrong apiVersion and kind by name', () => {
     expect(fieldsOf({ ...minimal(), apiVersion: 'backstage.io/v1alpha1' })).toContain('apiVersion');
     expect(fieldsOf({ ...minimal(), kind: 'Component' })).toContain('kind');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { modelPolicySchema } from './policy';
-import { ALERT_KINDS } from '../api/runbooks';
+import { ALERT_KINDS } from './alertKinds';
 
 /** @public */
 export const MODEL_API_VERSION = 'modelrails.io/v1alpha1';
