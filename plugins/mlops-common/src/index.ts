@@ -12,8 +12,6 @@ export * from './model/describePolicy';
 export * from './permissions';
 export * from './api/types';
 export * from './api/registry';
-export * from './api/telemetry';
 export * from './api/steps';
 export * from './api/rollout';
-export * from './api/kpis';
 export * from './api/runbooks';

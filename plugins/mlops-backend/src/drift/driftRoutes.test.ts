@@ -103,6 +103,8 @@ describe('drift series, distribution, model list and events routes (real auth an
     [DISTRIBUTION, 'feature=x&from=2026-11-24T00%3A00%3A00Z&to=2026-11-23T00%3A00%3A00Z', /from must be before/],
     [DISTRIBUTION, 'feature=x&segment=os%3Dios', /segment/],
     ['/api/mlops/models/default/home-feed-ranker/events', 'from=soon', /from/],
+    ['/api/mlops/models/default/home-feed-ranker/events', 'from=2026-13-01T00%3A00%3A00Z', /query.from: "2026-13-01T00:00:00Z" is not a date-time/],
+    ['/api/mlops/models/default/home-feed-ranker/production', 'at=2026-02-30T00%3A00%3A00Z', /query.at/],
   ])('%s answers 400 naming the field for %s', async (path, query, message) => {
     const server = await start();
     const res = await request(server).get(`${path}?${query}`).set('Authorization', READER);

@@ -1,7 +1,8 @@
 import { Knex } from 'knex';
 import { SyncStatus as ApiSyncStatus } from '@modelrails/plugin-mlops-common';
 
-export type SyncStatus = Omit<Extract<ApiSyncStatus, { configured: true }>, 'configured'>;
+/** A sync that ran: every field of the API's status but `configured`. */
+export type SyncStatus = Required<Omit<ApiSyncStatus, 'configured'>>;
 
 /** The last outcome of each sync, kept in the database so every backend replica can show it. */
 export interface SyncStatusStore {

@@ -1,4 +1,5 @@
 import { Promotion, PromotionStatus } from '@modelrails/plugin-mlops-common';
+import { parseTimestamp } from '../router/queries';
 import { RouteContext } from '../router/router';
 import { PromotionService } from './PromotionService';
 
@@ -21,7 +22,7 @@ export function promotionRoutes(
 
   router.get('/models/:namespace/:name/production', async (req, res) => {
     await reader(req);
-    const at = req.query.at ? new Date(String(req.query.at)) : new Date();
+    const at = req.query.at ? new Date(parseTimestamp(req.query.at, 'query.at')) : new Date();
     res.json(await promotions.productionAt(req.params, at));
   });
 

@@ -10,6 +10,7 @@ import {
   RegisterVersionRequest,
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
+import { parseTimestamp } from '../router/queries';
 import { readModelEntity } from '../policy/ModelPolicyService';
 
 type Ref = { namespace: string; name: string };
@@ -97,8 +98,8 @@ export class DefaultRegistryService implements RegistryService {
           id: run.id,
           url: run.url,
           experiment: run.experiment,
-          startedAt: run.startedAt ? new Date(run.startedAt) : undefined,
-          finishedAt: run.finishedAt ? new Date(run.finishedAt) : undefined,
+          startedAt: run.startedAt ? new Date(parseTimestamp(run.startedAt, 'training.run.startedAt')) : undefined,
+          finishedAt: run.finishedAt ? new Date(parseTimestamp(run.finishedAt, 'training.run.finishedAt')) : undefined,
         },
         datasets,
         featureSets,

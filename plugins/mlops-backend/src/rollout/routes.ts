@@ -79,7 +79,7 @@ export function rolloutRoutes(
   };
 
   router.post('/judge/flagger/models/:namespace/:name', async (req, res) => {
-    const metadata: Record<string, unknown> = req.body.metadata ?? {};
+    const metadata: Record<string, unknown> = { ...req.body.metadata };
     await authorize(await flaggerCaller(req, metadata), mlopsReadPermission);
     const verdict = await judge.judge(judgeRequest(req.params, metadata));
     // Flagger reads only the status: anything but a pass must not look like success.

@@ -1,19 +1,38 @@
 import { InputError } from '@backstage/errors';
 import { parseDuration } from '@modelrails/plugin-mlops-common';
-import express from 'express';
 
 /*
  * Query parameters several concerns read the same way: time windows and series steps.
  */
 
-type Query = express.Request['query'];
+/**
+ * A request's query as express parsed it. The generated query types cannot say `from` (the
+ * generator renames it `_from`), so the helpers read the parsed query by its wire names.
+ */
+type Query = object;
+const read = (query: Query, name: string) => (query as Record<string, unknown>)[name];
 
 /** Windows reach back at most this far: the summaries' retention. */
 const MAX_WINDOW_MS = 90 * 86_400_000;
 
+/**
+ * An RFC 3339 time the spec's pattern let through, as milliseconds; a date that does not exist
+ * (month 13, 30 February) is an InputError naming the field rather than an Invalid Date further in.
+ */
+export function parseTimestamp(value: unknown, field: string): number {
+  const text = String(value);
+  const ms = Date.parse(text);
+  // Date.parse rolls 30 February over to March: the calendar date must exist as written.
+  const [, y, m, d, hh, mm, ss] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(text) ?? [];
+  const written = y === undefined ? undefined : new Date(Date.UTC(+y, +m - 1, +d, +hh, +mm, +ss));
+  const exists = written && written.getUTCFullYear() === +y && written.getUTCMonth() === +m - 1 && written.getUTCDate() === +d && written.getUTCHours() === +hh && written.getUTCMinutes() === +mm;
+  if (!Number.isFinite(ms) || !exists || +ss > 60) throw new InputError(`${field}: "${text}" is not a date-time`);
+  return ms;
+}
+
 /** `from` and `to` as given (either may be absent: the service defaults it), in order. */
 export function optionalWindow(query: Query) {
-  const time = (name: 'from' | 'to') => (query[name] ? Date.parse(String(query[name])) : undefined);
+  const time = (name: 'from' | 'to') => (read(query, name) ? parseTimestamp(read(query, name), `query.${name}`) : undefined);
   const from = time('from');
   const to = time('to');
   if (from !== undefined && to !== undefined && from >= to) throw new InputError('query.from must be before query.to');
@@ -22,15 +41,16 @@ export function optionalWindow(query: Query) {
 
 /** A series window: `window` back from now (or from `to`), or `from`–`to`. */
 export function seriesWindow(query: Query, fallback: string) {
-  if (query.window && query.from) throw new InputError('query.window: give a window or a from time, not both');
-  const windowMs = parseDuration(String(query.window ?? fallback));
+  if (read(query, 'window') && read(query, 'from')) throw new InputError('query.window: give a window or a from time, not both');
+  const windowMs = parseDuration(String(read(query, 'window') ?? fallback));
   if (windowMs > MAX_WINDOW_MS) throw new InputError("query.window: at most 90d (the summaries' retention)");
   const given = optionalWindow(query);
   const to = given.to ?? Date.now();
   const from = given.from ?? to - windowMs;
   if (from >= to) throw new InputError('query.from must be before query.to');
   if (to - from > MAX_WINDOW_MS) throw new InputError('query.from: at most 90 days before query.to');
-  return { from, to, stepMs: query.step ? parseDuration(String(query.step)) : undefined };
+  const step = read(query, 'step');
+  return { from, to, stepMs: step ? parseDuration(String(step)) : undefined };
 }
 
 /** An optional string parameter. */

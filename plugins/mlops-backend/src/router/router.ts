@@ -11,9 +11,9 @@ import { BasicPermission, ResourcePermission } from '@backstage/plugin-permissio
 import { mlopsReadPermission } from '@modelrails/plugin-mlops-common';
 import express, { ErrorRequestHandler, RequestHandler } from 'express';
 import { middleware as openApiValidator } from 'express-openapi-validator';
-import type { ApiRouter } from '@backstage/backend-openapi-utils';
+import type { TypedRouter } from '@backstage/backend-openapi-utils';
 import { authorizeOrThrow } from '../permissions/authorize';
-import { createOpenApiRouter, spec } from '../schema/openapi/generated/router';
+import { createOpenApiRouter, EndpointMap, spec } from '../schema/openapi/generated';
 
 /*
  * What every route shares: body parsing with size limits, the OpenAPI validator with errors that
@@ -56,7 +56,7 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
 };
 
 /** The router typed by the OpenAPI spec: a path or method the spec lacks does not compile. */
-export type MlopsRouter = ApiRouter<typeof spec>;
+export type MlopsRouter = TypedRouter<EndpointMap>;
 
 /** What a concern's routes receive: the typed router and the helpers every route uses. */
 export type RouteContext = {

@@ -1,10 +1,7 @@
+import type { PolicyLine, PolicySection } from '../schema/openapi/generated/models';
 import { Gate, ModelPolicy } from './policy';
 
-/** One readable line of a policy: what is checked, and against what. @public */
-export type PolicyLine = { label: string; value: string };
 
-/** A titled group of policy lines, as the portal's policy card shows them. @public */
-export type PolicySection = { title: string; lines: PolicyLine[] };
 
 const pct = (fraction: number) => `${+(fraction * 100).toFixed(4)} %`;
 

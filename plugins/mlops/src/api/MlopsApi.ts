@@ -22,6 +22,9 @@ import {
   Rollout,
   RolloutDetail,
   SyncStatus,
+  MlopsApiClient,
+  KpiStep,
+  TypedResponse,
 } from '@modelrails/plugin-mlops-common';
 
 /** What a person can do to a rollout; each needs its own permission. @public */
@@ -55,134 +58,115 @@ export interface MlopsApi {
   getLiveContext(ref: CompoundEntityRef): Promise<LiveContext>;
 }
 
-const seg = (value: string) => encodeURIComponent(value);
-const entityPath = (ref: CompoundEntityRef) => `${seg(ref.namespace)}/${seg(ref.name)}`;
-const depthQuery = (depth?: number) => (depth ? `?depth=${depth}` : '');
-
 /** @public */
 export const mlopsApiRef = createApiRef<MlopsApi>().with({
   id: 'plugin.mlops.api',
   pluginId: 'mlops',
 });
 
-/** Talks to the `mlops` backend plugin through Backstage's discovery and fetch APIs. @public */
+/** The generated client's answer as its body, or a ResponseError carrying the backend's error. */
+async function body<T>(response: TypedResponse<T> | Promise<TypedResponse<T>>): Promise<T> {
+  const answer = await response;
+  if (!answer.ok) throw await ResponseError.fromResponse(answer as unknown as Response);
+  return answer.json();
+}
+
+const path = (ref: CompoundEntityRef) => ({ namespace: ref.namespace, name: ref.name });
+
+/**
+ * Talks to the `mlops` backend plugin through Backstage's discovery and fetch APIs, with the client
+ * generated from the backend's OpenAPI spec (`MlopsApiClient`); this class only unwraps answers.
+ * @public
+ */
 export class MlopsClient implements MlopsApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+  private readonly client: MlopsApiClient;
 
-  async getDriftReport(ref: CompoundEntityRef, options: { version?: string } = {}): Promise<DriftReport> {
-    const query = options.version ? `?version=${seg(options.version)}` : '';
-    return this.get(`/models/${entityPath(ref)}/drift${query}`);
+  constructor(deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.client = new MlopsApiClient(deps);
   }
 
-  async getKpis(ref: CompoundEntityRef, options: { window?: string; segments?: string[] } = {}): Promise<KpiReport> {
-    const query = new URLSearchParams();
-    if (options.window) query.set('window', options.window);
-    if (options.segments?.length) query.set('segments', options.segments.join(','));
-    const text = query.toString();
-    return this.get(`/models/${entityPath(ref)}/kpis${text ? `?${text}` : ''}`);
+  getDriftReport(ref: CompoundEntityRef, options: { version?: string } = {}) {
+    return body(this.client.getDriftReport({ path: path(ref), query: { version: options.version } }));
   }
 
-  async getKpiOverview(options: { window?: string; step?: string } = {}): Promise<KpiOverview> {
-    const query = new URLSearchParams(Object.entries(options).filter(([, v]) => v) as Array<[string, string]>).toString();
-    return this.get(`/kpis${query ? `?${query}` : ''}`);
+  getKpis(ref: CompoundEntityRef, options: { window?: string; segments?: string[] } = {}) {
+    return body(this.client.getModelKpis({ path: path(ref), query: { window: options.window, segments: options.segments?.length ? options.segments.join(',') : undefined } }));
   }
 
-  async listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }> {
-    return this.get(`/models/${entityPath(ref)}/retrain-triggers`);
+  getKpiOverview(options: { window?: string; step?: string } = {}) {
+    return body(this.client.getKpiOverview({ query: { window: options.window, step: options.step as KpiStep | undefined } }));
   }
 
-  async getModelPolicy(ref: CompoundEntityRef): Promise<ModelPolicyView> {
-    return this.get(`/models/${entityPath(ref)}/policy`);
+  listRetrainTriggers(ref: CompoundEntityRef) {
+    return body(this.client.listRetrainTriggers({ path: path(ref), query: {} }));
   }
 
-  async listVersions(ref: CompoundEntityRef): Promise<ModelVersionList> {
-    return this.get(`/models/${entityPath(ref)}/versions`);
+  getModelPolicy(ref: CompoundEntityRef) {
+    return body(this.client.getModelPolicy({ path: path(ref) })) as Promise<ModelPolicyView>;
   }
 
-  async getVersion(ref: CompoundEntityRef, version: string): Promise<ModelVersion> {
-    return this.get(`/models/${entityPath(ref)}/versions/${seg(version)}`);
+  listVersions(ref: CompoundEntityRef) {
+    return body(this.client.listModelVersions({ path: path(ref) }));
   }
 
-  async getModelLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph> {
-    return this.get(`/models/${entityPath(ref)}/versions/${seg(version)}/lineage${depthQuery(depth)}`);
+  getVersion(ref: CompoundEntityRef, version: string) {
+    return body(this.client.getModelVersion({ path: { ...path(ref), version } }));
   }
 
-  async getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number): Promise<LineageGraph> {
-    return this.get(`/datasets/${entityPath(ref)}/versions/${seg(version)}/lineage${depthQuery(depth)}`);
+  getModelLineage(ref: CompoundEntityRef, version: string, depth?: number) {
+    return body(this.client.getModelVersionLineage({ path: { ...path(ref), version }, query: { depth: depth === undefined ? undefined : String(depth) } }));
   }
 
-  async getDatasetConsumers(ref: CompoundEntityRef, version: string): Promise<DatasetConsumers> {
-    return this.get(`/datasets/${entityPath(ref)}/versions/${seg(version)}/models`);
+  getDatasetLineage(ref: CompoundEntityRef, version: string, depth?: number) {
+    return body(this.client.getDatasetVersionLineage({ path: { ...path(ref), version }, query: { depth: depth === undefined ? undefined : String(depth) } }));
   }
 
-  async getMlflowSyncStatus(): Promise<SyncStatus> {
-    return this.get('/sync/mlflow');
+  getDatasetConsumers(ref: CompoundEntityRef, version: string) {
+    return body(this.client.getDatasetVersionModels({ path: { ...path(ref), version } }));
   }
 
-  async requestPromotion(ref: CompoundEntityRef, version: string, body: { environment: string; reason?: string }) {
-    return this.send<PromotionView>('POST', `/models/${entityPath(ref)}/versions/${seg(version)}/promotions`, body);
+  getMlflowSyncStatus() {
+    return body(this.client.getMlflowSyncStatus({}));
+  }
+
+  requestPromotion(ref: CompoundEntityRef, version: string, request: { environment: string; reason?: string }) {
+    return body(this.client.requestPromotion({ path: { ...path(ref), version }, body: request })) as Promise<PromotionView>;
   }
 
   async listPromotions(filter: { status?: Promotion['status']; model?: string } = {}) {
-    const query = new URLSearchParams(Object.entries(filter).filter(([, v]) => v) as Array<[string, string]>);
-    const { items } = await this.get<{ items: Promotion[] }>(`/promotions${query.size ? `?${query}` : ''}`);
-    return items;
+    return (await body(this.client.listPromotions({ query: filter }))).items;
   }
 
-  async getPromotion(id: string) {
-    return this.get<PromotionView>(`/promotions/${seg(id)}`);
+  getPromotion(id: string) {
+    return body(this.client.getPromotion({ path: { id } })) as Promise<PromotionView>;
   }
 
-  async decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }) {
-    return this.send<PromotionView>('POST', `/promotions/${seg(id)}/${decision}`, body);
+  decidePromotion(id: string, decision: 'approve' | 'reject', request: { reason: string; override?: boolean }) {
+    const decided = decision === 'approve' ? this.client.approvePromotion({ path: { id }, body: request }) : this.client.rejectPromotion({ path: { id }, body: request });
+    return body(decided) as Promise<PromotionView>;
   }
 
   async listRollouts(ref: CompoundEntityRef) {
-    const { items } = await this.get<{ items: Rollout[] }>(`/models/${entityPath(ref)}/rollouts`);
-    return items;
+    return (await body(this.client.listModelRollouts({ path: path(ref) }))).items;
   }
 
-  async getRollout(id: string) {
-    return this.get<RolloutDetail>(`/rollouts/${seg(id)}`);
+  getRollout(id: string) {
+    return body(this.client.getRollout({ path: { id } }));
   }
 
-  async actOnRollout(id: string, action: RolloutAction, body: { reason?: string }) {
-    return this.send<RolloutDetail>('POST', `/rollouts/${seg(id)}/${action}`, body);
+  actOnRollout(id: string, action: RolloutAction, request: { reason?: string }) {
+    return body(this.client.actOnRollout({ path: { id, action }, body: request }));
   }
 
-  async listRunbooks(ref: CompoundEntityRef) {
-    return this.get<RunbookList>(`/models/${entityPath(ref)}/runbooks`);
+  listRunbooks(ref: CompoundEntityRef) {
+    return body(this.client.listRunbooks({ path: path(ref) }));
   }
 
-  async getRunbook(ref: CompoundEntityRef, id: string) {
-    return this.get<Runbook>(`/models/${entityPath(ref)}/runbooks/${seg(id)}`);
+  getRunbook(ref: CompoundEntityRef, id: string) {
+    return body(this.client.getRunbook({ path: { ...path(ref), id } }));
   }
 
-  async getLiveContext(ref: CompoundEntityRef) {
-    return this.get<LiveContext>(`/models/${entityPath(ref)}/live-context`);
-  }
-
-  private async send<T>(method: string, path: string, body: unknown): Promise<T> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('mlops');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
-  }
-
-  private async get<T>(path: string): Promise<T> {
-    const baseUrl = await this.deps.discoveryApi.getBaseUrl('mlops');
-    const response = await this.deps.fetchApi.fetch(`${baseUrl}${path}`);
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as T;
+  getLiveContext(ref: CompoundEntityRef) {
+    return body(this.client.getLiveContext({ path: path(ref) }));
   }
 }

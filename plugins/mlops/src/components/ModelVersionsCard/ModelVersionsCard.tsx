@@ -87,8 +87,8 @@ function Metrics({ item }: { item: Item }) {
 function MlflowSyncStatus() {
   const api = useApi(mlopsApiRef);
   const state = useAsync(() => api.getMlflowSyncStatus(), [api]);
-  if (state.status !== 'ready' || !state.value.configured) return null;
-  const status = state.value;
+  if (state.status !== 'ready' || !state.value.configured || !state.value.finishedAt) return null;
+  const status = { ...state.value, finishedAt: state.value.finishedAt };
   if (!status.ok) {
     return (
       <Box mb={2}>
