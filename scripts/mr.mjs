@@ -45,6 +45,8 @@ function playwrightCounts(output) {
 // --- Commands ------------------------------------------------------------------------------------
 
 const GRAFANA = '@modelrails/grafana-mlops-app';
+/** The packages an adopter installs: their public API is reviewed through committed API reports. */
+const PUBLISHED = ['plugins/mlops', 'plugins/mlops-backend', 'plugins/mlops-common', 'plugins/mlops-node', 'plugins/catalog-backend-module-mlops'];
 
 function testSteps() {
   const y = (...args) => ['yarn', args];
@@ -53,6 +55,7 @@ function testSteps() {
     { id: 'structure', title: 'Structure: no import cycle between files or concerns, routes per concern, plugin.ts only wires', cmd: ['node', ['scripts/check-structure.mjs']] },
     { id: 'tsc', title: 'Type check (Backstage packages)', cmd: y('tsc') },
     { id: 'lint', title: 'Lint (Backstage packages)', cmd: y('lint') },
+    { id: 'api-reports', title: 'API reports (report.api.md) of the published packages are current', cmd: ['node_modules/.bin/backstage-repo-tools', ['api-reports', '--ci', '--tsc', '--allow-all-warnings', ...PUBLISHED]] },
     { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true },
     { id: 'faults', title: 'Crash test: kill -9 of the backend mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
     { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },

@@ -5,7 +5,7 @@ import { createConditionExports, createPermissionResourceRef, createPermissionRu
 import { mlopsPermissions, MODEL_RESOURCE_TYPE } from '@modelrails/plugin-mlops-common';
 import { z } from 'zod';
 
-/** Conditions on Models, as the rules below translate them. */
+/** Conditions on Models, as the rules below translate them. @public */
 export type ModelQuery = { property: 'owner' | 'lifecycle'; values: string[] };
 
 /** Models as permission resources: policy authors write conditions on the Model entity. */

@@ -9,7 +9,7 @@ import { ModelPolicy } from '../model/policy';
 
 export type * from '../schema/openapi/generated/models';
 export { DefaultApiClient as MlopsApiClient } from '../schema/openapi/generated/apis';
-export type { TypedResponse, RequestOptions } from '../schema/openapi/generated/apis';
+export type * from '../schema/openapi/generated/apis';
 
 /** A Model's policy with defaults resolved, and the same policy in words (GET /models/{ns}/{name}/policy). @public */
 export type ModelPolicyView = Omit<GeneratedModelPolicyView, 'policy'> & { policy: ModelPolicy };

@@ -403,6 +403,7 @@ const kpiSchema = z
 /**
  * A KPI counting the predictions with an outcome among all predictions is a binomial proportion:
  * it gets a confidence interval, and the canary can test it. A ratio of two outcome counts is not.
+ * @public
  */
 export function isProportionKpi(kpi: { numerator: { source: string }; denominator: { source: string } }): boolean {
   return kpi.numerator.source === 'outcome' && kpi.denominator.source === 'predictions';
