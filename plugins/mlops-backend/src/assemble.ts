@@ -12,7 +12,7 @@ import { createMlflow } from './mlflow';
 import { createNotifications } from './notifications';
 import { policyRoutes } from './policy/routes';
 import { RouteContext } from './router/router';
-import { createPromotion } from './promotion';
+import { createPromotion, createPromotionStore } from './promotion';
 import { createRegistry } from './registry';
 import { createRetraining } from './retraining';
 import { createRollout, SimulatedTraffic, TrafficRouters } from './rollout';
@@ -42,31 +42,33 @@ export function assembleConcerns(
   const registry = createRegistry(ctx);
   const mlflow = createMlflow(ctx, registry);
   const telemetry = createTelemetry(ctx, { registry: registry.service });
+  const promotionStore = createPromotionStore(ctx);
   const rollout = createRollout(ctx, {
     registry: registry.store,
     telemetry: telemetry.store,
     routers,
     moveExternalAlias: mlflow.moveAlias,
     onEnded: record => ownerNotifications.onRolloutEnded(record),
-    promotions: { list: filter => promotion.service.list(filter) },
+    promotions: promotionStore,
   });
   const promotion = createPromotion(ctx, {
     registry: registry.store,
     moveExternalAlias: mlflow.moveAlias,
     rollouts: rollout.starter,
     onRequested: p => ownerNotifications.onPromotionRequested(p),
+    store: promotionStore,
   });
+  const evaluation = createEvaluation({ store: telemetry.store, policyOf: modelRef => telemetry.service.requirePolicy(modelRef) });
+  const retraining = createRetraining(ctx, { store: telemetry.store, telemetry: telemetry.service, evaluation: evaluation.service });
+  for (const [name, action] of deps.extensions.retrainActions) retraining.actions.add(name, action);
   const drift = createDrift(ctx, {
     telemetry: telemetry.service,
     store: telemetry.store,
     onReport: async report => {
       await ownerNotifications.onDriftReport(report);
-      await retraining.triggers.onDriftReport(report, await drift.service.policyOf(report.modelRef));
+      await retraining.triggers.onDriftReport(report, await telemetry.service.requirePolicy(report.modelRef));
     },
   });
-  const evaluation = createEvaluation({ store: telemetry.store, policyOf: modelRef => drift.service.policyOf(modelRef) });
-  const retraining = createRetraining(ctx, { store: telemetry.store, telemetry: telemetry.service, evaluation: evaluation.service });
-  for (const [name, action] of deps.extensions.retrainActions) retraining.actions.add(name, action);
   const kpi = createKpi(ctx, { telemetry: telemetry.store, retention: telemetryRetention(ctx.config) });
   const runbooks = createRunbooks(ctx, {
     driftReport: modelRef => drift.service.report(modelRef),

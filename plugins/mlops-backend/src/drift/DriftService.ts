@@ -78,10 +78,8 @@ export class DriftService {
     telemetry.changes.onCommit((modelRef, oldestBucket) => this.stepVerdicts.invalidate(modelRef, oldestBucket));
   }
 
-  async policyOf(modelRef: string): Promise<ModelPolicy> {
-    const policy = await this.telemetry.policy(modelRef);
-    if (!policy) throw new NotFoundError(`No Model entity ${modelRef}`);
-    return policy;
+  policyOf(modelRef: string): Promise<ModelPolicy> {
+    return this.telemetry.requirePolicy(modelRef);
   }
 
   async report(modelRef: string, options: { version?: string; from?: number; to?: number } = {}): Promise<DriftReport> {

@@ -13,6 +13,11 @@ export type { RolloutStarter } from './PromotionService';
 export type { PromotionStore } from './PromotionStore';
 export { DatabasePromotionStore } from './DatabasePromotionStore';
 
+/** The promotion requests' store on the plugin's database. */
+export function createPromotionStore(ctx: MlopsContext): PromotionStore {
+  return new DatabasePromotionStore(ctx.db, ctx.store);
+}
+
 /**
  * Promotion sign-off: requests, decisions by a second person (separation of duties in code),
  * approvals that expire, and the champion alias handed over (or a rollout started) on approval.
@@ -25,9 +30,11 @@ export function createPromotion(
     rollouts?: RolloutStarter;
     /** Told of every new request (owners are notified). */
     onRequested?: (promotion: Promotion) => Promise<void>;
+    /** The requests' store, when another concern needed it first (rollouts list a model's promotions). */
+    store?: PromotionStore;
   },
 ) {
-  const store: PromotionStore = new DatabasePromotionStore(ctx.db, ctx.store);
+  const store: PromotionStore = deps.store ?? createPromotionStore(ctx);
   const service = new PromotionService(store, deps.registry, ctx.policyOf, ctx.permissions, ctx.auth, deps.moveExternalAlias, deps.rollouts);
   return {
     service,

@@ -93,6 +93,13 @@ export class TelemetryService {
     this.now = options.now ?? Date.now;
   }
 
+  /** The Model's policy; NotFoundError when the catalog does not know the Model. */
+  async requirePolicy(modelRef: string): Promise<ModelPolicy> {
+    const policy = await this.policy(modelRef);
+    if (!policy) throw new NotFoundError(`No Model entity ${modelRef}`);
+    return policy;
+  }
+
   policy(modelRef: string): Promise<ModelPolicy | undefined> {
     const cached = this.policyCache.get(modelRef);
     if (cached && this.now() - cached.at < CACHE_MS) return cached.policy;
