@@ -61,3 +61,27 @@ export async function wireConcerns(concerns: Concern[], http: RouteContext, sche
     if (task) await scheduler.scheduleTask(task);
   }
 }
+
+/**
+ * What backend modules added through one extension point, by name: each name once, and never
+ * one of the names built into the plugin.
+ */
+export class NamedExtensions<T> {
+  private readonly added = new Map<string, T>();
+
+  constructor(
+    /** What is added, for messages: e.g. `Traffic router`. */
+    private readonly what: string,
+    private readonly builtIn: readonly string[],
+  ) {}
+
+  add(name: string, extension: T) {
+    if (this.builtIn.includes(name)) throw new Error(`${this.what} "${name}" is built in; add yours under another name`);
+    if (this.added.has(name)) throw new Error(`${this.what} "${name}" was already added`);
+    this.added.set(name, extension);
+  }
+
+  get(name: string): T | undefined {
+    return this.added.get(name);
+  }
+}

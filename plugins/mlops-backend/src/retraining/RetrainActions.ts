@@ -3,6 +3,7 @@ import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { RetrainTrigger } from '../telemetry/TelemetryStore';
 import { RetrainAction as PluginRetrainAction } from '@modelrails/plugin-mlops-node';
 import { describeKubernetesError } from '../kubernetes/kubeConfig';
+import { NamedExtensions } from '../wiring';
 
 type Target = NonNullable<ModelPolicy['retraining']['target']>;
 
@@ -19,14 +20,12 @@ const BUILT_IN = ['argo-workflow', 'webhook'] as const;
  * `mlopsRetrainActionsExtensionPoint`, found by a policy's `retraining.target`.
  */
 export class RetrainActions implements RetrainAction {
-  private readonly added = new Map<string, PluginRetrainAction>();
+  private readonly added = new NamedExtensions<PluginRetrainAction>('Retraining action', BUILT_IN);
 
   constructor(private readonly builtIn: { argo?: RetrainAction; webhook: RetrainAction }) {}
 
   add(name: string, action: PluginRetrainAction) {
-    if ((BUILT_IN as readonly string[]).includes(name)) throw new Error(`Retraining action "${name}" is built in; add yours under another name`);
-    if (this.added.has(name)) throw new Error(`Retraining action "${name}" was already added`);
-    this.added.set(name, action);
+    this.added.add(name, action);
   }
 
   async submit(trigger: RetrainTrigger, target: Target) {

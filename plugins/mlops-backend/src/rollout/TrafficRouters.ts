@@ -5,6 +5,7 @@ import { IstioTrafficRouter } from './IstioTrafficRouter';
 import { KServeTrafficRouter } from './KServeTrafficRouter';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
 import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
+import { NamedExtensions } from '../wiring';
 
 /** A router that cannot act: every call fails with the reason, so the rollout stays pending and says why. */
 function refusing(what: string, reason: string): TrafficRouter {
@@ -22,14 +23,12 @@ const BUILT_IN = ['istio', 'kserve', 'simulated'] as const;
  * `mlopsTrafficRoutersExtensionPoint`, found by a policy's `rollout.traffic`.
  */
 export class TrafficRouters {
-  private readonly added = new Map<string, TrafficRouterFactory>();
+  private readonly added = new NamedExtensions<TrafficRouterFactory>('Traffic router', BUILT_IN);
 
   constructor(private readonly builtIn: { kubeConfig?: KubeConfig; simulated: SimulatedTraffic }) {}
 
   add(name: string, factory: TrafficRouterFactory) {
-    if ((BUILT_IN as readonly string[]).includes(name)) throw new Error(`Traffic router "${name}" is built in; add yours under another name`);
-    if (this.added.has(name)) throw new Error(`Traffic router "${name}" was already added`);
-    this.added.set(name, factory);
+    this.added.add(name, factory);
   }
 
   /** The router for a rollout's target; one that refuses (and says why) when it cannot be made. */

@@ -4,6 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mlopsTrafficRoutersExtensionPoint, TrafficRouter, TrafficSplit } from '@modelrails/plugin-mlops-node';
 import request from 'supertest';
 import { mlopsPlugin } from '../plugin';
+import { approvedToProduction } from '../__testUtils__/approvedToProduction';
 
 /**
  * An adopter's router, as a backend module of its own would add it: it keeps each service's split
@@ -76,18 +77,10 @@ async function start(features: Array<ServiceFactory<any, any, any> | typeof acme
   return server;
 }
 
+/** Approves `version` to production and answers the model's newest rollout. */
 async function approve(server: any, name: string, version: string) {
-  const base = `/api/mlops/models/default/${name}`;
-  const registered = await request(server)
-    .post(`${base}/versions`)
-    .set('Authorization', mockCredentials.service.header())
-    .send({ version, artifact: { uri: `s3://m/${version}`, digest: `sha256:${version.padStart(64, '0')}` }, metrics: {}, createdBy: 'user:default/carol' });
-  expect(registered.status).toBe(201);
-  const asked = await request(server).post(`${base}/versions/${version}/promotions`).set('Authorization', as('alice')).send({ environment: 'production' });
-  expect(asked.status).toBe(201);
-  const approved = await request(server).post(`/api/mlops/promotions/${asked.body.id}/approve`).set('Authorization', as('bob')).send({ reason: 'ship it' });
-  expect(approved.status).toBe(200);
-  const rollouts = await request(server).get(`${base}/rollouts`).set('Authorization', as('dave'));
+  await approvedToProduction(server, { name }, version);
+  const rollouts = await request(server).get(`/api/mlops/models/default/${name}/rollouts`).set('Authorization', as('dave'));
   return rollouts.body.items[0];
 }
 

@@ -4,6 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { mlopsPlugin } from '../plugin';
+import { approvedToProduction } from '../__testUtils__/approvedToProduction';
 
 const entities = [
   {
@@ -13,6 +14,7 @@ const entities = [
     spec: { type: 'ranker', lifecycle: 'production', owner: 'ranking-team', policy: { rollout: { traffic: { kind: 'simulated' } } } },
   },
 ];
+const MODEL = { name: 'home-feed-ranker' };
 const base = '/api/mlops/models/default/home-feed-ranker';
 const as = (name: string) => mockCredentials.user.header(`user:default/${name}`);
 
@@ -35,23 +37,11 @@ async function start(denied: string[] = []) {
   return server;
 }
 
-async function approvedToProduction(server: any, version: string) {
-  const registered = await request(server)
-    .post(`${base}/versions`)
-    .set('Authorization', mockCredentials.service.header())
-    .send({ version, artifact: { uri: `s3://m/${version}`, digest: `sha256:${version.padStart(64, '0')}` }, metrics: {}, createdBy: 'user:default/carol' });
-  expect(registered.status).toBe(201);
-  const asked = await request(server).post(`${base}/versions/${version}/promotions`).set('Authorization', as('alice')).send({ environment: 'production' });
-  expect(asked.status).toBe(201);
-  const approved = await request(server).post(`/api/mlops/promotions/${asked.body.id}/approve`).set('Authorization', as('bob')).send({ reason: 'ship it' });
-  expect(approved.status).toBe(200);
-}
-
 describe('rollout routes', () => {
   it('shows the rollout an approval started, and carries out a permitted action with its decision', async () => {
     const server = await start();
-    await approvedToProduction(server, '1'); // the first version: no champion, all traffic at once
-    await approvedToProduction(server, '2');
+    await approvedToProduction(server, MODEL, '1'); // the first version: no champion, all traffic at once
+    await approvedToProduction(server, MODEL, '2');
     const list = await request(server).get(`${base}/rollouts`).set('Authorization', as('dave'));
     expect(list.status).toBe(200);
     expect(list.body.items.map((r: any) => [r.version, r.stage, r.status, r.weight])).toEqual([
@@ -71,8 +61,8 @@ describe('rollout routes', () => {
 
   it('needs each action its own permission, refuses unknown actions and rollouts by name', async () => {
     const server = await start(['mlops.rollout.abort']);
-    await approvedToProduction(server, '1');
-    await approvedToProduction(server, '2');
+    await approvedToProduction(server, MODEL, '1');
+    await approvedToProduction(server, MODEL, '2');
     const [rollout] = (await request(server).get(`${base}/rollouts`).set('Authorization', as('dave'))).body.items;
     const abort = await request(server).post(`/api/mlops/rollouts/${rollout.id}/abort`).set('Authorization', as('erin')).send({});
     expect(abort.status).toBe(403);
