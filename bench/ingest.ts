@@ -11,7 +11,7 @@ import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
-import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
 import { toWire, trainingProfile, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
 
 const MODEL = 'model:default/home-feed-ranker';
@@ -26,7 +26,7 @@ async function bench(knex: Knex): Promise<Pass> {
   await migrateDatabase({ getClient: async () => knex } as any);
   const store = new DatabaseTelemetryStore(knex);
   const policy = modelPolicySchema.parse({ drift: { segments: ['platform'] } });
-  const telemetry = new TelemetryService({ store, policies: async () => policy, rawSampleRate: 0.01 });
+  const telemetry = new DefaultTelemetryService({ store, policies: async () => policy, rawSampleRate: 0.01 });
   await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
   const now = Date.now();
   const sim = new TrafficSimulator(MODEL, 'bench', 1);

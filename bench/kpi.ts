@@ -12,8 +12,8 @@ import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { performance } from 'node:perf_hooks';
 import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
-import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { DatabaseKpiStore, KpiService, LabelRollups } from '../plugins/mlops-backend/src/kpi';
+import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { DefaultKpiService, DatabaseKpiStore, KpiService, LabelRollups } from '../plugins/mlops-backend/src/kpi';
 import { simulationRandom } from '../plugins/mlops-backend/src/stats/random';
 
 const MODEL = 'model:default/home-feed-ranker';
@@ -43,7 +43,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function fill(knex: Knex, events: number) {
   await migrateDatabase({ getClient: async () => knex } as any);
   const store = new DatabaseTelemetryStore(knex);
-  const telemetry = new TelemetryService({ store, policies: async () => policy, retentionMs: 31 * DAY, rawSampleRate: 0, now: () => NOW });
+  const telemetry = new DefaultTelemetryService({ store, policies: async () => policy, retentionMs: 31 * DAY, rawSampleRate: 0, now: () => NOW });
   const random = simulationRandom(11);
   const batch = 10_000;
   let labelSequence = 0;
@@ -78,7 +78,7 @@ async function measure(name: string, open: () => Promise<{ knex: Knex; dispose: 
     const { knex, dispose } = await open();
     try {
       const { store, kpiStore, ingestSeconds, recountSeconds } = await fill(knex, events);
-      const kpis = new KpiService({ telemetry: store, store: kpiStore, policies: async () => policy, now: () => NOW });
+      const kpis = new DefaultKpiService({ telemetry: store, store: kpiStore, policies: async () => policy, now: () => NOW });
       const query = () => kpis.report(MODEL, policy, { from: NOW - 30 * DAY, to: NOW, segmentTags: ['platform'] });
       const first = await query();
       if (first.metrics.filter(m => m.kind === 'kpi').length !== 10 || first.metrics[0].series.length !== 5) throw new Error('the report does not hold 10 KPIs × 5 segments');

@@ -20,7 +20,7 @@ import { DatabaseRolloutStore } from '../plugins/mlops-backend/src/rollout/Datab
 import { IstioTrafficRouter } from '../plugins/mlops-backend/src/rollout/IstioTrafficRouter';
 import { DefaultRolloutEngine } from '../plugins/mlops-backend/src/rollout/RolloutEngine';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
-import { TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
 import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
 
 const TRIALS = Number(process.env.BENCH_ROLLBACK_TRIALS ?? 25);
@@ -48,7 +48,7 @@ async function main() {
   const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: ':memory:' }, useNullAsDefault: true });
   await migrateDatabase({ getClient: async () => knex } as any);
   const telemetryStore = new DatabaseTelemetryStore(knex);
-  const telemetry = new TelemetryService({ store: telemetryStore, policies: async () => policy, rawSampleRate: 0.01 });
+  const telemetry = new DefaultTelemetryService({ store: telemetryStore, policies: async () => policy, rawSampleRate: 0.01 });
 
   // Ten minutes of canary traffic: the champion as trained, the challenger's CTR down 40 %.
   const now = Date.now();

@@ -11,7 +11,7 @@ import {
 import { FetchError, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
 import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, ModelEvent, Rollout, RolloutDetail } from '@modelrails/plugin-mlops-common';
 // The step list alone (an import-free module), not the package's runtime.
-import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/steps';
+import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common';
 import { alignedWindow, stepFor } from './window';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef } from './modelRef';

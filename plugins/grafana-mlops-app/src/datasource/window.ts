@@ -2,7 +2,7 @@
  * The window and step a query asks the backend for. Free of Grafana imports, so the benchmark
  * (bench/grafanaDrift.ts) asks exactly what the data source asks.
  */
-import { SERIES_STEPS } from '@modelrails/plugin-mlops-common/steps';
+import { SERIES_STEPS } from '@modelrails/plugin-mlops-common';
 
 const MINUTE = 60_000;
 /** Windows are aligned to the telemetry's 5-minute buckets, so viewers of one dashboard ask the same query. */

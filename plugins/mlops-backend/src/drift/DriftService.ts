@@ -66,7 +66,16 @@ function iso(ms: number) {
 /** Closed steps kept per process: ~4,000 steps of 50 features hold some 80 MB at most. */
 const STEP_VERDICTS = { maxEntries: 4_000, maxAgeMs: 10 * 60_000 };
 
-export class DriftService {
+/** Drift of a model's traffic: the report of a window, its series over time, one feature's distributions. */
+export interface DriftService {
+  /** The Model's policy; NotFoundError when the catalog does not know the Model. */
+  policyOf(modelRef: string): Promise<ModelPolicy>;
+  report(modelRef: string, options?: { version?: string; from?: number; to?: number }): Promise<DriftReport>;
+  series(modelRef: string, options: { from: number; to: number; stepMs?: number; version?: string; segment?: string }): Promise<DriftSeries>;
+  distribution(modelRef: string, options: { feature: string; version?: string; segment?: string; from?: number; to?: number }): Promise<FeatureDistribution>;
+}
+
+export class DefaultDriftService implements DriftService {
   private readonly stepVerdicts: StepVerdicts;
 
   constructor(

@@ -4,8 +4,8 @@ import { DriftSeries, modelPolicySchema, ModelPolicyInput } from '@modelrails/pl
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
-import { distributionBins, DriftService } from './DriftService';
-import { TelemetryService } from '../telemetry/TelemetryService';
+import { DefaultDriftService, distributionBins, DriftService } from './DriftService';
+import { DefaultTelemetryService, TelemetryService } from '../telemetry/TelemetryService';
 import { ALL_TRAFFIC, BUCKET_MS } from '../telemetry/constants';
 import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
 import { decodeSummary, NumericSummary } from '../stats/summaries';
@@ -23,8 +23,8 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const store = new DatabaseTelemetryStore(knex);
     const parsed = modelPolicySchema.parse(policy);
-    const telemetry = new TelemetryService({ store, policies: async ref => (ref === MODEL ? parsed : undefined), rawSampleRate: 0, now: () => NOW });
-    const drift = new DriftService(store, telemetry, () => NOW);
+    const telemetry = new DefaultTelemetryService({ store, policies: async ref => (ref === MODEL ? parsed : undefined), rawSampleRate: 0, now: () => NOW });
+    const drift = new DefaultDriftService(store, telemetry, () => NOW);
     await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
     return { store, telemetry, drift };
   }
@@ -129,7 +129,7 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     const again = await drift.series(MODEL, window);
     expect(featureReads()).toEqual([-5]);
     expect(again).not.toEqual(first);
-    expect(again).toEqual(await new DriftService(store, telemetry, () => NOW).series(MODEL, window));
+    expect(again).toEqual(await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window));
     await expectCellsMatchReports(drift, { ...again, steps: again.steps.slice(0, 3), features: again.features.map(f => ({ ...f, cells: f.cells.slice(0, 3) })) });
   });
 
@@ -139,8 +139,8 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     // One minute into the next bucket: three clean events so far.
     const later = NOW + 60_000;
     const policy = modelPolicySchema.parse({ drift: { segments: [] } });
-    const laterTelemetry = new TelemetryService({ store, policies: async ref => (ref === MODEL ? policy : undefined), rawSampleRate: 0, now: () => later });
-    const drift = new DriftService(store, laterTelemetry, () => later);
+    const laterTelemetry = new DefaultTelemetryService({ store, policies: async ref => (ref === MODEL ? policy : undefined), rawSampleRate: 0, now: () => later });
+    const drift = new DefaultDriftService(store, laterTelemetry, () => later);
     const clean = new TrafficSimulator(MODEL, 'pod-b', 5).events('17', 3, NOW, later, {});
     await laterTelemetry.ingestPredictions({ batchId: 'new-bucket', source: 'pod-b', events: toWire(clean) });
     const typeChange = (violations: Array<{ feature: string; check: string; open: boolean }>) => violations.find(v => v.feature === 'user_country' && v.check === 'type-change');

@@ -4,10 +4,10 @@ import { TelemetryService } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { Concern, MlopsContext } from '../wiring';
 import { driftMonitorTask } from './DriftMonitor';
-import { DriftService } from './DriftService';
+import { DefaultDriftService } from './DriftService';
 import { driftRoutes } from './routes';
 
-export { DriftService } from './DriftService';
+export type { DriftService } from './DriftService';
 export { publishReport } from './DriftMonitor';
 
 /**
@@ -18,7 +18,7 @@ export function createDrift(
   ctx: MlopsContext,
   deps: { telemetry: TelemetryService; store: TelemetryStore; /** Told of each monitored report. */ onReport?: (report: DriftReport) => Promise<void> },
 ) {
-  const service = new DriftService(deps.store, deps.telemetry);
+  const service = new DefaultDriftService(deps.store, deps.telemetry);
   return {
     service,
     routes: (http: RouteContext) => driftRoutes(http, { drift: service, policies: ctx.policies, generation: modelRef => deps.telemetry.changes.generation(modelRef) }),

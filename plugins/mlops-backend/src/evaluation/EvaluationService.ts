@@ -35,8 +35,13 @@ export function evaluationOutcome(policy: ModelPolicy): string | undefined {
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
+/** Matured-label metrics of a model per day. */
+export interface EvaluationService {
+  daily(modelRef: string, policy: ModelPolicy, options?: { days?: number; threshold?: number; k?: number }): Promise<EvaluationReport>;
+}
+
 /** Matured-label evaluation on a sliding window of whole days (UTC). */
-export class EvaluationService {
+export class DefaultEvaluationService implements EvaluationService {
   constructor(
     private readonly store: TelemetryStore,
     private readonly now: () => number = Date.now,

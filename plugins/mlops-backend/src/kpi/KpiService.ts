@@ -96,12 +96,22 @@ function costDefinition(policy: ModelPolicy, version: string | undefined) {
   return `replica-hours in ${policy.cost.environment} / 1,000 predictions`;
 }
 
+/** KPIs, operational metrics and cost of a model over a window, and of every model for the overview. */
+export interface KpiService {
+  policyOf(modelRef: string): Promise<ModelPolicy>;
+  report(modelRef: string, policy: ModelPolicy, query: KpiQuery): Promise<KpiReport>;
+  overview(
+    models: Array<{ entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy }>,
+    query: { from: number; to: number; stepMs?: number },
+  ): Promise<KpiOverview>;
+}
+
 /**
  * Per-model KPIs and operational metrics over any window, from stored summaries (predictions,
  * errors, latency), label rollups (outcomes) and replica samples (cost): never from raw events,
  * so a month costs what an hour does. The portal and the Grafana data source both read this.
  */
-export class KpiService {
+export class DefaultKpiService implements KpiService {
   private readonly now: () => number;
 
   constructor(private readonly options: KpiServiceOptions) {

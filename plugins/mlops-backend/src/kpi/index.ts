@@ -4,7 +4,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Knex } from 'knex';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { DatabaseKpiStore } from './DatabaseKpiStore';
-import { KpiService } from './KpiService';
+import { DefaultKpiService } from './KpiService';
 import { LabelRollups } from './LabelRollups';
 import { CostModel, KubernetesReplicaReader, ReplicaSampler } from './ReplicaSampler';
 import { kpiRoutes } from './routes';
@@ -13,7 +13,8 @@ import { Concern, MlopsContext, ScheduledTask } from '../wiring';
 
 export { DatabaseKpiStore } from './DatabaseKpiStore';
 export type { KpiStore, LabelRollup, ReplicaSample } from './KpiStore';
-export { KpiService, costOver, sloStatusOf } from './KpiService';
+export { costOver, sloStatusOf } from './KpiService';
+export type { KpiService } from './KpiService';
 export type { KpiQuery } from './KpiService';
 export { LabelRollups, kpiOutcomes } from './LabelRollups';
 export { KubernetesReplicaReader, ReplicaSampler } from './ReplicaSampler';
@@ -42,7 +43,7 @@ export function createKpis(options: {
   const costModel = costModelFrom(options.config);
   return {
     store,
-    service: new KpiService({ telemetry: options.telemetry, store, policies: options.policies, currency: costModel.currency }),
+    service: new DefaultKpiService({ telemetry: options.telemetry, store, policies: options.policies, currency: costModel.currency }),
     labels: new LabelRollups(store, options.rawRetentionMs, parseDuration(options.config.getOptionalString('mlops.kpis.recountWindow') ?? '1h')),
     replicas: new ReplicaSampler(store, new KubernetesReplicaReader(options.kubeConfig), costModel),
   };

@@ -4,12 +4,12 @@ import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
-import { TelemetryService } from '../telemetry/TelemetryService';
+import { DefaultTelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS } from '../telemetry/constants';
 import { LOG_ACCURACY } from '../stats/summaries';
 import { simulationRandom } from '../stats/random';
 import { DatabaseKpiStore } from './DatabaseKpiStore';
-import { KpiService } from './KpiService';
+import { DefaultKpiService, KpiService } from './KpiService';
 import { LabelRollups } from './LabelRollups';
 import { KubernetesReplicaReader, ReplicaSampler } from './ReplicaSampler';
 
@@ -40,9 +40,9 @@ describe.each(databases.eachSupportedId())('KPIs on %s', databaseId => {
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const telemetryStore = new DatabaseTelemetryStore(knex);
     const policy = modelPolicySchema.parse(policyInput);
-    const telemetry = new TelemetryService({ store: telemetryStore, policies: async () => policy, retentionMs: 40 * DAY, now: () => NOW });
+    const telemetry = new DefaultTelemetryService({ store: telemetryStore, policies: async () => policy, retentionMs: 40 * DAY, now: () => NOW });
     const store = new DatabaseKpiStore(knex);
-    const kpis = new KpiService({ telemetry: telemetryStore, store, policies: async () => policy, now: () => NOW });
+    const kpis = new DefaultKpiService({ telemetry: telemetryStore, store, policies: async () => policy, now: () => NOW });
     const labels = new LabelRollups(store, 40 * DAY);
     let batch = 0;
     let sequence = 0;

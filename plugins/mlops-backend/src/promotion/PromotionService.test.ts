@@ -6,7 +6,7 @@ import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseMo
 import { DefaultGateService } from '../gates/GateService';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
-import { PromotionService } from './PromotionService';
+import { DefaultPromotionService } from './PromotionService';
 import { normalizeRef } from './signOff';
 import { createRolloutEngine, DatabaseRolloutStore, rolloutStarter, SimulatedTraffic, TrafficRouters } from '../rollout';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
@@ -58,7 +58,7 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     const rolloutStore = new DatabaseRolloutStore(knex, audit);
     const simulated = new SimulatedTraffic();
     const engine = createRolloutEngine({ store: rolloutStore, telemetry: new DatabaseTelemetryStore(knex), registry, routers: new TrafficRouters({ simulated }), moveExternalAlias });
-    const service = new PromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias, rolloutStarter(engine, rolloutStore));
+    const service = new DefaultPromotionService(store, registry, policyOf, permissions, mockServices.auth(), moveExternalAlias, rolloutStarter(engine, rolloutStore));
     return { knex, audit, registry, store, service, moveExternalAlias, rolloutStore, simulated };
   }
 
@@ -149,7 +149,7 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
   it('answers 503 when the permission service cannot answer, and changes nothing', async () => {
     const { service, store, registry } = await setup();
     const request = await store.request({ modelRef: MODEL, version: '12', environment: 'production', requestedBy: 'user:default/alice' });
-    const down = new PromotionService(
+    const down = new DefaultPromotionService(
       store,
       registry,
       async () => modelPolicySchema.parse({}),
@@ -245,7 +245,7 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
       },
     };
     const store = new DatabasePromotionStore(knex, failingAudit);
-    const service = new PromotionService(store, registry, async () => modelPolicySchema.parse({}), mockServices.permissions(), mockServices.auth());
+    const service = new DefaultPromotionService(store, registry, async () => modelPolicySchema.parse({}), mockServices.permissions(), mockServices.auth());
     const request = await service.request(ref, '12', { environment: 'production' }, user('alice'));
     await expect(service.decide(request.id, 'approved', { reason: 'ok' }, user('bob'))).rejects.toThrow('audit table unavailable');
     expect((await service.get(request.id)).status).toBe('pending');

@@ -9,6 +9,7 @@ import {
   mlopsPromotionRequestPermission,
   ModelPolicy,
   parseDuration,
+  ProductionAt,
   Promotion,
   PromotionStatus,
 } from '@modelrails/plugin-mlops-common';
@@ -26,11 +27,23 @@ export type RolloutStarter = {
   start(input: { modelRef: string; version: string; champion: string | null; promotionId: string; policy: ModelPolicy; actor: string }): Promise<unknown>;
 };
 
+/** Promotion requests and their sign-off, and which version held production when. */
+export interface PromotionService {
+  request(model: Ref, version: string, body: { environment: string; reason?: string }, credentials: BackstageCredentials): Promise<Promotion>;
+  list(filter: { status?: PromotionStatus; modelRef?: string }): Promise<Promotion[]>;
+  /** NotFoundError for an unknown id. */
+  get(id: string): Promise<Promotion>;
+  /** The sign-off rules asked in advance, so the portal can say why a button is off. */
+  canDecide(promotion: Promotion, credentials: BackstageCredentials): Promise<{ allowed: boolean; reason?: string }>;
+  productionAt(model: Ref, at: Date): Promise<ProductionAt>;
+  decide(id: string, outcome: 'approved' | 'rejected', body: { reason: string; override?: boolean }, credentials: BackstageCredentials, now?: Date): Promise<Promotion>;
+}
+
 /**
  * Promotion sign-off. Separation of duties is enforced here, in code, whatever the permission
  * policy says: the requester and the version's creator never decide, and only people decide.
  */
-export class PromotionService {
+export class DefaultPromotionService implements PromotionService {
   constructor(
     private readonly store: PromotionStore,
     private readonly registry: RegistryStore,

@@ -4,11 +4,11 @@ import { RouteContext } from '../router/router';
 import { Concern, MlopsContext } from '../wiring';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
 import { promotionExpiryTask } from './expiry';
-import { PromotionService, RolloutStarter } from './PromotionService';
+import { DefaultPromotionService, RolloutStarter } from './PromotionService';
 import { PromotionStore } from './PromotionStore';
 import { promotionRoutes } from './routes';
 
-export { PromotionService } from './PromotionService';
+export type { PromotionService } from './PromotionService';
 export type { RolloutStarter } from './PromotionService';
 export type { PromotionStore } from './PromotionStore';
 export { DatabasePromotionStore } from './DatabasePromotionStore';
@@ -35,7 +35,7 @@ export function createPromotion(
   },
 ) {
   const store: PromotionStore = deps.store ?? createPromotionStore(ctx);
-  const service = new PromotionService(store, deps.registry, ctx.policyOf, ctx.permissions, ctx.auth, deps.moveExternalAlias, deps.rollouts);
+  const service = new DefaultPromotionService(store, deps.registry, ctx.policyOf, ctx.permissions, ctx.auth, deps.moveExternalAlias, deps.rollouts);
   return {
     service,
     store,

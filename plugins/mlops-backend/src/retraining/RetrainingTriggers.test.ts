@@ -6,15 +6,15 @@ import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
-import { DriftService } from '../drift/DriftService';
-import { EvaluationService } from '../evaluation/EvaluationService';
+import { DefaultDriftService } from '../drift/DriftService';
+import { DefaultEvaluationService } from '../evaluation/EvaluationService';
 import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
-import { TelemetryService } from '../telemetry/TelemetryService';
+import { DefaultTelemetryService, TelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS } from '../telemetry/constants';
 import { kubeConfigFrom } from '../kubernetes/kubeConfig';
 import { ArgoWorkflowSubmitter, RetrainActions, WebhookCaller } from './RetrainActions';
-import { RetrainingTriggers } from './RetrainingTriggers';
+import { DefaultRetrainingTriggers } from './RetrainingTriggers';
 
 jest.setTimeout(120_000);
 
@@ -38,19 +38,19 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const store = new DatabaseTelemetryStore(knex);
     const policy = modelPolicySchema.parse(policyInput);
-    const telemetry = new TelemetryService({ store, policies: async () => policy, rawSampleRate: 0, now: () => now.t, retentionMs: 30 * DAY });
+    const telemetry = new DefaultTelemetryService({ store, policies: async () => policy, rawSampleRate: 0, now: () => now.t, retentionMs: 30 * DAY });
     const config = mockServices.rootConfig({ data: { mlops: { kubernetes: { url: kubernetes.url, token: kubernetes.token, skipTLSVerify: true } } } });
     const metrics = new TelemetryMetrics();
-    const triggers = new RetrainingTriggers({
+    const triggers = new DefaultRetrainingTriggers({
       store,
-      evaluation: new EvaluationService(store, () => now.t),
+      evaluation: new DefaultEvaluationService(store, () => now.t),
       actions: new RetrainActions({ argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(5) }),
       metrics,
       logger: mockServices.logger.mock(),
       now: () => now.t,
     });
     await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
-    return { store, policy, telemetry, drift: new DriftService(store, telemetry, () => now.t), triggers, metrics };
+    return { store, policy, telemetry, drift: new DefaultDriftService(store, telemetry, () => now.t), triggers, metrics };
   }
 
   async function stream(telemetry: TelemetryService, from: number, buckets: number, perBucket: number, scenario: (b: number) => TrafficScenario, seed = 5) {
@@ -157,7 +157,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     expect(trigger!.details).toMatchObject({ metric: 'auc' });
     expect(Number(trigger!.details.decline)).toBeGreaterThan(0.1);
     // No single day fell off a cliff: each is within 10 % of the day before.
-    const days = (await new EvaluationService(store, () => now.t).daily(MODEL, policy, { days: 8 })).days.map(d => d.auc!);
+    const days = (await new DefaultEvaluationService(store, () => now.t).daily(MODEL, policy, { days: 8 })).days.map(d => d.auc!);
     days.slice(1).forEach((auc, i) => expect(auc).toBeGreaterThan(0.9 * days[i]));
     expect(received).toHaveLength(2); // the 502 was retried
     expect(received[1]).toMatchObject({ trigger: { model: MODEL, reason: 'performance' } });

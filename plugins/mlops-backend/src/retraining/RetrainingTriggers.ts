@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
+import { ModelPolicy, parseDuration, RetrainTriggerView } from '@modelrails/plugin-mlops-common';
 import { CronTime } from 'cron';
 import { randomUUID } from 'node:crypto';
 import { DriftReport } from '../drift/DriftService';
@@ -30,7 +30,15 @@ function metricOf(day: DailyEvaluation, metric: string): number | null {
   return null;
 }
 
-export class RetrainingTriggers {
+/** Retraining triggers: fired on a schedule, on drift and on matured-label performance, and listed. */
+export interface RetrainingTriggers {
+  list(modelRef: string, limit: number): Promise<RetrainTriggerView[]>;
+  onDriftReport(report: DriftReport, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
+  checkSchedule(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
+  checkPerformance(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
+}
+
+export class DefaultRetrainingTriggers implements RetrainingTriggers {
   constructor(
     private readonly options: {
       store: TelemetryStore;

@@ -4,12 +4,12 @@ import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { Concern, MlopsContext } from '../wiring';
 import { ArgoWorkflowSubmitter, RetrainActions, WebhookCaller } from './RetrainActions';
-import { RetrainingTriggers } from './RetrainingTriggers';
+import { DefaultRetrainingTriggers } from './RetrainingTriggers';
 import { retrainingRoutes } from './routes';
 import { retrainingChecksTask } from './schedule';
 
 export { RetrainActions } from './RetrainActions';
-export { RetrainingTriggers } from './RetrainingTriggers';
+export type { RetrainingTriggers } from './RetrainingTriggers';
 
 /**
  * Retraining triggers: scheduled, on drift (from the drift monitor's reports) and on matured-label
@@ -17,7 +17,7 @@ export { RetrainingTriggers } from './RetrainingTriggers';
  */
 export function createRetraining(ctx: MlopsContext, deps: { store: TelemetryStore; telemetry: TelemetryService; evaluation: EvaluationService }) {
   const actions = new RetrainActions({ argo: ctx.kubeConfig ? new ArgoWorkflowSubmitter(ctx.kubeConfig) : undefined, webhook: new WebhookCaller() });
-  const triggers = new RetrainingTriggers({ store: deps.store, evaluation: deps.evaluation, actions, metrics: ctx.metrics, logger: ctx.logger });
+  const triggers = new DefaultRetrainingTriggers({ store: deps.store, evaluation: deps.evaluation, actions, metrics: ctx.metrics, logger: ctx.logger });
   return {
     triggers,
     actions,

@@ -3,7 +3,7 @@ import { PermissionsService } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { DriftReport, FeatureDrift, RunbookList } from '@modelrails/plugin-mlops-common';
 import { RolloutRecord } from '../rollout/RolloutStore';
-import { CANARY_ROLLBACK_ALERT_MS, LiveContextService } from './LiveContextService';
+import { DefaultLiveContextService, CANARY_ROLLBACK_ALERT_MS } from './LiveContextService';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 const MODEL = 'model:default/pricing';
@@ -93,7 +93,7 @@ const permissions: PermissionsService = {
 };
 
 function service(rollouts: RolloutRecord[]) {
-  return new LiveContextService({
+  return new DefaultLiveContextService({
     driftReport: async () => report,
     rollouts: {
       list: async () => rollouts,

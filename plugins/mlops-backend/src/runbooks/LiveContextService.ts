@@ -71,8 +71,13 @@ export function openAlerts(report: DriftReport, rollouts: RolloutRecord[], byAle
   return alerts;
 }
 
+/** What is going on with a model now, beside its runbooks, with the actions the caller may take. */
+export interface LiveContextService {
+  read(model: ModelRef, credentials: BackstageCredentials): Promise<LiveContext>;
+}
+
 /** Reads what an on-call engineer needs beside a runbook, and which actions the caller may take. */
-export class LiveContextService {
+export class DefaultLiveContextService implements LiveContextService {
   constructor(private readonly sources: LiveContextSources) {}
 
   private async action(

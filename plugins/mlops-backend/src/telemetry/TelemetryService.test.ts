@@ -7,8 +7,8 @@ import { migrateDatabase } from '../database/DatabaseModelRailsStore';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { decodeSummary, encodeSummary, mergeEncoded } from '../stats/summaries';
-import { DriftService } from '../drift/DriftService';
-import { TelemetryService } from './TelemetryService';
+import { DefaultDriftService } from '../drift/DriftService';
+import { DefaultTelemetryService, TelemetryService } from './TelemetryService';
 import { BUCKET_MS } from './constants';
 import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
 
@@ -24,13 +24,13 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
     const store = new DatabaseTelemetryStore(knex);
     const parsed = modelPolicySchema.parse(policy);
-    const telemetry = new TelemetryService({
+    const telemetry = new DefaultTelemetryService({
       store,
       policies: async ref => (ref === MODEL ? parsed : undefined),
       rawSampleRate: 0.1,
       now: () => NOW,
     });
-    const drift = new DriftService(store, telemetry, () => NOW);
+    const drift = new DefaultDriftService(store, telemetry, () => NOW);
     await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
     return { knex, store, telemetry, drift };
   }

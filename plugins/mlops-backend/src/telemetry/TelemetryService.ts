@@ -82,7 +82,26 @@ export function normalizeModelRef(value: unknown, f: v.Fields): string {
   }
 }
 
-export class TelemetryService {
+/**
+ * Telemetry from serving fleets: batches committed exactly once (a 2xx means committed), summarised
+ * as they arrive, and versions' training profiles.
+ */
+export interface TelemetryService {
+  /** Tells which model's telemetry changed, so cached answers can be dropped. */
+  readonly changes: TelemetryChanges;
+  policy(modelRef: string): Promise<ModelPolicy | undefined>;
+  /** The Model's policy; NotFoundError when the catalog does not know the Model. */
+  requirePolicy(modelRef: string): Promise<ModelPolicy>;
+  layout(modelRef: string, version: string): Promise<VersionLayout>;
+  ingestPredictions(body: unknown): Promise<BatchOutcome & { dropped: number }>;
+  ingestOutcomes(body: unknown): Promise<BatchOutcome>;
+  ingestProfiles(body: unknown): Promise<BatchOutcome & { dropped: number }>;
+  ingest(kind: IngestKind, body: unknown): Promise<BatchOutcome & { dropped?: number }>;
+  referenceProfile(modelRef: string, version: string): Promise<ReferenceProfile>;
+  putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile>;
+}
+
+export class DefaultTelemetryService implements TelemetryService {
   /** Tells caches of answers computed from summaries what this process commits. */
   readonly changes = new TelemetryChanges();
   private readonly policyCache = new Map<string, { at: number; policy: Promise<ModelPolicy | undefined> }>();

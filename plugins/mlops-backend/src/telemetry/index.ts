@@ -5,10 +5,10 @@ import { Concern, MlopsContext } from '../wiring';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { telemetryRetentionTask } from './retention';
 import { telemetryRoutes } from './routes';
-import { TelemetryService } from './TelemetryService';
+import { DefaultTelemetryService } from './TelemetryService';
 import { TelemetryStore } from './TelemetryStore';
 
-export { TelemetryService } from './TelemetryService';
+export type { TelemetryService } from './TelemetryService';
 export type { TelemetryStore } from './TelemetryStore';
 export { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 
@@ -24,7 +24,7 @@ export function telemetryRetention(config: MlopsContext['config']) {
 export function createTelemetry(ctx: MlopsContext, deps: { registry: RegistryService }) {
   const store: TelemetryStore = new DatabaseTelemetryStore(ctx.db);
   const retention = telemetryRetention(ctx.config);
-  const service = new TelemetryService({
+  const service = new DefaultTelemetryService({
     store,
     policies: ctx.policyOf,
     metrics: ctx.metrics,

@@ -7,7 +7,7 @@
 import type { ModelPolicyView as GeneratedModelPolicyView } from '../schema/openapi/generated/models';
 import { ModelPolicy } from '../model/policy';
 
-export type * from '../schema/openapi/generated/models';
+export * from '../schema/openapi/generated/models';
 export { DefaultApiClient as MlopsApiClient } from '../schema/openapi/generated/apis';
 export type * from '../schema/openapi/generated/apis';
 
