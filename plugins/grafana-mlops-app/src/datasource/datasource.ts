@@ -9,9 +9,17 @@ import {
   TestDataSourceResponse,
 } from '@grafana/data';
 import { FetchError, getBackendSrv, getTemplateSrv, isFetchError } from '@grafana/runtime';
-import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, ModelEvent, Rollout, RolloutDetail } from '@modelrails/plugin-mlops-common';
-// The step list alone (an import-free module), not the package's runtime.
-import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common';
+// Types and the point limits only: the package has no side effects, so the bundle keeps just these.
+import {
+  MAX_SERIES_POINTS,
+  type DriftSeries,
+  type FeatureDistribution,
+  type KpiOverview,
+  type KpiReport,
+  type ModelEvent,
+  type Rollout,
+  type RolloutDetail,
+} from '@modelrails/plugin-mlops-common';
 import { alignedWindow, stepFor } from './window';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef } from './modelRef';
