@@ -63,25 +63,34 @@ export async function wireConcerns(concerns: Concern[], http: RouteContext, sche
 }
 
 /**
- * What backend modules added through one extension point, by name: each name once, and never
- * one of the names built into the plugin.
+ * The extensions of one kind by name: the plugin's built-in ones, registered first, and those
+ * backend modules added through an extension point. Each name once; a module cannot replace a
+ * built-in one.
  */
 export class NamedExtensions<T> {
-  private readonly added = new Map<string, T>();
+  private readonly extensions = new Map<string, { extension: T; builtIn: boolean }>();
 
   constructor(
     /** What is added, for messages: e.g. `Traffic router`. */
     private readonly what: string,
-    private readonly builtIn: readonly string[],
   ) {}
 
+  addBuiltIn(name: string, extension: T) {
+    this.extensions.set(name, { extension, builtIn: true });
+  }
+
   add(name: string, extension: T) {
-    if (this.builtIn.includes(name)) throw new Error(`${this.what} "${name}" is built in; add yours under another name`);
-    if (this.added.has(name)) throw new Error(`${this.what} "${name}" was already added`);
-    this.added.set(name, extension);
+    const existing = this.extensions.get(name);
+    if (existing?.builtIn) throw new Error(`${this.what} "${name}" is built in; add yours under another name`);
+    if (existing) throw new Error(`${this.what} "${name}" was already added`);
+    this.extensions.set(name, { extension, builtIn: false });
   }
 
   get(name: string): T | undefined {
-    return this.added.get(name);
+    return this.extensions.get(name)?.extension;
+  }
+
+  names(): string[] {
+    return [...this.extensions.keys()];
   }
 }

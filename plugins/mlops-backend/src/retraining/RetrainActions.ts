@@ -1,43 +1,46 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { RetrainTrigger } from '../telemetry/TelemetryStore';
-import { RetrainAction as PluginRetrainAction } from '@modelrails/plugin-mlops-node';
+import { RetrainAction, RetrainRequest } from '@modelrails/plugin-mlops-node';
 import { describeKubernetesError } from '../kubernetes/kubeConfig';
 import { NamedExtensions } from '../wiring';
 
 type Target = NonNullable<ModelPolicy['retraining']['target']>;
-
-/** A built-in retraining action: submit a workflow or call a webhook. */
-export interface RetrainAction {
-  submit(trigger: RetrainTrigger, target: Target): Promise<Record<string, unknown>>;
-}
-
-const BUILT_IN = ['argo-workflow', 'webhook'] as const;
+type ArgoTarget = Extract<Target, { kind: 'argo-workflow' }>;
+type WebhookTarget = Extract<Target, { kind: 'webhook' }>;
 
 /**
- * Every retraining action this backend knows: the built-in Argo Workflow submitter (when
- * Kubernetes is configured) and webhook caller, and those backend modules added through
- * `mlopsRetrainActionsExtensionPoint`, found by a policy's `retraining.target`.
+ * Every retraining action this backend knows, by the name a policy's `retraining.target` gives:
+ * the built-in `argo-workflow` (when Kubernetes is configured) and `webhook` are registered exactly
+ * as backend modules register theirs through `mlopsRetrainActionsExtensionPoint`.
  */
-export class RetrainActions implements RetrainAction {
-  private readonly added = new NamedExtensions<PluginRetrainAction>('Retraining action', BUILT_IN);
+export class RetrainActions {
+  private readonly actions = new NamedExtensions<RetrainAction>('Retraining action');
 
-  constructor(private readonly builtIn: { argo?: RetrainAction; webhook: RetrainAction }) {}
+  constructor(builtIn: { argo?: RetrainAction; webhook: RetrainAction }) {
+    const { argo, webhook } = builtIn;
+    this.actions.addBuiltIn(
+      'argo-workflow',
+      argo ?? {
+        submit: async () => {
+          throw new Error('no Kubernetes API is configured (mlops.kubernetes) to submit Argo Workflows');
+        },
+      },
+    );
+    this.actions.addBuiltIn('webhook', webhook);
+  }
 
-  add(name: string, action: PluginRetrainAction) {
-    this.added.add(name, action);
+  add(name: string, action: RetrainAction) {
+    this.actions.add(name, action);
   }
 
   async submit(trigger: RetrainTrigger, target: Target) {
-    if (target.kind === 'argo-workflow') {
-      if (!this.builtIn.argo) throw new Error('no Kubernetes API is configured (mlops.kubernetes) to submit Argo Workflows');
-      return this.builtIn.argo.submit(trigger, target);
-    }
-    if (target.kind === 'webhook') return this.builtIn.webhook.submit(trigger, target);
-    const action = this.added.get(target.name);
-    if (!action) throw new Error(`no backend module added a retraining action named "${target.name}"`);
+    // Built-in targets are written flat in the policy; a module's action gets its `config` block.
+    const [name, config] = target.kind === 'plugin' ? [target.name, target.config] : [target.kind, target as Record<string, unknown>];
+    const action = this.actions.get(name);
+    if (!action) throw new Error(`no backend module added a retraining action named "${name}"`);
     const { id, modelRef, reason, severity, approvalBeforeCanary, details } = trigger;
-    return action.submit({ id, modelRef, reason, severity, approvalBeforeCanary, details }, target.config);
+    return action.submit({ id, modelRef, reason, severity, approvalBeforeCanary, details }, config);
   }
 }
 
@@ -46,7 +49,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const retryable = (code: number) => code === 429 || code >= 500;
 
 /** Parameters every retraining workflow receives. */
-export function workflowParameters(trigger: RetrainTrigger) {
+export function workflowParameters(trigger: RetrainRequest) {
   return [
     { name: 'model', value: trigger.modelRef },
     { name: 'reason', value: trigger.reason },
@@ -68,8 +71,8 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
     this.api = kubeConfig.makeApiClient(CustomObjectsApi);
   }
 
-  async submit(trigger: RetrainTrigger, target: Target) {
-    if (target.kind !== 'argo-workflow') throw new Error(`not an Argo Workflow target: ${target.kind}`);
+  async submit(trigger: RetrainRequest, config: Record<string, unknown>) {
+    const target = config as ArgoTarget;
     const body = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
@@ -114,8 +117,8 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
 export class WebhookCaller implements RetrainAction {
   constructor(private readonly backoffMs = 500) {}
 
-  async submit(trigger: RetrainTrigger, target: Target) {
-    if (target.kind !== 'webhook') throw new Error(`not a webhook target: ${target.kind}`);
+  async submit(trigger: RetrainRequest, config: Record<string, unknown>) {
+    const target = config as WebhookTarget;
     const payload = {
       trigger: { id: trigger.id, model: trigger.modelRef, reason: trigger.reason, severity: trigger.severity, requireApprovalBeforeCanary: trigger.approvalBeforeCanary },
       details: trigger.details,

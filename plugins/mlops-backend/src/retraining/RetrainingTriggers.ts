@@ -6,7 +6,7 @@ import { DriftReport } from '../drift/DriftService';
 import { DailyEvaluation, EvaluationService } from '../evaluation/EvaluationService';
 import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { RetrainTrigger, TelemetryStore } from '../telemetry/TelemetryStore';
-import { RetrainAction } from './RetrainActions';
+import { RetrainActions } from './RetrainActions';
 
 /*
  * When a model should be retrained (PRODUCT.md C8):
@@ -44,7 +44,7 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
       store: TelemetryStore;
       evaluation: EvaluationService;
       /** Carries a trigger out on the policy's target (RetrainActions). */
-      actions: RetrainAction;
+      actions: Pick<RetrainActions, 'submit'>;
       metrics?: TelemetryMetrics;
       logger: LoggerService;
       now?: () => number;

@@ -2,7 +2,7 @@ import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { forVersion, readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
-type IstioTarget = Extract<TrafficTarget, { kind: 'istio' }>;
+export type IstioTarget = Extract<TrafficTarget, { kind: 'istio' }>;
 type Destination = { host: string; subset?: string; port?: unknown };
 type RouteDestination = { destination: Destination; weight?: number; [key: string]: unknown };
 type HttpRoute = {

@@ -2,7 +2,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
-type KServeTarget = Extract<TrafficTarget, { kind: 'kserve' }>;
+export type KServeTarget = Extract<TrafficTarget, { kind: 'kserve' }>;
 type InferenceService = {
   metadata: { resourceVersion?: string; annotations?: Record<string, string>; [key: string]: unknown };
   spec: { predictor?: { canaryTrafficPercent?: number; [key: string]: unknown }; [key: string]: unknown };

@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { TrafficRouterFactory } from '@modelrails/plugin-mlops-node';
-import { IstioTrafficRouter } from './IstioTrafficRouter';
-import { KServeTrafficRouter } from './KServeTrafficRouter';
+import { IstioTarget, IstioTrafficRouter } from './IstioTrafficRouter';
+import { KServeTarget, KServeTrafficRouter } from './KServeTrafficRouter';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
 import { TrafficRouter, TrafficRouterError } from './TrafficRouter';
 import { NamedExtensions } from '../wiring';
@@ -15,39 +15,45 @@ function refusing(what: string, reason: string): TrafficRouter {
   return { describe: () => what, read: fail, apply: fail, scaleDown: fail };
 }
 
-const BUILT_IN = ['istio', 'kserve', 'simulated'] as const;
+/** A router that needs the Kubernetes API, or one that refuses when `mlops.kubernetes` is not configured. */
+function throughKubernetes<T>(kubeConfig: KubeConfig | undefined, describe: (target: T) => string, make: (kubeConfig: KubeConfig, target: T) => TrafficRouter): TrafficRouterFactory {
+  return ({ config }) => {
+    const target = config as T;
+    return kubeConfig ? make(kubeConfig, target) : refusing(describe(target), 'mlops.kubernetes is not configured');
+  };
+}
 
 /**
- * Every traffic router this backend knows: the built-in ones (Istio and KServe through the
- * Kubernetes API, the in-process simulated one) and those backend modules added through
- * `mlopsTrafficRoutersExtensionPoint`, found by a policy's `rollout.traffic`.
+ * Every traffic router this backend knows, by the name a policy's `rollout.traffic` gives: the
+ * built-in ones (`istio` and `kserve` through the Kubernetes API, the in-process `simulated` one)
+ * are registered exactly as backend modules register theirs through
+ * `mlopsTrafficRoutersExtensionPoint`.
  */
 export class TrafficRouters {
-  private readonly added = new NamedExtensions<TrafficRouterFactory>('Traffic router', BUILT_IN);
+  private readonly routers = new NamedExtensions<TrafficRouterFactory>('Traffic router');
 
-  constructor(private readonly builtIn: { kubeConfig?: KubeConfig; simulated: SimulatedTraffic }) {}
+  constructor(builtIn: { kubeConfig?: KubeConfig; simulated: SimulatedTraffic }) {
+    const { kubeConfig, simulated } = builtIn;
+    this.routers.addBuiltIn('istio', throughKubernetes<IstioTarget>(kubeConfig, t => `VirtualService ${t.namespace}/${t.virtualService}`, (k, t) => new IstioTrafficRouter(k, t)));
+    this.routers.addBuiltIn('kserve', throughKubernetes<KServeTarget>(kubeConfig, t => `InferenceService ${t.namespace}/${t.inferenceService}`, (k, t) => new KServeTrafficRouter(k, t)));
+    this.routers.addBuiltIn('simulated', ({ modelRef }) => simulated.router(modelRef));
+  }
 
   add(name: string, factory: TrafficRouterFactory) {
-    this.added.add(name, factory);
+    this.routers.add(name, factory);
   }
 
   /** The router for a rollout's target; one that refuses (and says why) when it cannot be made. */
   routerFor(record: { modelRef: string; traffic: TrafficTarget }): TrafficRouter {
     const t = record.traffic;
-    const { kubeConfig, simulated } = this.builtIn;
-    if (t.kind === 'simulated') return simulated.router(record.modelRef);
-    if (t.kind === 'istio') {
-      return kubeConfig ? new IstioTrafficRouter(kubeConfig, t) : refusing(`VirtualService ${t.namespace}/${t.virtualService}`, 'mlops.kubernetes is not configured');
-    }
-    if (t.kind === 'kserve') {
-      return kubeConfig ? new KServeTrafficRouter(kubeConfig, t) : refusing(`InferenceService ${t.namespace}/${t.inferenceService}`, 'mlops.kubernetes is not configured');
-    }
-    const factory = this.added.get(t.name);
-    if (!factory) return refusing(`traffic router "${t.name}"`, 'no backend module added a router of that name');
+    // Built-in targets are written flat in the policy; a module's router gets its `config` block.
+    const [name, config] = t.kind === 'plugin' ? [t.name, t.config] : [t.kind, t as Record<string, unknown>];
+    const factory = this.routers.get(name);
+    if (!factory) return refusing(`traffic router "${name}"`, 'no backend module added a router of that name');
     try {
-      return factory({ modelRef: record.modelRef, config: t.config });
+      return factory({ modelRef: record.modelRef, config });
     } catch (error) {
-      return refusing(`traffic router "${t.name}"`, (error as Error).message);
+      return refusing(`traffic router "${name}"`, (error as Error).message);
     }
   }
 }
