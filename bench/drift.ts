@@ -11,7 +11,7 @@
 import knexFactory from 'knex';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { BUCKET_MS } from '../plugins/mlops-backend/src/telemetry/constants';
 import { numericDrift, categoricalDrift } from '../plugins/mlops-backend/src/stats/fromSummaries';

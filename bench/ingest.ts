@@ -9,10 +9,10 @@ import { Knex } from 'knex';
 import { openSqlite, withPostgres } from './databases';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { performance } from 'node:perf_hooks';
-import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { toWire, trainingProfile, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
+import { toWire, trainingProfile, TrafficSimulator } from '../plugins/mlops-backend/src/demo/simulation';
 
 const MODEL = 'model:default/home-feed-ranker';
 const BATCH = 10_000;

@@ -10,7 +10,7 @@ import { Knex } from 'knex';
 import { openSqlite, withPostgres } from './databases';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { performance } from 'node:perf_hooks';
-import { migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
 import { DefaultKpiService, DatabaseKpiStore, KpiService, LabelRollups } from '../plugins/mlops-backend/src/kpi';

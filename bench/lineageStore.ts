@@ -6,7 +6,8 @@
  */
 import knexFactory, { Knex } from 'knex';
 import { performance } from 'node:perf_hooks';
-import { DatabaseModelRailsStore, migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { DatabaseRegistryStore } from '../plugins/mlops-backend/src/registry/DatabaseRegistryStore';
 import { DatabaseLineageStore } from '../plugins/mlops-backend/src/lineage/DatabaseLineageStore';
 import { benchVersions, datasetOf, DATASETS } from './lineageGraph';

@@ -14,14 +14,15 @@ import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import knexFactory from 'knex';
 import { performance } from 'node:perf_hooks';
 import { FakeKubernetesApi } from '../plugins/mlops-backend/src/__testUtils__/FakeKubernetesApi';
-import { DatabaseModelRailsStore, migrateDatabase } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from '../plugins/mlops-backend/src/database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { TelemetryCanaryMetrics } from '../plugins/mlops-backend/src/rollout/CanaryMetrics';
 import { DatabaseRolloutStore } from '../plugins/mlops-backend/src/rollout/DatabaseRolloutStore';
 import { IstioTrafficRouter } from '../plugins/mlops-backend/src/rollout/IstioTrafficRouter';
 import { DefaultRolloutEngine } from '../plugins/mlops-backend/src/rollout/RolloutEngine';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService, TelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/stats/simulation';
+import { toWire, TrafficScenario, TrafficSimulator } from '../plugins/mlops-backend/src/demo/simulation';
 
 const TRIALS = Number(process.env.BENCH_ROLLBACK_TRIALS ?? 25);
 const TARGET_MS = 1000;

@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import {
   mockCredentials,
   mockServices,
@@ -12,7 +12,11 @@ import request from 'supertest';
 import { mlopsPlugin } from './plugin';
 
 // Every migration file the package ships, in order.
-const MIGRATIONS = readdirSync(join(__dirname, '../migrations')).filter(f => f.endsWith('.js')).sort();
+// Every migration file the package ships, over every store's folder, in the order of their names.
+const MIGRATIONS = readdirSync(join(__dirname, '../migrations'), { recursive: true, encoding: 'utf8' })
+  .filter(f => f.endsWith('.js'))
+  .map(f => basename(f))
+  .sort();
 
 const model = {
   apiVersion: 'modelrails.io/v1alpha1',

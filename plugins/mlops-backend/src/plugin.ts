@@ -3,7 +3,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { mlopsRetrainActionsExtensionPoint, mlopsTrafficRoutersExtensionPoint } from '@modelrails/plugin-mlops-node';
 import { assembleConcerns, MlopsExtensions } from './assemble';
-import { DatabaseModelRailsStore, migrateDatabase } from './database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from './database/DatabaseModelRailsStore';
+import { migrateDatabase, STORE_MIGRATIONS } from './migrations';
 import { MlopsInternals, mlopsInternalsExtensionPoint } from './internals';
 import { kubeConfigFrom } from './kubernetes/kubeConfig';
 import { TelemetryMetrics } from './metrics/MlopsMetrics';
@@ -52,7 +53,7 @@ export const mlopsPlugin = createBackendPlugin({
             ...core,
             catalog,
             db,
-            store: new DatabaseModelRailsStore(db),
+            store: new DatabaseModelRailsStore(db, STORE_MIGRATIONS),
             kubeConfig: kubeConfigFrom(core.config),
             metrics: new TelemetryMetrics(),
             policies: policies.service,

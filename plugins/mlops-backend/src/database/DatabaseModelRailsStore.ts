@@ -1,7 +1,4 @@
-import {
-  DatabaseService,
-  resolvePackagePath,
-} from '@backstage/backend-plugin-api';
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 import {
   AuditEvent,
@@ -10,11 +7,7 @@ import {
   StoreHealth,
   StoreTransaction,
 } from './ModelRailsStore';
-
-const MIGRATIONS_DIR = resolvePackagePath(
-  '@modelrails/plugin-mlops-backend',
-  'migrations',
-);
+import { completedMigrations, migratedClient, StoreMigrations, storeMigrations } from './migrations';
 
 type AuditRow = {
   id: string | number;
@@ -25,33 +18,28 @@ type AuditRow = {
   details: string;
 };
 
-/** The plugin's database, migrated to the latest schema unless the backend says to skip migrations. */
-export async function migrateDatabase(database: DatabaseService): Promise<Knex> {
-  const client = await database.getClient();
-  if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: MIGRATIONS_DIR });
-  }
-  return client;
-}
-
-/** The knex store on SQLite or PostgreSQL; it runs its own migrations. */
+/**
+ * The plugin's database and its audit trail on SQLite or PostgreSQL. It owns the audit table's
+ * migrations; its health lists the migrations of every store it is told about.
+ */
 export class DatabaseModelRailsStore implements ModelRailsStore {
+  static readonly migrations = storeMigrations('audit');
+
   static async create(options: { database: DatabaseService }): Promise<DatabaseModelRailsStore> {
-    return new DatabaseModelRailsStore(await migrateDatabase(options.database));
+    return new DatabaseModelRailsStore(await migratedClient(options.database, [DatabaseModelRailsStore.migrations]));
   }
 
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    /** The stores whose migrations `health()` lists. */
+    private readonly stores: StoreMigrations[] = [DatabaseModelRailsStore.migrations],
+  ) {}
 
   async health(): Promise<StoreHealth> {
     const client = String(this.db.client.config.client);
     try {
       await this.db.raw('select 1');
-      const [completed] = await this.db.migrate.list({ directory: MIGRATIONS_DIR });
-      return {
-        client,
-        reachable: true,
-        migrations: completed.map((m: { name: string }) => m.name),
-      };
+      return { client, reachable: true, migrations: await completedMigrations(this.db, this.stores) };
     } catch {
       return { client, reachable: false, migrations: [] };
     }

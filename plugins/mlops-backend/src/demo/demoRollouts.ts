@@ -4,7 +4,7 @@ import { PromotionStore } from '../promotion/PromotionStore';
 import { RegistryStore } from '../registry/RegistryStore';
 import { compareToChampion } from '../registry/RegistryService';
 import { RolloutEngine, RolloutStore } from '../rollout';
-import { TrafficScenario } from '../stats/simulation';
+import { TrafficScenario } from './simulation';
 
 /*
  * The demo's two rollouts, approved by a second person as any promotion to production is, and

@@ -9,7 +9,7 @@ import { RolloutStore, SimulatedTraffic } from '../rollout';
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS, bucketOf } from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
 import { simulationRandom } from '../stats/random';
 
 /*

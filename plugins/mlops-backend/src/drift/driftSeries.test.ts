@@ -2,12 +2,12 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { DriftSeries, modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../migrations';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
 import { DefaultDriftService, distributionBins, DriftService } from './DriftService';
 import { DefaultTelemetryService, TelemetryService } from '../telemetry/TelemetryService';
 import { ALL_TRAFFIC, BUCKET_MS } from '../telemetry/constants';
-import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../demo/simulation';
 import { decodeSummary, NumericSummary } from '../stats/summaries';
 
 jest.setTimeout(120_000);

@@ -1,7 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../migrations';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { DefaultGateService } from './GateService';
 

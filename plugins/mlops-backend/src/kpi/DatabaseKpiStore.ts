@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { Knex } from 'knex';
 import { whereModelInRanges } from '../telemetry/DatabaseTelemetryStore';
 import { ALL_TRAFFIC, BUCKET_MS, bucketOf, RESOLUTIONS } from '../telemetry/constants';
@@ -11,6 +13,13 @@ const rollupKey = (version: string, segment: string, outcome: string, bucketStar
   `${bucketStart}\u0000${version}\u0000${segment}\u0000${outcome}`;
 
 export class DatabaseKpiStore implements KpiStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('kpi');
+
+  static async create(options: { database: DatabaseService }): Promise<DatabaseKpiStore> {
+    return new DatabaseKpiStore(await migratedClient(options.database, [DatabaseKpiStore.migrations]));
+  }
+
   private readonly isPostgres: boolean;
 
   constructor(private readonly db: Knex) {

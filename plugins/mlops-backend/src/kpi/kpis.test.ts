@@ -2,7 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { KpiMetric, ModelPolicyInput, modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
-import { migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../migrations';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS } from '../telemetry/constants';

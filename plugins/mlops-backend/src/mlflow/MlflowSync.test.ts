@@ -1,7 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { FakeMlflowServer } from '../__testUtils__/FakeMlflowServer';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../migrations';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { MlflowClient } from './MlflowClient';
 import { MlflowSync, userRefOf } from './MlflowSync';

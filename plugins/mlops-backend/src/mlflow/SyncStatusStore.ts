@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { Knex } from 'knex';
 import { SyncStatus as ApiSyncStatus } from '@modelrails/plugin-mlops-common';
 
@@ -14,6 +16,13 @@ export interface SyncStatusStore {
 }
 
 export class DatabaseSyncStatusStore implements SyncStatusStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('mlflow');
+
+  static async create(options: { database: DatabaseService }): Promise<DatabaseSyncStatusStore> {
+    return new DatabaseSyncStatusStore(await migratedClient(options.database, [DatabaseSyncStatusStore.migrations]));
+  }
+
   constructor(private readonly db: Knex) {}
 
   async record(

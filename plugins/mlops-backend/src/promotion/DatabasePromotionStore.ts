@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { Promotion, PromotionEvidence, PromotionStatus } from '@modelrails/plugin-mlops-common';
 import { randomUUID } from 'node:crypto';
@@ -51,6 +53,13 @@ function toPromotion(r: Row): Promotion {
  * exactly one terminal decision, however many arrive at once.
  */
 export class DatabasePromotionStore implements PromotionStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('promotion');
+
+  static async create(options: { database: DatabaseService; audit: AuditLog }): Promise<DatabasePromotionStore> {
+    return new DatabasePromotionStore(await migratedClient(options.database, [DatabasePromotionStore.migrations]), options.audit);
+  }
+
   constructor(
     private readonly db: Knex,
     private readonly audit: AuditLog,

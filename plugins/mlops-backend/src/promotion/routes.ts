@@ -1,5 +1,5 @@
 import { Promotion, PromotionStatus } from '@modelrails/plugin-mlops-common';
-import { parseTimestamp } from '../router/queries';
+import { parseTimestamp } from '../timestamps';
 import { RouteContext } from '../router/router';
 import { PromotionService } from './PromotionService';
 

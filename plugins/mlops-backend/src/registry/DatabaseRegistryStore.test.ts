@@ -1,6 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { DatabaseModelRailsStore, migrateDatabase } from '../database/DatabaseModelRailsStore';
+import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
+import { migrateDatabase } from '../migrations';
 import { DatabaseRegistryStore } from './DatabaseRegistryStore';
 import { NewModelVersion } from './RegistryStore';
 import { DatabaseLineageStore } from '../lineage/DatabaseLineageStore';

@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError } from '@backstage/errors';
 import { Deployment, GateSummary, ModelAlias, ModelVersion } from '@modelrails/plugin-mlops-common';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +15,13 @@ function isUniqueViolation(error: unknown): boolean {
 
 /** The registry on SQLite or PostgreSQL. */
 export class DatabaseRegistryStore implements RegistryStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('registry');
+
+  static async create(options: { database: DatabaseService; audit: AuditLog }): Promise<DatabaseRegistryStore> {
+    return new DatabaseRegistryStore(await migratedClient(options.database, [DatabaseRegistryStore.migrations]), options.audit);
+  }
+
   constructor(
     private readonly db: Knex,
     private readonly audit: AuditLog,

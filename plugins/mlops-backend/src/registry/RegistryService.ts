@@ -10,7 +10,7 @@ import {
   RegisterVersionRequest,
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
-import { parseTimestamp } from '../router/queries';
+import { parseTimestamp } from '../timestamps';
 import { readModelEntity } from '../policy/ModelPolicyService';
 
 type Ref = { namespace: string; name: string };

@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError } from '@backstage/errors';
 import { RolloutDecision } from '@modelrails/plugin-mlops-common';
 import { randomUUID } from 'node:crypto';
@@ -87,6 +89,13 @@ const COLUMN: Record<keyof RolloutChanges, keyof Row> = {
 
 /** Rollouts and their decision log; each change commits with its decision and audit row. */
 export class DatabaseRolloutStore implements RolloutStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('rollout');
+
+  static async create(options: { database: DatabaseService; audit: AuditLog }): Promise<DatabaseRolloutStore> {
+    return new DatabaseRolloutStore(await migratedClient(options.database, [DatabaseRolloutStore.migrations]), options.audit);
+  }
+
   constructor(
     private readonly db: Knex,
     private readonly audit: AuditLog,

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import request from 'supertest';
 import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
-import { toWire, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { toWire, TrafficScenario, TrafficSimulator } from '../demo/simulation';
 
 jest.setTimeout(120_000);
 

@@ -1,3 +1,5 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -112,6 +114,13 @@ const summaryKey = (s: Pick<SummaryDelta, 'version' | 'layoutVersion' | 'segment
 const preparedStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>();
 
 export class DatabaseTelemetryStore implements TelemetryStore {
+  /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
+  static readonly migrations = storeMigrations('telemetry');
+
+  static async create(options: { database: DatabaseService }): Promise<DatabaseTelemetryStore> {
+    return new DatabaseTelemetryStore(await migratedClient(options.database, [DatabaseTelemetryStore.migrations]));
+  }
+
   private readonly isPostgres: boolean;
   private rollupsSince?: Promise<number>;
 

@@ -3,14 +3,13 @@ import { InputError } from '@backstage/errors';
 import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-common';
 import fc from 'fast-check';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
-import { migrateDatabase } from '../database/DatabaseModelRailsStore';
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { migrateDatabase } from '../migrations';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { decodeSummary, encodeSummary, mergeEncoded } from '../stats/summaries';
 import { DefaultDriftService } from '../drift/DriftService';
 import { DefaultTelemetryService, TelemetryService } from './TelemetryService';
 import { BUCKET_MS } from './constants';
-import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../stats/simulation';
+import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../demo/simulation';
 
 jest.setTimeout(120_000);
 
@@ -279,13 +278,13 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
 
   it('carries rows of the per-event-key tables over to the range and rollup tables', async () => {
     const knex = await databases.init(databaseId);
-    const directory = resolvePackagePath('@modelrails/plugin-mlops-backend', 'migrations');
-    const files: string[] = (await knex.migrate.list({ directory }))[1].map((m: any) => m.file as string).sort();
-    for (const file of files.filter(f => f < '20261124000000')) await knex.migrate.up({ directory, name: file });
+    const { directory, tableName } = DatabaseTelemetryStore.migrations;
+    const files: string[] = (await knex.migrate.list({ directory, tableName }))[1].map((m: any) => m.file as string).sort();
+    for (const file of files.filter(f => f < '20261124000000')) await knex.migrate.up({ directory, tableName, name: file });
     await knex('mlops_predictions').insert({ source: 'old', sequence: 7, model_ref: MODEL, version: '17', request_id: 'r7', occurred_at: NOW - 60_000, error: false });
     await knex('mlops_profile_receipts').insert({ source: 'fleet', sequence: 3, received_at: NOW - 60_000 });
     await knex('mlops_feature_summaries').insert({ model_ref: MODEL, version: '17', segment: '*', feature: '__events', bucket_start: NOW - BUCKET_MS, layout_version: null, summary: JSON.stringify({ kind: 'events', n: 1, errors: 0 }) });
-    await knex.migrate.latest({ directory });
+    await knex.migrate.latest({ directory, tableName });
     expect(await knex('mlops_prediction_events').select('source', 'request_id')).toEqual([{ source: 'old', request_id: 'r7' }]);
     const ranges = await knex('mlops_sequence_ranges').orderBy('stream').select('stream', 'source', 'first_sequence', 'last_sequence');
     expect(ranges.map(r => [r.stream, r.source, Number(r.first_sequence), Number(r.last_sequence)])).toEqual([['predictions', 'old', 7, 7], ['profiles', 'fleet', 3, 3]]);

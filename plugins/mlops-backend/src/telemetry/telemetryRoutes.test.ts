@@ -1,7 +1,7 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { READER, READER_TOKEN, SERVING, SERVING_TOKEN, startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 import request from 'supertest';
-import { toWire, trainingProfile, TrafficSimulator } from '../stats/simulation';
+import { toWire, trainingProfile, TrafficSimulator } from '../demo/simulation';
 
 jest.setTimeout(60_000);
 

@@ -1,4 +1,4 @@
-import { normal, Random, simulationRandom } from './random';
+import { normal, Random, simulationRandom } from '../stats/random';
 
 /*
  * Simulated serving traffic: what the embedded demo streams in and what the replay tests and
