@@ -107,6 +107,23 @@ describe('mlops backend plugin', () => {
     expect(res.body.error.message).toContain('model:default/no-such-model');
   });
 
+  it.each(['production', undefined])('keeps server stack traces out of error bodies when NODE_ENV is %s', async nodeEnv => {
+    const previous = process.env.NODE_ENV;
+    if (nodeEnv) process.env.NODE_ENV = nodeEnv;
+    else delete process.env.NODE_ENV;
+    try {
+      const { server } = await start(AuthorizeResult.ALLOW);
+      for (const path of ['/api/mlops/models/default/no-such-model/policy', '/api/mlops/models/default/bad%00name/versions', '/api/mlops/promotions/nope']) {
+        const res = await request(server).get(path).set('Authorization', mockCredentials.user.header());
+        expect(res.status).toBeGreaterThanOrEqual(400);
+        expect(res.body.error.stack).toBeUndefined();
+        expect(JSON.stringify(res.body)).not.toMatch(/\s+at \S+ \(|node_modules|\.ts:\d+/);
+      }
+    } finally {
+      process.env.NODE_ENV = previous;
+    }
+  });
+
   it('answers 400 naming the parameter for a malformed name', async () => {
     const { server } = await start(AuthorizeResult.ALLOW);
     const res = await request(server)

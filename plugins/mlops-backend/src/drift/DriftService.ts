@@ -163,6 +163,8 @@ export class DefaultDriftService implements DriftService {
     const flagged = features.filter(f => f.flagged);
     let status: Severity = flagged.length ? 'warning' : 'none';
     if (flagged.some(f => f.severity === 'critical')) status = 'critical';
+    // "No drift" is a verdict: a window too thin for any (an empty one above all) has none.
+    if (!flagged.length && features.every(f => f.severity === 'insufficient')) status = 'insufficient';
     return {
       modelRef,
       version: version ?? null,

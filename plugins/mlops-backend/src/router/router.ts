@@ -55,6 +55,39 @@ const validationErrorsNamingFields: ErrorRequestHandler = (error, _req, _res, ne
   next(error);
 };
 
+/** The first place in `value` holding a NUL character (in a string or a key), as a field path. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key.includes('\u0000')) return `${path}/${key.split('\u0000').join('\\0')}`;
+      const found = nulAt(inner, `${path}/${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Neither database stores a NUL character in text (PostgreSQL refuses it outright): a 400 naming
+ * the field, here once for every route, rather than a database error that looks worth retrying.
+ * Ingest bodies check their own fields as they are read.
+ */
+const refuseNulCharacters: RequestHandler = (req, _res, next) => {
+  const segments = req.path.split('/').map(segment => {
+    try {
+      return decodeURIComponent(segment);
+    } catch {
+      return segment;
+    }
+  });
+  const field =
+    (segments.some(segment => segment.includes('\u0000')) ? 'request/path' : undefined) ??
+    nulAt(req.query, 'request/query') ??
+    (INGEST_PATHS.test(req.path) ? undefined : nulAt(req.body, 'request/body'));
+  next(field ? new InputError(`${field}: must not contain the NUL character`) : undefined);
+};
+
 /** The router typed by the OpenAPI spec: a path or method the spec lacks does not compile. */
 export type MlopsRouter = TypedRouter<EndpointMap>;
 
@@ -90,6 +123,7 @@ export async function createMlopsRouter(options: {
     middleware: [
       ((req, res, next) => (LARGE_BODY_PATHS.test(req.path) ? largeJson : smallJson)(req, res, next)) as RequestHandler,
       payloadTooLarge as unknown as RequestHandler,
+      refuseNulCharacters,
       ...(openApiValidator({
         apiSpec: spec as any,
         ignorePaths: INGEST_PATHS,

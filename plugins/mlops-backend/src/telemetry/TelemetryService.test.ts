@@ -133,6 +133,36 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     expect(before.violations).toEqual([]);
   });
 
+  it('gives no drift verdict on a window without events, or with too few', async () => {
+    const { telemetry, drift } = await setup();
+    expect((await drift.report(MODEL)).status).toEqual({ drift: 'insufficient', openViolations: 0 });
+    const sim = new TrafficSimulator(MODEL, 'pod-a', 11);
+    await telemetry.ingestPredictions({ batchId: 'few', source: 'pod-a', events: toWire(sim.events('17', 20, NOW - BUCKET_MS, NOW)) });
+    expect((await drift.report(MODEL)).status.drift).toBe('insufficient');
+    await telemetry.ingestPredictions({ batchId: 'enough', source: 'pod-a', events: toWire(sim.events('17', 2000, NOW - BUCKET_MS, NOW)) });
+    expect((await drift.report(MODEL)).status.drift).toBe('none');
+  });
+
+  it('reads a feature named like an inherited property (constructor, toString) as missing when events leave it out, not as a type change', async () => {
+    const { telemetry, drift } = await setup();
+    const profile = trainingProfile(1);
+    const sample = (profile.features[0] as { sample: number[] }).sample;
+    await telemetry.putReferenceProfile(MODEL, '18', {
+      ...profile,
+      features: [...profile.features, { name: 'constructor', type: 'numeric', sample }, { name: 'toString', type: 'categorical', counts: { a: 10, b: 5 } }, { name: 'hasOwnProperty', type: 'numeric', sample }],
+    });
+    const sim = new TrafficSimulator(MODEL, 'pod-a', 9);
+    await telemetry.ingestPredictions({ batchId: 'inherited', source: 'pod-a', events: toWire(sim.events('18', 400, NOW - BUCKET_MS, NOW)) });
+    const report = await drift.report(MODEL, { version: '18' });
+    const inherited = report.violations.filter(v => ['constructor', 'toString', 'hasOwnProperty'].includes(v.feature));
+    expect(inherited.filter(v => v.check === 'type-change')).toEqual([]);
+    expect(inherited.filter(v => v.segment === '*').map(v => [v.feature, v.check]).sort()).toEqual([
+      ['constructor', 'missing-feature'],
+      ['hasOwnProperty', 'missing-feature'],
+      ['toString', 'missing-feature'],
+    ]);
+  });
+
   it('seed replay: a format change on Android only is flagged for that segment only', async () => {
     const { telemetry, drift } = await setup();
     await streamHour(telemetry, 400, b => (b >= 6 ? { androidSessionInMs: true } : {}));

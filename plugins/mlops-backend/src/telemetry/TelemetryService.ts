@@ -555,7 +555,8 @@ export function summarizePredictions(
     }
     const features = row.features;
     for (let f = 0; f < ver.names.length; f++) {
-      const value = features ? features[ver.names[f]] : undefined;
+      // Own properties only: a feature named `constructor` that the event leaves out is missing.
+      const value = features && Object.hasOwn(features, ver.names[f]) ? features[ver.names[f]] : undefined;
       const layout = ver.layouts[f];
       if (layout && typeof value === 'number' && Number.isFinite(value)) {
         const bin = locatorOf(layout).locate(value);

@@ -239,7 +239,7 @@ export function ModelDriftContent() {
                 <Typography variant="h6">Drift status:</Typography>
                 <Chip
                   aria-label="drift status"
-                  label={report.status.drift === 'none' ? 'no drift' : report.status.drift}
+                  label={{ none: 'no drift', insufficient: 'insufficient data' }[report.status.drift as string] ?? report.status.drift}
                   style={SEVERITY_STYLE[report.status.drift] ?? undefined}
                 />
                 <Chip

@@ -4758,20 +4758,10 @@ export const spec = {
         operationId: 'ListModelRollouts',
         parameters: [
           {
-            name: 'namespace',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/namespace',
           },
           {
-            name: 'name',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/name',
           },
         ],
         responses: {
@@ -4813,20 +4803,10 @@ export const spec = {
           "Champion against challenger over the last `window` (default 15m) or since `since`, with the model's rollout analysis (error rate, p99 latency, the KPI by a two-proportion test, samples). For an Argo Rollouts web metric; always 200 with the verdict in the body.",
         parameters: [
           {
-            name: 'namespace',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/namespace',
           },
           {
-            name: 'name',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/name',
           },
           {
             name: 'champion',
@@ -4905,20 +4885,10 @@ export const spec = {
           "The same test as a Flagger `rollout` webhook: 200 on pass, 412 with the verdict otherwise (Flagger counts any non-2xx as a failed check). Versions, window and token come from the webhook's metadata.",
         parameters: [
           {
-            name: 'namespace',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/namespace',
           },
           {
-            name: 'name',
-            in: 'path',
-            required: true,
-            schema: {
-              type: 'string',
-            },
+            $ref: '#/components/parameters/name',
           },
         ],
         requestBody: {
