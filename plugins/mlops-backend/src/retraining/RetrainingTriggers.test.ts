@@ -89,20 +89,49 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     expect(workflow.spec).toMatchObject({ arguments: { parameters: expect.arrayContaining([{ name: 'require-approval', value: 'true' }, { name: 'model', value: MODEL }]) } });
     expect(first!.action).toMatchObject({ workflow: workflow.metadata.name, namespace: 'ml-training' });
 
-    // An hour later the drift persists: suppressed (recorded once), nothing submitted.
+    // An hour later the same drift persists: the incident has its retrain, nothing more is recorded.
     now.t += 3600_000;
-    const second = await triggers.onDriftReport(report, policy);
-    expect(second).toMatchObject({ status: 'suppressed' });
     expect(await triggers.onDriftReport(report, policy)).toBeUndefined();
     expect(kubernetes.list('argoproj.io', 'workflows', 'ml-training')).toHaveLength(1);
 
-    // Critical drift goes through the interval.
+    // The incident turns critical: worse, so it goes through the interval.
     const critical = { ...report, features: report.features.map(f => (f.feature === 'item_price' ? { ...f, psi: 0.9 } : f)) };
     expect(await triggers.onDriftReport(critical, policy)).toMatchObject({ severity: 'critical', status: 'submitted' });
     expect(kubernetes.list('argoproj.io', 'workflows', 'ml-training')).toHaveLength(2);
     const metricsText = await metrics.registry.metrics();
     expect(metricsText).toContain(`mlops_retrain_triggers_total{model="${MODEL}",reason="drift",status="submitted"} 2`);
-    expect((await store.listTriggers(MODEL, 10)).map(t => t.status)).toEqual(['submitted', 'suppressed', 'submitted']);
+    expect((await store.listTriggers(MODEL, 10)).map(t => t.status)).toEqual(['submitted', 'submitted']);
+  });
+
+  it('fires one trigger per drift incident, however often the monitor sees it, critical or not', async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 12) };
+    const { triggers, policy, store } = await setup({ retraining: { minInterval: '24h' } }, now);
+    const feature = (name: string, psi: number) => ({ feature: name, segment: '*', kind: 'numeric', flagged: true, psi, thresholds: { warning: 0.25, critical: 0.5 } });
+    const report = (...features: unknown[]) => ({ modelRef: MODEL, version: '17', window: { from: '', to: '' }, features }) as any;
+    const statuses = async () => (await store.listTriggers(MODEL, 100)).map(t => `${t.severity}:${t.status}`).reverse();
+
+    // Critical drift seen by every monitor run for an hour: one trigger.
+    for (let minute = 0; minute < 60; minute++, now.t += 60_000) await triggers.onDriftReport(report(feature('item_price', 0.9)), policy);
+    expect(await statuses()).toEqual(['critical:recorded']);
+
+    // The incident closes and reopens: a new incident, critical, so it fires inside the interval.
+    await triggers.onDriftReport(report(feature('item_price', 0.1)), policy);
+    for (let minute = 0; minute < 30; minute++, now.t += 60_000) await triggers.onDriftReport(report(feature('item_price', 0.8)), policy);
+    expect(await statuses()).toEqual(['critical:recorded', 'critical:recorded']);
+
+    // A new incident below critical inside the interval: held back, and recorded as held back once.
+    await triggers.onDriftReport(report(), policy);
+    for (let minute = 0; minute < 120; minute++, now.t += 60_000) await triggers.onDriftReport(report(feature('user_age', 0.3)), policy);
+    expect(await statuses()).toEqual(['critical:recorded', 'critical:recorded', 'normal:suppressed']);
+
+    // It gets worse (turns critical): through the interval, once.
+    for (let minute = 0; minute < 30; minute++, now.t += 60_000) await triggers.onDriftReport(report(feature('user_age', 0.7)), policy);
+    expect(await statuses()).toEqual(['critical:recorded', 'critical:recorded', 'normal:suppressed', 'critical:recorded']);
+
+    // Still open after the interval: one retrain more, as persistent drift always had.
+    now.t += 24 * 3600_000;
+    for (let minute = 0; minute < 10; minute++, now.t += 60_000) await triggers.onDriftReport(report(feature('user_age', 0.7)), policy);
+    expect(await statuses()).toEqual(['critical:recorded', 'critical:recorded', 'normal:suppressed', 'critical:recorded', 'critical:recorded']);
   });
 
   it('retries 5xx from the Kubernetes API and fails cleanly on 404 (no such namespace)', async () => {

@@ -15,10 +15,10 @@ import { RetrainActions } from './RetrainActions';
  *   performance  the last matured day is under the policy's floor, or more than
  *                maxDeclineVsBaseline below the mean of the days before it in baselineWindow
  * At most one retrain per model per minInterval unless the trigger is critical; those held back are
- * recorded as "suppressed" (once per reason and hour). Contract violations never retrain: a broken
- * pipeline is fixed, not learned.
+ * recorded as "suppressed" (once per reason and hour). One drift incident fires once: the same
+ * features drifting no worse fire again only after minInterval, or after the incident closed and
+ * reopened. Contract violations never retrain: a broken pipeline is fixed, not learned.
  */
-
 
 const SUPPRESSED_RECORD_INTERVAL = 3600_000;
 
@@ -61,16 +61,38 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
     return items.map(t => ({ ...t, createdAt: new Date(t.createdAt).toISOString() }));
   }
 
-  /** Drift reports come from the drift monitor. */
+  /**
+   * Drift reports come from the drift monitor, about once a minute. One drift incident fires one
+   * retrain: while the same features drift no worse, nothing more is recorded inside the policy's
+   * minimum interval, critical or not. A new drifting feature or one turned critical is a worse
+   * incident (critical goes through the interval); a report without drift closes the incident.
+   */
   async onDriftReport(report: DriftReport, policy: ModelPolicy): Promise<RetrainTrigger | undefined> {
+    const { store } = this.options;
+    const now = this.now();
     const drifting = report.features.filter(f => f.flagged && f.kind !== 'prediction' && f.psi !== null && f.psi > f.thresholds.warning);
-    if (!drifting.length) return undefined;
-    const critical = drifting.some(f => f.psi! > f.thresholds.critical);
-    return this.fire(report.modelRef, policy, 'drift', critical ? 'critical' : 'normal', {
+    const open = await store.driftIncident(report.modelRef);
+    if (!drifting.length) {
+      if (open) await store.setDriftIncident(report.modelRef, null);
+      return undefined;
+    }
+    const current = Object.fromEntries(drifting.map(f => [`${f.feature}\u0000${f.segment}`, f.psi! > f.thresholds.critical ? ('critical' as const) : ('warning' as const)]));
+    const worse = !open || Object.entries(current).some(([key, severity]) => !open.features[key] || (severity === 'critical' && open.features[key] !== 'critical'));
+    const firedRecently = open?.triggeredAt !== null && open?.triggeredAt !== undefined && now - open.triggeredAt < parseDuration(policy.retraining.minInterval);
+    if (!worse && firedRecently) return undefined;
+    const critical = Object.values(current).includes('critical');
+    const trigger = await this.fire(report.modelRef, policy, 'drift', critical ? 'critical' : 'normal', {
       version: report.version,
       window: report.window,
       features: drifting.map(f => ({ feature: f.feature, segment: f.segment, psi: f.psi, warning: f.thresholds.warning, critical: f.thresholds.critical })),
+    }, { recordSuppressed: worse });
+    const fired = trigger !== undefined && trigger.status !== 'suppressed';
+    await store.setDriftIncident(report.modelRef, {
+      features: { ...open?.features, ...current },
+      openedAt: open?.openedAt ?? now,
+      triggeredAt: fired ? now : open?.triggeredAt ?? null,
     });
+    return trigger;
   }
 
   async checkSchedule(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined> {
@@ -128,7 +150,8 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
     reason: RetrainTrigger['reason'],
     severity: RetrainTrigger['severity'],
     details: Record<string, unknown>,
-    options: { bypassRateLimit?: boolean } = {},
+    /** `recordSuppressed: false`: an incident already recorded as held back is not recorded again. */
+    options: { bypassRateLimit?: boolean; recordSuppressed?: boolean } = {},
   ): Promise<RetrainTrigger | undefined> {
     const { store, metrics, logger, actions } = this.options;
     const now = this.now();
@@ -147,6 +170,7 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
     const withinInterval = lastRetrain && now - lastRetrain.createdAt < parseDuration(policy.retraining.minInterval);
     if (withinInterval && severity !== 'critical' && !options.bypassRateLimit) {
       metrics?.triggers.inc({ model: modelRef, reason, status: 'suppressed' });
+      if (options.recordSuppressed === false) return undefined;
       const lastSuppressed = await store.lastTrigger(modelRef, ['suppressed'], reason);
       if (lastSuppressed && now - lastSuppressed.createdAt < SUPPRESSED_RECORD_INTERVAL) return undefined;
       const suppressed = { ...trigger, status: 'suppressed' as const, details: { ...details, lastRetrain: new Date(lastRetrain.createdAt).toISOString(), minInterval: policy.retraining.minInterval } };

@@ -8,6 +8,7 @@ import { BUCKET_MS, EVENTS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
   LabelledPrediction,
+  DriftIncident,
   OutcomeRow,
   PredictionRow,
   ReferenceProfile,
@@ -605,6 +606,23 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     if (reason) query.where('reason', reason);
     const row = await query.orderBy('created_at', 'desc').first();
     return row ? this.toTrigger(row) : undefined;
+  }
+
+  async driftIncident(modelRef: string): Promise<DriftIncident | undefined> {
+    const row = await this.db('mlops_drift_incidents').where('model_ref', modelRef).first();
+    if (!row) return undefined;
+    return { features: JSON.parse(row.features), openedAt: Number(row.opened_at), triggeredAt: row.triggered_at === null ? null : Number(row.triggered_at) };
+  }
+
+  async setDriftIncident(modelRef: string, incident: DriftIncident | null) {
+    if (!incident) {
+      await this.db('mlops_drift_incidents').where('model_ref', modelRef).delete();
+      return;
+    }
+    await this.db('mlops_drift_incidents')
+      .insert({ model_ref: modelRef, features: JSON.stringify(incident.features), opened_at: incident.openedAt, triggered_at: incident.triggeredAt })
+      .onConflict('model_ref')
+      .merge();
   }
 
   async purge(before: { rawEvents: number; summaries: number }): Promise<number> {

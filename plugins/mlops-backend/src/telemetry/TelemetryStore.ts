@@ -95,6 +95,14 @@ export type LabelledPrediction = {
 /** A retraining trigger as stored: the API's shape with the time in epoch milliseconds. */
 export type RetrainTrigger = Omit<RetrainTriggerView, 'createdAt'> & { createdAt: number };
 
+/** A model's open drift incident: the drifting features (`<feature>\u0000<segment>`) and their severity. */
+export type DriftIncident = {
+  features: Record<string, 'warning' | 'critical'>;
+  openedAt: number;
+  /** When the incident last fired a retrain; null while every attempt was held back. */
+  triggeredAt: number | null;
+};
+
 export interface TelemetryStore {
   /**
    * Commits a batch in one transaction: the batch id, the records not seen before (by source and
@@ -139,6 +147,10 @@ export interface TelemetryStore {
   addTrigger(trigger: RetrainTrigger): Promise<void>;
   listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
   lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']): Promise<RetrainTrigger | undefined>;
+  /** The model's open drift incident, if any. */
+  driftIncident(modelRef: string): Promise<DriftIncident | undefined>;
+  /** Opens or updates the model's drift incident; `null` closes it. */
+  setDriftIncident(modelRef: string, incident: DriftIncident | null): Promise<void>;
 
   /** Deletes raw events and summaries older than the given times; returns rows removed. */
   purge(before: { rawEvents: number; summaries: number }): Promise<number>;
