@@ -89,6 +89,16 @@ export interface Config {
        */
       skipTLSVerify?: boolean;
     };
+    /**
+     * Hosts the backend may call at URLs written in catalog entities (retraining webhooks):
+     * `ci.example.com`, `*.example.com` (its subdomains), `ci.example.com:8443`. The hosts of
+     * mlflow.baseUrl and kubernetes.url are allowed too; any other host is refused, with the
+     * reason on the retraining trigger.
+     */
+    outbound?: {
+      /** @visibility backend */
+      allowedHosts?: string[];
+    };
     /** Sync model versions, runs and aliases from an MLflow tracking server. Off when absent. */
     mlflow?: {
       /**

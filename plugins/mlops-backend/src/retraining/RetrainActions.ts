@@ -4,6 +4,7 @@ import { RetrainTrigger } from '../telemetry/TelemetryStore';
 import { RetrainAction, RetrainRequest } from '@modelrails/plugin-mlops-node';
 import { describeKubernetesError } from '../kubernetes/kubeConfig';
 import { NamedExtensions } from '../wiring';
+import { OutboundHosts } from '../outbound/OutboundHosts';
 
 type Target = NonNullable<ModelPolicy['retraining']['target']>;
 type ArgoTarget = Extract<Target, { kind: 'argo-workflow' }>;
@@ -113,12 +114,19 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
   }
 }
 
-/** POSTs the trigger as JSON; 429 and 5xx are retried, other non-2xx answers fail the trigger. */
+/**
+ * POSTs the trigger as JSON to an allowed host (never following a redirect elsewhere); 429 and 5xx
+ * are retried, other non-2xx answers fail the trigger.
+ */
 export class WebhookCaller implements RetrainAction {
-  constructor(private readonly backoffMs = 500) {}
+  constructor(
+    private readonly outbound: OutboundHosts,
+    private readonly backoffMs = 500,
+  ) {}
 
   async submit(trigger: RetrainRequest, config: Record<string, unknown>) {
     const target = config as WebhookTarget;
+    this.outbound.check(target.url, 'retraining webhook');
     const payload = {
       trigger: { id: trigger.id, model: trigger.modelRef, reason: trigger.reason, severity: trigger.severity, requireApprovalBeforeCanary: trigger.approvalBeforeCanary },
       details: trigger.details,
@@ -126,7 +134,7 @@ export class WebhookCaller implements RetrainAction {
     for (let attempt = 1; ; attempt++) {
       let response: Response | undefined;
       try {
-        response = await fetch(target.url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+        response = await fetch(target.url, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
       } catch (error) {
         if (attempt < RETRIES) {
           await sleep(this.backoffMs * 2 ** (attempt - 1));
@@ -139,7 +147,8 @@ export class WebhookCaller implements RetrainAction {
         await sleep(this.backoffMs * 2 ** (attempt - 1));
         continue;
       }
-      throw new Error(`webhook ${target.url} answered ${response.status}`);
+      const redirect = response.status >= 300 && response.status < 400 ? ' (a redirect: not followed)' : '';
+      throw new Error(`webhook ${target.url} answered ${response.status}${redirect}`);
     }
   }
 }

@@ -14,6 +14,7 @@ import { DefaultTelemetryService, TelemetryService } from '../telemetry/Telemetr
 import { BUCKET_MS } from '../telemetry/constants';
 import { kubeConfigFrom } from '../kubernetes/kubeConfig';
 import { ArgoWorkflowSubmitter, RetrainActions, WebhookCaller } from './RetrainActions';
+import { OutboundHosts } from '../outbound/OutboundHosts';
 import { DefaultRetrainingTriggers } from './RetrainingTriggers';
 
 jest.setTimeout(120_000);
@@ -44,7 +45,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     const triggers = new DefaultRetrainingTriggers({
       store,
       evaluation: new DefaultEvaluationService(store, () => now.t),
-      actions: new RetrainActions({ argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(5) }),
+      actions: new RetrainActions({ argo: new ArgoWorkflowSubmitter(kubeConfigFrom(config)!, 5), webhook: new WebhookCaller(new OutboundHosts(['127.0.0.1']), 5) }),
       metrics,
       logger: mockServices.logger.mock(),
       now: () => now.t,
