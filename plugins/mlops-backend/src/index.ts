@@ -8,3 +8,4 @@ export { mlopsPlugin as default } from './plugin';
 export { mlopsFileUrlReaderServiceFactory } from './runbooks/LocalFileUrlReader';
 export { mlopsModelConditions, createMlopsModelConditionalDecision } from './permissions/rules';
 export type { ModelQuery } from './permissions/rules';
+export { ModelRailsPermissionPolicy } from './permissions/ModelRailsPermissionPolicy';

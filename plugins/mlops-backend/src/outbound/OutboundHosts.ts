@@ -1,4 +1,4 @@
-import { Config } from '@backstage/config';
+import { RootConfigService } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 
 /**
@@ -8,7 +8,7 @@ import { NotAllowedError } from '@backstage/errors';
  * `ci.example.com:8443`) and the hosts of URLs the operator configured (MLflow, Kubernetes).
  */
 export class OutboundHosts {
-  static fromConfig(config: Config): OutboundHosts {
+  static fromConfig(config: RootConfigService): OutboundHosts {
     const listed = config.getOptionalStringArray('mlops.outbound.allowedHosts') ?? [];
     const configured = ['mlops.mlflow.baseUrl', 'mlops.kubernetes.url']
       .map(key => config.getOptionalString(key))
