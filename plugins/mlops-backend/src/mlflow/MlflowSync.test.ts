@@ -104,8 +104,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
       skippedModels: ['someone_elses_model'],
       versionsCreated: 3,
       versionsUnchanged: 0,
-      aliasesMoved: 1,
-      championMismatches: [],
+      aliasMismatches: ['home_feed_ranker: MLflow challenger v2, ModelRails challenger none'],
     });
     const [v3, v2, v1] = await registry.listVersions(RANKER);
     expect(v2).toMatchObject({
@@ -122,7 +121,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
           { ref: 'resource:default/orders', version: '0c0ffee0', digest: 'mlflow:0c0ffee0' },
         ],
       },
-      aliases: ['challenger'],
+      aliases: [],
       reproducible: true,
     });
     expect(v2.artifact.digest).toMatch(/^unverified:[0-9a-f]{64}$/);
@@ -142,21 +141,23 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
     await sync.run();
     const audit = Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n);
     const again = await sync.run();
-    expect(again).toMatchObject({ versionsCreated: 0, versionsUnchanged: 3, aliasesMoved: 0 });
+    expect(again).toMatchObject({ versionsCreated: 0, versionsUnchanged: 3 });
     expect(Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n)).toBe(audit);
   });
 
-  it('follows a challenger alias that moved in MLflow, but never the champion: that takes sign-off', async () => {
+  it('never follows an alias set in MLflow (champion, standby, challenger): it reports them; aliases change through sign-off and rollouts', async () => {
     const { sync, registry, logger } = await setup();
     await sync.run();
-    fake.registeredModels[0].aliases = [{ alias: 'challenger', version: '1' }, { alias: 'champion', version: '3' }];
+    fake.registeredModels[0].aliases = [{ alias: 'challenger', version: '1' }, { alias: 'champion', version: '3' }, { alias: 'standby', version: '2' }];
     expect(await sync.run()).toMatchObject({
-      aliasesMoved: 1,
-      championMismatches: ['home_feed_ranker: MLflow champion v3, ModelRails champion none'],
+      aliasMismatches: [
+        'home_feed_ranker: MLflow challenger v1, ModelRails challenger none',
+        'home_feed_ranker: MLflow champion v3, ModelRails champion none',
+        'home_feed_ranker: MLflow standby v2, ModelRails standby none',
+      ],
     });
-    expect((await registry.getVersion(RANKER, '1'))!.aliases).toEqual(['challenger']);
-    expect((await registry.getVersion(RANKER, '3'))!.aliases).toEqual([]);
-    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/did not follow a champion alias/));
+    for (const version of ['1', '2', '3']) expect((await registry.getVersion(RANKER, version))!.aliases).toEqual([]);
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringMatching(/did not follow an alias/));
   });
 
   it.each([

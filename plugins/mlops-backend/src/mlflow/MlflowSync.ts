@@ -15,9 +15,9 @@ export type SyncResult = {
   skippedModels: string[];
   versionsCreated: number;
   versionsUnchanged: number;
-  aliasesMoved: number;
   /** Models whose MLflow `champion` alias points elsewhere than ModelRails' (which only sign-off moves). */
-  championMismatches: string[];
+  /** Aliases MLflow holds elsewhere than ModelRails: reported, never followed (they change through sign-off). */
+  aliasMismatches: string[];
 };
 
 const ACTOR = 'plugin:mlops:mlflow-sync';
@@ -57,6 +57,8 @@ export class MlflowSync {
     private readonly mlflowUiUrl?: string,
     /** Called for each version the sync created (the gates run on it). */
     private readonly onVersionCreated?: (modelRef: string, version: string) => Promise<void>,
+    /** Whether the catalog holds a User; without it every MLflow creator is unverified. */
+    private readonly isCatalogUser?: (userRef: string) => Promise<boolean>,
   ) {}
 
   /** Runs one sync; never throws: failures are logged and recorded for the portal to show. */
@@ -66,10 +68,10 @@ export class MlflowSync {
       const result = await this.sync();
       await this.status.record('mlflow', { startedAt, finishedAt: new Date(), ok: true, message: 'ok', details: result });
       this.logger.info(
-        `MLflow sync: ${result.versionsCreated} new versions, ${result.aliasesMoved} aliases moved, ${result.skippedModels.length} registered models without a Model entity`,
+        `MLflow sync: ${result.versionsCreated} new versions, ${result.skippedModels.length} registered models without a Model entity`,
       );
-      for (const mismatch of result.championMismatches) {
-        this.logger.warn(`MLflow sync did not follow a champion alias (promote through sign-off): ${mismatch}`);
+      for (const mismatch of result.aliasMismatches) {
+        this.logger.warn(`MLflow sync did not follow an alias (aliases change through ModelRails' sign-off and rollouts): ${mismatch}`);
       }
       return result;
     } catch (e) {
@@ -87,8 +89,7 @@ export class MlflowSync {
       skippedModels: [],
       versionsCreated: 0,
       versionsUnchanged: 0,
-      aliasesMoved: 0,
-      championMismatches: [],
+      aliasMismatches: [],
     };
     for await (const registered of this.client.registeredModels()) {
       result.registeredModels++;
@@ -100,7 +101,9 @@ export class MlflowSync {
       for await (const mv of this.client.modelVersions(registered.name)) {
         if (mv.status && mv.status !== 'READY') continue;
         const run = mv.run_id ? await this.client.run(mv.run_id) : undefined;
-        const { created } = await this.registry.upsertVersion(this.toVersion(modelRef, mv, run), ACTOR);
+        const version = this.toVersion(modelRef, mv, run);
+        version.creatorVerified = (await this.isCatalogUser?.(version.creator)) ?? false;
+        const { created } = await this.registry.upsertVersion(version, ACTOR);
         if (created) {
           result.versionsCreated++;
           await this.onVersionCreated?.(modelRef, mv.version);
@@ -113,13 +116,9 @@ export class MlflowSync {
         if (!(MODEL_ALIASES as readonly string[]).includes(alias)) continue;
         const holder = current.find(v => v.aliases.includes(alias as ModelAlias));
         if (holder?.version === version || !current.some(v => v.version === version)) continue;
-        if (alias === 'champion') {
-          // Production changes hands only through sign-off: an alias set in MLflow is reported, not followed.
-          result.championMismatches.push(`${registered.name}: MLflow champion v${version}, ModelRails champion ${holder ? `v${holder.version}` : 'none'}`);
-          continue;
-        }
-        await this.registry.setAlias(modelRef, alias as ModelAlias, version, ACTOR);
-        result.aliasesMoved++;
+        // What serves and what a rollback returns to change hands only through ModelRails' own
+        // decisions (sign-off, rollouts): an alias set in MLflow is reported, not followed.
+        result.aliasMismatches.push(`${registered.name}: MLflow ${alias} v${version}, ModelRails ${alias} ${holder ? `v${holder.version}` : 'none'}`);
       }
     }
     return result;

@@ -1,6 +1,7 @@
 import { AuthService, LoggerService, RootConfigService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { isCatalogUser } from '../policy/catalogUsers';
 import { RegistryStore } from '../registry/RegistryStore';
 import { MlflowClient } from './MlflowClient';
 import { MLFLOW_MODEL_ANNOTATION, MlflowSync } from './MlflowSync';
@@ -89,6 +90,7 @@ export function mlflowSyncTask(options: {
     modelsByMlflowName,
     mlflow.getOptionalString('uiUrl') ?? mlflow.getString('baseUrl'),
     options.onVersionCreated,
+    async userRef => isCatalogUser(options.catalog, userRef, await options.auth.getOwnServiceCredentials()),
   );
   return {
     id: 'mlops-mlflow-sync',

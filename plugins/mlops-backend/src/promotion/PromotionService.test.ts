@@ -96,6 +96,44 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     expect((await service.get(second.id)).status).toBe('pending');
   });
 
+  it('lets only the platform teams (the override permission) approve a version whose creator the catalog does not know; anyone may reject it', async () => {
+    const { service, registry } = await setup({ deny: ['mlops.promotion.override'] });
+    await registry.registerVersion(
+      {
+        modelRef: MODEL,
+        version: '14',
+        artifact: { uri: 's3://m/14', digest: `sha256:${'c'.repeat(64)}` },
+        hyperparameters: {},
+        metrics: { 'ndcg@20': 0.19 },
+        datasets: [],
+        featureSets: [],
+        creator: 'user:default/mallory',
+        creatorVerified: false,
+        source: 'ci',
+      },
+      'service:ci',
+    );
+    await new DefaultGateService(registry, async () => modelPolicySchema.parse({})).evaluate(MODEL, '14', 'registration', 'service:ci');
+    const request = await service.request(ref, '14', { environment: 'production' }, user('alice'));
+    expect(await service.canDecide(request, user('bob'))).toEqual({
+      allowed: false,
+      reason: "v14's creator user:default/mallory is not a User in the catalog: only the platform teams (mlops.promotion.override) may approve it",
+    });
+    await expect(service.decide(request.id, 'approved', { reason: 'looks fine' }, user('bob'))).rejects.toThrow(/not a User in the catalog/);
+    expect((await service.get(request.id)).status).toBe('pending');
+    await expect(service.decide(request.id, 'rejected', { reason: 'who made this?' }, user('bob'))).resolves.toMatchObject({ status: 'rejected' });
+
+    // With the override permission (the platform teams), the same approval goes through.
+    const platform = await setup();
+    await platform.registry.registerVersion(
+      { modelRef: MODEL, version: '14', artifact: { uri: 's3://m/14', digest: `sha256:${'c'.repeat(64)}` }, hyperparameters: {}, metrics: {}, datasets: [], featureSets: [], creator: 'user:default/mallory', creatorVerified: false, source: 'ci' },
+      'service:ci',
+    );
+    await new DefaultGateService(platform.registry, async () => modelPolicySchema.parse({})).evaluate(MODEL, '14', 'registration', 'service:ci');
+    const again = await platform.service.request(ref, '14', { environment: 'staging' }, user('alice'));
+    await expect(platform.service.decide(again.id, 'approved', { reason: 'checked with the team' }, user('carol'))).resolves.toMatchObject({ status: 'approved' });
+  });
+
   const decisionRows = (audit: DatabaseModelRailsStore) =>
     audit.listAudit({ entityRef: MODEL }).then(rows => rows.filter(r => /promotion\.(approve|reject|override)/.test(r.action)));
 

@@ -83,7 +83,7 @@ export class DefaultPromotionService implements PromotionService {
   }
 
   /** Who may decide: a person, neither the requester nor the version's creator, holding the approve permission. */
-  private async decider(promotion: Promotion, credentials: BackstageCredentials) {
+  private async decider(promotion: Promotion, credentials: BackstageCredentials, outcome: 'approved' | 'rejected' = 'approved') {
     const decider: Decider = this.auth.isPrincipal(credentials, 'user') ? { kind: 'user', userEntityRef: credentials.principal.userEntityRef } : { kind: 'machine' };
     // The requester and machines are refused before the version is read.
     assertSeparationOfDuties(decider, promotion);
@@ -91,6 +91,15 @@ export class DefaultPromotionService implements PromotionService {
     if (!version) throw new NotFoundError(`No version ${promotion.version} of ${promotion.modelRef}`);
     const me = assertSeparationOfDuties(decider, promotion, version);
     await this.require(credentials, mlopsPromotionApprovePermission, promotion.modelRef);
+    // A creator the catalog does not know cannot be held to "the creator never approves".
+    if (outcome === 'approved' && !version.creatorVerified) {
+      await this.require(credentials, mlopsPromotionOverridePermission, promotion.modelRef).catch(error => {
+        if (!(error instanceof NotAllowedError)) throw error;
+        throw new NotAllowedError(
+          `v${version.version}'s creator ${version.creator} is not a User in the catalog: only the platform teams (${mlopsPromotionOverridePermission.name}) may approve it`,
+        );
+      });
+    }
     return { me, version };
   }
 
@@ -137,7 +146,7 @@ export class DefaultPromotionService implements PromotionService {
   ): Promise<Promotion> {
     if (!body.reason?.trim()) throw new InputError('reason: a decision needs a written reason');
     const promotion = await this.get(id);
-    const { me, version } = await this.decider(promotion, credentials);
+    const { me, version } = await this.decider(promotion, credentials, outcome);
     if (promotion.status !== 'pending') {
       throw new ConflictError(`Promotion request ${id} is already ${promotion.status}`);
     }

@@ -79,6 +79,7 @@ export class DatabaseRegistryStore implements RegistryStore {
           artifact_uri: input.artifact.uri,
           artifact_digest: input.artifact.digest,
           creator_ref: input.creator,
+          creator_verified: input.creatorVerified ?? true,
           source: input.source,
           created_at: now,
         });

@@ -12,6 +12,7 @@ import {
 import { RegistryStore } from './RegistryStore';
 import { parseTimestamp } from '../timestamps';
 import { readModelEntity } from '../policy/ModelPolicyService';
+import { isCatalogUser } from '../policy/catalogUsers';
 
 type Ref = { namespace: string; name: string };
 
@@ -103,7 +104,7 @@ export class DefaultRegistryService implements RegistryService {
         },
         datasets,
         featureSets,
-        creator: this.creatorOf(request, credentials, ns),
+        ...(await this.creatorOf(request, credentials, ns)),
         source: this.auth.isPrincipal(credentials, 'user') ? 'portal' : 'ci',
       },
       actor,
@@ -118,15 +119,18 @@ export class DefaultRegistryService implements RegistryService {
     return this.gates.evaluate(modelRef, version, 'manual', principalRef(credentials));
   }
 
-  /** Users are who their token says; a service (CI) may name the person it acts for. */
-  private creatorOf(request: RegisterVersionRequest, credentials: BackstageCredentials, ns: string): string {
+  /**
+   * Users are who their token says. A service (CI) may name the person it acts for: a User ref,
+   * verified when the catalog holds that User (an unknown name cannot be held to "the creator never
+   * approves", so such a version is marked and needs the platform teams to approve).
+   */
+  private async creatorOf(request: RegisterVersionRequest, credentials: BackstageCredentials, ns: string) {
     if (this.auth.isPrincipal(credentials, 'user')) {
-      return credentials.principal.userEntityRef;
+      return { creator: credentials.principal.userEntityRef, creatorVerified: true };
     }
-    if (request.createdBy) {
-      return refOfKind(request.createdBy, ['user', 'group'], 'createdBy', ns);
-    }
-    return principalRef(credentials);
+    if (!request.createdBy) return { creator: principalRef(credentials), creatorVerified: true };
+    const creator = refOfKind(request.createdBy, ['user'], 'createdBy', ns);
+    return { creator, creatorVerified: await isCatalogUser(this.catalog, creator, await this.auth.getOwnServiceCredentials()) };
   }
 
   async list(model: Ref): Promise<ModelVersionList> {

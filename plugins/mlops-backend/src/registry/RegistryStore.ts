@@ -25,6 +25,8 @@ export type NewModelVersion = {
   datasets: Array<{ ref: string; version: string; digest: string; uri?: string }>;
   featureSets: FeatureSetVersion[];
   creator: string;
+  /** False when the creator is not a User in the catalog (default true: the caller's own identity). */
+  creatorVerified?: boolean;
   source: ModelVersion['source'];
   createdAt?: Date;
 };

@@ -18,6 +18,7 @@ export type ModelVersionRow = {
   artifact_uri: string;
   artifact_digest: string;
   creator_ref: string;
+  creator_verified: boolean | number;
   source: ModelVersion['source'];
   created_at: Date | string | number;
 };
@@ -122,6 +123,7 @@ export async function hydrateVersions(db: Knex | Knex.Transaction, rows: ModelVe
       training: { ...(run ? { run: toRun(run) } : {}), datasets },
       featureSets: JSON.parse(row.feature_sets),
       creator: row.creator_ref,
+      creatorVerified: Boolean(row.creator_verified),
       source: row.source,
       createdAt: iso(row.created_at),
       reproducible: datasets.length > 0,

@@ -10,6 +10,7 @@ const version = (v: string, deployments: Array<[string, number]>): ModelVersion 
   training: { datasets: [] },
   featureSets: [],
   creator: 'user:default/a',
+  creatorVerified: true,
   source: 'demo',
   createdAt: '2026-11-01T00:00:00.000Z',
   reproducible: false,

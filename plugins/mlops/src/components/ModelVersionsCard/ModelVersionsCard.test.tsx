@@ -21,6 +21,7 @@ const version = (v: string, extra: Partial<ModelVersionList['items'][number]>): 
   training: { datasets: [] },
   featureSets: [],
   creator: 'user:default/alice',
+  creatorVerified: true,
   source: 'ci',
   createdAt: new Date(Date.now() - 3 * 86_400_000).toISOString(),
   reproducible: false,

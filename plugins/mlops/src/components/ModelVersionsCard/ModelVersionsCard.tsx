@@ -96,9 +96,11 @@ function MlflowSyncStatus() {
       </Box>
     );
   }
+  const mismatches: string[] = Array.isArray(status.details?.aliasMismatches) ? status.details.aliasMismatches : [];
   return (
     <Typography variant="caption" color="textSecondary" component="p" aria-label="MLflow sync status">
       Synced from MLflow {age(status.finishedAt)}.
+      {mismatches.length > 0 && ` Aliases set in MLflow are not followed (they change through sign-off and rollouts): ${mismatches.join('; ')}.`}
     </Typography>
   );
 }
@@ -183,7 +185,15 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                       : '—'}
                   </TableCell>
                   <TableCell>
-                    <EntityRefLink entityRef={item.creator} defaultKind="user" />
+                    {item.creatorVerified ? (
+                      <EntityRefLink entityRef={item.creator} defaultKind="user" />
+                    ) : (
+                      <Tooltip title="Not a User in the catalog: only the platform teams may approve this version">
+                        <span aria-label="unverified creator">
+                          {item.creator} <Chip size="small" label="unverified" />
+                        </span>
+                      </Tooltip>
+                    )}
                   </TableCell>
                   <TableCell>
                     <Tooltip title={item.createdAt}>

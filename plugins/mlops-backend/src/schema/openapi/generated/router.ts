@@ -317,6 +317,9 @@ export const spec = {
                   url: {
                     type: 'string',
                     format: 'uri',
+                    description:
+                      'Where people open the run; http or https only (the portal links to it).',
+                    pattern: '^[Hh][Tt][Tt][Pp][Ss]?://',
                     maxLength: 2048,
                   },
                   experiment: {
@@ -349,7 +352,11 @@ export const spec = {
             },
           },
           createdBy: {
-            $ref: '#/components/schemas/EntityRef',
+            type: 'string',
+            description:
+              'The person CI acts for, a catalog User (`user:default/alice`, `alice`). One not in the catalog is recorded as unverified.',
+            pattern:
+              '^(user:)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?/)?[a-zA-Z0-9]([a-zA-Z0-9._-]{0,61}[a-zA-Z0-9])?$',
           },
         },
         required: ['version', 'artifact'],
@@ -412,6 +419,11 @@ export const spec = {
           creator: {
             type: 'string',
           },
+          creatorVerified: {
+            type: 'boolean',
+            description:
+              'False when the creator CI or MLflow named is not a User in the catalog; then only the platform teams (mlops.promotion.override) may approve the version.',
+          },
           source: {
             type: 'string',
             enum: ['ci', 'mlflow', 'demo', 'portal'],
@@ -448,6 +460,7 @@ export const spec = {
           'training',
           'featureSets',
           'creator',
+          'creatorVerified',
           'source',
           'createdAt',
           'reproducible',

@@ -23,6 +23,10 @@ export interface ModelVersion {
   training: ModelVersionTraining;
   featureSets: Array<FeatureSetVersion>;
   creator: string;
+  /**
+   * False when the creator CI or MLflow named is not a User in the catalog; then only the platform teams (mlops.promotion.override) may approve the version.
+   */
+  creatorVerified: boolean;
   source: ModelVersionSourceEnum;
   createdAt: string;
   /**

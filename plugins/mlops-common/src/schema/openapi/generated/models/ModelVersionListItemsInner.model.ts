@@ -24,6 +24,10 @@ export interface ModelVersionListItemsInner {
   training: ModelVersionTraining;
   featureSets: Array<FeatureSetVersion>;
   creator: string;
+  /**
+   * False when the creator CI or MLflow named is not a User in the catalog; then only the platform teams (mlops.promotion.override) may approve the version.
+   */
+  creatorVerified: boolean;
   source: ModelVersionListItemsInnerSourceEnum;
   createdAt: string;
   /**

@@ -21,5 +21,8 @@ export interface RegisterVersionRequest {
   metrics?: { [key: string]: number };
   training?: RegisterVersionRequestTraining;
   featureSets?: Array<FeatureSetVersion>;
+  /**
+   * The person CI acts for, a catalog User (`user:default/alice`, `alice`). One not in the catalog is recorded as unverified.
+   */
   createdBy?: string;
 }

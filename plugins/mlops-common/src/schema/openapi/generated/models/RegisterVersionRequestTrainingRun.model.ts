@@ -9,6 +9,9 @@
  */
 export interface RegisterVersionRequestTrainingRun {
   id: string;
+  /**
+   * Where people open the run; http or https only (the portal links to it).
+   */
   url?: string;
   experiment?: string;
   /**
