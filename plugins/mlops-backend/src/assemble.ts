@@ -57,6 +57,7 @@ export function assembleConcerns(
     rollouts: rollout.starter,
     onRequested: p => ownerNotifications.onPromotionRequested(p),
     store: promotionStore,
+    gates: registry.gates,
   });
   const evaluation = createEvaluation({ store: telemetry.store, policyOf: modelRef => telemetry.service.requirePolicy(modelRef) });
   const retraining = createRetraining(ctx, { store: telemetry.store, telemetry: telemetry.service, evaluation: evaluation.service });

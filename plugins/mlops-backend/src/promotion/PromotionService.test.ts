@@ -134,6 +134,48 @@ describe.each(databases.eachSupportedId())('promotion sign-off on %s', databaseI
     await expect(platform.service.decide(again.id, 'approved', { reason: 'checked with the team' }, user('carol'))).resolves.toMatchObject({ status: 'approved' });
   });
 
+  it('judges evidence against the current champion and policy: stale results run again, and approving on them is refused until reviewed', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
+    const audit = new DatabaseModelRailsStore(knex);
+    const registry = new DatabaseRegistryStore(knex, audit);
+    let policy = modelPolicySchema.parse({ gates: [{ kind: 'champion-relative', metric: 'ndcg@20', maxRelativeDrop: 0.02 }] });
+    const gates = new DefaultGateService(registry, async () => policy);
+    const register = async (version: string, ndcg: number, at: string) => {
+      await registry.registerVersion(
+        { modelRef: MODEL, version, artifact: { uri: `s3://m/${version}`, digest: `sha256:${version.padStart(64, '0')}` }, hyperparameters: {}, metrics: { 'ndcg@20': ndcg }, datasets: [], featureSets: [], creator: 'user:default/carol', source: 'ci', createdAt: new Date(at) },
+        'service:ci',
+      );
+      return gates.evaluate(MODEL, version, 'registration', 'service:ci');
+    };
+    await register('17', 0.2, '2026-11-01T00:00:00Z');
+    await registry.setAlias(MODEL, 'champion', '17', 'user:default/carol');
+    // v18: 1.5 % below v17, inside the 2 % allowance. v19: 3 % below v17, but 1.5 % below v18.
+    expect(await register('18', 0.197, '2026-11-10T00:00:00Z')).toMatchObject({ passed: true, champion: '17' });
+    expect(await register('19', 0.194, '2026-11-20T00:00:00Z')).toMatchObject({ passed: false, champion: '17' });
+    const service = new DefaultPromotionService(new DatabasePromotionStore(knex, audit), registry, async () => policy, mockServices.permissions(), mockServices.auth(), undefined, undefined, gates);
+
+    // v18 becomes champion (no traffic target: at approval). v19's results were judged against v17: they run again at once.
+    const v18 = await service.request(ref, '18', { environment: 'production' }, user('alice'));
+    await service.decide(v18.id, 'approved', { reason: 'inside the allowance' }, user('bob'));
+    const v19 = (await registry.getVersion(MODEL, '19'))!;
+    expect(v19.gates).toMatchObject({ passed: true, champion: '18', trigger: 'refresh' });
+
+    // The policy tightens: v19's results no longer stand. An approval on them is refused, and they run again.
+    policy = modelPolicySchema.parse({ gates: [{ kind: 'champion-relative', metric: 'ndcg@20', maxRelativeDrop: 0.01 }] });
+    const request = await service.request(ref, '19', { environment: 'production' }, user('alice'));
+    await expect(service.decide(request.id, 'approved', { reason: 'passed' }, user('bob'))).rejects.toThrow(
+      "The gate results of v19 were stale (the policy's gates changed since they ran); they ran again just now: review them and decide again",
+    );
+    expect((await service.get(request.id)).status).toBe('pending');
+    expect((await registry.getVersion(MODEL, '19'))!.gates).toMatchObject({ passed: false, champion: '18', trigger: 'refresh' });
+    await expect(service.decide(request.id, 'approved', { reason: 'passed' }, user('bob'))).rejects.toThrow(/Gates block this promotion/);
+
+    // The scheduled refresh finds nothing left to do; older versions keep the verdict of their own time.
+    expect(await gates.refreshStale([MODEL], 'plugin:mlops:gates')).toBe(0);
+    expect((await registry.getVersion(MODEL, '18'))!.gates).toMatchObject({ champion: '17', trigger: 'registration' });
+  });
+
   const decisionRows = (audit: DatabaseModelRailsStore) =>
     audit.listAudit({ entityRef: MODEL }).then(rows => rows.filter(r => /promotion\.(approve|reject|override)/.test(r.action)));
 

@@ -14,6 +14,7 @@ import {
   PromotionStatus,
 } from '@modelrails/plugin-mlops-common';
 import { compareToChampion, principalRef } from '../registry/RegistryService';
+import { GateService } from '../gates/GateService';
 import { RegistryStore } from '../registry/RegistryStore';
 import { PromotionStore } from './PromotionStore';
 import { assertSeparationOfDuties, Decider } from './signOff';
@@ -53,6 +54,8 @@ export class DefaultPromotionService implements PromotionService {
     /** Moves the MLflow alias too, when MLflow is configured. */
     private readonly moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>,
     private readonly rollouts?: RolloutStarter,
+    /** Runs the gates again when the evidence an approver saw is stale. */
+    private readonly gates?: Pick<GateService, 'evaluate' | 'refreshStale' | 'stalenessOf'>,
   ) {}
 
   private require(credentials: BackstageCredentials, permission: ResourcePermission, resourceRef: string) {
@@ -159,6 +162,13 @@ export class DefaultPromotionService implements PromotionService {
         `The artifact of v${version.version} changed since the request (${promotion.artifactDigest} → ${version.artifact.digest}): request the promotion again`,
       );
     }
+    // The evidence must be judged against the current champion and policy: stale evidence is run
+    // again now, and the approver reviews the new results before approving.
+    const stale = this.gates ? await this.gates.stalenessOf(promotion.modelRef, version) : undefined;
+    if (stale) {
+      await this.gates!.evaluate(promotion.modelRef, version.version, 'refresh', 'plugin:mlops:gates');
+      throw new ConflictError(`The gate results of v${version.version} were stale (${stale}); they ran again just now: review them and decide again`);
+    }
     let overrideReason: string | undefined;
     if (!version.gates?.passed) {
       const failing = version.gates?.results.filter(r => r.status === 'fail' && !r.advisory).map(r => r.name) ?? ['not evaluated'];
@@ -208,6 +218,8 @@ export class DefaultPromotionService implements PromotionService {
       if (champion) await this.registry.setAlias(promotion.modelRef, 'standby', champion.version, me);
       await this.registry.setAlias(promotion.modelRef, 'champion', version.version, me);
       await this.moveExternalAlias?.(promotion.modelRef, 'champion', version.version);
+      // The other candidates were judged against the previous champion: judge them again now.
+      await this.gates?.refreshStale([promotion.modelRef], 'plugin:mlops:gates');
     }
     return decided;
   }

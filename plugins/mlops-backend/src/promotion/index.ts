@@ -1,6 +1,7 @@
 import { Promotion } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from '../registry/RegistryStore';
 import { RouteContext } from '../router/router';
+import { GateService } from '../gates/GateService';
 import { Concern, MlopsContext } from '../wiring';
 import { DatabasePromotionStore } from './DatabasePromotionStore';
 import { promotionExpiryTask } from './expiry';
@@ -32,10 +33,12 @@ export function createPromotion(
     onRequested?: (promotion: Promotion) => Promise<void>;
     /** The requests' store, when another concern needed it first (rollouts list a model's promotions). */
     store?: PromotionStore;
+    /** Runs the gates again when the evidence is stale (another champion or policy since they ran). */
+    gates?: Pick<GateService, 'evaluate' | 'refreshStale' | 'stalenessOf'>;
   },
 ) {
   const store: PromotionStore = deps.store ?? createPromotionStore(ctx);
-  const service = new DefaultPromotionService(store, deps.registry, ctx.policyOf, ctx.permissions, ctx.auth, deps.moveExternalAlias, deps.rollouts);
+  const service = new DefaultPromotionService(store, deps.registry, ctx.policyOf, ctx.permissions, ctx.auth, deps.moveExternalAlias, deps.rollouts, deps.gates);
   return {
     service,
     store,

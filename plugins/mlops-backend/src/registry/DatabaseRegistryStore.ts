@@ -181,6 +181,8 @@ export class DatabaseRegistryStore implements RegistryStore {
         evaluated_at: at,
         trigger: summary.trigger,
         passed: summary.passed,
+        champion: summary.champion,
+        policy_digest: summary.policyDigest,
         results: JSON.stringify(summary.results),
       });
       await this.audit.appendAudit(

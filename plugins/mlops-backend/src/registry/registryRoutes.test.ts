@@ -10,6 +10,8 @@ import request from 'supertest';
 import { mlopsPlugin } from '../plugin';
 import { startBackendWithTokens } from '../__testUtils__/startBackendWithTokens';
 
+jest.setTimeout(60_000);
+
 const model = (name: string) => ({
   apiVersion: 'modelrails.io/v1alpha1',
   kind: 'Model',

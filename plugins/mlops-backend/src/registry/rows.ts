@@ -97,6 +97,8 @@ export async function hydrateVersions(db: Knex | Knex.Transaction, rows: ModelVe
     evaluated_at: Date | string | number;
     trigger: GateSummary['trigger'];
     passed: boolean | number;
+    champion: string | null;
+    policy_digest: string | null;
     results: string;
   }>(db, 'mlops_gate_evaluations', 'model_version_id', versionIds);
   const latestGates = new Map<string, GateSummary>();
@@ -104,7 +106,14 @@ export async function hydrateVersions(db: Knex | Knex.Transaction, rows: ModelVe
     const current = latestGates.get(e.model_version_id);
     const at = iso(e.evaluated_at);
     if (!current || at >= current.evaluatedAt) {
-      latestGates.set(e.model_version_id, { evaluatedAt: at, trigger: e.trigger, passed: Boolean(e.passed), results: JSON.parse(e.results) });
+      latestGates.set(e.model_version_id, {
+        evaluatedAt: at,
+        trigger: e.trigger,
+        passed: Boolean(e.passed),
+        champion: e.champion ?? null,
+        policyDigest: e.policy_digest ?? null,
+        results: JSON.parse(e.results),
+      });
     }
   }
 

@@ -62,6 +62,8 @@ describe('ModelVersionsCard', () => {
               evaluatedAt: new Date().toISOString(),
               trigger: 'registration',
               passed: false,
+              champion: '2',
+              policyDigest: 'd',
               results: [
                 { kind: 'metric-floor', name: 'metric-floor', rule: 'auc ≥ 0.7', advisory: false, status: 'pass', value: 0.8, threshold: 0.7, reason: 'ok' },
                 { kind: 'latency-budget', name: 'latency-budget', rule: 'p99 latency ≤ 60 ms', advisory: false, status: 'fail', reason: 'latency_p99_ms was not reported' },

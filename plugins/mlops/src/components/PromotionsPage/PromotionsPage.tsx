@@ -232,7 +232,13 @@ function SignOff({ id }: { id: string }) {
   const datasets = evidence?.lineage.datasets ?? version?.training.datasets ?? [];
   const gatesFailing = !gates?.passed;
   let gatesSubheader = 'Not evaluated yet';
-  if (gates) gatesSubheader = gates.passed ? 'All blocking gates pass' : 'A blocking gate fails';
+  if (gates) {
+    const against = gates.champion ? `champion v${gates.champion}` : 'no champion';
+    gatesSubheader = `${gates.passed ? 'All blocking gates pass' : 'A blocking gate fails'} · evaluated ${age(gates.evaluatedAt)} against ${against}`;
+  }
+  // The champion this version is judged against now: the alias holder, unless it is this version.
+  const championNow = versions.champion && versions.champion !== promotion.version ? versions.champion : null;
+  const staleChampion = !evidence && gates && (gates.champion ?? null) !== championNow;
   return (
     <Grid container spacing={2}>
       <Grid item xs={12}>
@@ -262,6 +268,16 @@ function SignOff({ id }: { id: string }) {
       )}
       <Grid item xs={12} md={8}>
         <InfoCard title={`Gates${evidence ? ' (as approved)' : ''}`} subheader={gatesSubheader}>
+          {staleChampion && (
+            <Box mb={2}>
+              <WarningPanel
+                severity="warning"
+                title="These results are stale"
+                message={`They were judged against ${gates?.champion ? `v${gates.champion}` : 'no champion'}; ${championNow ? `v${championNow}` : 'no version'} is champion now. The gates run again within a minute, and approving is refused until they have.`}
+                defaultExpanded
+              />
+            </Box>
+          )}
           {gates ? <GatesTable results={gates.results} /> : <Typography>The gates have not run on this version yet.</Typography>}
         </InfoCard>
       </Grid>

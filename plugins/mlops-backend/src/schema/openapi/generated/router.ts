@@ -510,11 +510,23 @@ export const spec = {
           },
           trigger: {
             type: 'string',
-            enum: ['registration', 'manual', 'sync'],
+            description:
+              '`refresh`: run again because the champion or the policy changed since the last run.',
+            enum: ['registration', 'manual', 'sync', 'refresh'],
           },
           passed: {
             type: 'boolean',
             description: 'False when a gate that is not advisory failed.',
+          },
+          champion: {
+            type: ['string', 'null'],
+            description:
+              'The champion version the gates judged against; null when there was none.',
+          },
+          policyDigest: {
+            type: ['string', 'null'],
+            description:
+              "sha256 of the policy's gates when they ran; null for evaluations older than digests.",
           },
           results: {
             type: 'array',
@@ -523,7 +535,14 @@ export const spec = {
             },
           },
         },
-        required: ['evaluatedAt', 'trigger', 'passed', 'results'],
+        required: [
+          'evaluatedAt',
+          'trigger',
+          'passed',
+          'champion',
+          'policyDigest',
+          'results',
+        ],
       },
       MetricComparison: {
         type: 'object',

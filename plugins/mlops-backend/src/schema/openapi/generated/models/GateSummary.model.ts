@@ -10,15 +10,30 @@ import { GateResult } from '../models/GateResult.model';
  */
 export interface GateSummary {
   evaluatedAt: string;
+  /**
+   * `refresh`: run again because the champion or the policy changed since the last run.
+   */
   trigger: GateSummaryTriggerEnum;
   /**
    * False when a gate that is not advisory failed.
    */
   passed: boolean;
+  /**
+   * The champion version the gates judged against; null when there was none.
+   */
+  champion: string | null;
+  /**
+   * sha256 of the policy\'s gates when they ran; null for evaluations older than digests.
+   */
+  policyDigest: string | null;
   results: Array<GateResult>;
 }
 
 /**
  * @public
  */
-export type GateSummaryTriggerEnum = 'registration' | 'manual' | 'sync';
+export type GateSummaryTriggerEnum =
+  | 'registration'
+  | 'manual'
+  | 'sync'
+  | 'refresh';
