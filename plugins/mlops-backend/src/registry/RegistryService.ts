@@ -10,6 +10,7 @@ import {
   RegisterVersionRequest,
 } from '@modelrails/plugin-mlops-common';
 import { RegistryStore } from './RegistryStore';
+import { productionStory } from './production';
 import { parseTimestamp } from '../timestamps';
 import { readModelEntity } from '../policy/ModelPolicyService';
 import { isCatalogUser } from '../policy/catalogUsers';
@@ -141,6 +142,7 @@ export class DefaultRegistryService implements RegistryService {
       modelRef,
       ...(champion ? { champion: champion.version } : {}),
       items: versions.map(v => ({ ...v, vsChampion: compareToChampion(v.metrics, champion) })),
+      production: productionStory(versions),
     };
   }
 

@@ -1,28 +1,5 @@
-import { LineageGraph, ModelVersion } from '@modelrails/plugin-mlops-common';
-import { age, formatComparison, parseLineageRoot, productionVersion, shortName, toGraphNodes } from './lineage';
-
-const version = (v: string, deployments: Array<[string, number]>): ModelVersion => ({
-  modelRef: 'model:default/m',
-  version: v,
-  artifact: { uri: 'x', digest: 'y' },
-  hyperparameters: {},
-  metrics: {},
-  training: { datasets: [] },
-  featureSets: [],
-  creator: 'user:default/a',
-  creatorVerified: true,
-  source: 'demo',
-  createdAt: '2026-11-01T00:00:00.000Z',
-  reproducible: false,
-  aliases: [],
-  deployments: deployments.map(([environment, trafficWeight], i) => ({
-    environment,
-    cluster: `c${i}`,
-    namespace: 'n',
-    trafficWeight,
-    updatedAt: '2026-11-01T00:00:00.000Z',
-  })),
-});
+import { LineageGraph } from '@modelrails/plugin-mlops-common';
+import { age, formatComparison, parseLineageRoot, shortName, toGraphNodes } from './lineage';
 
 describe('lineage helpers', () => {
   it('parses the roots the page can open, and nothing else', () => {
@@ -40,14 +17,6 @@ describe('lineage helpers', () => {
     expect(parseLineageRoot('run:ci:abc')).toBeUndefined();
     expect(parseLineageRoot('model:model:default/m')).toBeUndefined();
     expect(parseLineageRoot('')).toBeUndefined();
-  });
-
-  it('finds the version with the most production traffic', () => {
-    expect(
-      productionVersion([version('3', [['staging', 100]]), version('2', [['production', 90], ['production', 100]]), version('1', [['production', 10]])])
-        ?.version,
-    ).toBe('2');
-    expect(productionVersion([version('1', [['production', 0]]), version('2', [['staging', 100]])])).toBeUndefined();
   });
 
   it('orders nodes from data to deployment and flags the root and unreproducible versions', () => {

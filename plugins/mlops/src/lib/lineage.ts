@@ -3,7 +3,6 @@ import {
   LineageGraph,
   LineageNode,
   LineageNodeKind,
-  ModelVersion,
 } from '@modelrails/plugin-mlops-common';
 
 /** A lineage root the portal can open: a model version or a dataset version. */
@@ -42,20 +41,6 @@ export function toGraphNodes(graph: LineageGraph): GraphNode[] {
       isRoot: node.id === graph.root,
       notReproducible: node.kind === 'model-version' && node.attributes.reproducible === false,
     }));
-}
-
-/** The version that serves production now: the one with the most production traffic. */
-export function productionVersion(versions: ModelVersion[]): ModelVersion | undefined {
-  let best: { version: ModelVersion; weight: number } | undefined;
-  for (const version of versions) {
-    const weight = version.deployments
-      .filter(d => d.environment === 'production')
-      .reduce((sum, d) => sum + d.trafficWeight, 0);
-    if (weight > 0 && (!best || weight > best.weight)) {
-      best = { version, weight };
-    }
-  }
-  return best?.version;
 }
 
 /** "3 days ago", "2 hours ago": age of a timestamp relative to now. */

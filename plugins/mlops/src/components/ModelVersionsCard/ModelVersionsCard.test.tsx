@@ -50,6 +50,7 @@ describe('ModelVersionsCard', () => {
       {
         modelRef: 'model:default/m',
         champion: '1',
+        production: { champion: '1', servingVersion: '1', serving: [], awaitingDeployment: false },
         items: [
           version('2', {
             source: 'mlflow',
@@ -94,7 +95,7 @@ describe('ModelVersionsCard', () => {
 
   it('says when the MLflow sync failed', async () => {
     await render(
-      { modelRef: 'model:default/m', items: [] },
+      { modelRef: 'model:default/m', items: [], production: { champion: null, servingVersion: null, serving: [], awaitingDeployment: false } },
       {
         configured: true,
         source: 'mlflow',

@@ -151,6 +151,11 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                       {item.aliases.map(alias => (
                         <Chip key={alias} size="small" label={alias} color={alias === 'champion' ? 'primary' : 'default'} />
                       ))}
+                      {list.production.awaitingDeployment && item.version === list.production.champion && (
+                        <Tooltip title={`Approved for production; production traffic still reaches v${list.production.servingVersion}`}>
+                          <Chip size="small" variant="outlined" label="awaiting deployment" />
+                        </Tooltip>
+                      )}
                     </Box>
                   </TableCell>
                   <TableCell>

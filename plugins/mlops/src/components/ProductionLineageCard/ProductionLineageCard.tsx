@@ -7,7 +7,7 @@ import Typography from '@material-ui/core/Typography';
 import { AsyncCard } from '../AsyncCard';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { useModelVersions } from '../../hooks/useModelVersions';
-import { productionVersion, shortName } from '../../lib/lineage';
+import { shortName } from '../../lib/lineage';
 
 /** "What data trained the model serving production right now?", answered on the Model page. */
 export function ProductionLineageCard() {
@@ -21,11 +21,16 @@ export function ProductionLineageCard() {
 
 function ProductionLineage({ list }: { list: ModelVersionList }) {
   const lineageLink = useLineageLink();
-  const prod = productionVersion(list.items);
+  const { production } = list;
+  const prod = list.items.find(v => v.version === production.servingVersion);
+  const awaiting = production.awaitingDeployment ? ` · v${production.champion} is champion, awaiting deployment` : '';
   if (!prod) {
     return (
       <InfoCard title="Data behind production">
-        <Typography>No version of this model serves production traffic.</Typography>
+        <Typography>
+          No version of this model serves production traffic
+          {production.champion ? ` (v${production.champion} is champion, awaiting deployment)` : ''}.
+        </Typography>
       </InfoCard>
     );
   }
@@ -33,7 +38,7 @@ function ProductionLineage({ list }: { list: ModelVersionList }) {
   return (
     <InfoCard
       title="Data behind production"
-      subheader={`v${prod.version} serves production`}
+      subheader={`v${prod.version} serves production${awaiting}`}
       deepLink={versionLink ? { title: `Lineage of v${prod.version}`, link: versionLink } : undefined}
     >
       {prod.reproducible ? (

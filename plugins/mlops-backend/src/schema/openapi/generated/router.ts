@@ -590,8 +590,58 @@ export const spec = {
               ],
             },
           },
+          production: {
+            $ref: '#/components/schemas/ProductionStory',
+          },
         },
-        required: ['modelRef', 'items'],
+        required: ['modelRef', 'items', 'production'],
+      },
+      ProductionStory: {
+        type: 'object',
+        description:
+          'One story of production, told the same way everywhere. The champion alias says which version was approved for production; the deployments say what production traffic actually reaches. `awaitingDeployment` when they differ (the champion gets no production traffic while another version does), as after an approval without a traffic target, until the deploy catches up.',
+        properties: {
+          champion: {
+            type: ['string', 'null'],
+          },
+          servingVersion: {
+            type: ['string', 'null'],
+            description:
+              'The version with the most production traffic (summed over clusters); null when none has any.',
+          },
+          serving: {
+            type: 'array',
+            description:
+              'Production deployments that receive traffic, of any version, largest share first.',
+            items: {
+              type: 'object',
+              properties: {
+                version: {
+                  type: 'string',
+                },
+                cluster: {
+                  type: 'string',
+                },
+                namespace: {
+                  type: 'string',
+                },
+                trafficWeight: {
+                  type: 'number',
+                },
+              },
+              required: ['version', 'cluster', 'namespace', 'trafficWeight'],
+            },
+          },
+          awaitingDeployment: {
+            type: 'boolean',
+          },
+        },
+        required: [
+          'champion',
+          'servingVersion',
+          'serving',
+          'awaitingDeployment',
+        ],
       },
       LineageNode: {
         type: 'object',

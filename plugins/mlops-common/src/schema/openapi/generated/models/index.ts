@@ -84,6 +84,8 @@ export * from '../models/PredictionBatch.model';
 export * from '../models/PredictionBatchEventsInner.model';
 export * from '../models/PredictionBatchEventsInnerTime.model';
 export * from '../models/ProductionAt.model';
+export * from '../models/ProductionStory.model';
+export * from '../models/ProductionStoryServingInner.model';
 export * from '../models/ProfileBatch.model';
 export * from '../models/Promotion.model';
 export * from '../models/PromotionCanDecide.model';
