@@ -22,10 +22,18 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
     );
   }).toPass({ timeout: 100_000 });
 
+  // Bob's v19 fails a gate against the champion v17 (3.4 % below it): approving needs the break-glass override.
+  await page.goto('/mlops/promotions');
+  await row('Home feed ranker', 'v19').getByRole('link', { name: 'v19' }).click();
+  await expect(page.getByText(/A blocking gate fails · evaluated .* against champion v17/)).toBeVisible();
+  await page.getByRole('textbox', { name: 'Reason' }).fill('Looks fine to me');
+  await expect(page.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reject' })).toBeEnabled();
+
   // Alice's request, gates passing: the guest signs it off with a reason.
   await page.goto('/mlops/promotions');
   await row('Home feed ranker', 'v18').getByRole('link', { name: 'v18' }).click();
-  await expect(page.getByText('All blocking gates pass')).toBeVisible();
+  await expect(page.getByText(/All blocking gates pass · evaluated .* against champion v17/)).toBeVisible();
   const approve = page.getByRole('button', { name: 'Approve' });
   await expect(approve).toBeDisabled(); // no reason yet
   await page.getByRole('textbox', { name: 'Reason' }).fill('Within 2 % of the champion; lineage complete');
@@ -33,17 +41,16 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
   await expect(page.getByText(/approved by/).first()).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/signoff.png', fullPage: true });
 
-  // The approval hands the production alias over.
+  // The approval hands the production alias over; production traffic still reaches v17 until it is deployed.
   await page.goto('/catalog/default/model/home-feed-ranker/versions');
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(table.locator('tr[data-version="18"]')).toContainText('champion');
+  await expect(table.locator('tr[data-version="18"]')).toContainText('awaiting deployment');
   await expect(table.locator('tr[data-version="17"]')).toContainText('standby');
 
-  // Bob's request fails a gate: approving needs the break-glass override.
+  // v19's evidence was judged against v17: it is judged again against v18 (1.7 % below it, inside the 2 % allowance).
   await page.goto('/mlops/promotions');
   await row('Home feed ranker', 'v19').getByRole('link', { name: 'v19' }).click();
-  await expect(page.getByText('A blocking gate fails')).toBeVisible();
-  await page.getByRole('textbox', { name: 'Reason' }).fill('Looks fine to me');
-  await expect(page.getByRole('button', { name: 'Approve' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Reject' })).toBeEnabled();
+  await expect(page.getByText(/All blocking gates pass · evaluated .* against champion v18/)).toBeVisible();
+  await page.screenshot({ path: 'test-results/e2e/signoff-refreshed.png', fullPage: true });
 });

@@ -7,7 +7,11 @@ import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
 import { migrateDatabase } from '../migrations';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { DatabaseLineageStore } from '../lineage/DatabaseLineageStore';
-import { DEMO_MODELS, seedDemoRegistry } from './demoRegistry';
+import { DEMO_MODELS, seedDemoPromotions, seedDemoRegistry } from './demoRegistry';
+import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
+import { DatabasePromotionStore } from '../promotion/DatabasePromotionStore';
+import { DefaultPromotionService } from '../promotion/PromotionService';
+import { normalizeRef } from '../promotion/signOff';
 
 jest.setTimeout(60_000);
 const databases = createTestDatabases();
@@ -49,6 +53,26 @@ describe.each(databases.eachSupportedId())('the demo registry on %s', databaseId
       'resource:default/clickstream-events',
       'resource:default/impressions-log',
       'resource:default/orders',
+    ]);
+
+    // Every version that held production has the sign-off real use leaves: requested by its creator,
+    // approved by someone else before it took production, long since expired.
+    const promotions = new DatabasePromotionStore(knex, new DatabaseModelRailsStore(knex));
+    await seedDemoPromotions(promotions, registry);
+    await promotions.expireDue(new Date('2026-11-23T12:00:00Z'));
+    const service = new DefaultPromotionService(promotions, registry, async () => modelPolicySchema.parse({}), mockServices.permissions(), mockServices.auth());
+    for (const model of DEMO_MODELS.filter(m => m.champion !== undefined)) {
+      const production = (await service.productionAt({ namespace: 'default', name: model.name }, new Date())) as { approvedBy?: string; promotion?: string; version?: string };
+      expect({ model: model.name, approvedBy: production.approvedBy }).toEqual({ model: model.name, approvedBy: expect.stringMatching(/^user:default\//) });
+      const approval = await promotions.get(production.promotion!);
+      expect(approval).toMatchObject({ status: 'expired', version: production.version });
+      expect(normalizeRef(approval!.decidedBy!)).not.toBe(normalizeRef(approval!.requestedBy));
+      expect(approval!.decidedBy).not.toBe((await registry.getVersion(`model:default/${model.name}`, production.version!))!.creator);
+    }
+    expect((await promotions.list({ status: 'pending' })).map(p => `${p.modelRef}@${p.version}`).sort()).toEqual([
+      'model:default/ad-ctr-predictor@33',
+      'model:default/home-feed-ranker@18',
+      'model:default/home-feed-ranker@19',
     ]);
 
     // Seeding again changes nothing.

@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { createHash } from 'node:crypto';
+import { compareToChampion } from '../registry/RegistryService';
 import { RegistryStore, NewModelVersion } from '../registry/RegistryStore';
 import { PromotionStore } from '../promotion/PromotionStore';
 
@@ -275,12 +276,62 @@ export async function seedDemoRegistry(registry: RegistryStore, logger: LoggerSe
   }
 }
 
+/** People who approve in the demo's history: the first who neither requested nor made the version. */
+const DEMO_APPROVERS = ['user:default/carol', 'user:default/erin', 'user:default/frank'];
+const DAY = 86_400_000;
+
 /**
- * Pending promotion requests for the demo's sign-off queue: one that passes its gates, one that
- * fails a gate, and one requested by the demo's own guest user (who therefore cannot approve it).
+ * The demo's sign-off history, as real use would have left it: every version that held production
+ * (the champion, and the standby before it) was requested by its creator a day after it was
+ * trained and approved by someone else the day after, with the evidence of the time. Those
+ * approvals have long expired, as real ones do.
  */
-export async function seedDemoPromotions(promotions: PromotionStore) {
+async function seedDemoHistory(promotions: PromotionStore, registry: RegistryStore) {
+  for (const model of DEMO_MODELS) {
+    if (model.champion === undefined) continue;
+    const modelRef = `model:default/${model.name}`;
+    const versions = [...(await registry.listVersions(modelRef))].reverse(); // oldest first
+    const promoted = versions.slice(Math.max(0, model.champion - 1), model.champion + 1);
+    for (const version of promoted) {
+      const previous = versions[versions.indexOf(version) - 1];
+      const requestedAt = new Date(Date.parse(version.createdAt) + DAY);
+      const decidedAt = new Date(requestedAt.getTime() + DAY);
+      const approver = DEMO_APPROVERS.find(a => a !== version.creator)!;
+      const request = await promotions.request({
+        modelRef,
+        version: version.version,
+        environment: 'production',
+        requestedBy: version.creator,
+        reason: 'Weekly retrain',
+        now: requestedAt,
+      });
+      await promotions.decide(
+        request.id,
+        {
+          outcome: 'approved',
+          by: approver,
+          reason: previous ? `Metrics hold against v${previous.version}` : 'First production version',
+          evidence: {
+            artifactDigest: version.artifact.digest,
+            ...(previous ? { champion: previous.version } : {}),
+            vsChampion: compareToChampion(version.metrics, previous),
+            lineage: { ...(version.training.run ? { run: version.training.run } : {}), datasets: version.training.datasets },
+          },
+          expiresAt: new Date(decidedAt.getTime() + 3 * DAY),
+        },
+        decidedAt,
+      );
+    }
+  }
+}
+
+/**
+ * The demo's sign-off history, then pending requests for its queue: one that passes its gates, one
+ * that fails a gate, and one requested by the demo's own guest user (who therefore cannot approve it).
+ */
+export async function seedDemoPromotions(promotions: PromotionStore, registry: RegistryStore) {
   if ((await promotions.list({ limit: 1 })).length) return;
+  await seedDemoHistory(promotions, registry);
   const requests = [
     { model: 'home-feed-ranker', version: '18', by: 'user:default/alice', reason: 'Weekly refresh: NDCG@20 within 2 % of the champion' },
     { model: 'home-feed-ranker', version: '19', by: 'user:default/bob', reason: 'Latest weekly retrain' },

@@ -22,7 +22,7 @@ export const mlopsDemoModule = createBackendModule({
         if (!config.getOptionalBoolean('mlops.demo.enabled')) return;
         internals.onReady(async ({ ctx, lifecycle, registry, promotions, telemetry, telemetryStore, rollouts, rolloutStore, simulatedTraffic, kpis, ownerNotifications }) => {
           await seedDemoRegistry(registry, ctx.logger);
-          await seedDemoPromotions(promotions);
+          await seedDemoPromotions(promotions, registry);
           const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, simulated: simulatedTraffic, rollouts: rolloutStore });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
