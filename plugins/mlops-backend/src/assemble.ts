@@ -14,6 +14,7 @@ import { policyRoutes } from './policy/routes';
 import { RouteContext } from './router/router';
 import { createPromotion, createPromotionStore } from './promotion';
 import { createRegistry } from './registry';
+import { productionStory } from './registry/production';
 import { createRetraining } from './retraining';
 import { createRollout, SimulatedTraffic, TrafficRouters } from './rollout';
 import { createRunbooks } from './runbooks';
@@ -75,6 +76,7 @@ export function assembleConcerns(
     driftReport: modelRef => drift.service.report(modelRef),
     rollouts: rollout.store,
     production: model => promotion.service.productionAt(model, new Date()),
+    story: async modelRef => productionStory(await registry.store.listVersions(modelRef)),
   });
   const alerts = createAlerts(ctx, { runbooks: runbooks.service, rollouts: rollout.store, telemetry: telemetry.store, kpis: kpi.service });
   const health: Concern = { routes: (http: RouteContext) => healthRoutes(http, () => ctx.store.health()) };

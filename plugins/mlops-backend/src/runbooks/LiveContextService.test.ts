@@ -100,6 +100,7 @@ function service(rollouts: RolloutRecord[]) {
       decisions: async id => [{ id: 1, rolloutId: id, at: '2026-11-24T11:00:00.000Z', stage: 'full', step: null, weight: 100, action: 'promote', actor: 'plugin:mlops:rollout-engine', reason: 'all steps passed', checks: [] }],
     },
     production: async () => ({ modelRef: MODEL, version: '13', since: '2026-11-24T11:00:00.000Z', setBy: 'plugin:mlops:rollout-engine', approvedBy: 'user:default/alice', override: false }),
+    story: async () => ({ servingVersion: '13', awaitingDeployment: false }),
     runbooks: async () => ({ modelRef: MODEL, items: [], byAlert }),
     permissions,
     now: () => NOW,
@@ -120,7 +121,15 @@ describe('LiveContextService', () => {
     // Flagged first, then by PSI; features without a test are left out.
     expect(context.topDrifting.map(f => `${f.feature}@${f.segment}`)).toEqual(['item_price@*', 'session_length_s@platform=android', 'basket_size@*', 'user_age@*']);
     expect(context.rollout).toMatchObject({ id: 'r1', version: '13', champion: '12', status: 'succeeded', lastDecision: { action: 'promote', reason: 'all steps passed' } });
-    expect(context.lastDeploy).toEqual({ version: '13', since: '2026-11-24T11:00:00.000Z', setBy: 'plugin:mlops:rollout-engine', approvedBy: 'user:default/alice', override: false });
+    expect(context.lastDeploy).toEqual({
+      version: '13',
+      since: '2026-11-24T11:00:00.000Z',
+      setBy: 'plugin:mlops:rollout-engine',
+      approvedBy: 'user:default/alice',
+      override: false,
+      servingVersion: '13',
+      awaitingDeployment: false,
+    });
     expect(context.actions).toEqual([
       { action: 'rollback', rolloutId: 'r1', label: 'Roll back to v12 (the warm standby)', allowed: true, permission: 'mlops.rollout.rollback' },
     ]);

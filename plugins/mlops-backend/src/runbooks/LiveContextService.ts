@@ -1,7 +1,7 @@
 import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ContractViolation, LiveContext, OpenAlert, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
+import { ContractViolation, LiveContext, OpenAlert, ProductionStory, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
 import { DriftReport } from '../drift/DriftService';
 import { ROLLOUT_ACTION_PERMISSIONS, RolloutStore } from '../rollout';
 import { RolloutRecord } from '../rollout/RolloutStore';
@@ -21,6 +21,8 @@ export type LiveContextSources = {
   driftReport(modelRef: string): Promise<DriftReport>;
   rollouts: Pick<RolloutStore, 'list' | 'decisions'>;
   production(model: ModelRef): Promise<{ modelRef: string } & Partial<{ version: string; since: string; setBy: string | null; approvedBy: string; override: boolean }>>;
+  /** What production traffic reaches beside the champion alias (the registry's production story). */
+  story(modelRef: string): Promise<Pick<ProductionStory, 'servingVersion' | 'awaitingDeployment'>>;
   runbooks(model: ModelRef, credentials: BackstageCredentials): Promise<RunbookList>;
   permissions: PermissionsService;
   now?: () => number;
@@ -105,10 +107,11 @@ export class DefaultLiveContextService implements LiveContextService {
     const now = (sources.now ?? Date.now)();
     const modelRef = stringifyEntityRef({ kind: 'model', ...model });
     const runbooks = await sources.runbooks(model, credentials);
-    const [report, rollouts, production] = await Promise.all([
+    const [report, rollouts, production, story] = await Promise.all([
       sources.driftReport(modelRef),
       sources.rollouts.list({ modelRef, limit: 20 }),
       sources.production(model),
+      sources.story(modelRef),
     ]);
     const newest = rollouts[0];
     const [lastDecision] = newest ? await sources.rollouts.decisions(newest.id, 1) : [];
@@ -151,6 +154,8 @@ export class DefaultLiveContextService implements LiveContextService {
             setBy: production.setBy ?? null,
             approvedBy: production.approvedBy ?? null,
             override: !!production.override,
+            servingVersion: story.servingVersion,
+            awaitingDeployment: story.awaitingDeployment,
           }
         : null,
       actions,

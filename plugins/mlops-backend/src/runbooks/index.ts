@@ -17,6 +17,7 @@ export function createRunbooks(
     driftReport(modelRef: string): Promise<DriftReport>;
     rollouts: Pick<RolloutStore, 'list' | 'decisions'>;
     production: LiveContextSources['production'];
+    story: LiveContextSources['story'];
   },
 ) {
   const service: RunbookService = new DefaultRunbookService(ctx.catalog, ctx.auth, ctx.urlReader);

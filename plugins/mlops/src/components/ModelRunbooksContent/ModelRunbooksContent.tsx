@@ -286,12 +286,16 @@ function LiveContextCard({
               <Typography variant="subtitle2">Last deploy</Typography>
               {lastDeploy ? (
                 <Typography variant="body2">
-                  v{lastDeploy.version} serves production since{' '}
+                  {lastDeploy.awaitingDeployment
+                    ? `v${lastDeploy.version} is champion since `
+                    : `v${lastDeploy.version} serves production since `}
                   {when(lastDeploy.since)}
                   {lastDeploy.approvedBy
                     ? `, approved by ${lastDeploy.approvedBy}`
                     : ', without a recorded approval'}
                   {lastDeploy.override ? ' (break-glass override)' : ''}
+                  {lastDeploy.awaitingDeployment &&
+                    `; awaiting deployment: production traffic still reaches v${lastDeploy.servingVersion}`}
                 </Typography>
               ) : (
                 <Typography variant="body2">

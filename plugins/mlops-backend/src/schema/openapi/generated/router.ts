@@ -3126,7 +3126,7 @@ export const spec = {
       },
       LastDeploy: {
         description:
-          'The version serving production, since when, and who approved it.',
+          'The champion (the version approved for production), since when and who approved it, and what production traffic actually reaches (the same story as ModelVersionList.production).',
         type: 'object',
         properties: {
           version: {
@@ -3144,8 +3144,22 @@ export const spec = {
           override: {
             type: 'boolean',
           },
+          servingVersion: {
+            type: ['string', 'null'],
+          },
+          awaitingDeployment: {
+            type: 'boolean',
+          },
         },
-        required: ['version', 'since', 'setBy', 'approvedBy', 'override'],
+        required: [
+          'version',
+          'since',
+          'setBy',
+          'approvedBy',
+          'override',
+          'servingVersion',
+          'awaitingDeployment',
+        ],
       },
     },
     responses: {

@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * The version serving production, since when, and who approved it.
+ * The champion (the version approved for production), since when and who approved it, and what production traffic actually reaches (the same story as ModelVersionList.production).
  * @public
  */
 export interface LastDeploy {
@@ -14,4 +14,6 @@ export interface LastDeploy {
   setBy: string | null;
   approvedBy: string | null;
   override: boolean;
+  servingVersion: string | null;
+  awaitingDeployment: boolean;
 }
