@@ -109,6 +109,8 @@ const policyModule = createBackendModule({
 });
 
 const entities = [
+  // The people, so the creator CI names is a verified one.
+  ...['hana', 'bob', 'carol', 'erin'].map(name => ({ apiVersion: 'backstage.io/v1alpha1', kind: 'User', metadata: { name, namespace: 'default' }, spec: {} })),
   {
     apiVersion: 'modelrails.io/v1alpha1',
     kind: 'Model',
