@@ -1,5 +1,5 @@
 import { ModelVersion } from '@modelrails/plugin-mlops-common';
-import { productionStory } from './production';
+import { handOverProductionTraffic, productionStory } from './production';
 
 const version = (v: string, aliases: string[], deployments: Array<[string, string, number]>) =>
   ({
@@ -39,5 +39,32 @@ describe('productionStory', () => {
     const story = productionStory([version('2', [], [['production', 'a', 90], ['production', 'b', 100]]), version('1', [], [['production', 'c', 100]])]);
     expect(story.servingVersion).toBe('2');
     expect(story.serving.map(s => s.cluster)).toEqual(['b', 'c', 'a']);
+  });
+});
+
+describe('handOverProductionTraffic', () => {
+  it('moves each production deployment with traffic from one version to the other, and nothing else, once', async () => {
+    const versions = new Map([
+      ['12', version('12', ['champion'], [['production', 'prod-eu-1', 100], ['production', 'prod-us-1', 100], ['staging', 'staging', 100]])],
+      ['13', version('13', ['challenger'], [])],
+    ]);
+    const calls: string[] = [];
+    const registry = {
+      getVersion: async (_model: string, v: string) => versions.get(v),
+      setDeployment: async (_model: string, v: string, d: { environment: string; cluster: string; namespace: string; trafficWeight: number }) => {
+        calls.push(`${v} ${d.environment}/${d.cluster} ${d.trafficWeight}`);
+        const held = versions.get(v)!;
+        const others = held.deployments.filter(x => !(x.environment === d.environment && x.cluster === d.cluster));
+        versions.set(v, { ...held, deployments: [...others, { ...d, updatedAt: '' }] });
+      },
+    };
+    await handOverProductionTraffic(registry, 'model:default/m', '12', '13', 'plugin:mlops:rollout-engine');
+    expect(calls).toEqual(['13 production/prod-eu-1 100', '12 production/prod-eu-1 0', '13 production/prod-us-1 100', '12 production/prod-us-1 0']);
+    versions.set('13', { ...versions.get('13')!, aliases: ['champion'] });
+    versions.set('12', { ...versions.get('12')!, aliases: ['standby'] });
+    expect(productionStory([...versions.values()])).toMatchObject({ champion: '13', servingVersion: '13', awaitingDeployment: false });
+    calls.length = 0;
+    await handOverProductionTraffic(registry, 'model:default/m', '12', '13', 'plugin:mlops:rollout-engine');
+    expect(calls).toEqual([]);
   });
 });

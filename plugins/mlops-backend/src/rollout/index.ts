@@ -3,6 +3,7 @@ import { ConflictError } from '@backstage/errors';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { RegistryStore } from '../registry/RegistryStore';
+import { handOverProductionTraffic } from '../registry/production';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { RolloutStarter } from '../promotion/PromotionService';
 import { TelemetryCanaryMetrics } from './CanaryMetrics';
@@ -47,6 +48,9 @@ export function createRolloutEngine(options: {
       if (standby) await options.registry.setAlias(r.modelRef, 'standby', standby, actor);
       await options.registry.setAlias(r.modelRef, 'champion', champion, actor);
       await options.moveExternalAlias?.(r.modelRef, 'champion', champion);
+      // The router moved production traffic: success hands it to the challenger, a later rollback back.
+      const from = champion === r.version ? r.champion : r.version;
+      if (from) await handOverProductionTraffic(options.registry, r.modelRef, from, champion, actor);
     },
   });
 }
