@@ -6,25 +6,12 @@ import {
   mlopsRegisterPermission,
   mlopsPromotionApprovePermission,
   mlopsPromotionOverridePermission,
-  mlopsRolloutAbortPermission,
-  mlopsRolloutPausePermission,
-  mlopsRolloutPromotePermission,
-  mlopsRolloutResumePermission,
-  mlopsRolloutRollbackPermission,
+  mlopsRolloutActionPermissions,
 } from '@modelrails/plugin-mlops-common';
 import { createMlopsModelConditionalDecision, mlopsModelConditions } from './rules';
 
 /** Changing what serves production: a model's owners may, and the platform teams for any model. */
-const OWNER_CONTROLLED = new Set(
-  [
-    mlopsPromotionApprovePermission,
-    mlopsRolloutPausePermission,
-    mlopsRolloutResumePermission,
-    mlopsRolloutPromotePermission,
-    mlopsRolloutAbortPermission,
-    mlopsRolloutRollbackPermission,
-  ].map(p => p.name),
-);
+const OWNER_CONTROLLED = new Set([mlopsPromotionApprovePermission, ...Object.values(mlopsRolloutActionPermissions)].map(p => p.name));
 /** Break-glass promotion despite a failing gate: the platform teams only. */
 const PLATFORM_ONLY = new Set([mlopsPromotionOverridePermission.name]);
 /**

@@ -22,7 +22,6 @@ export { DatabaseRolloutStore };
 export { TrafficRouters } from './TrafficRouters';
 export type { RolloutService } from './RolloutService';
 export { rolloutView } from './view';
-export { ROLLOUT_ACTION_PERMISSIONS } from './permissions';
 export { SimulatedTraffic } from './SimulatedTrafficRouter';
 export { DefaultCanaryJudge } from './CanaryJudge';
 export type { CanaryJudge, JudgeRequest } from './CanaryJudge';

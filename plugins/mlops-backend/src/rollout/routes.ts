@@ -1,6 +1,6 @@
 import { AuthService, BackstageCredentials } from '@backstage/backend-plugin-api';
 import { AuthenticationError } from '@backstage/errors';
-import { mlopsReadPermission } from '@modelrails/plugin-mlops-common';
+import { mlopsReadPermission, mlopsRolloutActionPermissions } from '@modelrails/plugin-mlops-common';
 import express from 'express';
 import { principalRef } from '../registry/RegistryService';
 import { modelRefOf, RouteContext } from '../router/router';
@@ -9,7 +9,6 @@ import { ModelPolicyService } from '../policy/ModelPolicyService';
 import { CanaryJudge, JudgeRequest } from './CanaryJudge';
 import { ManualAction } from './RolloutEngine';
 import { RolloutService } from './RolloutService';
-import { ROLLOUT_ACTION_PERMISSIONS } from './permissions';
 
 /** Judge parameters from a query string or Flagger metadata (both strings, validated by the spec). */
 function judgeRequest(params: { namespace: string; name: string }, p: Record<string, unknown>): JudgeRequest {
@@ -50,7 +49,7 @@ export function rolloutRoutes(
     const caller = await credentials(req);
     const action = req.params.action as ManualAction;
     const modelRef = await rollouts.modelOf(req.params.id);
-    await authorize(caller, ROLLOUT_ACTION_PERMISSIONS[action], modelRef);
+    await authorize(caller, mlopsRolloutActionPermissions[action], modelRef);
     const reason = typeof req.body?.reason === 'string' ? req.body.reason : '';
     res.json(await audited(req, `rollout-${action}`, { rollout: req.params.id, model: modelRef }, () => rollouts.act(req.params.id, action, principalRef(caller), reason)));
   });

@@ -1,9 +1,9 @@
 import { BackstageCredentials, PermissionsService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { ContractViolation, LiveContext, OpenAlert, ProductionStory, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
+import { ContractViolation, LiveContext, mlopsRolloutActionPermissions, OpenAlert, ProductionStory, RunbookAction, RunbookList } from '@modelrails/plugin-mlops-common';
 import { DriftReport } from '../drift/DriftService';
-import { ROLLOUT_ACTION_PERMISSIONS, RolloutStore } from '../rollout';
+import { RolloutStore } from '../rollout';
 import { RolloutRecord } from '../rollout/RolloutStore';
 import { ALL_TRAFFIC } from '../telemetry/constants';
 
@@ -89,7 +89,7 @@ export class DefaultLiveContextService implements LiveContextService {
     action: 'rollback' | 'pause',
     label: string,
   ): Promise<RunbookAction> {
-    const permission = ROLLOUT_ACTION_PERMISSIONS[action];
+    const permission = mlopsRolloutActionPermissions[action];
     const [{ result }] = await this.sources.permissions.authorize([{ permission, resourceRef: modelRef }], { credentials });
     const allowed = result === AuthorizeResult.ALLOW;
     return {

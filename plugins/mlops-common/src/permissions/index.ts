@@ -87,6 +87,15 @@ export const mlopsIngestPermission = createPermission({
   attributes: { action: 'create' },
 });
 
+/** The permission each rollout action needs. @public */
+export const mlopsRolloutActionPermissions = {
+  pause: mlopsRolloutPausePermission,
+  resume: mlopsRolloutResumePermission,
+  promote: mlopsRolloutPromotePermission,
+  abort: mlopsRolloutAbortPermission,
+  rollback: mlopsRolloutRollbackPermission,
+} as const;
+
 /** @public */
 export const mlopsPermissions = [
   mlopsReadPermission,
