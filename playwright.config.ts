@@ -15,10 +15,10 @@ export default defineConfig({
   outputDir: 'test-results/e2e',
   webServer: [
     {
-      // The demo's stand-in MLflow tracking server, which the backend syncs from.
-      command: 'node -r @backstage/cli/config/nodeTransform.cjs scripts/demo-mlflow.ts',
+      // The demo's MLflow tracking server (the real one from .tools/python), which the backend syncs from.
+      command: `node scripts/demo-mlflow.mjs --backend http://localhost:${port}`,
       url: 'http://127.0.0.1:5055/api/2.0/mlflow/registered-models/search',
-      timeout: 60_000,
+      timeout: 180_000,
       reuseExistingServer: false,
     },
     {

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { backendNodeOptions, log, ROOT, run } from './lib/process.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { ensurePythonTools, startMlflow } from './lib/python.mjs';
 
 
 const [command = 'start', ...rest] = process.argv.slice(2);
@@ -56,7 +57,8 @@ function testSteps() {
     { id: 'tsc', title: 'Type check (Backstage packages)', cmd: y('tsc') },
     { id: 'lint', title: 'Lint (Backstage packages)', cmd: y('lint') },
     { id: 'api-reports', title: 'API reports (report.api.md) of the published packages are current', cmd: ['node_modules/.bin/backstage-repo-tools', ['api-reports', '--ci', '--tsc', '--allow-all-warnings', '-o', 'ae-wrong-input-file-type', ...PUBLISHED]] },
-    { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true },
+    { id: 'python', title: 'Python tools: the pinned virtual environment under .tools/python (MLflow)', fn: ensurePythonTools },
+    { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL, a real MLflow server)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true, needsMlflow: true },
     { id: 'faults', title: 'Crash test: kill -9 of the backend mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
     { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },
     { id: 'grafana-lint', title: 'Grafana app: lint', cmd: y('workspace', GRAFANA, 'lint') },
@@ -65,6 +67,17 @@ function testSteps() {
     { id: 'app-build', title: 'Portal frontend: production build', cmd: y('workspace', 'app', 'build') },
     { id: 'e2e', title: 'Browser tests (playwright-core, /usr/bin/chromium)', cmd: y('test:e2e'), counts: playwrightCounts },
   ];
+}
+
+/** A step done in this process (an install): its exit code and what it threw. */
+async function runFunction(fn) {
+  try {
+    await fn();
+    return { code: 0, output: '' };
+  } catch (error) {
+    log(String(error.message ?? error));
+    return { code: 1, output: String(error) };
+  }
 }
 
 function parseList(flag) {
@@ -78,6 +91,7 @@ async function test() {
   const steps = testSteps().filter(s => (!only || only.includes(s.id)) && !skip.includes(s.id));
   const env = { CI: 'true' };
   let postgres;
+  let mlflow;
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const report = [];
   const started = Date.now();
@@ -94,9 +108,19 @@ async function test() {
           continue;
         }
       }
+      if (step.needsMlflow && !mlflow) {
+        try {
+          mlflow = await startMlflow();
+          env.MODELRAILS_TEST_MLFLOW_URL = mlflow.url;
+          log(`MLflow server for the tests on ${mlflow.url}`);
+        } catch (error) {
+          // No skipping: the MLflow integration tests fail without their server, and say why.
+          log(`could not start the MLflow server: ${error.message ?? error}`);
+        }
+      }
       log(`── ${step.title} (${step.id})`);
       const t0 = Date.now();
-      const { code, output } = await run(step.cmd[0], step.cmd[1], { env });
+      const { code, output } = step.fn ? await runFunction(step.fn) : await run(step.cmd[0], step.cmd[1], { env });
       const seconds = Math.round((Date.now() - t0) / 1000);
       const counts = step.counts?.(output);
       if (counts) {
@@ -111,6 +135,7 @@ async function test() {
     }
   } finally {
     await postgres?.stop();
+    await mlflow?.stop();
   }
   log(`── summary (${Math.round((Date.now() - started) / 1000)} s)`);
   for (const { step, ok, seconds, counts } of report) {
@@ -123,8 +148,9 @@ async function test() {
 
 async function start() {
   // Both children get their own process group, so stopping the portal stops everything they started.
-  log('starting the demo MLflow stand-in on 127.0.0.1:5055');
-  const mlflow = spawn('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'scripts/demo-mlflow.ts'], {
+  // A real MLflow server (installed into .tools/python on first start), or the stand-in without PyPI.
+  log('starting the demo MLflow on 127.0.0.1:5055');
+  const mlflow = spawn('node', ['scripts/demo-mlflow.mjs', '--backend', 'http://localhost:7007'], {
     cwd: ROOT,
     stdio: 'inherit',
     detached: true,

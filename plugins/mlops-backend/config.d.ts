@@ -127,10 +127,17 @@ export interface Config {
        */
       password?: string;
       /**
-       * Minutes between syncs (default 5).
+       * Minutes between syncs (default 5). With webhooks on, the poll is only the safety net.
        * @visibility backend
        */
       intervalMinutes?: number;
+      /**
+       * The secret of MLflow 3 webhooks pointed at POST /api/mlops/mlflow/webhooks: a signed
+       * `model_version.created` or alias event syncs that model at once. Webhooks are refused
+       * (404) while this is not set.
+       * @visibility secret
+       */
+      webhookSecret?: string;
     };
   };
 }

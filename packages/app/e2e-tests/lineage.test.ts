@@ -97,12 +97,13 @@ test('versions synced from the demo MLflow appear, with their run and training d
   const v8 = table.locator('tr[data-version="8"]');
   await expect(v8).toContainText('MLflow');
   await expect(v8).not.toContainText('challenger');
-  await expect(v8).toContainText('recall@100: 0.6740');
+  await expect(v8).toContainText('recall_at_100: 0.6740');
   await expect(page.getByLabel('MLflow sync status')).toContainText('Synced from MLflow');
   // MLflow's challenger alias is reported, not followed: aliases change through ModelRails' own decisions.
   await expect(page.getByLabel('MLflow sync status')).toContainText('MLflow challenger v8');
 
   await v8.getByRole('link', { name: 'v8' }).click();
-  await expect(lineageNode(page, 'dataset-version', 'item-catalog-snapshot @ 91bd02ee')).toBeVisible();
-  await expect(lineageNode(page, 'training-run', 'run mlflow-run-8')).toBeVisible();
+  // Digest and run id are MLflow's own (the real server computes them).
+  await expect(lineageNode(page, 'dataset-version', /item-catalog-snapshot @ [0-9a-f]{8}/)).toBeVisible();
+  await expect(lineageNode(page, 'training-run', /run [0-9a-f]{32}/)).toBeVisible();
 });

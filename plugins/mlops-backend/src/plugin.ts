@@ -67,6 +67,8 @@ export const mlopsPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // Flagger cannot send headers: the route checks the token in the webhook's metadata itself.
         httpRouter.addAuthPolicy({ path: '/judge/flagger', allow: 'unauthenticated' });
+        // MLflow signs its webhooks with a shared secret: the route verifies the signature itself.
+        httpRouter.addAuthPolicy({ path: '/mlflow/webhooks', allow: 'unauthenticated' });
         for (const hook of readyHooks) await hook(internals);
       },
     });

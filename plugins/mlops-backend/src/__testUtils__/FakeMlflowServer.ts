@@ -1,20 +1,50 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MlflowModelVersion, MlflowRegisteredModel, MlflowRun } from '../mlflow/MlflowClient';
+import { MlflowLoggedModel, MlflowModelVersion, MlflowRegisteredModel, MlflowRun } from '../mlflow/MlflowClient';
+
+const SEARCH_REGISTERED_MODELS = /^\/api\/2\.0\/mlflow\/registered-models\/search$/;
+const GET_REGISTERED_MODEL = /^\/api\/2\.0\/mlflow\/registered-models\/get$/;
+const SEARCH_MODEL_VERSIONS = /^\/api\/2\.0\/mlflow\/model-versions\/search$/;
+const GET_RUN = /^\/api\/2\.0\/mlflow\/runs\/get$/;
+const GET_LOGGED_MODEL = /^\/api\/2\.0\/mlflow\/logged-models\/[^/]+$/;
+const ROUTES = [SEARCH_REGISTERED_MODELS, GET_REGISTERED_MODEL, SEARCH_MODEL_VERSIONS, GET_RUN, GET_LOGGED_MODEL];
+
+/** The int64 fields of MLflow's protobuf messages that ModelRails reads. */
+const INT64_FIELDS = new Set([
+  'creation_timestamp',
+  'last_updated_timestamp',
+  'start_time',
+  'end_time',
+  'timestamp',
+  'step',
+  'creation_timestamp_ms',
+  'last_updated_timestamp_ms',
+]);
+
 
 /**
- * An in-process stand-in for an MLflow tracking server: the REST 2.0 endpoints ModelRails reads,
- * with MLflow's JSON shapes, `max_results` / `page_token` pagination, MLflow's error bodies
- * (`{"error_code": "RESOURCE_DOES_NOT_EXIST", "message": …}` with 404, `INVALID_PARAMETER_VALUE`
- * with 400), bearer-token authentication, and switchable faults.
+ * An in-process stand-in for an MLflow tracking server, kept only for what a real server cannot be
+ * made to do: fail (5xx, a malformed body), demand a bearer token, or send int64 fields as strings
+ * (protobuf's JSON mapping, as proxies and other implementations do). Everything else is tested
+ * against a real `mlflow server` (`realMlflow.ts`), and `FakeMlflowServer.real.test.ts` proves that
+ * for the same data this fake answers byte for byte as that server does: `{}` for an empty search,
+ * page tokens `base64('{"offset": N}')`, the error bodies with `sqlstate` and `error_class`, the
+ * `max_results` limits, HTML for an unknown route.
  */
 export class FakeMlflowServer {
   registeredModels: MlflowRegisteredModel[] = [];
   modelVersions: MlflowModelVersion[] = [];
   runs = new Map<string, MlflowRun>();
+  loggedModels = new Map<string, MlflowLoggedModel>();
   /** When set, requests without `Authorization: Bearer <token>` get 401. */
   token?: string;
   fault?: 'malformed' | 'server-error';
+  /** Registered models whose version search fails with a 500 (one model broken, the rest fine). */
+  readonly brokenModels = new Set<string>();
+  /** Runs whose get fails with a 500. */
+  readonly brokenRuns = new Set<string>();
+  /** Sends every int64 field as a JSON string, as protobuf's JSON mapping does. */
+  int64AsStrings = false;
   /** Every request path with its query, for asserting how the client talks. */
   readonly requests: string[] = [];
 
@@ -37,9 +67,20 @@ export class FakeMlflowServer {
     this.requests.push(`${url.pathname}${url.search}`);
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(this.serialize(body));
+    };
+    // MLflow's error body: the error code, the message, and (since MLflow 3) the SQL state and class.
+    const error = (status: number, error_code: string, message: string) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      const body = { error_code, message, sqlstate: 'KAM00', error_class: error_code === 'RESOURCE_DOES_NOT_EXIST' ? 'RESOURCE_NOT_FOUND' : error_code };
       res.end(JSON.stringify(body));
     };
-    const error = (status: number, error_code: string, message: string) => send(status, { error_code, message });
+    const html = (status: number, title: string, text: string) => {
+      res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html>\n<html lang=en>\n<title>${status} ${title}</title>\n<h1>${title}</h1>\n<p>${text}</p>\n`);
+    };
+    const missing = (name: string) =>
+      error(400, 'INVALID_PARAMETER_VALUE', `Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
 
     if (this.token && req.headers.authorization !== `Bearer ${this.token}`) {
       error(401, 'UNAUTHENTICATED', 'You are not authenticated. Please provide a valid token.');
@@ -65,72 +106,114 @@ export class FakeMlflowServer {
           error(400, 'MALFORMED_REQUEST', 'Request body is not JSON');
           return;
         }
-        if (!body.name || !body.alias || !body.version) {
-          error(400, 'INVALID_PARAMETER_VALUE', "Missing value for required parameter 'name', 'alias' or 'version'");
-          return;
+        for (const field of ['name', 'alias', 'version'] as const) {
+          if (!body[field]) {
+            missing(field);
+            return;
+          }
         }
         const model = this.registeredModels.find(m => m.name === body.name);
-        if (!model) {
-          error(404, 'RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${body.name} not found`);
-          return;
-        }
-        if (!this.modelVersions.some(v => v.name === body.name && v.version === body.version)) {
+        if (!model || !this.modelVersions.some(v => v.name === body.name && v.version === body.version)) {
           error(404, 'RESOURCE_DOES_NOT_EXIST', `Model Version (name=${body.name}, version=${body.version}) not found`);
           return;
         }
-        model.aliases = [...(model.aliases ?? []).filter(a => a.alias !== body.alias), { alias: body.alias, version: body.version }];
+        model.aliases = [...(model.aliases ?? []).filter(a => a.alias !== body.alias), { alias: body.alias!, version: body.version! }];
         send(200, {});
       });
       return;
     }
+    const route = ROUTES.find(r => r.test(url.pathname));
+    if (!route) {
+      html(404, 'Not Found', 'The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.');
+      return;
+    }
     if (req.method !== 'GET') {
-      error(405, 'ENDPOINT_NOT_FOUND', 'Method not allowed');
+      html(405, 'Method Not Allowed', 'The method is not allowed for the requested URL.');
       return;
     }
 
-    const page = <T>(items: T[], field: string) => {
-      const max = Number(url.searchParams.get('max_results') ?? 100);
-      if (!Number.isInteger(max) || max < 1 || max > 1000) {
-        error(400, 'INVALID_PARAMETER_VALUE', `Invalid value ${url.searchParams.get('max_results')} for parameter 'max_results' supplied`);
+    /** `limit`: the largest max_results the endpoint takes; `positive`: whether it refuses 0 and below. */
+    const page = <T>(items: T[], field: string, limit: number, positive: boolean) => {
+      const raw = url.searchParams.get('max_results');
+      let max = 100;
+      if (raw !== null) max = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isInteger(max) || max > limit || (!positive && max < 0)) {
+        error(400, 'INVALID_PARAMETER_VALUE', `Invalid value "${raw}" for parameter 'max_results' supplied:  Hint: Value was of type 'str'. See the API docs for more information about request parameters.`);
+        return;
+      }
+      if (positive && max < 1) {
+        error(400, 'INVALID_PARAMETER_VALUE', `Invalid value for max_results. It must be a positive integer, but got ${max}`);
         return;
       }
       let offset = 0;
       const token = url.searchParams.get('page_token');
       if (token) {
-        const decoded = Number(Buffer.from(token, 'base64').toString('utf8').replace('offset:', ''));
-        if (!Number.isInteger(decoded) || decoded < 0) {
+        let decoded: unknown;
+        try {
+          decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+        } catch {
+          decoded = undefined;
+        }
+        const at = (decoded as { offset?: unknown } | undefined)?.offset;
+        if (typeof at !== 'number' || !Number.isInteger(at)) {
           error(400, 'INVALID_PARAMETER_VALUE', 'Invalid page token, could not base64-decode');
           return;
         }
-        offset = decoded;
+        // MLflow slices from the offset as Python does: a negative one counts from the start.
+        offset = Math.max(0, at);
       }
       const slice = items.slice(offset, offset + max);
-      const next = offset + max < items.length ? Buffer.from(`offset:${offset + max}`).toString('base64') : undefined;
-      send(200, { [field]: slice, ...(next ? { next_page_token: next } : {}) });
+      // As MLflow does: a next page token whenever anything follows (with max_results=0 too).
+      const next = offset + max < items.length ? Buffer.from(JSON.stringify({ offset: offset + max }).replace(':', ': ')).toString('base64') : undefined;
+      send(200, { ...(slice.length ? { [field]: slice } : {}), ...(next ? { next_page_token: next } : {}) });
     };
 
-    switch (url.pathname) {
-      case '/api/2.0/mlflow/registered-models/search':
-        page([...this.registeredModels].sort((a, b) => a.name.localeCompare(b.name)), 'registered_models');
+    switch (route) {
+      case SEARCH_REGISTERED_MODELS:
+        page([...this.registeredModels].sort((a, b) => a.name.localeCompare(b.name)), 'registered_models', 1000, false);
         return;
-      case '/api/2.0/mlflow/model-versions/search': {
+      case GET_REGISTERED_MODEL: {
+        const name = url.searchParams.get('name');
+        if (!name) {
+          missing('name');
+          return;
+        }
+        const model = this.registeredModels.find(m => m.name === name);
+        if (!model) {
+          error(404, 'RESOURCE_DOES_NOT_EXIST', `Registered Model with name=${name} not found`);
+          return;
+        }
+        send(200, { registered_model: model });
+        return;
+      }
+      case SEARCH_MODEL_VERSIONS: {
         const filter = url.searchParams.get('filter') ?? '';
         const match = /^name\s*=\s*'((?:[^'\\]|\\.)*)'$/.exec(filter.trim());
         if (filter && !match) {
-          error(400, 'INVALID_PARAMETER_VALUE', `Invalid filter '${filter}'`);
+          error(400, 'INVALID_PARAMETER_VALUE', `Invalid clause(s) in filter string: ${filter}`);
           return;
         }
         const name = match?.[1].replace(/\\'/g, "'");
+        if (name && this.brokenModels.has(name)) {
+          error(500, 'INTERNAL_ERROR', `The tracking server failed on ${name}`);
+          return;
+        }
         page(
           this.modelVersions.filter(v => !name || v.name === name).sort((a, b) => Number(b.version) - Number(a.version)),
           'model_versions',
+          200_000,
+          true,
         );
         return;
       }
-      case '/api/2.0/mlflow/runs/get': {
+      case GET_RUN: {
         const runId = url.searchParams.get('run_id');
         if (!runId) {
-          error(400, 'INVALID_PARAMETER_VALUE', "Missing value for required parameter 'run_id'");
+          missing('run_id');
+          return;
+        }
+        if (this.brokenRuns.has(runId)) {
+          error(500, 'INTERNAL_ERROR', `The tracking server failed on run ${runId}`);
           return;
         }
         const run = this.runs.get(runId);
@@ -141,8 +224,27 @@ export class FakeMlflowServer {
         send(200, { run });
         return;
       }
-      default:
-        error(404, 'ENDPOINT_NOT_FOUND', `No API endpoint ${url.pathname}`);
+      default: {
+        const modelId = decodeURIComponent(url.pathname.slice('/api/2.0/mlflow/logged-models/'.length));
+        const model = this.loggedModels.get(modelId);
+        if (!model) {
+          error(404, 'RESOURCE_DOES_NOT_EXIST', `Logged model with ID '${modelId}' not found.`);
+          return;
+        }
+        send(200, { model });
+      }
     }
+  }
+
+  /** JSON as MLflow's server writes it (Python's json.dumps with indent 2), int64s as strings on demand. */
+  private serialize(body: unknown): string {
+    const int64s = this.int64AsStrings;
+    return JSON.stringify(
+      body,
+      function replacer(key, value) {
+        return int64s && typeof value === 'number' && Number.isInteger(value) && INT64_FIELDS.has(key) ? String(value) : value;
+      },
+      2,
+    );
   }
 }

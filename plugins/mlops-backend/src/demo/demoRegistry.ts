@@ -164,7 +164,7 @@ export const DEMO_MODELS: DemoModel[] = [
     creators: ['user:default/dan'],
     datasets: ['item-catalog-snapshot'],
     featureSets: ['item-features'],
-    metrics: series('recall@100', 0.61, 0.66, 3),
+    metrics: series('recall_at_100', 0.61, 0.66, 3),
     firstVersion: 4,
     champion: 2,
     environments: [prod('prod-eu-1', 'embeddings'), prod('prod-us-1', 'embeddings')],

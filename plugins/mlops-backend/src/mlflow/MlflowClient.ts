@@ -1,24 +1,48 @@
 /*
  * A client for an MLflow tracking server's REST API (2.0 endpoints), only the parts ModelRails
- * reads: registered models, model versions, runs. Pages are followed through `page_token`.
+ * reads: registered models, model versions, runs, MLflow 3 logged models. Pages are followed through
+ * `page_token`.
+ *
+ * The types say what the wire may carry, not what MLflow's own server happens to send: protobuf's
+ * JSON mapping writes int64 fields (every timestamp) as strings, and proxies and other servers do.
  */
 
 export type MlflowTag = { key: string; value: string };
+/** An int64 field: a number from MLflow's own server, a string through protobuf's JSON mapping. */
+export type MlflowInt64 = number | string;
+
+/** Milliseconds of an int64 timestamp field, or undefined when absent or not a whole number. */
+export function int64(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^-?\d{1,16}$/.test(value.trim())) {
+    const n = Number(value.trim());
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** The logged model a version was registered from (MLflow 3): its `model_id`, or a `models:/m-…` source. */
+export function loggedModelIdOf(version: Pick<MlflowModelVersion, 'model_id' | 'source'>): string | undefined {
+  if (typeof version.model_id === 'string' && version.model_id) return version.model_id;
+  const match = /^models:\/(m-[0-9a-f]{32})\/?$/.exec(version.source ?? '');
+  return match?.[1];
+}
 
 export type MlflowRegisteredModel = {
   name: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
+  creation_timestamp?: MlflowInt64;
+  last_updated_timestamp?: MlflowInt64;
   description?: string;
   tags?: MlflowTag[];
   aliases?: Array<{ alias: string; version: string }>;
+  latest_versions?: MlflowModelVersion[];
 };
 
 export type MlflowModelVersion = {
   name: string;
   version: string;
-  creation_timestamp?: number;
-  last_updated_timestamp?: number;
+  creation_timestamp?: MlflowInt64;
+  last_updated_timestamp?: MlflowInt64;
   user_id?: string;
   current_stage?: string;
   description?: string;
@@ -28,6 +52,28 @@ export type MlflowModelVersion = {
   status?: 'PENDING_REGISTRATION' | 'FAILED_REGISTRATION' | 'READY';
   tags?: MlflowTag[];
   aliases?: string[];
+  /** MLflow 3: the logged model this version was registered from. */
+  model_id?: string;
+};
+
+export type MlflowMetric = { key: string; value: number | string; timestamp?: MlflowInt64; step?: MlflowInt64 };
+
+/** An MLflow 3 logged model (`/api/2.0/mlflow/logged-models/{model_id}`). */
+export type MlflowLoggedModel = {
+  info: {
+    model_id: string;
+    experiment_id?: string;
+    name?: string;
+    artifact_uri?: string;
+    status?: string;
+    source_run_id?: string;
+    creation_timestamp_ms?: MlflowInt64;
+    tags?: MlflowTag[];
+  };
+  data?: {
+    params?: Array<{ key: string; value: string }>;
+    metrics?: Array<MlflowMetric & { model_id?: string; run_id?: string }>;
+  };
 };
 
 export type MlflowDataset = {
@@ -46,13 +92,13 @@ export type MlflowRun = {
     experiment_id: string;
     user_id?: string;
     status?: string;
-    start_time?: number;
-    end_time?: number;
+    start_time?: MlflowInt64;
+    end_time?: MlflowInt64;
     artifact_uri?: string;
     lifecycle_stage?: string;
   };
   data: {
-    metrics?: Array<{ key: string; value: number; timestamp?: number; step?: number }>;
+    metrics?: MlflowMetric[];
     params?: Array<{ key: string; value: string }>;
     tags?: MlflowTag[];
   };
@@ -71,6 +117,13 @@ export class MlflowError extends Error {
   ) {
     super(message);
   }
+
+  /** MLflow cannot be reached or refuses ModelRails as a whole: no point trying the next model. */
+  get fatal(): boolean {
+    return this.unreachable || this.status === 401 || this.status === 403;
+  }
+
+  unreachable = false;
 }
 
 export type MlflowClientOptions = {
@@ -107,16 +160,39 @@ export class MlflowClient {
 
   /** The run, or undefined when MLflow says it does not exist (deleted runs). */
   async run(runId: string): Promise<MlflowRun | undefined> {
-    try {
+    return this.absentOn404(async () => {
       const body = await this.get<{ run?: MlflowRun }>('/api/2.0/mlflow/runs/get', { run_id: runId });
       if (!body.run?.info?.run_id) {
         throw new MlflowError(`runs/get for ${runId} returned no run`);
       }
       return body.run;
+    });
+  }
+
+  /** One registered model, or undefined when MLflow says it does not exist. */
+  async registeredModel(name: string): Promise<MlflowRegisteredModel | undefined> {
+    return this.absentOn404(async () => {
+      const body = await this.get<{ registered_model?: MlflowRegisteredModel }>('/api/2.0/mlflow/registered-models/get', { name });
+      if (!body.registered_model?.name) throw new MlflowError(`registered-models/get for ${name} returned no registered model`);
+      return body.registered_model;
+    });
+  }
+
+  /** An MLflow 3 logged model, or undefined when it does not exist (or the server predates MLflow 3). */
+  async loggedModel(modelId: string): Promise<MlflowLoggedModel | undefined> {
+    return this.absentOn404(async () => {
+      const body = await this.get<{ model?: MlflowLoggedModel }>(`/api/2.0/mlflow/logged-models/${encodeURIComponent(modelId)}`, {});
+      if (!body.model?.info?.model_id) throw new MlflowError(`logged-models/${modelId} returned no model`);
+      return body.model;
+    }, true);
+  }
+
+  /** `anyNotFound`: a 404 of any kind (a server before MLflow 3 answers an unknown route with HTML). */
+  private async absentOn404<T>(fn: () => Promise<T>, anyNotFound = false): Promise<T | undefined> {
+    try {
+      return await fn();
     } catch (e) {
-      if (e instanceof MlflowError && e.errorCode === 'RESOURCE_DOES_NOT_EXIST') {
-        return undefined;
-      }
+      if (e instanceof MlflowError && (e.errorCode === 'RESOURCE_DOES_NOT_EXIST' || (anyNotFound && e.status === 404))) return undefined;
       throw e;
     }
   }
@@ -171,7 +247,9 @@ export class MlflowClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (e) {
-      throw new MlflowError(`MLflow at ${this.baseUrl} is unreachable: ${(e as Error).message}`);
+      const error = new MlflowError(`MLflow at ${this.baseUrl} is unreachable: ${(e as Error).message}`);
+      error.unreachable = true;
+      throw error;
     }
     const text = await response.text();
     let body: any;

@@ -5,12 +5,13 @@ import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
 import { migrateDatabase } from '../migrations';
 import { DatabaseRegistryStore } from '../registry/DatabaseRegistryStore';
 import { MlflowClient } from './MlflowClient';
-import { MlflowSync, userRefOf } from './MlflowSync';
+import { datasetUri, MlflowSync, userRefOf } from './MlflowSync';
 import { DatabaseSyncStatusStore } from './SyncStatusStore';
 
 jest.setTimeout(60_000);
 const databases = createTestDatabases();
 const RANKER = 'model:default/home-feed-ranker';
+const OTHER = 'model:default/someone-elses-model';
 const hex = (c: string) => c.repeat(64);
 
 /** An MLflow with one followed model (3 versions, one without a run) and one nobody follows. */
@@ -46,7 +47,7 @@ function populate(fake: FakeMlflowServer) {
     { name: 'someone_elses_model', version: '1', status: 'READY', source: 's3://y/1' },
   ];
   const run = (id: string, ndcg: number, datasets: Array<[string, string, string]>) => ({
-    info: { run_id: id, experiment_id: '7', user_id: 'alice', start_time: 1, end_time: 2, status: 'FINISHED' },
+    info: { run_id: id, experiment_id: '7', user_id: 'alice', start_time: Date.parse('2026-11-01T08:00:00Z'), end_time: Date.parse('2026-11-01T09:00:00Z'), status: 'FINISHED' },
     data: {
       metrics: [{ key: 'ndcg_at_20', value: ndcg, timestamp: 2, step: 0 }],
       params: [
@@ -90,7 +91,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
       registry,
       status,
       logger,
-      async () => new Map([['home_feed_ranker', RANKER]]),
+      async () => new Map([['home_feed_ranker', RANKER], ['someone_elses_model', OTHER]]),
       'https://mlflow.example.com',
     );
     return { knex, audit, registry, status, sync, logger };
@@ -101,10 +102,11 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
     const result = await sync.run();
     expect(result).toEqual({
       registeredModels: 2,
-      skippedModels: ['someone_elses_model'],
-      versionsCreated: 3,
+      skippedModels: [],
+      versionsCreated: 4,
       versionsUnchanged: 0,
       aliasMismatches: ['home_feed_ranker: MLflow challenger v2, ModelRails challenger none'],
+      problems: [],
     });
     const [v3, v2, v1] = await registry.listVersions(RANKER);
     expect(v2).toMatchObject({
@@ -117,8 +119,8 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
       training: {
         run: { source: 'mlflow', id: 'run-b', experiment: '7', url: 'https://mlflow.example.com/#/experiments/7/runs/run-b' },
         datasets: [
-          { ref: 'resource:default/clickstream-events', version: 'e5f6a7b8', digest: 'mlflow:e5f6a7b8' },
-          { ref: 'resource:default/orders', version: '0c0ffee0', digest: 'mlflow:0c0ffee0' },
+          { ref: 'resource:default/clickstream-events', version: 'e5f6a7b8', digest: 'mlflow:e5f6a7b8', uri: 's3://data/clickstream-events' },
+          { ref: 'resource:default/orders', version: '0c0ffee0', digest: 'mlflow:0c0ffee0', uri: 's3://data/orders' },
         ],
       },
       aliases: [],
@@ -141,7 +143,7 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
     await sync.run();
     const audit = Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n);
     const again = await sync.run();
-    expect(again).toMatchObject({ versionsCreated: 0, versionsUnchanged: 3 });
+    expect(again).toMatchObject({ versionsCreated: 0, versionsUnchanged: 4 });
     expect(Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n)).toBe(audit);
   });
 
@@ -179,7 +181,78 @@ describe.each(databases.eachSupportedId())('MLflow sync on %s', databaseId => {
   it('authenticates with the token it is given', async () => {
     fake.token = 'secret-token';
     const { sync } = await setup({ token: 'secret-token' });
-    expect(await sync.run()).toMatchObject({ versionsCreated: 3 });
+    expect(await sync.run()).toMatchObject({ versionsCreated: 4 });
+  });
+
+  it('reads int64 fields sent as strings (protobuf JSON mapping) as the same times', async () => {
+    fake.int64AsStrings = true;
+    const { sync, registry } = await setup();
+    expect(await sync.run()).toMatchObject({ versionsCreated: 4, problems: [] });
+    const v1 = (await registry.getVersion(RANKER, '1'))!;
+    expect(v1.createdAt).toBe('2026-11-01T10:00:00.000Z');
+    expect(v1.training.run).toMatchObject({ startedAt: '2026-11-01T08:00:00.000Z', finishedAt: '2026-11-01T09:00:00.000Z' });
+    expect(fake.requests.length).toBeGreaterThan(0);
+  });
+
+  it('skips a version it cannot read and reports it, syncing every other version and model', async () => {
+    fake.modelVersions.push(
+      // Neither a number nor an int64 string: the time is unknown, the version still syncs.
+      { name: 'home_feed_ranker', version: '5', status: 'READY', source: 's3://x/5', creation_timestamp: 'yesterday' as any },
+      // Its run answers 500: this version alone is skipped.
+      { name: 'home_feed_ranker', version: '6', status: 'READY', source: 's3://x/6', run_id: 'run-broken' },
+    );
+    fake.brokenRuns.add('run-broken');
+    const { sync, registry, status } = await setup();
+    const result = (await sync.run())!;
+    expect(result.versionsCreated).toBe(5);
+    expect(result.problems).toEqual([
+      { mlflowModel: 'home_feed_ranker', modelRef: RANKER, version: '6', message: expect.stringMatching(/^MLflow answered 500 to \/api\/2\.0\/mlflow\/runs\/get/) },
+    ]);
+    expect((await registry.getVersion(RANKER, '5'))!.createdAt).toEqual(expect.any(String));
+    expect(await registry.getVersion(RANKER, '6')).toBeUndefined();
+    expect(await registry.listVersions(OTHER)).toHaveLength(1);
+    expect(await status.get('mlflow')).toMatchObject({ ok: true, message: expect.stringMatching(/1 registered model or version could not be copied/) });
+  });
+
+  it("reports a registered model MLflow fails on and still syncs the others", async () => {
+    fake.brokenModels.add('home_feed_ranker');
+    const { sync, registry } = await setup();
+    const result = (await sync.run())!;
+    expect(result.problems).toEqual([{ mlflowModel: 'home_feed_ranker', modelRef: RANKER, message: expect.stringMatching(/500.*INTERNAL_ERROR/) }]);
+    expect(await registry.listVersions(RANKER)).toEqual([]);
+    expect(await registry.listVersions(OTHER)).toHaveLength(1);
+  });
+
+  it("takes a version's metrics from its MLflow 3 logged model when the run has none", async () => {
+    const modelId = `m-${'1'.repeat(32)}`;
+    fake.modelVersions.push({ name: 'someone_elses_model', version: '2', status: 'READY', source: `models:/${modelId}`, run_id: '' });
+    fake.runs.set('run-c', { info: { run_id: 'run-c', experiment_id: '7', user_id: 'carol', start_time: 1, end_time: 2 }, data: { params: [{ key: 'depth', value: '6' }] } });
+    fake.loggedModels.set(modelId, {
+      info: { model_id: modelId, source_run_id: 'run-c', artifact_uri: 's3://models/m-1/artifacts' },
+      data: { params: [{ key: 'temperature', value: '0.07' }], metrics: [{ key: 'auc', value: 0.91, step: 0, model_id: modelId, run_id: 'run-c' }] },
+    });
+    const { sync, registry } = await setup();
+    await sync.run();
+    expect(await registry.getVersion(OTHER, '2')).toMatchObject({
+      artifact: { uri: `models:/${modelId}` },
+      metrics: { auc: 0.91 },
+      hyperparameters: { depth: 6, temperature: 0.07 },
+      creator: 'user:default/carol',
+      training: { run: { id: 'run-c' } },
+    });
+  });
+});
+
+describe('datasetUri', () => {
+  it("takes the location out of MLflow's source JSON, whatever the source type", () => {
+    expect(datasetUri({ source: '{"uri": "s3://bucket/path"}' })).toBe('s3://bucket/path');
+    expect(datasetUri({ source: '{"url": "https://example.com/data.csv"}' })).toBe('https://example.com/data.csv');
+    expect(datasetUri({ source: '{"path": "/dbfs/delta/events", "delta_table_version": 3}' })).toBe('/dbfs/delta/events');
+    expect(datasetUri({ source: '{"delta_table_name": "main.events"}' })).toBe('main.events');
+    expect(datasetUri({ source: 'gs://plain/uri' })).toBe('gs://plain/uri');
+    expect(datasetUri({ source: '{"unknown": 1}' })).toBeUndefined();
+    expect(datasetUri({ source: '' })).toBeUndefined();
+    expect(datasetUri({})).toBeUndefined();
   });
 });
 

@@ -58,10 +58,11 @@ export function createMlflowAliasMover(options: {
 }
 
 /**
- * The MLflow sync when `mlops.mlflow.baseUrl` is configured (undefined otherwise). The task is
- * global: with several backend replicas, one of them runs it at a time.
+ * The MLflow sync when `mlops.mlflow.baseUrl` is configured (undefined otherwise): the periodic task
+ * and the one-model sync MLflow webhooks ask for share it. The task is global: with several backend
+ * replicas, one of them runs it at a time.
  */
-export function mlflowSyncTask(options: {
+export function createMlflowSync(options: {
   config: RootConfigService;
   logger: LoggerService;
   catalog: CatalogService;
@@ -69,7 +70,7 @@ export function mlflowSyncTask(options: {
   registry: RegistryStore;
   status: SyncStatusStore;
   onVersionCreated?: (modelRef: string, version: string) => Promise<void>;
-}): ScheduledTask | undefined {
+}): { sync: MlflowSync; task: ScheduledTask } | undefined {
   const mlflow = options.config.getOptionalConfig('mlops.mlflow');
   const client = clientFrom(options.config);
   if (!mlflow || !client) return undefined;
@@ -92,7 +93,7 @@ export function mlflowSyncTask(options: {
     options.onVersionCreated,
     async userRef => isCatalogUser(options.catalog, userRef, await options.auth.getOwnServiceCredentials()),
   );
-  return {
+  const task: ScheduledTask = {
     id: 'mlops-mlflow-sync',
     scope: 'global',
     frequency: { minutes: mlflow.getOptionalNumber('intervalMinutes') ?? 5 },
@@ -102,24 +103,30 @@ export function mlflowSyncTask(options: {
       await sync.run();
     },
   };
+  return { sync, task };
 }
 
-/** MLflow: versions synced in, the champion alias moved out, and the last sync's status. */
+/** MLflow: versions synced in (polled, and at once on a webhook), the champion alias moved out, the last sync's status. */
 export function createMlflow(ctx: MlopsContext, registry: { store: RegistryStore; gates: GateService }) {
   const status = new DatabaseSyncStatusStore(ctx.db);
+  const mlflow = createMlflowSync({
+    ...ctx,
+    registry: registry.store,
+    status,
+    onVersionCreated: async (modelRef, version) => {
+      await registry.gates.evaluate(modelRef, version, 'sync', 'plugin:mlops:mlflow-sync');
+    },
+  });
   return {
     /** Moves an MLflow alias when MLflow is configured; undefined otherwise. */
     moveAlias: createMlflowAliasMover(ctx),
-    routes: (http: RouteContext) => mlflowRoutes(http, () => status.get('mlflow')),
-    tasks: [
-      mlflowSyncTask({
-        ...ctx,
-        registry: registry.store,
-        status,
-        onVersionCreated: async (modelRef, version) => {
-          await registry.gates.evaluate(modelRef, version, 'sync', 'plugin:mlops:mlflow-sync');
-        },
+    routes: (http: RouteContext) =>
+      mlflowRoutes(http, {
+        lastSync: () => status.get('mlflow'),
+        sync: mlflow?.sync,
+        webhookSecret: ctx.config.getOptionalString('mlops.mlflow.webhookSecret'),
+        logger: ctx.logger,
       }),
-    ],
+    tasks: [mlflow?.task],
   } satisfies Concern & Record<string, unknown>;
 }

@@ -1,11 +1,53 @@
-import { RouteContext } from '../router/router';
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import { rawBodyOf, RouteContext } from '../router/router';
+import { MlflowSync } from './MlflowSync';
 import { SyncStatus } from './SyncStatusStore';
+import { SYNCING_EVENTS, verifyMlflowWebhook } from './webhooks';
 
-/** Whether MLflow is configured, and how its last sync went. */
-export function mlflowRoutes({ router, reader }: RouteContext, lastSync: () => Promise<SyncStatus | undefined>) {
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/** Whether MLflow is configured and how its last sync went; MLflow's webhooks, which sync a model at once. */
+export function mlflowRoutes(
+  { router, reader }: RouteContext,
+  options: { lastSync: () => Promise<SyncStatus | undefined>; sync?: MlflowSync; webhookSecret?: string; logger: LoggerService },
+) {
+  const { lastSync, sync, webhookSecret, logger } = options;
+
   router.get('/sync/mlflow', async (req, res) => {
     await reader(req);
     const status = await lastSync();
     res.json(status ? { configured: true, ...status } : { configured: false });
+  });
+
+  // No Backstage token: MLflow signs the delivery with the shared secret, and that is checked here.
+  router.post('/mlflow/webhooks', async (req, res) => {
+    if (!sync || !webhookSecret) {
+      throw new NotFoundError('MLflow webhooks are not configured: set mlops.mlflow.baseUrl and mlops.mlflow.webhookSecret');
+    }
+    verifyMlflowWebhook(
+      webhookSecret,
+      {
+        signature: header(req.headers['x-mlflow-signature']),
+        timestamp: header(req.headers['x-mlflow-timestamp']),
+        deliveryId: header(req.headers['x-mlflow-delivery-id']),
+      },
+      rawBodyOf(req),
+    );
+    const event = `${req.body.entity}.${req.body.action}`;
+    const name = req.body.data.name;
+    if (!SYNCING_EVENTS.has(event) || typeof name !== 'string' || !name) {
+      // Acknowledged: MLflow retries anything but a 2xx, and there is nothing to do for this event.
+      res.json({ event, synced: false });
+      return;
+    }
+    const result = await sync.syncModel(name);
+    logger.info(`MLflow webhook ${event} for ${name}: ${result ? `${result.versionsCreated} new versions` : 'no Model entity follows it'}`);
+    res.json({
+      event,
+      registeredModel: name,
+      synced: result !== undefined,
+      ...(result ? { versionsCreated: result.versionsCreated, problems: result.problems } : {}),
+    });
   });
 }

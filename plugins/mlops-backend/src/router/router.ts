@@ -29,6 +29,18 @@ const LARGE_BODY_PATHS = /^\/(telemetry\/(predictions|outcomes|profiles)|models\
 /** Ingestion bodies are validated by the telemetry service itself (per-event checks at speed). */
 const INGEST_PATHS = /\/telemetry\/(predictions|outcomes|profiles)$/;
 
+/** Signed webhooks: the signature covers the bytes as sent, so the route needs them unparsed too. */
+const RAW_BODY_PATHS = /\/mlflow\/webhooks$/;
+
+/** The request body exactly as received, on the paths that verify a signature over it. */
+export function rawBodyOf(req: express.Request): Buffer | undefined {
+  return (req as express.Request & { rawBody?: Buffer }).rawBody;
+}
+
+const keepRawBody = (req: express.Request & { rawBody?: Buffer }, _res: unknown, buffer: Buffer) => {
+  if (RAW_BODY_PATHS.test(req.path)) req.rawBody = buffer;
+};
+
 /** body-parser's own errors would otherwise reach the OpenAPI validator's handler and become 400s. */
 const payloadTooLarge: ErrorRequestHandler = (error, req, res, next) => {
   if (error?.type === 'entity.too.large') {
@@ -114,7 +126,7 @@ export async function createMlopsRouter(options: {
   auditor: AuditorService;
 }): Promise<RouteContext> {
   const { httpAuth, permissions, auditor } = options;
-  const smallJson = express.json({ limit: BODY_LIMIT });
+  const smallJson = express.json({ limit: BODY_LIMIT, verify: keepRawBody as any });
   const largeJson = express.json({ limit: TELEMETRY_BODY_LIMIT });
   // Requests are validated here rather than by the typed router, whose error handler drops the
   // field names. Express takes error handlers in a middleware list; the option's type does not.

@@ -1,6 +1,7 @@
 import { InfoCard, Link, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
 import { lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
@@ -83,9 +84,16 @@ function Metrics({ item }: { item: Item }) {
   );
 }
 
-/** Where versions come from besides CI: the MLflow sync, and whether its last run failed. */
+type SyncProblem = { modelRef?: string; version?: string; message: string };
+
+/**
+ * Where versions come from besides CI: the MLflow sync, whether its last run failed, and what it
+ * could not copy of this model (the rest of the sync went on without it).
+ */
 function MlflowSyncStatus() {
   const api = useApi(mlopsApiRef);
+  const { entity } = useEntity();
+  const modelRef = stringifyEntityRef(entity);
   const state = useAsync(() => api.getMlflowSyncStatus(), [api]);
   if (state.status !== 'ready' || !state.value.configured || !state.value.finishedAt) return null;
   const status = { ...state.value, finishedAt: state.value.finishedAt };
@@ -97,11 +105,24 @@ function MlflowSyncStatus() {
     );
   }
   const mismatches: string[] = Array.isArray(status.details?.aliasMismatches) ? status.details.aliasMismatches : [];
+  const problems: SyncProblem[] = (Array.isArray(status.details?.problems) ? status.details.problems : []).filter(
+    (p: SyncProblem) => p.modelRef === modelRef,
+  );
   return (
-    <Typography variant="caption" color="textSecondary" component="p" aria-label="MLflow sync status">
+    <>
+      {problems.length > 0 && (
+        <Box mb={2}>
+          <WarningPanel
+            title={`MLflow sync skipped ${problems.length === 1 ? 'part' : 'parts'} of this model (${age(status.finishedAt)})`}
+            message={problems.map(p => `${p.version ? `v${p.version}` : 'All versions'}: ${p.message}`).join('\n')}
+          />
+        </Box>
+      )}
+      <Typography variant="caption" color="textSecondary" component="p" aria-label="MLflow sync status">
       Synced from MLflow {age(status.finishedAt)}.
-      {mismatches.length > 0 && ` Aliases set in MLflow are not followed (they change through sign-off and rollouts): ${mismatches.join('; ')}.`}
-    </Typography>
+        {mismatches.length > 0 && ` Aliases set in MLflow are not followed (they change through sign-off and rollouts): ${mismatches.join('; ')}.`}
+      </Typography>
+    </>
   );
 }
 

@@ -761,6 +761,58 @@ export const spec = {
         },
         required: ['configured'],
       },
+      MlflowWebhookDelivery: {
+        type: 'object',
+        description: 'The body MLflow 3 posts to a webhook.',
+        properties: {
+          entity: {
+            type: 'string',
+            maxLength: 100,
+          },
+          action: {
+            type: 'string',
+            maxLength: 100,
+          },
+          timestamp: {
+            type: 'string',
+            maxLength: 100,
+          },
+          workspace: {
+            type: 'string',
+            maxLength: 250,
+          },
+          data: {
+            type: 'object',
+            additionalProperties: {},
+          },
+        },
+        required: ['entity', 'action', 'data'],
+      },
+      MlflowWebhookOutcome: {
+        type: 'object',
+        properties: {
+          event: {
+            type: 'string',
+          },
+          registeredModel: {
+            type: 'string',
+          },
+          synced: {
+            type: 'boolean',
+          },
+          versionsCreated: {
+            type: 'integer',
+          },
+          problems: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: {},
+            },
+          },
+        },
+        required: ['event', 'synced'],
+      },
       Promotion: {
         type: 'object',
         properties: {
@@ -3609,6 +3661,74 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/mlflow/webhooks': {
+      post: {
+        operationId: 'ReceiveMlflowWebhook',
+        description:
+          'An MLflow 3 webhook delivery (`model_version.created`, `model_version_alias.created` and `.deleted`, `model_version_tag.set`, `registered_model.created`): verified by its HMAC signature (`X-MLflow-Signature` over `delivery id.timestamp.body` with `mlops.mlflow.webhookSecret`), refused when older than five minutes, then the named registered model is synced at once. No Backstage token: the signature is the authentication. 404 while no webhook secret is configured.',
+        parameters: [
+          {
+            name: 'X-MLflow-Signature',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'X-MLflow-Timestamp',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'X-MLflow-Delivery-Id',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/MlflowWebhookDelivery',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description:
+              'The event was verified; `synced` says whether a followed model was synced.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/MlflowWebhookOutcome',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '413': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

@@ -24,6 +24,8 @@ import { ListModels200Response } from '../models/ListModels200Response.model';
 import { ListPromotions200Response } from '../models/ListPromotions200Response.model';
 import { ListRetrainTriggers200Response } from '../models/ListRetrainTriggers200Response.model';
 import { LiveContext } from '../models/LiveContext.model';
+import { MlflowWebhookDelivery } from '../models/MlflowWebhookDelivery.model';
+import { MlflowWebhookOutcome } from '../models/MlflowWebhookOutcome.model';
 import { ModelPolicyView } from '../models/ModelPolicyView.model';
 import { ModelVersion } from '../models/ModelVersion.model';
 import { ModelVersionList } from '../models/ModelVersionList.model';
@@ -470,6 +472,18 @@ export type PutReferenceProfile = {
 /**
  * @public
  */
+export type ReceiveMlflowWebhook = {
+  body: MlflowWebhookDelivery;
+  header: {
+    xMLflowSignature?: string;
+    xMLflowTimestamp?: string;
+    xMLflowDeliveryId?: string;
+  };
+  response: MlflowWebhookOutcome | Error | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type RegisterModelVersion = {
   path: {
     namespace: string;
@@ -577,6 +591,8 @@ export type EndpointMap = {
   '#get|/models/{namespace}/{name}/runbooks': ListRunbooks;
 
   '#put|/models/{namespace}/{name}/versions/{version}/profile': PutReferenceProfile;
+
+  '#post|/mlflow/webhooks': ReceiveMlflowWebhook;
 
   '#post|/models/{namespace}/{name}/versions': RegisterModelVersion;
 

@@ -63,6 +63,8 @@ export * from '../models/LiveContextDecision.model';
 export * from '../models/LiveContextRollout.model';
 export * from '../models/LiveContextTopDriftingInner.model';
 export * from '../models/MetricComparison.model';
+export * from '../models/MlflowWebhookDelivery.model';
+export * from '../models/MlflowWebhookOutcome.model';
 export * from '../models/ModelAlias.model';
 export * from '../models/ModelError.model';
 export * from '../models/ModelEvent.model';

@@ -29,6 +29,8 @@ import { ListModels200Response } from '../models/ListModels200Response.model';
 import { ListPromotions200Response } from '../models/ListPromotions200Response.model';
 import { ListRetrainTriggers200Response } from '../models/ListRetrainTriggers200Response.model';
 import { LiveContext } from '../models/LiveContext.model';
+import { MlflowWebhookDelivery } from '../models/MlflowWebhookDelivery.model';
+import { MlflowWebhookOutcome } from '../models/MlflowWebhookOutcome.model';
 import { ModelPolicyView } from '../models/ModelPolicyView.model';
 import { ModelVersion } from '../models/ModelVersion.model';
 import { ModelVersionList } from '../models/ModelVersionList.model';
@@ -438,6 +440,17 @@ export type PutReferenceProfile = {
     version: string;
   };
   body: ReferenceProfileUpload;
+};
+/**
+ * @public
+ */
+export type ReceiveMlflowWebhook = {
+  body: MlflowWebhookDelivery;
+  header: {
+    xMLflowSignature?: string;
+    xMLflowTimestamp?: string;
+    xMLflowDeliveryId?: string;
+  };
 };
 /**
  * @public
@@ -1566,6 +1579,35 @@ export class DefaultApiClient {
         ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
       },
       method: 'PUT',
+      body: JSON.stringify(request.body),
+    });
+  }
+
+  /**
+   * An MLflow 3 webhook delivery (`model_version.created`, `model_version_alias.created` and `.deleted`, `model_version_tag.set`, `registered_model.created`): verified by its HMAC signature (`X-MLflow-Signature` over `delivery id.timestamp.body` with `mlops.mlflow.webhookSecret`), refused when older than five minutes, then the named registered model is synced at once. No Backstage token: the signature is the authentication. 404 while no webhook secret is configured.
+   * @param mlflowWebhookDelivery -
+   * @param xMLflowSignature -
+   * @param xMLflowTimestamp -
+   * @param xMLflowDeliveryId -
+   */
+  public async receiveMlflowWebhook(
+    // @ts-ignore
+    request: ReceiveMlflowWebhook,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<MlflowWebhookOutcome>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/mlflow/webhooks`;
+
+    const uri = parser.parse(uriTemplate).expand({});
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        ...request.header,
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'POST',
       body: JSON.stringify(request.body),
     });
   }

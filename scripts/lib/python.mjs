@@ -1,0 +1,117 @@
+// The Python side of the tools: a virtual environment under .tools/python with the pinned packages of
+// scripts/python-requirements.txt (MLflow), and a real MLflow tracking server started from it.
+//
+//   node scripts/lib/python.mjs install        create or update the environment
+//   node scripts/lib/python.mjs mlflow [port]  start a throwaway MLflow server; prints its URL, runs until killed
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, log, ROOT, run } from './process.mjs';
+
+export const VENV = join(ROOT, '.tools', 'python');
+export const PYTHON = join(VENV, 'bin', 'python');
+const REQUIREMENTS = join(ROOT, 'scripts', 'python-requirements.txt');
+const CONSTRAINTS = join(ROOT, 'scripts', 'python-constraints.txt');
+const STAMP = join(VENV, '.modelrails-requirements');
+
+/** The requirements' digest: the environment is rebuilt only when the pinned files change. */
+function requirementsDigest() {
+  return createHash('sha256').update(readFileSync(REQUIREMENTS)).update(readFileSync(CONSTRAINTS)).digest('hex');
+}
+
+/** Creates .tools/python and installs the pinned packages, unless it already holds exactly them. */
+export async function ensurePythonTools() {
+  const digest = requirementsDigest();
+  if (existsSync(PYTHON) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === digest) return;
+  const started = Date.now();
+  if (!existsSync(PYTHON)) {
+    log('creating the Python environment .tools/python');
+    const venv = await run('python3', ['-m', 'venv', VENV]);
+    if (venv.code !== 0) throw new Error('python3 -m venv failed (Debian: apt-get install python3-venv)');
+  }
+  log('installing the pinned Python packages (MLflow) into .tools/python');
+  const pip = await run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS, '-c', CONSTRAINTS]);
+  if (pip.code !== 0) throw new Error('pip install of scripts/python-requirements.txt failed');
+  writeFileSync(STAMP, `${digest}\n`);
+  log(`Python packages installed in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/**
+ * Starts `mlflow server` on loopback with a SQLite backend store in a throwaway directory, webhooks
+ * allowed to loopback over plain HTTP (MLflow refuses both by default), and resolves once it answers.
+ */
+export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
+  if (!existsSync(join(VENV, 'bin', 'mlflow'))) throw new Error('MLflow is not installed: node scripts/lib/python.mjs install');
+  const dir = mkdtempSync(join(tmpdir(), 'modelrails-mlflow-'));
+  const port = await freePort(preferred || 5055);
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    join(VENV, 'bin', 'mlflow'),
+    ['server', '--host', '127.0.0.1', '--port', String(port), '--workers', '1',
+      '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--default-artifact-root', join(dir, 'artifacts')],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],
+      env: {
+        ...process.env,
+        MLFLOW_WEBHOOK_ALLOWED_SCHEMES: 'http,https',
+        MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS: 'true',
+        // Fernet key for the webhook secrets MLflow stores (it would make a new one per process otherwise).
+        MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64url') + '=',
+        MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES: '1',
+        // MLflow caches each event's webhook list for 60 s: a webhook a test just made would miss events.
+        MLFLOW_WEBHOOK_CACHE_TTL: '1',
+      },
+    },
+  );
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  const stop = async () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error('mlflow server exited before answering');
+    }
+    try {
+      const response = await fetch(`${url}/health`);
+      if (response.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error('mlflow server did not answer within 120 s');
+    }
+    await new Promise(resolve => setTimeout(resolve, 300));
+  }
+  return { url, stop };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [command, port] = process.argv.slice(2);
+  if (command === 'install') {
+    await ensurePythonTools();
+  } else if (command === 'mlflow') {
+    const server = await startMlflow({ port: Number(port ?? 0) });
+    process.stdout.write(`${server.url}\n`);
+    const stop = () => server.stop().then(() => process.exit(0));
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('disconnect', stop);
+  } else {
+    log('usage: node scripts/lib/python.mjs install | mlflow [port]');
+    process.exit(2);
+  }
+}
