@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { backendNodeOptions, log, ROOT, run } from './lib/process.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { ensurePythonTools, startMlflow } from './lib/python.mjs';
+import { ensureKubernetesTools, startKubernetes } from './lib/kubernetes.mjs';
 
 
 const [command = 'start', ...rest] = process.argv.slice(2);
@@ -58,7 +59,8 @@ function testSteps() {
     { id: 'lint', title: 'Lint (Backstage packages)', cmd: y('lint') },
     { id: 'api-reports', title: 'API reports (report.api.md) of the published packages are current', cmd: ['node_modules/.bin/backstage-repo-tools', ['api-reports', '--ci', '--tsc', '--allow-all-warnings', '-o', 'ae-wrong-input-file-type', ...PUBLISHED]] },
     { id: 'python', title: 'Python tools: the pinned virtual environment under .tools/python (MLflow)', fn: ensurePythonTools },
-    { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL, a real MLflow server)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true, needsMlflow: true },
+    { id: 'kubernetes', title: "Kubernetes test server: apiextensions-apiserver built from Kubernetes' Go module, the projects' published CRDs", fn: ensureKubernetesTools },
+    { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL, a real MLflow server, a real Kubernetes API server)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true, needsMlflow: true, needsKubernetes: true },
     { id: 'faults', title: 'Crash test: kill -9 of the backend mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
     { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },
     { id: 'grafana-lint', title: 'Grafana app: lint', cmd: y('workspace', GRAFANA, 'lint') },
@@ -92,6 +94,7 @@ async function test() {
   const env = { CI: 'true' };
   let postgres;
   let mlflow;
+  let kubernetes;
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const report = [];
   const started = Date.now();
@@ -118,6 +121,16 @@ async function test() {
           log(`could not start the MLflow server: ${error.message ?? error}`);
         }
       }
+      if (step.needsKubernetes && !kubernetes) {
+        try {
+          kubernetes = await startKubernetes();
+          const { stop: _stop, ...where } = kubernetes;
+          env.MODELRAILS_TEST_KUBERNETES = JSON.stringify(where);
+          log(`Kubernetes API server for the tests on ${kubernetes.url}`);
+        } catch (error) {
+          log(`could not start the Kubernetes test server: ${error.message ?? error}`);
+        }
+      }
       log(`── ${step.title} (${step.id})`);
       const t0 = Date.now();
       const { code, output } = step.fn ? await runFunction(step.fn) : await run(step.cmd[0], step.cmd[1], { env });
@@ -136,6 +149,7 @@ async function test() {
   } finally {
     await postgres?.stop();
     await mlflow?.stop();
+    await kubernetes?.stop();
   }
   log(`── summary (${Math.round((Date.now() - started) / 1000)} s)`);
   for (const { step, ok, seconds, counts } of report) {

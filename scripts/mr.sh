@@ -106,6 +106,12 @@ need_test_packages() {
   { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
   # The OpenAPI generator (Backstage repo-tools) is a Java program: the openapi step regenerates the contract's code.
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  # The Kubernetes test server (built with Go from Kubernetes' module) keeps its objects in etcd;
+  # its client certificates come from openssl. The MLflow server runs in a Python venv.
+  [ -x /usr/bin/etcd ] || missing+=(etcd-server)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v go >/dev/null 2>&1 || missing+=(golang-go)
+  python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 

@@ -1,5 +1,13 @@
 /** The challenger's share of live traffic, and whether it receives a mirror of the champion's. @public */
-export type TrafficSplit = { weight: number; mirrored: boolean };
+export type TrafficSplit = {
+  weight: number;
+  mirrored: boolean;
+  /**
+   * Set while the router holds the split but does not serve it yet (KServe before its new revision
+   * takes the traffic): why, for people. The rollout engine judges no step until it is cleared.
+   */
+  settling?: string;
+};
 
 /** The two versions a router splits between. @public */
 export type TrafficVersions = { champion: string | null; challenger: string };

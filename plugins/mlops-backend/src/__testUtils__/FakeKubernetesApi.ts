@@ -4,11 +4,14 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 
 /*
- * An in-repo stand-in for the Kubernetes API server, written from the API conventions
- * (https://kubernetes.io/docs/reference/using-api/api-concepts/): namespaced custom objects under
- * /apis/{group}/{version}/namespaces/{namespace}/{plural}, resourceVersion on every write, `Status`
- * bodies for errors (404 NotFound, 409 AlreadyExists / Conflict, 422 Invalid, 401, 5xx), and
- * metadata.generateName. A fault schedule makes the next requests fail on purpose.
+ * An in-repo stand-in for the Kubernetes API server, kept for what a real one cannot be made to do
+ * on cue: fail (5xx, 429, reset connections, lost answers, a concurrent writer's 409) and serve
+ * Deployments. Everything else runs against the real API server (`realKubernetes.ts`). Written from
+ * the API conventions (https://kubernetes.io/docs/reference/using-api/api-concepts/): namespaced
+ * objects under /apis/{group}/{version}/namespaces/{namespace}/{plural}, only the versions the
+ * published CRDs serve (404 for others), discovery at /apis, resourceVersion on every write,
+ * `Status` bodies for errors, metadata.generateName. With `validateWith`, every object written is
+ * first sent to the real API server as a dry run, and refused here exactly as it refuses it.
  */
 
 type Obj = { apiVersion?: string; kind?: string; metadata: Record<string, any>; [key: string]: unknown };
@@ -20,8 +23,24 @@ function status(code: number, reason: string, message: string, details: Record<s
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, details, code };
 }
 
+/** What a real server answers a request with (the real API server's `request` in realKubernetes.ts). */
+export type KubernetesValidator = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** The API versions each group serves: as the published CRDs serve them, and Kubernetes for apps. */
+export const SERVED_API_VERSIONS: Record<string, string[]> = {
+  'networking.istio.io': ['v1', 'v1beta1', 'v1alpha3'],
+  'serving.kserve.io': ['v1beta1'],
+  'gateway.networking.k8s.io': ['v1', 'v1beta1'],
+  'argoproj.io': ['v1alpha1'],
+  apps: ['v1'],
+};
+
 export class FakeKubernetesApi {
   private server?: http.Server;
+  /** Served versions per group; a test of an older Istio removes `v1`. */
+  readonly served: Record<string, string[]> = structuredClone(SERVED_API_VERSIONS);
+  /** When set, objects are dry-run against a real API server first (its 422 and 404 are answered here). */
+  validateWith?: KubernetesValidator;
   private resourceVersion = 1000;
   private readonly objects = new Map<string, Obj>();
   readonly namespaces = new Set<string>(['default']);
@@ -119,25 +138,62 @@ export class FakeKubernetesApi {
       }
       if (fault) {
         // Do the request, then lose its answer.
-        this.answer(req, url, body, { writeHead: () => undefined, end: () => undefined } as any);
-        this.send(res, fault.after, status(fault.after, 'InternalError', `injected fault ${fault.after} after the request was carried out`));
+        void this.answer(req, url, body, { writeHead: () => undefined, end: () => undefined } as any).then(() =>
+          this.send(res, fault.after, status(fault.after, 'InternalError', `injected fault ${fault.after} after the request was carried out`)),
+        );
         return;
       }
-      this.answer(req, url, body, res);
+      void this.answer(req, url, body, res);
     });
   }
 
-  private answer(req: http.IncomingMessage, url: URL, body: any, res: http.ServerResponse) {
+  /** `GET /apis/{group}`: the versions a group serves, as a real server's discovery answers. */
+  private discovery(name: string) {
+    const versions = this.served[name] ?? [];
+    if (!versions.length) return undefined;
+    return {
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      name,
+      versions: versions.map(version => ({ groupVersion: `${name}/${version}`, version })),
+      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    };
+  }
+
+  /** The real server's refusal of this write as a dry run, or undefined when it would accept it. */
+  private async refusal(group: string, version: string, namespace: string, plural: string, body: any) {
+    if (!this.validateWith || group === 'apps' || !body || typeof body !== 'object') return undefined;
+    const { resourceVersion: _rv, uid: _uid, creationTimestamp: _ct, ...metadata } = body.metadata ?? {};
+    const answer = await this.validateWith('POST', `/apis/${group}/${version}/namespaces/${namespace}/${plural}?dryRun=All`, { ...body, metadata });
+    // AlreadyExists: another test holds that name on the shared server; the object itself was fine.
+    return answer.status >= 400 && answer.status !== 409 ? answer : undefined;
+  }
+
+  private async answer(req: http.IncomingMessage, url: URL, body: any, res: http.ServerResponse) {
     if (req.headers.authorization !== `Bearer ${this.token}`) {
       this.send(res, 401, status(401, 'Unauthorized', 'Unauthorized'));
       return;
     }
+    const discovered = /^\/apis\/([^/]+)\/?$/.exec(url.pathname)?.[1];
+    if (req.method === 'GET' && discovered) {
+      const found = this.discovery(discovered);
+      if (found) this.send(res, 200, found);
+      else this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
+      return;
+    }
     const m = /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(url.pathname);
-    if (!m) {
+    if (!m || !this.served[m[1]]?.includes(m[2])) {
       this.send(res, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
       return;
     }
     const [, group, version, namespace, plural, name] = m;
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const refused = await this.refusal(group, version, namespace, plural, body);
+      if (refused) {
+        this.send(res, refused.status, refused.body);
+        return;
+      }
+    }
     if (!this.namespaces.has(namespace)) {
       this.send(res, 404, status(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' }));
       return;

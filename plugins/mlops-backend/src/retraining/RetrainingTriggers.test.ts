@@ -3,6 +3,7 @@ import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-co
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
+import { RealKubernetes, startRealKubernetes } from '../__testUtils__/realKubernetes';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrateDatabase } from '../migrations';
 import { DatabaseTelemetryStore } from '../telemetry/DatabaseTelemetryStore';
@@ -23,9 +24,17 @@ const MODEL = 'model:default/home-feed-ranker';
 const DAY = 86_400_000;
 const databases = createTestDatabases();
 
+// Workflows the fake is sent are dry-run against the real API server with Argo's published CRD.
+let realKubernetes: RealKubernetes;
+beforeAll(async () => {
+  realKubernetes = await startRealKubernetes();
+});
+afterAll(() => realKubernetes?.stop());
+
 describe.each(databases.eachSupportedId())('retraining triggers on %s', databaseId => {
   const kubernetes = new FakeKubernetesApi();
   beforeAll(async () => {
+    kubernetes.validateWith = realKubernetes.request;
     await kubernetes.start();
     kubernetes.namespaces.add('ml-training');
   });

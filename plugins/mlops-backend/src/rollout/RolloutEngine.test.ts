@@ -3,6 +3,7 @@ import { modelPolicySchema, ModelPolicyInput } from '@modelrails/plugin-mlops-co
 import fc from 'fast-check';
 import { Knex } from 'knex';
 import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
+import { RealKubernetes, startRealKubernetes } from '../__testUtils__/realKubernetes';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { DatabaseModelRailsStore } from '../database/DatabaseModelRailsStore';
 import { migrateDatabase } from '../migrations';
@@ -70,11 +71,20 @@ function heldSplit(k8s: FakeKubernetesApi, vsName: string, challenger: string) {
   return { weight: dest?.weight ?? 0, mirrored: route.mirror?.subset === `v${challenger}` };
 }
 
+// The fake serves the faults; every VirtualService it is sent is dry-run against the real API
+// server with Istio's CRD, so a write the real server would refuse fails here too.
+let realKubernetes: RealKubernetes;
+beforeAll(async () => {
+  realKubernetes = await startRealKubernetes();
+});
+afterAll(() => realKubernetes?.stop());
+
 async function setup(knex: Knex) {
   await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
   const audit = new DatabaseModelRailsStore(knex);
   const store = new DatabaseRolloutStore(knex, audit);
   const k8s = new FakeKubernetesApi();
+  k8s.validateWith = realKubernetes.request;
   k8s.namespaces.add(NS);
   await k8s.start();
   const kubeConfig = k8s.kubeConfig();

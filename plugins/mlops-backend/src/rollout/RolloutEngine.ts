@@ -232,6 +232,12 @@ export class DefaultRolloutEngine implements RolloutEngine {
       });
     }
 
+    if (held.settling) {
+      // The router holds the split but does not serve it yet: metrics now would judge the old split.
+      const reason = `waiting for the split to be served: ${held.settling}`;
+      return this.store.update(r.id, r.revision, { lastAnalysisAt: now }, now, { at: now, action: 'hold', actor: ENGINE_ACTOR, reason });
+    }
+
     const checks = await this.checks(r, now);
     const verdict = verdictOf(checks);
     const where = r.stage === 'shadow' ? 'shadow' : `${r.weight} %`;

@@ -1,6 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { TrafficRouterFactory } from '@modelrails/plugin-mlops-node';
+import { ApiDiscovery } from '../kubernetes/discovery';
+import { GatewayApiTarget, GatewayApiTrafficRouter } from './GatewayApiTrafficRouter';
 import { IstioTarget, IstioTrafficRouter } from './IstioTrafficRouter';
 import { KServeTarget, KServeTrafficRouter } from './KServeTrafficRouter';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
@@ -25,7 +27,7 @@ function throughKubernetes<T>(kubeConfig: KubeConfig | undefined, describe: (tar
 
 /**
  * Every traffic router this backend knows, by the name a policy's `rollout.traffic` gives: the
- * built-in ones (`istio` and `kserve` through the Kubernetes API, the in-process `simulated` one)
+ * built-in ones (`istio`, `kserve` and `gateway-api` through the Kubernetes API, the in-process `simulated` one)
  * are registered exactly as backend modules register theirs through
  * `mlopsTrafficRoutersExtensionPoint`.
  */
@@ -34,8 +36,11 @@ export class TrafficRouters {
 
   constructor(builtIn: { kubeConfig?: KubeConfig; simulated: SimulatedTraffic }) {
     const { kubeConfig, simulated } = builtIn;
-    this.routers.addBuiltIn('istio', throughKubernetes<IstioTarget>(kubeConfig, t => `VirtualService ${t.namespace}/${t.virtualService}`, (k, t) => new IstioTrafficRouter(k, t)));
+    // One discovery cache for every router: the served API versions are asked once per few minutes.
+    const discovery = kubeConfig ? new ApiDiscovery(kubeConfig) : undefined;
+    this.routers.addBuiltIn('istio', throughKubernetes<IstioTarget>(kubeConfig, t => `VirtualService ${t.namespace}/${t.virtualService}`, (k, t) => new IstioTrafficRouter(k, t, discovery)));
     this.routers.addBuiltIn('kserve', throughKubernetes<KServeTarget>(kubeConfig, t => `InferenceService ${t.namespace}/${t.inferenceService}`, (k, t) => new KServeTrafficRouter(k, t)));
+    this.routers.addBuiltIn('gateway-api', throughKubernetes<GatewayApiTarget>(kubeConfig, t => `HTTPRoute ${t.namespace}/${t.httpRoute}`, (k, t) => new GatewayApiTrafficRouter(k, t, discovery)));
     this.routers.addBuiltIn('simulated', ({ modelRef }) => simulated.router(modelRef));
   }
 

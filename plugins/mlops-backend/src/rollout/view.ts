@@ -9,6 +9,7 @@ export function rolloutView(r: RolloutRecord): Rollout {
   let target = 'simulated traffic';
   if (t.kind === 'istio') target = `VirtualService ${t.namespace}/${t.virtualService}`;
   if (t.kind === 'kserve') target = `InferenceService ${t.namespace}/${t.inferenceService}`;
+  if (t.kind === 'gateway-api') target = `HTTPRoute ${t.namespace}/${t.httpRoute}`;
   if (t.kind === 'plugin') target = `traffic router "${t.name}"`;
   return {
     id: r.id,

@@ -160,12 +160,18 @@ const pluginTargetSchema = z
   })
   .strict();
 
+/** A `{version}` template of a Kubernetes name or host, e.g. `ranker-v{version}`. */
+const nameTemplate = z.string().min(1).max(253);
+
 /**
- * How a rollout moves traffic. `istio`: weights of the champion's and the challenger's subsets
- * in one HTTP route of a VirtualService (shadow by mirroring), the challenger's Deployment scaled
- * down after a rollback. `kserve`: `canaryTrafficPercent` of an InferenceService. `simulated`: an
- * in-process router (the demo). `plugin`: a router a backend module added through the
- * `mlopsTrafficRoutersExtensionPoint`, by its name. Without one, approval hands the champion
+ * How a rollout moves traffic. `istio`: weights of the champion's and the challenger's
+ * destinations in one HTTP route of a VirtualService, told apart by subset (`subset`) or by host
+ * (`hosts`, the form Argo Rollouts' Istio guide uses), shadow by mirroring, the challenger's
+ * Deployment scaled down after a rollback. `kserve`: `canaryTrafficPercent` of an
+ * InferenceService, judged only once KServe serves it. `gateway-api`: weights of the champion's
+ * and challenger's `backendRefs` in one rule of an HTTPRoute (Istio, Envoy Gateway, Cilium…).
+ * `simulated`: an in-process router (the demo). `plugin`: a router a backend module added through
+ * the `mlopsTrafficRoutersExtensionPoint`, by its name. Without one, approval hands the champion
  * alias over at once.
  */
 const trafficSchema = z.discriminatedUnion('kind', [
@@ -174,12 +180,14 @@ const trafficSchema = z.discriminatedUnion('kind', [
       kind: z.literal('istio'),
       namespace: kubernetesName,
       virtualService: kubernetesName,
-      /** The `name` of the HTTP route to split; the first route when absent. */
+      /** The `name` of the HTTP route to split; may be left out only when the VirtualService has one HTTP route. */
       route: z.string().min(1).optional(),
-      /** Destination host of both subsets; the route's first destination's when absent. */
+      /** Destination host of both subsets (subset splits); the route's first destination's when absent. */
       host: z.string().min(1).optional(),
-      /** Subset name of a version, `{version}` replaced. */
-      subset: z.string().min(1).default('v{version}'),
+      /** Subset name of a version, `{version}` replaced (subset splits). */
+      subset: nameTemplate.default('v{version}'),
+      /** Host splits: the champion's and the challenger's destination hosts (`{version}` replaced, or fixed stable/canary Services). */
+      hosts: z.object({ champion: nameTemplate, challenger: nameTemplate }).strict().optional(),
       /** Deployment of a version, `{version}` replaced; scaled to 0 after a rollback. */
       deployment: z.string().min(1).optional(),
     })
@@ -189,6 +197,19 @@ const trafficSchema = z.discriminatedUnion('kind', [
       kind: z.literal('kserve'),
       namespace: kubernetesName,
       inferenceService: kubernetesName,
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('gateway-api'),
+      namespace: kubernetesName,
+      httpRoute: kubernetesName,
+      /** The `name` of the rule to split; may be left out only when the HTTPRoute has one rule. */
+      rule: z.string().min(1).optional(),
+      /** The Service of a version, `{version}` replaced, e.g. `ranker-v{version}`. */
+      backend: nameTemplate,
+      /** The Services' port; the existing backendRef's when absent. */
+      port: z.number().int().min(1).max(65535).optional(),
     })
     .strict(),
   z.object({ kind: z.literal('simulated') }).strict(),

@@ -1866,7 +1866,7 @@ export const spec = {
             type: 'string',
             description:
               'The router kind; `plugin` for a router a backend module added.',
-            enum: ['istio', 'kserve', 'simulated', 'plugin'],
+            enum: ['istio', 'kserve', 'gateway-api', 'simulated', 'plugin'],
           },
           target: {
             type: 'string',
@@ -1969,7 +1969,7 @@ export const spec = {
             type: 'string',
             description:
               'The router kind; `plugin` for a router a backend module added.',
-            enum: ['istio', 'kserve', 'simulated', 'plugin'],
+            enum: ['istio', 'kserve', 'gateway-api', 'simulated', 'plugin'],
           },
           target: {
             type: 'string',

@@ -53,4 +53,9 @@ export interface Rollout {
 /**
  * @public
  */
-export type RolloutRouterEnum = 'istio' | 'kserve' | 'simulated' | 'plugin';
+export type RolloutRouterEnum =
+  | 'istio'
+  | 'kserve'
+  | 'gateway-api'
+  | 'simulated'
+  | 'plugin';

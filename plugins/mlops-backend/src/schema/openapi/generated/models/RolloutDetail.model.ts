@@ -58,5 +58,6 @@ export interface RolloutDetail {
 export type RolloutDetailRouterEnum =
   | 'istio'
   | 'kserve'
+  | 'gateway-api'
   | 'simulated'
   | 'plugin';
