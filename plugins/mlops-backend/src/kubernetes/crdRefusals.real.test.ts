@@ -33,7 +33,10 @@ const KINDS = [
       metadata: { name: 'reviews' },
       spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 90 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 10 }] }] },
     },
-    broken: (o: any) => ((o.spec.http[0].route[1].weight = '10'), o),
+    broken: (o: any) => {
+      o.spec.http[0].route[1].weight = '10';
+      return o;
+    },
     field: 'spec.http[0].route[1].weight',
   },
   {
@@ -45,7 +48,10 @@ const KINDS = [
       metadata: { name: 'sklearn-iris' },
       spec: { predictor: { canaryTrafficPercent: 10, model: { modelFormat: { name: 'sklearn' }, storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model' } } },
     },
-    broken: (o: any) => ((o.spec.predictor.canaryTrafficPercent = 'ten'), o),
+    broken: (o: any) => {
+      o.spec.predictor.canaryTrafficPercent = 'ten';
+      return o;
+    },
     field: 'spec.predictor.canaryTrafficPercent',
   },
   {
@@ -57,7 +63,10 @@ const KINDS = [
       metadata: { name: 'foo-route' },
       spec: { parentRefs: [{ name: 'prod-web' }], hostnames: ['foo.example.com'], rules: [{ backendRefs: [{ name: 'foo-v1', port: 8080, weight: 90 }, { name: 'foo-v2', port: 8080, weight: 10 }] }] },
     },
-    broken: (o: any) => ((o.spec.rules[0].backendRefs[1].weight = -1), o),
+    broken: (o: any) => {
+      o.spec.rules[0].backendRefs[1].weight = -1;
+      return o;
+    },
     field: 'spec.rules[0].backendRefs[1].weight',
   },
   {
@@ -69,7 +78,10 @@ const KINDS = [
       metadata: { generateName: 'retrain-' },
       spec: { workflowTemplateRef: { name: 'retrain-ranker' }, arguments: { parameters: [{ name: 'model', value: 'model:default/home-feed-ranker' }] } },
     },
-    broken: (o: any) => ((o.spec.arguments.parameters = [{ value: 'no name' }]), o),
+    broken: (o: any) => {
+      o.spec.arguments.parameters = [{ value: 'no name' }];
+      return o;
+    },
     field: 'spec.arguments.parameters[0].name',
   },
 ];
