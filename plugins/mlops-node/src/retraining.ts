@@ -12,4 +12,18 @@ export type RetrainRequest = Pick<RetrainTriggerView, 'id' | 'modelRef' | 'reaso
  */
 export interface RetrainAction {
   submit(request: RetrainRequest, config: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Where the run `submit` started stands now, read from the system that runs it; undefined when
+   * the action cannot tell (a webhook). Called about once a minute until `finished`.
+   */
+  follow?(submitted: Record<string, unknown>, config: Record<string, unknown>): Promise<RetrainRun | undefined>;
 }
+
+/** A submitted retraining run as its system reports it. @public */
+export type RetrainRun = {
+  /** The system's own word, e.g. an Argo Workflow's `Pending`, `Running`, `Succeeded`, `Failed`, `Error`. */
+  phase: string;
+  message?: string;
+  /** True once the phase is final. */
+  finished: boolean;
+};

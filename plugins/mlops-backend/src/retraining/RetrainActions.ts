@@ -1,7 +1,7 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { RetrainTrigger } from '../telemetry/TelemetryStore';
-import { RetrainAction, RetrainRequest } from '@modelrails/plugin-mlops-node';
+import { RetrainAction, RetrainRequest, RetrainRun } from '@modelrails/plugin-mlops-node';
 import { describeKubernetesError } from '../kubernetes/kubeConfig';
 import { NamedExtensions } from '../wiring';
 import { OutboundHosts } from '../outbound/OutboundHosts';
@@ -43,7 +43,16 @@ export class RetrainActions {
     const { id, modelRef, reason, severity, approvalBeforeCanary, details } = trigger;
     return action.submit({ id, modelRef, reason, severity, approvalBeforeCanary, details }, config);
   }
+
+  /** Where a submitted trigger's run stands, when its action can tell. */
+  async follow(submitted: Record<string, unknown>, target: Target): Promise<RetrainRun | undefined> {
+    const [name, config] = target.kind === 'plugin' ? [target.name, target.config] : [target.kind, target as Record<string, unknown>];
+    return this.actions.get(name)?.follow?.(submitted, config);
+  }
 }
+
+/** Argo Workflows' final phases (workflow.status.phase); Pending and Running are not. */
+const FINAL_PHASES = new Set(['Succeeded', 'Failed', 'Error']);
 
 const RETRIES = 3;
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -74,21 +83,27 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
 
   async submit(trigger: RetrainRequest, config: Record<string, unknown>) {
     const target = config as ArgoTarget;
+    const template = (target.workflowTemplate ?? target.clusterWorkflowTemplate)!;
+    const extra = Object.entries(target.parameters ?? {}).map(([name, value]) => ({ name, value }));
     const body = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
       metadata: {
-        generateName: `${target.workflowTemplate}-`,
+        generateName: `${template}-`,
         namespace: target.namespace,
         labels: {
           'modelrails.io/trigger-id': trigger.id,
           'modelrails.io/reason': trigger.reason,
-          'workflows.argoproj.io/workflow-template': target.workflowTemplate,
+          // The labels Argo's own submit-from-template sets.
+          ...(target.workflowTemplate
+            ? { 'workflows.argoproj.io/workflow-template': template }
+            : { 'workflows.argoproj.io/cluster-workflow-template': template }),
         },
       },
       spec: {
-        workflowTemplateRef: { name: target.workflowTemplate },
-        arguments: { parameters: workflowParameters(trigger) },
+        workflowTemplateRef: target.workflowTemplate ? { name: template } : { name: template, clusterScope: true },
+        ...(target.entrypoint ? { entrypoint: target.entrypoint } : {}),
+        arguments: { parameters: [...extra, ...workflowParameters(trigger)] },
       },
     };
     for (let attempt = 1; ; attempt++) {
@@ -108,8 +123,26 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
           continue;
         }
         const message = error instanceof ApiException ? describeKubernetesError(error) : (error as Error).message;
-        throw new Error(`Kubernetes refused the workflow for ${target.namespace}/${target.workflowTemplate}: ${message}`);
+        throw new Error(`Kubernetes refused the workflow for ${target.namespace}/${template}: ${message}`);
       }
+    }
+  }
+
+  /** The Workflow's `status.phase` and `status.message`; a Workflow deleted before it finished is reported as such. */
+  async follow(submitted: Record<string, unknown>): Promise<RetrainRun | undefined> {
+    const { namespace, workflow } = submitted as { namespace?: string; workflow?: string };
+    if (!namespace || !workflow) return undefined;
+    try {
+      const found = (await this.api.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'workflows', name: workflow })) as {
+        status?: { phase?: string; message?: string };
+      };
+      const phase = found.status?.phase || 'Pending';
+      return { phase, ...(found.status?.message ? { message: found.status.message } : {}), finished: FINAL_PHASES.has(phase) };
+    } catch (error) {
+      if (error instanceof ApiException && error.code === 404) {
+        return { phase: 'Deleted', message: `Workflow ${namespace}/${workflow} no longer exists`, finished: true };
+      }
+      throw error;
     }
   }
 }

@@ -144,6 +144,76 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
     expect(await statuses()).toEqual(['critical:recorded', 'critical:recorded', 'normal:suppressed', 'critical:recorded', 'critical:recorded']);
   });
 
+  it("passes a ClusterWorkflowTemplate, an entrypoint and the template's own parameters, and follows the Workflow's phase to the end", async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 12) };
+    const target = {
+      kind: 'argo-workflow',
+      namespace: 'ml-training',
+      clusterWorkflowTemplate: 'retrain-gbdt',
+      entrypoint: 'train-and-register',
+      // The template declares these without a default: without them Argo refuses the Workflow.
+      parameters: { 'feature-view': 'ranker_features_v3', 'gpu-type': 'a100' },
+    } as const;
+    const { triggers, policy, store } = await setup({ retraining: { target } }, now);
+    const report = {
+      modelRef: MODEL,
+      version: '17',
+      window: { from: '', to: '' },
+      features: [{ feature: 'x', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
+    } as any;
+    const trigger = (await triggers.onDriftReport(report, policy))!;
+    expect(trigger.status).toBe('submitted');
+    const workflow = kubernetes.list('argoproj.io', 'workflows', 'ml-training').find(w => w.metadata.labels['modelrails.io/trigger-id'] === trigger.id)!;
+    // Written as Argo's own `argo submit --from clusterworkflowtemplate/…` writes it (and accepted by Argo's CRD).
+    expect(workflow.metadata).toMatchObject({ generateName: 'retrain-gbdt-', labels: { 'workflows.argoproj.io/cluster-workflow-template': 'retrain-gbdt' } });
+    expect(workflow.spec).toMatchObject({ workflowTemplateRef: { name: 'retrain-gbdt', clusterScope: true }, entrypoint: 'train-and-register' });
+    expect((workflow.spec as any).arguments.parameters).toEqual(
+      expect.arrayContaining([{ name: 'feature-view', value: 'ranker_features_v3' }, { name: 'gpu-type', value: 'a100' }, { name: 'trigger-id', value: trigger.id }]),
+    );
+
+    const policyOf = async () => policy;
+    const runOf = async () => (await triggers.list(MODEL, 10)).find(t => t.id === trigger.id)!.run;
+    // Submitted, not yet picked up by the controller: Pending.
+    await triggers.followRuns(policyOf);
+    expect(await runOf()).toMatchObject({ phase: 'Pending', finished: false });
+    const setPhase = (phase: string, message?: string) =>
+      kubernetes.put('argoproj.io', 'workflows', 'ml-training', { ...workflow, status: { phase, ...(message ? { message } : {}) } });
+    setPhase('Running');
+    now.t += 60_000;
+    await triggers.followRuns(policyOf);
+    expect(await runOf()).toMatchObject({ phase: 'Running', finished: false });
+    setPhase('Failed', 'child \'train-and-register-1234\' failed: OOMKilled (exit code 137)');
+    now.t += 60_000;
+    await triggers.followRuns(policyOf);
+    expect(await runOf()).toEqual({ phase: 'Failed', message: "child 'train-and-register-1234' failed: OOMKilled (exit code 137)", finished: true, checkedAt: new Date(now.t).toISOString() });
+    // Finished runs are not asked about again.
+    const requests = kubernetes.requests.length;
+    await triggers.followRuns(policyOf);
+    expect(kubernetes.requests.slice(requests).filter(r => r.path.endsWith(workflow.metadata.name))).toEqual([]);
+    expect((await store.listTriggers(MODEL, 10)).find(t => t.id === trigger.id)!.status).toBe('submitted');
+  });
+
+  it('reports a Workflow deleted before it finished, and keeps asking while the cluster is unreachable', async () => {
+    const now = { t: Date.UTC(2026, 10, 23, 12) };
+    const { triggers, policy } = await setup(argo, now);
+    const report = {
+      modelRef: MODEL,
+      version: '17',
+      window: { from: '', to: '' },
+      features: [{ feature: 'y', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
+    } as any;
+    const trigger = (await triggers.onDriftReport(report, policy))!;
+    const runOf = async () => (await triggers.list(MODEL, 10)).find(t => t.id === trigger.id)!.run;
+    kubernetes.down = true;
+    await triggers.followRuns(async () => policy);
+    expect(await runOf()).toBeUndefined();
+    kubernetes.down = false;
+    const name = (trigger.action as { workflow: string }).workflow;
+    await fetch(`${kubernetes.url}/apis/argoproj.io/v1alpha1/namespaces/ml-training/workflows/${name}`, { method: 'DELETE', headers: { Authorization: `Bearer ${kubernetes.token}` } });
+    await triggers.followRuns(async () => policy);
+    expect(await runOf()).toMatchObject({ phase: 'Deleted', finished: true, message: expect.stringMatching(/no longer exists/) });
+  });
+
   it('retries 5xx from the Kubernetes API and fails cleanly on 404 (no such namespace)', async () => {
     const now = { t: Date.UTC(2026, 10, 23, 12) };
     const { triggers, policy, store } = await setup(argo, now);

@@ -36,15 +36,20 @@ export interface RetrainingTriggers {
   onDriftReport(report: DriftReport, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
   checkSchedule(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
   checkPerformance(modelRef: string, policy: ModelPolicy): Promise<RetrainTrigger | undefined>;
+  /** Reads where each submitted, unfinished run stands (an Argo Workflow's phase) and records it. */
+  followRuns(policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>): Promise<number>;
 }
+
+/** Runs are followed for this long after they were submitted; a training run taking longer is left as last seen. */
+const FOLLOW_FOR_MS = 7 * 86_400_000;
 
 export class DefaultRetrainingTriggers implements RetrainingTriggers {
   constructor(
     private readonly options: {
       store: TelemetryStore;
       evaluation: EvaluationService;
-      /** Carries a trigger out on the policy's target (RetrainActions). */
-      actions: Pick<RetrainActions, 'submit'>;
+      /** Carries a trigger out on the policy's target, and follows the run it started (RetrainActions). */
+      actions: Pick<RetrainActions, 'submit' | 'follow'>;
       metrics?: TelemetryMetrics;
       logger: LoggerService;
       now?: () => number;
@@ -55,10 +60,34 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
     return (this.options.now ?? Date.now)();
   }
 
+  async followRuns(policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>) {
+    const { store, actions, logger } = this.options;
+    let followed = 0;
+    for (const trigger of await store.unfinishedRuns(this.now() - FOLLOW_FOR_MS, 200)) {
+      const target = (await policyOf(trigger.modelRef).catch(() => undefined))?.retraining.target;
+      if (!target || !trigger.action) continue;
+      try {
+        const run = await actions.follow(trigger.action, target);
+        if (!run) continue;
+        await store.setTriggerRun(trigger.id, { ...run, checkedAt: this.now() });
+        if (run.phase !== trigger.run?.phase) logger.info(`Retraining run of ${trigger.modelRef} (trigger ${trigger.id}): ${run.phase}${run.message ? ` — ${run.message}` : ''}`);
+        followed++;
+      } catch (error) {
+        // The cluster is unreachable now: the run is asked about again at the next tick.
+        logger.warn(`Could not read the retraining run of trigger ${trigger.id}: ${(error as Error).message}`);
+      }
+    }
+    return followed;
+  }
+
   /** A model's triggers, newest first, as the API shows them. */
   async list(modelRef: string, limit: number) {
     const items = await this.options.store.listTriggers(modelRef, limit);
-    return items.map(t => ({ ...t, createdAt: new Date(t.createdAt).toISOString() }));
+    return items.map(({ run, ...t }) => ({
+      ...t,
+      createdAt: new Date(t.createdAt).toISOString(),
+      ...(run ? { run: { ...run, checkedAt: new Date(run.checkedAt).toISOString() } } : {}),
+    }));
   }
 
   /**

@@ -7,7 +7,7 @@ import { OutboundHosts } from '../outbound/OutboundHosts';
 import { ArgoWorkflowSubmitter, RetrainActions, WebhookCaller } from './RetrainActions';
 import { DefaultRetrainingTriggers } from './RetrainingTriggers';
 import { retrainingRoutes } from './routes';
-import { retrainingChecksTask } from './schedule';
+import { retrainingChecksTask, retrainingRunsTask } from './schedule';
 
 export { RetrainActions } from './RetrainActions';
 export type { RetrainingTriggers } from './RetrainingTriggers';
@@ -23,6 +23,9 @@ export function createRetraining(ctx: MlopsContext, deps: { store: TelemetryStor
     triggers,
     actions,
     routes: (http: RouteContext) => retrainingRoutes(http, triggers),
-    tasks: [retrainingChecksTask({ store: deps.store, triggers, policyOf: modelRef => deps.telemetry.policy(modelRef) })],
+    tasks: [
+      retrainingChecksTask({ store: deps.store, triggers, policyOf: modelRef => deps.telemetry.policy(modelRef) }),
+      retrainingRunsTask({ triggers, policyOf: modelRef => deps.telemetry.policy(modelRef) }),
+    ],
   } satisfies Concern & Record<string, unknown>;
 }

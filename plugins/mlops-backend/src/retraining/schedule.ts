@@ -27,3 +27,16 @@ export function retrainingChecksTask(options: {
     },
   };
 }
+
+/** Every minute one replica reads where submitted retraining runs stand (an Argo Workflow's phase). */
+export function retrainingRunsTask(options: { triggers: RetrainingTriggers; policyOf(modelRef: string): Promise<ModelPolicy | undefined> }): ScheduledTask {
+  return {
+    id: 'mlops-retraining-runs',
+    scope: 'global',
+    frequency: { minutes: 1 },
+    timeout: { minutes: 2 },
+    fn: async () => {
+      await options.triggers.followRuns(options.policyOf);
+    },
+  };
+}

@@ -593,7 +593,25 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       details: JSON.parse(r.details),
       action: r.action ? JSON.parse(r.action) : null,
       createdAt: Number(r.created_at),
+      ...(r.run_phase
+        ? { run: { phase: r.run_phase, ...(r.run_message ? { message: r.run_message } : {}), finished: Boolean(r.run_finished), checkedAt: Number(r.run_checked_at) } }
+        : {}),
     };
+  }
+
+  async unfinishedRuns(since: number, limit: number) {
+    const rows = await this.db('mlops_retrain_triggers')
+      .where({ status: 'submitted', run_finished: false })
+      .where('created_at', '>=', since)
+      .orderByRaw('run_checked_at IS NOT NULL, run_checked_at')
+      .limit(limit);
+    return rows.map(r => this.toTrigger(r));
+  }
+
+  async setTriggerRun(id: string, run: NonNullable<RetrainTrigger['run']>) {
+    await this.db('mlops_retrain_triggers')
+      .where({ id })
+      .update({ run_phase: run.phase.slice(0, 24), run_message: run.message?.slice(0, 2000) ?? null, run_finished: run.finished, run_checked_at: run.checkedAt });
   }
 
   async listTriggers(modelRef: string, limit: number) {

@@ -93,7 +93,10 @@ export type LabelledPrediction = {
 };
 
 /** A retraining trigger as stored: the API's shape with the time in epoch milliseconds. */
-export type RetrainTrigger = Omit<RetrainTriggerView, 'createdAt'> & { createdAt: number };
+export type RetrainTrigger = Omit<RetrainTriggerView, 'createdAt' | 'run'> & {
+  createdAt: number;
+  run?: { phase: string; message?: string; finished: boolean; checkedAt: number };
+};
 
 /** A model's open drift incident: the drifting features (`<feature>\u0000<segment>`) and their severity. */
 export type DriftIncident = {
@@ -147,6 +150,10 @@ export interface TelemetryStore {
   addTrigger(trigger: RetrainTrigger): Promise<void>;
   listTriggers(modelRef: string, limit: number): Promise<RetrainTrigger[]>;
   lastTrigger(modelRef: string, statuses: RetrainTrigger['status'][], reason?: RetrainTrigger['reason']): Promise<RetrainTrigger | undefined>;
+  /** Submitted triggers whose run has not finished, created since `since`, oldest check first. */
+  unfinishedRuns(since: number, limit: number): Promise<RetrainTrigger[]>;
+  /** Records where a submitted trigger's run stands. */
+  setTriggerRun(id: string, run: NonNullable<RetrainTrigger['run']>): Promise<void>;
   /** The model's open drift incident, if any. */
   driftIncident(modelRef: string): Promise<DriftIncident | undefined>;
   /** Opens or updates the model's drift incident; `null` closes it. */

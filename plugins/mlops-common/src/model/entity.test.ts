@@ -90,6 +90,20 @@ describe('parseModelEntity', () => {
     ['an Istio target in a namespace Kubernetes would refuse', { policy: { rollout: { traffic: { kind: 'istio', namespace: 'ML_Team', virtualService: 'feed' } } } }, 'spec.policy.rollout.traffic.namespace'],
     ['a KServe target without its InferenceService', { policy: { rollout: { traffic: { kind: 'kserve', namespace: 'ml' } } } }, 'spec.policy.rollout.traffic.inferenceService'],
     ['an unknown traffic router', { policy: { rollout: { traffic: { kind: 'linkerd' } } } }, 'spec.policy.rollout.traffic.kind'],
+    ['an Istio host split naming only one host', { policy: { rollout: { traffic: { kind: 'istio', namespace: 'ml', virtualService: 'feed', hosts: { challenger: 'feed-canary' } } } } }, 'spec.policy.rollout.traffic.hosts.champion'],
+    ['a Gateway API target without its backend Service', { policy: { rollout: { traffic: { kind: 'gateway-api', namespace: 'ml', httpRoute: 'feed' } } } }, 'spec.policy.rollout.traffic.backend'],
+    ['a Gateway API port out of range', { policy: { rollout: { traffic: { kind: 'gateway-api', namespace: 'ml', httpRoute: 'feed', backend: 'feed-v{version}', port: 70000 } } } }, 'spec.policy.rollout.traffic.port'],
+    ['an Argo target naming no template', { policy: { retraining: { target: { kind: 'argo-workflow', namespace: 'ml' } } } }, 'spec.policy.retraining.target.workflowTemplate'],
+    [
+      'an Argo target naming both kinds of template',
+      { policy: { retraining: { target: { kind: 'argo-workflow', namespace: 'ml', workflowTemplate: 'a', clusterWorkflowTemplate: 'b' } } } },
+      'spec.policy.retraining.target.workflowTemplate',
+    ],
+    [
+      'an Argo parameter ModelRails sets itself',
+      { policy: { retraining: { target: { kind: 'argo-workflow', namespace: 'ml', workflowTemplate: 'a', parameters: { model: 'x' } } } } },
+      'spec.policy.retraining.target.parameters.model',
+    ],
     [
       'a canary KPI that is not a share of predictions',
       { policy: { kpis: [{ name: 'conversion', numerator: { source: 'outcome', outcome: 'purchase' }, denominator: { source: 'outcome', outcome: 'session' } }], rollout: { analysis: { kpi: 'conversion' } } } },
@@ -111,6 +125,21 @@ describe('parseModelEntity', () => {
     ['a runbook that is not Markdown', { runbooks: [{ title: 'x', path: 'notes.txt' }] }, 'spec.runbooks[0].path'],
   ])('rejects %s and names the field', (_what, spec, field) => {
     expect(fieldsOf(minimal(spec))).toContain(field);
+  });
+
+  it('accepts Istio host splits, Gateway API routes and Argo targets with parameters', () => {
+    const result = parseModelEntity(
+      minimal({
+        policy: {
+          rollout: { traffic: { kind: 'istio', namespace: 'ml', virtualService: 'feed', route: 'primary', hosts: { champion: 'feed-stable', challenger: 'feed-canary' } } },
+          retraining: { target: { kind: 'argo-workflow', namespace: 'ml', clusterWorkflowTemplate: 'retrain', entrypoint: 'main', parameters: { 'feature-view': 'v3' } } },
+        },
+      }),
+    );
+    if (!result.success) throw new Error(JSON.stringify(result.problems));
+    expect(result.entity.spec.policy.rollout.traffic).toMatchObject({ hosts: { champion: 'feed-stable', challenger: 'feed-canary' } });
+    const gateway = parseModelEntity(minimal({ policy: { rollout: { traffic: { kind: 'gateway-api', namespace: 'ml', httpRoute: 'feed', backend: 'feed-v{version}', port: 8080 } } } }));
+    expect(gateway.success).toBe(true);
   });
 
   it('accepts traffic routers and retraining actions that backend modules add, by name with their config', () => {

@@ -160,6 +160,9 @@ const pluginTargetSchema = z
   })
   .strict();
 
+/** The arguments every retraining Workflow receives from ModelRails (RetrainActions' workflowParameters). */
+export const RESERVED_WORKFLOW_PARAMETERS = ['model', 'reason', 'severity', 'trigger-id', 'require-approval'];
+
 /** A `{version}` template of a Kubernetes name or host, e.g. `ranker-v{version}`. */
 const nameTemplate = z.string().min(1).max(253);
 
@@ -342,10 +345,27 @@ const retrainingSchema = z
         z
           .object({
             kind: z.literal('argo-workflow'),
-            namespace: z.string().min(1),
-            workflowTemplate: z.string().min(1),
+            namespace: kubernetesName,
+            /** The WorkflowTemplate in `namespace` to run… */
+            workflowTemplate: kubernetesName.optional(),
+            /** …or a ClusterWorkflowTemplate. */
+            clusterWorkflowTemplate: kubernetesName.optional(),
+            /** The template to start at, when not the WorkflowTemplate's own entrypoint. */
+            entrypoint: z.string().min(1).max(253).optional(),
+            /** More arguments, e.g. those the WorkflowTemplate declares without a default. */
+            parameters: z.record(z.string().regex(/^[a-zA-Z0-9_-]{1,128}$/, { message: 'must be an Argo parameter name' }), z.string().max(10_000)).optional(),
           })
-          .strict(),
+          .strict()
+          .superRefine((target, ctx) => {
+            if (!target.workflowTemplate === !target.clusterWorkflowTemplate) {
+              ctx.addIssue({ code: 'custom', path: ['workflowTemplate'], message: 'name exactly one of workflowTemplate and clusterWorkflowTemplate' });
+            }
+            for (const name of Object.keys(target.parameters ?? {})) {
+              if (RESERVED_WORKFLOW_PARAMETERS.includes(name)) {
+                ctx.addIssue({ code: 'custom', path: ['parameters', name], message: `ModelRails sets "${name}" itself` });
+              }
+            }
+          }),
         z.object({ kind: z.literal('webhook'), url: z.url() }).strict(),
         pluginTargetSchema,
       ])

@@ -1,4 +1,4 @@
-import { InfoCard, WarningPanel } from '@backstage/core-components';
+import { InfoCard, StatusError, StatusOK, StatusPending, StatusRunning, WarningPanel } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Link } from '@backstage/core-components';
 import { entityRouteRef, useEntity } from '@backstage/plugin-catalog-react';
@@ -12,6 +12,7 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
@@ -167,6 +168,22 @@ function describeTrigger(t: RetrainTriggerView): string {
   return '';
 }
 
+/** The retraining run as its system reports it (an Argo Workflow's phase), with Backstage's status lights. */
+function RunPhase({ run }: { run: RetrainTriggerView['run'] }) {
+  if (!run) return <Typography variant="body2" color="textSecondary">—</Typography>;
+  const text = `${run.phase}${run.message ? `: ${run.message}` : ''}`;
+  const title = `Last read ${new Date(run.checkedAt).toLocaleString()}`;
+  let light = <StatusPending>{text}</StatusPending>;
+  if (run.phase === 'Succeeded') light = <StatusOK>{text}</StatusOK>;
+  else if (run.phase === 'Running') light = <StatusRunning>{text}</StatusRunning>;
+  else if (run.finished) light = <StatusError>{text}</StatusError>;
+  return (
+    <Tooltip title={title}>
+      <span aria-label={`retraining run ${run.phase}`}>{light}</span>
+    </Tooltip>
+  );
+}
+
 function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
   return (
     <InfoCard title="Retraining triggers" subheader="Drift, performance and schedule; at most one retrain per interval unless critical">
@@ -178,6 +195,7 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
               <TableCell>Reason</TableCell>
               <TableCell>Measured</TableCell>
               <TableCell>Outcome</TableCell>
+              <TableCell>Run</TableCell>
             </TableRow>
           </TableHead>
           <TableBody>
@@ -194,6 +212,9 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
                   {t.approvalBeforeCanary ? ' · the new version waits for a human before canary' : ''}
                   {t.action && 'workflow' in t.action ? ` · workflow ${String(t.action.workflow)}` : ''}
                   {t.action && 'error' in t.action ? ` · ${String(t.action.error)}` : ''}
+                </TableCell>
+                <TableCell>
+                  <RunPhase run={t.run} />
                 </TableCell>
               </TableRow>
             ))}

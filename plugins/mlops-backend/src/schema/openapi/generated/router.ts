@@ -2963,6 +2963,26 @@ export const spec = {
             description:
               'What the action answered (a workflow name, a webhook status) or its error; null when none ran.',
           },
+          run: {
+            description:
+              "The submitted run as its system reports it (an Argo Workflow's phase), followed until it finishes; absent when the action cannot tell.",
+            type: 'object',
+            properties: {
+              phase: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+              finished: {
+                type: 'boolean',
+              },
+              checkedAt: {
+                $ref: '#/components/schemas/Timestamp',
+              },
+            },
+            required: ['phase', 'finished', 'checkedAt'],
+          },
           createdAt: {
             $ref: '#/components/schemas/Timestamp',
           },

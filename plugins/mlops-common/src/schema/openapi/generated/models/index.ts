@@ -108,6 +108,7 @@ export * from '../models/RegisterVersionRequestHyperparametersValue.model';
 export * from '../models/RegisterVersionRequestTraining.model';
 export * from '../models/RegisterVersionRequestTrainingRun.model';
 export * from '../models/RetrainTriggerView.model';
+export * from '../models/RetrainTriggerViewRun.model';
 export * from '../models/Rollout.model';
 export * from '../models/RolloutAction.model';
 export * from '../models/RolloutActionRequest.model';
