@@ -22,6 +22,13 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
+      // The demo's Kubernetes API, holding the HTTPRoute one demo model's canary moves.
+      command: 'node -r @backstage/cli/config/nodeTransform.cjs scripts/demo-kubernetes.ts',
+      url: 'http://127.0.0.1:5056/apis/gateway.networking.k8s.io',
+      timeout: 60_000,
+      reuseExistingServer: false,
+    },
+    {
       command:
         'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
       url: `http://localhost:${port}/.backstage/health/v1/readiness`,

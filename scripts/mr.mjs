@@ -169,6 +169,12 @@ async function start() {
     stdio: 'inherit',
     detached: true,
   });
+  log('starting the demo Kubernetes API on 127.0.0.1:5056 (the HTTPRoute of a Gateway API canary)');
+  const kubernetes = spawn('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'scripts/demo-kubernetes.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    detached: true,
+  });
   log('starting the portal with the embedded demo: http://localhost:3000 (backend on :7007)');
   const portal = spawn('yarn', ['dev', ...rest], {
     cwd: ROOT,
@@ -186,11 +192,13 @@ async function start() {
   const stop = signal => {
     killGroup(portal, signal);
     killGroup(mlflow, signal);
+    killGroup(kubernetes, signal);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   portal.on('close', code => {
     killGroup(mlflow, 'SIGTERM');
+    killGroup(kubernetes, 'SIGTERM');
     process.exit(code ?? 0);
   });
 }

@@ -38,6 +38,9 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
   await openRolloutsTab(page, 'dynamic-pricing-regressor');
   await expect(status).toHaveAttribute('data-status', 'succeeded', { timeout: 240_000 });
   await expect(page.getByLabel('rollout headline')).toHaveText('v13 promoted: every step passed');
+  // This canary moved the weights of a Gateway API HTTPRoute (the demo's Kubernetes API), not a simulation.
+  await expect(page.getByText('As last verified in HTTPRoute pricing/dynamic-pricing')).toBeVisible();
+  await expect(page.getByTestId('weights-text')).toContainText('v12 0 % · v13 100 %');
   const log = page.getByRole('table', { name: 'decision log' });
   for (const step of ['shadow: on to 10 %', '10 %: on to 25 %', '25 %: on to 50 %', '50 %: on to 100 %', 'v13 takes all traffic']) {
     await expect(log.getByRole('row').filter({ hasText: step })).toHaveCount(1);

@@ -93,7 +93,7 @@ export function assembleConcerns(
       telemetryStore: telemetry.store,
       rollouts: rollout.engine,
       rolloutStore: rollout.store,
-      simulatedTraffic,
+      trafficRouters: routers,
       kpis: kpi,
       ownerNotifications,
     },

@@ -6,7 +6,7 @@ import { PromotionStore } from './promotion/PromotionStore';
 import { RegistryStore } from './registry/RegistryStore';
 import { RolloutEngine } from './rollout/RolloutEngine';
 import { RolloutStore } from './rollout/RolloutStore';
-import { SimulatedTraffic } from './rollout/SimulatedTrafficRouter';
+import { TrafficRouters } from './rollout/TrafficRouters';
 import { TelemetryService } from './telemetry/TelemetryService';
 import { TelemetryStore } from './telemetry/TelemetryStore';
 import { MlopsContext } from './wiring';
@@ -25,7 +25,8 @@ export type MlopsInternals = {
   telemetryStore: TelemetryStore;
   rollouts: RolloutEngine;
   rolloutStore: RolloutStore;
-  simulatedTraffic: SimulatedTraffic;
+  /** Every traffic router by name; the demo's traffic follows the split a rollout's router holds. */
+  trafficRouters: TrafficRouters;
   kpis: ReturnType<typeof createKpis> & { service: KpiService };
   ownerNotifications: OwnerNotifications;
 };

@@ -33,8 +33,8 @@ async function oneMinute(split: { weight: number; mirrored: boolean }) {
   await simulated.router(MODEL).apply({ champion: '3', challenger: '4' }, split);
   // Telemetry up to now already stored: no backfill.
   const store = { readSummaries: async () => [{ bucketStart: Date.now() }] } as unknown as TelemetryStore;
-  const rollouts = { list: async () => [{ id: 'r1' }] } as unknown as RolloutStore;
-  const traffic = new DemoTraffic(telemetry, store, mockServices.logger.mock(), { simulated, rollouts });
+  const rollouts = { list: async () => [{ id: 'r1', modelRef: MODEL, version: '4', champion: '3', scaledDown: false, endedAt: null }] } as unknown as RolloutStore;
+  const traffic = new DemoTraffic(telemetry, store, mockServices.logger.mock(), { routerFor: () => simulated.router(MODEL), rollouts });
   const now = Date.now();
   await traffic.start(now - 60_000);
   traffic.stop();

@@ -5,7 +5,9 @@ import { kpiOutcomes } from '../kpi/LabelRollups';
 import { DEMO_MODELS } from './demoRegistry';
 import { DEMO_CHALLENGER_BEHAVIOUR } from './demoRollouts';
 import { RegistryStore } from '../registry/RegistryStore';
-import { RolloutStore, SimulatedTraffic } from '../rollout';
+import { RolloutStore } from '../rollout';
+import { RolloutRecord } from '../rollout/RolloutStore';
+import { TrafficRouter } from '../rollout/TrafficRouter';
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS, bucketOf } from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
@@ -66,8 +68,8 @@ const earns = (outcome: string, e: SimulatedEvent) => {
 type DemoTrafficOptions = {
   /** Where the champion alias points now (a rollout moves it). */
   registry?: RegistryStore;
-  /** Rollouts' splits, followed request by request. */
-  simulated?: SimulatedTraffic;
+  /** The router of a rollout: its split (simulated, or an HTTPRoute's weights) is followed request by request. */
+  routerFor?: (rollout: RolloutRecord) => Pick<TrafficRouter, 'read'>;
   rollouts?: RolloutStore;
 };
 
@@ -185,10 +187,14 @@ export class DemoTraffic {
    * the rollout last set (the challenger's share, or a mirror of everything in shadow).
    */
   private async serving(m: { modelRef: string; version: string }) {
-    const split = this.options.simulated?.splitOf(m.modelRef);
-    if (split && !split.scaledDown) {
-      const busy = !!(await this.options.rollouts?.list({ modelRef: m.modelRef, unfinished: true, limit: 1 }))?.length;
-      return { champion: split.champion ?? split.challenger, challenger: split.challenger, weight: split.weight, mirrored: split.mirrored, busy };
+    const [latest] = (await this.options.rollouts?.list({ modelRef: m.modelRef, limit: 1 })) ?? [];
+    if (latest && !latest.scaledDown && this.options.routerFor) {
+      // What the router holds now, read as the engine reads it: where a request goes.
+      const split = await this.options.routerFor(latest).read({ champion: latest.champion, challenger: latest.version }).catch(() => undefined);
+      if (split) {
+        const busy = !latest.endedAt;
+        return { champion: latest.champion ?? latest.version, challenger: latest.version, weight: split.weight, mirrored: split.mirrored, busy };
+      }
     }
     const versions = (await this.options.registry?.listVersions(m.modelRef)) ?? [];
     const champion = versions.find(v => v.aliases.includes('champion'))?.version ?? m.version;

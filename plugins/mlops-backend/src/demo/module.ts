@@ -20,10 +20,10 @@ export const mlopsDemoModule = createBackendModule({
       deps: { internals: mlopsInternalsExtensionPoint, config: coreServices.rootConfig },
       async init({ internals, config }) {
         if (!config.getOptionalBoolean('mlops.demo.enabled')) return;
-        internals.onReady(async ({ ctx, lifecycle, registry, promotions, telemetry, telemetryStore, rollouts, rolloutStore, simulatedTraffic, kpis, ownerNotifications }) => {
+        internals.onReady(async ({ ctx, lifecycle, registry, promotions, telemetry, telemetryStore, rollouts, rolloutStore, trafficRouters, kpis, ownerNotifications }) => {
           await seedDemoRegistry(registry, ctx.logger);
           await seedDemoPromotions(promotions, registry);
-          const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, simulated: simulatedTraffic, rollouts: rolloutStore });
+          const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, routerFor: r => trafficRouters.routerFor(r), rollouts: rolloutStore });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
             // The seeded requests wait for their owners, who hear of them as of any request.

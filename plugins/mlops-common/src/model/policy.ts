@@ -161,7 +161,7 @@ const pluginTargetSchema = z
   .strict();
 
 /** The arguments every retraining Workflow receives from ModelRails (RetrainActions' workflowParameters). */
-export const RESERVED_WORKFLOW_PARAMETERS = ['model', 'reason', 'severity', 'trigger-id', 'require-approval'];
+const RESERVED_WORKFLOW_PARAMETERS = ['model', 'reason', 'severity', 'trigger-id', 'require-approval'];
 
 /** A `{version}` template of a Kubernetes name or host, e.g. `ranker-v{version}`. */
 const nameTemplate = z.string().min(1).max(253);
