@@ -145,6 +145,16 @@ async function test() {
       // A failing step that is not a test runner (or whose runner crashed before counting) is a failure too.
       if (!ok && (!counts || counts.failed === 0)) totals.failed += 1;
       report.push({ step, ok, seconds, counts });
+      // The test servers hold ports the demo's own (e2e) need: gone once no later step needs them.
+      const later = steps.slice(steps.indexOf(step) + 1);
+      if (mlflow && !later.some(s => s.needsMlflow)) {
+        await mlflow.stop();
+        mlflow = undefined;
+      }
+      if (kubernetes && !later.some(s => s.needsKubernetes)) {
+        await kubernetes.stop();
+        kubernetes = undefined;
+      }
     }
   } finally {
     await postgres?.stop();

@@ -46,7 +46,7 @@ export async function ensurePythonTools() {
 export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
   if (!existsSync(join(VENV, 'bin', 'mlflow'))) throw new Error('MLflow is not installed: node scripts/lib/python.mjs install');
   const dir = mkdtempSync(join(tmpdir(), 'modelrails-mlflow-'));
-  const port = await freePort(preferred || 5055);
+  const port = await freePort(preferred || 0);
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(
     join(VENV, 'bin', 'mlflow'),
