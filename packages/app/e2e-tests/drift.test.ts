@@ -52,8 +52,8 @@ test('a model with clean traffic shows no violation and a steady click rate, and
   await expect(price).toContainText(/warning|critical/);
   await expect(price).toContainText('PSI');
 
-  // The drift monitor (every minute) turns it into a retraining trigger; no target is configured
-  // in the demo, so it is recorded.
+  // The drift monitor (every minute) turns it into a retraining trigger: an Argo Workflow, whose
+  // phase the portal follows (the demo's stand-in for Argo's controller runs it).
   await expect(async () => {
     await page.reload();
     await expect(page.getByRole('table', { name: 'retraining triggers' }).getByRole('row').filter({ hasText: 'item_price' }).first()).toBeVisible({ timeout: 5_000 });
@@ -61,5 +61,11 @@ test('a model with clean traffic shows no violation and a steady click rate, and
   const trigger = page.getByRole('table', { name: 'retraining triggers' }).getByRole('row').filter({ hasText: 'item_price' }).first();
   await expect(trigger).toContainText('drift');
   await expect(trigger).toContainText('waits for a human before canary');
+  await expect(trigger).toContainText(/workflow retrain-ad-ctr-[a-z0-9]{5}/);
+  await expect(async () => {
+    await page.reload();
+    const run = page.getByRole('table', { name: 'retraining triggers' }).getByRole('row').filter({ hasText: 'item_price' }).first();
+    await expect(run.getByLabel(/retraining run (Running|Succeeded)/)).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 150_000 });
   await page.screenshot({ path: 'test-results/e2e/drift-triggers.png', fullPage: true });
 });

@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { FakeKubernetesApi } from '../__testUtils__/FakeKubernetesApi';
 import { SimulatedTraffic } from './SimulatedTrafficRouter';
 import { TrafficRouters } from './TrafficRouters';
 import { TrafficRouterError } from './TrafficRouter';
@@ -20,7 +21,31 @@ describe('TrafficRouters', () => {
     const routers = new TrafficRouters({ kubeConfig: kubeConfig(), simulated: new SimulatedTraffic() });
     expect(routers.routerFor({ modelRef: 'model:default/a', traffic: { kind: 'istio', namespace: 'ml', virtualService: 'feed' } as any }).describe()).toBe('VirtualService ml/feed');
     expect(routers.routerFor({ modelRef: 'model:default/a', traffic: { kind: 'kserve', namespace: 'ml', inferenceService: 'feed' } as any }).describe()).toBe('InferenceService ml/feed');
+    expect(routers.routerFor({ modelRef: 'model:default/a', traffic: { kind: 'gateway-api', namespace: 'ml', httpRoute: 'feed', backend: 'feed-v{version}' } as any }).describe()).toBe('HTTPRoute ml/feed');
     expect(routers.routerFor({ modelRef: 'model:default/a', traffic: { kind: 'simulated' } }).describe()).toBe('simulated traffic of model:default/a');
+  });
+
+  it('says so when the cluster serves no Istio or Gateway API, and when the object is missing', async () => {
+    const cluster = new FakeKubernetesApi();
+    cluster.namespaces.add('ml');
+    cluster.served['networking.istio.io'] = [];
+    cluster.served['gateway.networking.k8s.io'] = [];
+    await cluster.start();
+    try {
+      const routers = new TrafficRouters({ kubeConfig: cluster.kubeConfig(), simulated: new SimulatedTraffic() });
+      const router = (traffic: any) => routers.routerFor({ modelRef: 'model:default/a', traffic });
+      await expect(router({ kind: 'istio', namespace: 'ml', virtualService: 'feed', subset: 'v{version}' }).read(versions)).rejects.toThrow(
+        /VirtualService ml\/feed: the cluster serves no networking\.istio\.io API \(v1, v1beta1, v1alpha3\): is Istio installed\?/,
+      );
+      await expect(router({ kind: 'gateway-api', namespace: 'ml', httpRoute: 'feed', backend: 'feed-v{version}' }).apply(versions, { weight: 10, mirrored: false })).rejects.toThrow(
+        /are the Gateway API CRDs installed\?/,
+      );
+      await expect(router({ kind: 'kserve', namespace: 'ml', inferenceService: 'feed' }).read(versions)).rejects.toThrow(
+        'reading InferenceService ml/feed: Kubernetes answered 404 NotFound: inferenceservices.serving.kserve.io "feed" not found',
+      );
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('gives Kubernetes targets a router that refuses, saying why, when no cluster is configured', async () => {

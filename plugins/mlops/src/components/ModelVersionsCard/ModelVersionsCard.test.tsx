@@ -110,4 +110,29 @@ describe('ModelVersionsCard', () => {
     expect(screen.getAllByText(/UNAUTHENTICATED/).length).toBeGreaterThan(0);
     expect(screen.getByText(/No versions registered yet/)).toBeInTheDocument();
   });
+
+  it("names the versions of this model the MLflow sync skipped, and only this model's", async () => {
+    await render(
+      { modelRef: 'model:default/m', items: [version('1', {})], production: { champion: null, servingVersion: null, serving: [], awaitingDeployment: false } },
+      {
+        configured: true,
+        source: 'mlflow',
+        ok: true,
+        message: 'synced, but 2 registered models or versions could not be copied',
+        startedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        details: {
+          aliasMismatches: [],
+          problems: [
+            { mlflowModel: 'm', modelRef: 'model:default/m', version: '6', message: 'MLflow answered 500 to /api/2.0/mlflow/runs/get: INTERNAL_ERROR' },
+            { mlflowModel: 'other', modelRef: 'model:default/other', version: '2', message: 'not this model' },
+          ],
+        },
+      },
+    );
+    expect(await screen.findByText(/MLflow sync skipped part of this model/)).toBeInTheDocument();
+    expect(screen.getByText(/v6: MLflow answered 500 to \/api\/2\.0\/mlflow\/runs\/get: INTERNAL_ERROR/)).toBeInTheDocument();
+    expect(screen.queryByText(/not this model/)).not.toBeInTheDocument();
+    expect(screen.getByLabelText('MLflow sync status')).toHaveTextContent('Synced from MLflow');
+  });
 });
