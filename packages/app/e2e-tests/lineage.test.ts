@@ -105,5 +105,5 @@ test('versions synced from the demo MLflow appear, with their run and training d
   await v8.getByRole('link', { name: 'v8' }).click();
   // Digest and run id are MLflow's own (the real server computes them).
   await expect(lineageNode(page, 'dataset-version', /item-catalog-snapshot @ [0-9a-f]{8}/)).toBeVisible();
-  await expect(lineageNode(page, 'training-run', /run [0-9a-f]{32}/)).toBeVisible();
+  await expect(lineageNode(page, 'training-run', /run [0-9a-f]{16}/)).toBeVisible();
 });
