@@ -99,11 +99,9 @@ describe.each(databases.eachSupportedId())('MLflow sync against hostile answers,
             const accounted = synced.some(v => v.version === version) || skipped.has(version);
             expect({ version, accounted }).toEqual({ version, accounted: true });
           }
-          for (const v of synced) {
-            for (const date of [v.createdAt, v.training.run?.startedAt, v.training.run?.finishedAt]) {
-              if (date !== undefined) expect(Number.isNaN(Date.parse(date))).toBe(false);
-            }
-          }
+          // No stored time is an invalid date, whatever MLflow sent for it.
+          const dates = synced.flatMap(v => [v.createdAt, v.training.run?.startedAt, v.training.run?.finishedAt]).filter((d): d is string => d !== undefined);
+          expect(dates.filter(d => Number.isNaN(Date.parse(d)))).toEqual([]);
         }),
         { numRuns: databaseId === 'SQLITE_3' ? 60 : 25, seed: 4242 },
       );
