@@ -1,4 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { knex as makeKnex } from 'knex';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 import { completedMigrations, migrationFiles } from './database/migrations';
 import { DatabaseModelRailsStore } from './database/DatabaseModelRailsStore';
@@ -62,5 +63,23 @@ describe.each(databases.eachSupportedId())('store migrations on %s', databaseId 
     }
     expect(Number((await knex('mlops_audit_log').count({ n: '*' }))[0].n)).toBe(1);
     await expect(new DatabaseModelRailsStore(knex, STORE_MIGRATIONS).health()).resolves.toMatchObject({ reachable: true, migrations: shared.slice().sort() });
+  });
+});
+
+describe('replicas starting at the same moment', () => {
+  // Three backends started together on an empty PostgreSQL database, each with its own pool, as three
+  // replicas are: every store is migrated once, and every replica starts.
+  const postgres = databases.eachSupportedId().map(([id]) => id).filter(id => id.startsWith('POSTGRES'));
+  for (const databaseId of postgres) it(`migrate an empty database once, all of them starting, on ${databaseId}`, async () => {
+    const first = await databases.init(databaseId);
+    const replicas = [first, ...[1, 2].map(() => makeKnex({ client: first.client.config.client, connection: first.client.config.connection, pool: { min: 0, max: 4 } }))];
+    try {
+      await Promise.all(replicas.map(knex => migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }))));
+      for (const migrations of STORE_MIGRATIONS) {
+        expect(await first(migrations.tableName).orderBy('id').pluck('name')).toEqual(migrationFiles(migrations));
+      }
+    } finally {
+      await Promise.all(replicas.slice(1).map(knex => knex.destroy()));
+    }
   });
 });

@@ -61,11 +61,45 @@ export async function migrateStore(db: Knex, migrations: StoreMigrations): Promi
   await db.migrate.latest({ directory: migrations.directory, tableName: migrations.tableName });
 }
 
+/** PostgreSQL session advisory locks the replicas take around work only one may do at a time. */
+export const DATABASE_LOCKS = {
+  /** Migrations ("mlops" in ASCII). */
+  migrations: 0x6d6c6f7073,
+  /** The embedded demo's seeding. */
+  demoSeed: 0x6d6c6f7074,
+} as const;
+
+const isPostgres = (db: Knex) => ['pg', 'postgres', 'postgresql'].includes(String(db.client.config.client));
+
+/**
+ * Runs `fn` while holding a database-wide lock, so replicas started at the same moment on one
+ * PostgreSQL database take turns: the first does the work, the others wait for it and then find
+ * nothing left to do. (Migrations would otherwise race knex's own lock tables: both create them,
+ * one fails.) SQLite is one process's file: nothing to serialize.
+ */
+export async function withDatabaseLock<T>(db: Knex, lock: number, fn: () => Promise<T>): Promise<T> {
+  if (!isPostgres(db)) return fn();
+  // One connection holds the lock for the whole run; the work uses the pool's others.
+  const connection = await db.client.acquireConnection();
+  try {
+    await db.raw('select pg_advisory_lock(?)', [lock]).connection(connection);
+    try {
+      return await fn();
+    } finally {
+      await db.raw('select pg_advisory_unlock(?)', [lock]).connection(connection);
+    }
+  } finally {
+    await db.client.releaseConnection(connection);
+  }
+}
+
 /** The plugin's database client, each store migrated in turn unless the backend says to skip migrations. */
 export async function migratedClient(database: DatabaseService, stores: StoreMigrations[]): Promise<Knex> {
   const db = await database.getClient();
   if (!database.migrations?.skip) {
-    for (const migrations of stores) await migrateStore(db, migrations);
+    await withDatabaseLock(db, DATABASE_LOCKS.migrations, async () => {
+      for (const migrations of stores) await migrateStore(db, migrations);
+    });
   }
   return db;
 }

@@ -1,4 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
+import { knex as makeKnex } from 'knex';
+import { DATABASE_LOCKS, withDatabaseLock } from '../database/migrations';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -80,4 +82,34 @@ describe.each(databases.eachSupportedId())('the demo registry on %s', databaseId
     await seedDemoRegistry(registry, mockServices.logger.mock());
     expect(await knex('mlops_audit_log').count({ n: '*' })).toEqual(before);
   });
+});
+
+describe('the demo seeded by replicas starting together', () => {
+  // Three replicas on one PostgreSQL database seed at the same moment, each through its own pool;
+  // wave 1 failed here ("v19 already has a pending request"). They take turns under the seeding lock.
+  const postgres = databases.eachSupportedId().map(([id]) => id).filter(id => id.startsWith('POSTGRES'));
+  for (const databaseId of postgres) {
+    it(`seeds once, every replica starting, on ${databaseId}`, async () => {
+      const first = await databases.init(databaseId);
+      const replicas = [first, ...[1, 2].map(() => makeKnex({ client: first.client.config.client, connection: first.client.config.connection, pool: { min: 0, max: 4 } }))];
+      try {
+        await Promise.all(replicas.map(knex => migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }))));
+        await Promise.all(
+          replicas.map(knex =>
+            withDatabaseLock(knex, DATABASE_LOCKS.demoSeed, async () => {
+              const registry = new DatabaseRegistryStore(knex, new DatabaseModelRailsStore(knex));
+              await seedDemoRegistry(registry, mockServices.logger.mock());
+              await seedDemoPromotions(new DatabasePromotionStore(knex, new DatabaseModelRailsStore(knex)), registry);
+            }),
+          ),
+        );
+        const pending = await first('mlops_promotions').where({ status: 'pending' }).select('model_ref', 'version');
+        expect(pending.map(p => `${p.model_ref}@${p.version}`).sort()).toEqual(['model:default/ad-ctr-predictor@33', 'model:default/home-feed-ranker@18', 'model:default/home-feed-ranker@19']);
+        const versions = await first('mlops_model_versions').where({ model_ref: 'model:default/home-feed-ranker' }).count({ n: '*' });
+        expect(Number(versions[0].n)).toBe(DEMO_MODELS.find(m => m.name === 'home-feed-ranker')!.metrics.length);
+      } finally {
+        await Promise.all(replicas.slice(1).map(knex => knex.destroy()));
+      }
+    });
+  }
 });

@@ -1,4 +1,5 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { DATABASE_LOCKS, withDatabaseLock } from '../database/migrations';
 import { mlopsInternalsExtensionPoint } from '../internals';
 import { seedDemoKpiInputs } from './demoKpis';
 import { seedDemoPromotions, seedDemoRegistry } from './demoRegistry';
@@ -21,14 +22,19 @@ export const mlopsDemoModule = createBackendModule({
       async init({ internals, config }) {
         if (!config.getOptionalBoolean('mlops.demo.enabled')) return;
         internals.onReady(async ({ ctx, lifecycle, registry, promotions, telemetry, telemetryStore, rollouts, rolloutStore, trafficRouters, kpis, ownerNotifications }) => {
-          await seedDemoRegistry(registry, ctx.logger);
-          await seedDemoPromotions(promotions, registry);
+          // Replicas started together take turns: the second finds the history seeded and leaves it.
+          await withDatabaseLock(ctx.db, DATABASE_LOCKS.demoSeed, async () => {
+            await seedDemoRegistry(registry, ctx.logger);
+            await seedDemoPromotions(promotions, registry);
+          });
           const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, routerFor: r => trafficRouters.routerFor(r), rollouts: rolloutStore });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
             // The seeded requests wait for their owners, who hear of them as of any request.
             for (const pending of await promotions.list({ status: 'pending' })) await ownerNotifications.onPromotionRequested(pending);
-            await seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry, promotions, policyOf: ctx.policyOf, logger: ctx.logger });
+            await withDatabaseLock(ctx.db, DATABASE_LOCKS.demoSeed, () =>
+              seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry, promotions, policyOf: ctx.policyOf, logger: ctx.logger }),
+            );
           });
           lifecycle.addShutdownHook(() => traffic.stop());
         });
