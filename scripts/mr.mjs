@@ -98,6 +98,13 @@ async function test() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const report = [];
   const started = Date.now();
+  // Ctrl-C or a CI timeout: the servers run in process groups of their own and would outlive us.
+  for (const name of ['SIGINT', 'SIGTERM']) {
+    process.once(name, async () => {
+      await Promise.allSettled([postgres?.stop(), mlflow?.stop(), kubernetes?.stop()]);
+      process.exit(130);
+    });
+  }
   try {
     for (const step of steps) {
       if (step.needsPostgres && !postgres) {

@@ -8,7 +8,7 @@
 //   node scripts/lib/kubernetes.mjs serve     start etcd + the server with the CRDs; prints one JSON
 //                                             line {url, caFile, certFile, keyFile}; runs until killed
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,8 @@ const SERVER = join(GO_ROOT, 'bin', 'apiextensions-apiserver');
 const CRD_INDEX = join(GO_ROOT, 'crds.json');
 /** Kubernetes' apiextensions-apiserver, the release matching the client-node the backend uses. */
 const APIEXTENSIONS_SERVER = 'k8s.io/apiextensions-apiserver@v0.34.2';
+/** The Go its go.mod asks for. */
+const MIN_GO = '1.24';
 
 /**
  * The CRDs ModelRails reads and writes, as each project publishes them in its Go module. `kinds`
@@ -50,13 +52,25 @@ function goEnv() {
 /** Builds the API server and downloads the CRDs' modules, unless both are already here. */
 export async function ensureKubernetesTools() {
   const want = JSON.stringify({ server: APIEXTENSIONS_SERVER, crds: CRD_SOURCES });
-  if (existsSync(SERVER) && existsSync(CRD_INDEX) && JSON.parse(readFileSync(CRD_INDEX, 'utf8')).want === want) return;
-  if ((await run('go', ['version'], { quiet: true })).code !== 0) throw new Error('Go is needed to build the Kubernetes test server (Debian: apt-get install golang-go)');
+  const built = () => {
+    try {
+      return existsSync(SERVER) && JSON.parse(readFileSync(CRD_INDEX, 'utf8')).want === want;
+    } catch {
+      return false; // absent, or cut short by an interrupted install: built again
+    }
+  };
+  if (built()) return;
+  const go = await run('go', ['version'], { quiet: true });
+  if (go.code !== 0) throw new Error(`Go ${MIN_GO} or newer is needed to build the Kubernetes test server`);
+  const [major, minor] = (/go(\d+)\.(\d+)/.exec(go.output) ?? []).slice(1).map(Number);
+  if (!(major > 1 || (major === 1 && minor >= Number(MIN_GO.split('.')[1])))) {
+    throw new Error(`${go.output.trim()} is too old: ${APIEXTENSIONS_SERVER} needs Go ${MIN_GO} or newer (Debian 12's golang-go is 1.19)`);
+  }
   mkdirSync(GO_ROOT, { recursive: true });
   const started = Date.now();
   log(`building Kubernetes' apiextensions-apiserver (${APIEXTENSIONS_SERVER}) into .tools/go: a few minutes the first time`);
-  const built = await run('go', ['install', APIEXTENSIONS_SERVER], { env: goEnv(), cwd: GO_ROOT });
-  if (built.code !== 0) throw new Error(`go install ${APIEXTENSIONS_SERVER} failed`);
+  const install = await run('go', ['install', APIEXTENSIONS_SERVER], { env: goEnv(), cwd: GO_ROOT });
+  if (install.code !== 0) throw new Error(`go install ${APIEXTENSIONS_SERVER} failed`);
   const files = [];
   for (const source of CRD_SOURCES) {
     const { code, output } = await run('go', ['mod', 'download', '-json', source.module], { env: goEnv(), cwd: GO_ROOT, quiet: true });
@@ -70,7 +84,9 @@ export async function ensureKubernetesTools() {
       .map(doc => doc.toJS({ maxAliasCount: -1 }))
       .filter(crd => crd?.kind === 'CustomResourceDefinition' && (!kinds || kinds.includes(crd.spec.names.kind))),
   );
-  writeFileSync(CRD_INDEX, JSON.stringify({ want, files, crds }));
+  // Written whole or not at all: an interrupted install leaves no half file behind.
+  writeFileSync(`${CRD_INDEX}.partial`, JSON.stringify({ want, files, crds }));
+  renameSync(`${CRD_INDEX}.partial`, CRD_INDEX);
   log(`Kubernetes test server ready in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
@@ -172,6 +188,7 @@ export async function startKubernetes({ crds } = {}) {
       // Its informer of core Services never syncs: there is no kube-apiserver behind it to list them from.
       const ready = await request(handle, 'GET', '/readyz?exclude=informer-sync').catch(() => undefined);
       if (ready?.status === 200) break;
+      if (etcd.exitCode !== null) throw new Error(`etcd exited (${etcd.exitCode}) before the API server was ready`);
       if (server.exitCode !== null || Date.now() > deadline) throw new Error(`the Kubernetes API server did not become ready: ${serverLog}`);
       await new Promise(resolve => setTimeout(resolve, 300));
     }

@@ -69,13 +69,20 @@ export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
     },
   );
   let exited = false;
-  child.on('exit', () => (exited = true));
-  const stop = async () => {
+  const gone = new Promise(resolve => child.on('exit', () => resolve((exited = true))));
+  const signal = name => {
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(-child.pid, name);
     } catch {
       // already gone
     }
+  };
+  const stop = async () => {
+    signal('SIGTERM');
+    // uvicorn's workers stop within a second or two; a stuck one is killed.
+    const timer = setTimeout(() => signal('SIGKILL'), 5_000);
+    await gone;
+    clearTimeout(timer);
     rmSync(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + 120_000;

@@ -247,8 +247,10 @@ export class MlflowClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
       });
     } catch (e) {
-      const error = new MlflowError(`MLflow at ${this.baseUrl} is unreachable: ${(e as Error).message}`);
-      error.unreachable = true;
+      // A slow answer is that request's problem (one huge run); a refused connection is everyone's.
+      const timedOut = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
+      const error = new MlflowError(timedOut ? `MLflow at ${this.baseUrl} did not answer ${path} in time` : `MLflow at ${this.baseUrl} is unreachable: ${(e as Error).message}`);
+      error.unreachable = !timedOut;
       throw error;
     }
     const text = await response.text();

@@ -3,7 +3,7 @@ import { NotFoundError } from '@backstage/errors';
 import { rawBodyOf, RouteContext } from '../router/router';
 import { MlflowSync } from './MlflowSync';
 import { SyncStatus } from './SyncStatusStore';
-import { SYNCING_EVENTS, verifyMlflowWebhook } from './webhooks';
+import { SYNCING_EVENTS, verifyMlflowWebhook, WEBHOOK_TOLERANCE_SECONDS } from './webhooks';
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
@@ -13,6 +13,15 @@ export function mlflowRoutes(
   options: { lastSync: () => Promise<SyncStatus | undefined>; sync?: MlflowSync; webhookSecret?: string; logger: LoggerService },
 ) {
   const { lastSync, sync, webhookSecret, logger } = options;
+  // Deliveries seen in the replay window (per replica): a repeat is acknowledged, not synced again.
+  const seenDeliveries = new Map<string, number>();
+  const firstDelivery = (id: string) => {
+    const now = Date.now();
+    for (const [seen, until] of seenDeliveries) if (until < now) seenDeliveries.delete(seen);
+    if (seenDeliveries.has(id)) return false;
+    if (seenDeliveries.size < 10_000) seenDeliveries.set(id, now + WEBHOOK_TOLERANCE_SECONDS * 1000);
+    return true;
+  };
 
   router.get('/sync/mlflow', async (req, res) => {
     await reader(req);
@@ -36,6 +45,10 @@ export function mlflowRoutes(
     );
     const event = `${req.body.entity}.${req.body.action}`;
     const name = req.body.data.name;
+    if (!firstDelivery(header(req.headers['x-mlflow-delivery-id'])!)) {
+      res.json({ event, synced: false });
+      return;
+    }
     if (!SYNCING_EVENTS.has(event) || typeof name !== 'string' || !name) {
       // Acknowledged: MLflow retries anything but a 2xx, and there is nothing to do for this event.
       res.json({ event, synced: false });

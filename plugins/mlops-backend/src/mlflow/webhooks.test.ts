@@ -95,6 +95,18 @@ describe('MLflow webhooks', () => {
       expect(res.body).toEqual({ event: 'model_version.created', registeredModel: event.data.name, synced: false });
     });
 
+    it('syncs a delivery once: the same delivery posted again (a replay inside the window) is acknowledged, not synced', async () => {
+      const syncModel = jest.spyOn(MlflowSync.prototype, 'syncModel');
+      try {
+        const once = delivery(event);
+        expect((await post(once)).status).toBe(200);
+        expect((await post(once)).body).toEqual({ event: 'model_version.created', synced: false });
+        expect(syncModel).toHaveBeenCalledTimes(1);
+      } finally {
+        syncModel.mockRestore();
+      }
+    });
+
     it('acknowledges events it does not act on (MLflow retries anything but a 2xx)', async () => {
       const res = await post(delivery({ ...event, entity: 'prompt', action: 'created' }));
       expect(res.status).toBe(200);

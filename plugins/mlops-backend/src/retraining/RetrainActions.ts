@@ -136,8 +136,9 @@ export class ArgoWorkflowSubmitter implements RetrainAction {
       const found = (await this.api.getNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'workflows', name: workflow })) as {
         status?: { phase?: string; message?: string };
       };
-      const phase = found.status?.phase || 'Pending';
-      return { phase, ...(found.status?.message ? { message: found.status.message } : {}), finished: FINAL_PHASES.has(phase) };
+      const phase = typeof found.status?.phase === 'string' && found.status.phase ? found.status.phase : 'Pending';
+      const message = typeof found.status?.message === 'string' && found.status.message ? found.status.message : undefined;
+      return { phase, ...(message ? { message } : {}), finished: FINAL_PHASES.has(phase) };
     } catch (error) {
       if (error instanceof ApiException && error.code === 404) {
         return { phase: 'Deleted', message: `Workflow ${namespace}/${workflow} no longer exists`, finished: true };

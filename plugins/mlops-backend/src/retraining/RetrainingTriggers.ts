@@ -64,11 +64,21 @@ export class DefaultRetrainingTriggers implements RetrainingTriggers {
     const { store, actions, logger } = this.options;
     let followed = 0;
     for (const trigger of await store.unfinishedRuns(this.now() - FOLLOW_FOR_MS, 200)) {
-      const target = (await policyOf(trigger.modelRef).catch(() => undefined))?.retraining.target;
-      if (!target || !trigger.action) continue;
+      let policy: ModelPolicy | undefined;
       try {
-        const run = await actions.follow(trigger.action, target);
-        if (!run) continue;
+        policy = await policyOf(trigger.modelRef);
+      } catch {
+        continue; // the catalog cannot answer now: asked again at the next tick
+      }
+      const target = policy?.retraining.target;
+      try {
+        const run = target && trigger.action ? await actions.follow(trigger.action, target) : undefined;
+        if (!run) {
+          // Nothing can tell where this run stands (a webhook, a target since removed): not asked again,
+          // so the runs that can be followed are never starved.
+          await store.stopFollowing(trigger.id, this.now());
+          continue;
+        }
         await store.setTriggerRun(trigger.id, { ...run, checkedAt: this.now() });
         if (run.phase !== trigger.run?.phase) logger.info(`Retraining run of ${trigger.modelRef} (trigger ${trigger.id}): ${run.phase}${run.message ? ` — ${run.message}` : ''}`);
         followed++;

@@ -150,12 +150,20 @@ export class IstioTrafficRouter implements TrafficRouter {
         else if (championWeight > 0) throw new TrafficRouterError(`${this.describe()}: no champion to send ${championWeight} % to`);
         next.push({ ...(existing(challenger) ?? { destination: challenger }), weight: split.weight });
         route.route = [...next, ...others];
-        route.mirrors = route.mirrors?.filter(m => !this.matches(m.destination, challenger));
-        if (route.mirrors?.length === 0) delete route.mirrors;
-        if (split.mirrored) {
+        if (route.mirrors) {
+          // Istio ≥ 1.22's list form: ours is one entry beside the others (istiod refuses both fields at once).
+          route.mirrors = route.mirrors.filter(m => !this.matches(m.destination, challenger));
+          if (split.mirrored) route.mirrors.push({ destination: challenger, percentage: { value: 100 } });
+        } else if (route.mirror && !this.matches(route.mirror, challenger)) {
+          if (split.mirrored) {
+            throw new TrafficRouterError(
+              `${this.describe()}: the route already mirrors to ${route.mirror.subset ?? route.mirror.host}; list both under "mirrors" (Istio ≥ 1.22) for a shadow beside it`,
+            );
+          }
+        } else if (split.mirrored) {
           route.mirror = challenger;
           route.mirrorPercentage = { value: 100 };
-        } else if (this.matches(route.mirror, challenger)) {
+        } else if (route.mirror) {
           delete route.mirror;
           delete route.mirrorPercentage;
         }

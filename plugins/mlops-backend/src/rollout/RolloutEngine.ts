@@ -235,7 +235,8 @@ export class DefaultRolloutEngine implements RolloutEngine {
     if (held.settling) {
       // The router holds the split but does not serve it yet: metrics now would judge the old split.
       const reason = `waiting for the split to be served: ${held.settling}`;
-      return this.store.update(r.id, r.revision, { lastAnalysisAt: now }, now, { at: now, action: 'hold', actor: ENGINE_ACTOR, reason });
+      // The step's clock starts when its split is served: its minimum duration and samples count from then.
+      return this.store.update(r.id, r.revision, { stageStartedAt: now, lastAnalysisAt: now }, now, { at: now, action: 'hold', actor: ENGINE_ACTOR, reason });
     }
 
     const checks = await this.checks(r, now);

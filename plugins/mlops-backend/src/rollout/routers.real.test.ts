@@ -125,6 +125,36 @@ describe('Istio', () => {
     expect(after[1].route).toEqual([{ destination: { host: 'reviews', subset: 'v1' }, weight: 90 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 10 }]);
   });
 
+  it("shadows beside a route's own mirrors (istiod refuses mirror and mirrors together), and refuses to replace another mirror", async () => {
+    const ns = uniqueNamespace('istio-mirrors');
+    await create(vsPath(ns), {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'reviews' },
+      spec: {
+        hosts: ['reviews'],
+        http: [
+          { name: 'audited', route: [{ destination: { host: 'reviews', subset: 'v1' } }], mirrors: [{ destination: { host: 'audit-sink' }, percentage: { value: 5 } }] },
+          { name: 'legacy', route: [{ destination: { host: 'reviews', subset: 'v1' } }], mirror: { host: 'audit-sink' } },
+        ],
+      },
+    });
+    const versions = { champion: '1', challenger: '2' };
+    const audited = new IstioTrafficRouter(kube.kubeConfig(), { kind: 'istio', namespace: ns, virtualService: 'reviews', route: 'audited', subset: 'v{version}' });
+    expect(await audited.apply(versions, { weight: 0, mirrored: true })).toEqual({ weight: 0, mirrored: true });
+    const stored = (await kube.request('GET', `${vsPath(ns)}/reviews`)).body.spec.http[0];
+    expect(stored.mirror).toBeUndefined();
+    expect(stored.mirrors).toEqual([
+      { destination: { host: 'audit-sink' }, percentage: { value: 5 } },
+      { destination: { host: 'reviews', subset: 'v2' }, percentage: { value: 100 } },
+    ]);
+    expect(await audited.apply(versions, { weight: 10, mirrored: false })).toEqual({ weight: 10, mirrored: false });
+    expect((await kube.request('GET', `${vsPath(ns)}/reviews`)).body.spec.http[0].mirrors).toEqual([{ destination: { host: 'audit-sink' }, percentage: { value: 5 } }]);
+
+    const legacy = new IstioTrafficRouter(kube.kubeConfig(), { kind: 'istio', namespace: ns, virtualService: 'reviews', route: 'legacy', subset: 'v{version}' });
+    await expect(legacy.apply(versions, { weight: 0, mirrored: true })).rejects.toThrow(/already mirrors to audit-sink; list both under "mirrors"/);
+  });
+
   it('finds the API version by discovery: an Istio before 1.22 serves no networking.istio.io/v1', async () => {
     const older = publishedCrds()
       .filter(crd => crd.spec.names.kind === 'VirtualService')

@@ -30,7 +30,7 @@ const LARGE_BODY_PATHS = /^\/(telemetry\/(predictions|outcomes|profiles)|models\
 const INGEST_PATHS = /\/telemetry\/(predictions|outcomes|profiles)$/;
 
 /** Signed webhooks: the signature covers the bytes as sent, so the route needs them unparsed too. */
-const RAW_BODY_PATHS = /\/mlflow\/webhooks$/;
+const RAW_BODY_PATHS = /\/mlflow\/webhooks\/?$/i;
 
 /** The request body exactly as received, on the paths that verify a signature over it. */
 export function rawBodyOf(req: express.Request): Buffer | undefined {

@@ -608,6 +608,10 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return rows.map(r => this.toTrigger(r));
   }
 
+  async stopFollowing(id: string, at: number) {
+    await this.db('mlops_retrain_triggers').where({ id }).update({ run_finished: true, run_checked_at: at });
+  }
+
   async setTriggerRun(id: string, run: NonNullable<RetrainTrigger['run']>) {
     await this.db('mlops_retrain_triggers')
       .where({ id })

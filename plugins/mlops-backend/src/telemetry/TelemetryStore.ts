@@ -154,6 +154,8 @@ export interface TelemetryStore {
   unfinishedRuns(since: number, limit: number): Promise<RetrainTrigger[]>;
   /** Records where a submitted trigger's run stands. */
   setTriggerRun(id: string, run: NonNullable<RetrainTrigger['run']>): Promise<void>;
+  /** Stops following a trigger whose action cannot tell where its run stands (a webhook). */
+  stopFollowing(id: string, at: number): Promise<void>;
   /** The model's open drift incident, if any. */
   driftIncident(modelRef: string): Promise<DriftIncident | undefined>;
   /** Opens or updates the model's drift incident; `null` closes it. */

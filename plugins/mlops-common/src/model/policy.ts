@@ -130,7 +130,8 @@ export const gateSchema = z.discriminatedUnion('kind', [
 
 const rolloutStepSchema = z
   .object({
-    weight: z.number().gt(0).max(100),
+    // Whole percents: Istio's and the Gateway API's weights and KServe's canaryTrafficPercent are integers.
+    weight: z.number().int({ message: 'must be a whole percent: traffic routers take integer weights' }).gt(0).max(100),
     minDuration: durationSchema.default('10m'),
     minSamples: positiveInt.default(1000),
   })
