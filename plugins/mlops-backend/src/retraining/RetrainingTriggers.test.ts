@@ -81,6 +81,14 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
   }
 
   const argo = { retraining: { target: { kind: 'argo-workflow', namespace: 'ml-training', workflowTemplate: 'retrain-ranker' } } } as const;
+  /** A drift report with one feature over the warning threshold. */
+  const warningDrift = (feature: string) =>
+    ({
+      modelRef: MODEL,
+      version: '17',
+      window: { from: '', to: '' },
+      features: [{ feature, segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
+    }) as any;
 
   it('drift submits one Argo Workflow from the WorkflowTemplate, then holds back until the interval passes unless critical', async () => {
     const now = { t: Date.UTC(2026, 10, 23, 12) };
@@ -155,12 +163,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
       parameters: { 'feature-view': 'ranker_features_v3', 'gpu-type': 'a100' },
     } as const;
     const { triggers, policy, store } = await setup({ retraining: { target } }, now);
-    const report = {
-      modelRef: MODEL,
-      version: '17',
-      window: { from: '', to: '' },
-      features: [{ feature: 'x', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
-    } as any;
+    const report = warningDrift('x');
     const trigger = (await triggers.onDriftReport(report, policy))!;
     expect(trigger.status).toBe('submitted');
     const workflow = kubernetes.list('argoproj.io', 'workflows', 'ml-training').find(w => w.metadata.labels['modelrails.io/trigger-id'] === trigger.id)!;
@@ -196,12 +199,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
   it('reports a Workflow deleted before it finished, and keeps asking while the cluster is unreachable', async () => {
     const now = { t: Date.UTC(2026, 10, 23, 12) };
     const { triggers, policy } = await setup(argo, now);
-    const report = {
-      modelRef: MODEL,
-      version: '17',
-      window: { from: '', to: '' },
-      features: [{ feature: 'y', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
-    } as any;
+    const report = warningDrift('y');
     const trigger = (await triggers.onDriftReport(report, policy))!;
     const runOf = async () => (await triggers.list(MODEL, 10)).find(t => t.id === trigger.id)!.run;
     kubernetes.down = true;
@@ -217,12 +215,7 @@ describe.each(databases.eachSupportedId())('retraining triggers on %s', database
   it('retries 5xx from the Kubernetes API and fails cleanly on 404 (no such namespace)', async () => {
     const now = { t: Date.UTC(2026, 10, 23, 12) };
     const { triggers, policy, store } = await setup(argo, now);
-    const report = {
-      modelRef: MODEL,
-      version: '17',
-      window: { from: '', to: '' },
-      features: [{ feature: 'x', segment: '*', kind: 'numeric', flagged: true, psi: 0.3, thresholds: { warning: 0.25, critical: 0.5 } }],
-    } as any;
+    const report = warningDrift('x');
     kubernetes.faults.push(503, 500);
     expect(await triggers.onDriftReport(report, policy)).toMatchObject({ status: 'submitted' });
     const missing = modelPolicySchema.parse({ retraining: { target: { kind: 'argo-workflow', namespace: 'nowhere', workflowTemplate: 't' } } });

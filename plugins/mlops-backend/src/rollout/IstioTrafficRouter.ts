@@ -1,7 +1,7 @@
 import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
 import { ApiDiscovery } from '../kubernetes/discovery';
-import { forVersion, readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
+import { described, forVersion, readModifyUpdate, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
 export type IstioTarget = Extract<TrafficTarget, { kind: 'istio' }>;
 type Destination = { host: string; subset?: string; port?: unknown };
@@ -115,20 +115,11 @@ export class IstioTrafficRouter implements TrafficRouter {
   }
 
   async read(versions: Versions): Promise<TrafficSplit> {
-    try {
-      return this.splitOf(this.route(await this.get(await this.version())), versions);
-    } catch (error) {
-      throw routerError(`reading ${this.describe()}`, error);
-    }
+    return described(`reading ${this.describe()}`, async () => this.splitOf(this.route(await this.get(await this.version())), versions));
   }
 
   async apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit> {
-    let version: string;
-    try {
-      version = await this.version();
-    } catch (error) {
-      throw routerError(`updating ${this.describe()}`, error);
-    }
+    const version = await described(`updating ${this.describe()}`, () => this.version());
     return readModifyUpdate(
       `updating ${this.describe()}`,
       () => this.get(version),

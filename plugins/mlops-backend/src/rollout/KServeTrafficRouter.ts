@@ -1,6 +1,6 @@
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { TrafficTarget } from '@modelrails/plugin-mlops-common';
-import { readModifyUpdate, routerError, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
+import { described, readModifyUpdate, TrafficRouter, TrafficRouterError, TrafficSplit, Versions } from './TrafficRouter';
 
 export type KServeTarget = Extract<TrafficTarget, { kind: 'kserve' }>;
 /** A route of `status.components.predictor.traffic` (Knative's TrafficTarget). */
@@ -79,11 +79,7 @@ export class KServeTrafficRouter implements TrafficRouter {
   }
 
   async read(versions: Versions): Promise<TrafficSplit> {
-    try {
-      return this.splitOf(await this.get(), versions);
-    } catch (error) {
-      throw routerError(`reading ${this.describe()}`, error);
-    }
+    return described(`reading ${this.describe()}`, async () => this.splitOf(await this.get(), versions));
   }
 
   async apply(versions: Versions, split: TrafficSplit): Promise<TrafficSplit> {

@@ -15,6 +15,15 @@ export function routerError(what: string, error: unknown): TrafficRouterError {
   return new TrafficRouterError(`${what}: ${(error as Error)?.message ?? String(error)}`);
 }
 
+/** `fn`'s answer, or its error as a TrafficRouterError saying what was being done. */
+export async function described<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw routerError(what, error);
+  }
+}
+
 /**
  * Read–modify–update of one object: `read` it, let `change` edit it (throwing to refuse), `write`
  * it back with the resourceVersion read. A 409 from a concurrent writer reads again and retries.
