@@ -213,7 +213,7 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
                   {t.action && 'workflow' in t.action ? ` · workflow ${String(t.action.workflow)}` : ''}
                   {t.action && 'error' in t.action ? ` · ${String(t.action.error)}` : ''}
                 </TableCell>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <RunPhase run={t.run} />
                 </TableCell>
               </TableRow>
