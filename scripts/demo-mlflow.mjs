@@ -24,7 +24,7 @@ function standIn() {
 
 async function real() {
   await ensurePythonTools();
-  const server = await startMlflow({ port: PORT });
+  const server = await startMlflow({ port: PORT, detached: false });
   if (!server.url.endsWith(`:${PORT}`)) {
     await server.stop();
     throw new Error(`port ${PORT} is taken`);

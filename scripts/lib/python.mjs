@@ -43,7 +43,12 @@ export async function ensurePythonTools() {
  * Starts `mlflow server` on loopback with a SQLite backend store in a throwaway directory, webhooks
  * allowed to loopback over plain HTTP (MLflow refuses both by default), and resolves once it answers.
  */
-export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
+/**
+ * `detached`: the server gets a process group of its own (the tests stop it by group). The demo
+ * keeps it in its launcher's group instead, so whatever kills the launcher's group (Playwright's
+ * web server teardown, `npm start` stopping) kills the server with it.
+ */
+export async function startMlflow({ port: preferred = 0, quiet = true, detached = true } = {}) {
   if (!existsSync(join(VENV, 'bin', 'mlflow'))) throw new Error('MLflow is not installed: node scripts/lib/python.mjs install');
   const dir = mkdtempSync(join(tmpdir(), 'modelrails-mlflow-'));
   const port = await freePort(preferred || 0);
@@ -54,7 +59,7 @@ export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
       '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--default-artifact-root', join(dir, 'artifacts')],
     {
       cwd: dir,
-      detached: true,
+      detached,
       stdio: ['ignore', quiet ? 'ignore' : 'inherit', quiet ? 'ignore' : 'inherit'],
       env: {
         ...process.env,
@@ -72,7 +77,8 @@ export async function startMlflow({ port: preferred = 0, quiet = true } = {}) {
   const gone = new Promise(resolve => child.on('exit', () => resolve((exited = true))));
   const signal = name => {
     try {
-      process.kill(-child.pid, name);
+      if (detached) process.kill(-child.pid, name);
+      else child.kill(name);
     } catch {
       // already gone
     }
