@@ -25,6 +25,15 @@ export interface Config {
        */
       portalBaseUrl?: string;
     };
+    /** The Prometheus alert rules served at /alert-rules. */
+    alerts?: {
+      /**
+       * How long a drift finding must hold before ModelDataDrift warns, as a Prometheus duration
+       * (default 15m).
+       * @visibility backend
+       */
+      dataDriftFor?: string;
+    };
     /** Telemetry ingestion and retention. */
     telemetry?: {
       /**

@@ -78,7 +78,7 @@ export function assembleConcerns(
     production: model => promotion.service.productionAt(model, new Date()),
     story: async modelRef => productionStory(await registry.store.listVersions(modelRef)),
   });
-  const alerts = createAlerts(ctx, { runbooks: runbooks.service, rollouts: rollout.store, telemetry: telemetry.store, kpis: kpi.service });
+  const alerts = createAlerts(ctx, { runbooks: runbooks.service, rollouts: rollout.store, telemetry: telemetry.store });
   const health: Concern = { routes: (http: RouteContext) => healthRoutes(http, () => ctx.store.health()) };
   const policies: Concern = { routes: (http: RouteContext) => policyRoutes(http, ctx.policies) };
 

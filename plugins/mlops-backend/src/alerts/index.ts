@@ -1,4 +1,3 @@
-import { KpiService } from '../kpi/KpiService';
 import { RolloutStore } from '../rollout/RolloutStore';
 import { RouteContext } from '../router/router';
 import { RunbookService } from '../runbooks/RunbookService';
@@ -16,10 +15,10 @@ export function portalBaseUrlOf(config: MlopsContext['config']) {
 /** Alerting: the Prometheus metrics endpoint, the gauges the rules read, and the rule files. */
 export function createAlerts(
   ctx: MlopsContext,
-  deps: { runbooks: RunbookService; rollouts: Pick<RolloutStore, 'list'>; telemetry: Pick<TelemetryStore, 'activeModels'>; kpis: Pick<KpiService, 'report'> },
+  deps: { runbooks: RunbookService; rollouts: Pick<RolloutStore, 'list'>; telemetry: Pick<TelemetryStore, 'driftSignals'> },
 ): Concern {
   return {
-    routes: (http: RouteContext) => alertRoutes(http, { metrics: ctx.metrics, policies: ctx.policies, runbooks: deps.runbooks, portalBaseUrl: portalBaseUrlOf(ctx.config) }),
-    tasks: [servingMetricsTask({ logger: ctx.logger, metrics: ctx.metrics, rollouts: deps.rollouts, telemetry: deps.telemetry, kpis: deps.kpis, policyOf: ctx.policyOf })],
+    routes: (http: RouteContext) => alertRoutes(http, { metrics: ctx.metrics, policies: ctx.policies, runbooks: deps.runbooks, portalBaseUrl: portalBaseUrlOf(ctx.config), rules: { dataDriftFor: ctx.config.getOptionalString('mlops.alerts.dataDriftFor') } }),
+    tasks: [servingMetricsTask({ logger: ctx.logger, metrics: ctx.metrics, rollouts: deps.rollouts, telemetry: deps.telemetry })],
   };
 }

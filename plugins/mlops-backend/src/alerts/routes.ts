@@ -5,7 +5,7 @@ import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { ModelPolicyService } from '../policy/ModelPolicyService';
 import { RouteContext } from '../router/router';
 import { RunbookService } from '../runbooks/RunbookService';
-import { alertRuleFile, AlertRuleModel } from './alertRules';
+import { alertRuleFile, AlertRuleModel, AlertRuleOptions } from './alertRules';
 
 /** Prometheus' side: the metrics endpoint and the alert rules that read it, with runbook links. */
 export function alertRoutes(
@@ -16,9 +16,10 @@ export function alertRoutes(
     runbooks: RunbookService;
     /** Where the portal serves runbook pages (alert rules link to them). */
     portalBaseUrl: string;
+    rules: AlertRuleOptions;
   },
 ) {
-  const { metrics, policies, runbooks, portalBaseUrl } = deps;
+  const { metrics, policies, runbooks, portalBaseUrl, rules } = deps;
 
   router.get('/metrics', async (req, res) => {
     await reader(req);
@@ -32,7 +33,7 @@ export function alertRoutes(
   };
   const sendRules = (res: express.Response, models: AlertRuleModel[]) => {
     res.setHeader('Content-Type', 'application/yaml; charset=utf-8');
-    res.send(alertRuleFile(models, portalBaseUrl));
+    res.send(alertRuleFile(models, portalBaseUrl, rules));
   };
 
   router.get('/alert-rules', async (req, res) => {

@@ -8,7 +8,7 @@ import { DefaultDriftService } from './DriftService';
 import { driftRoutes } from './routes';
 
 export type { DriftService } from './DriftService';
-export { publishReport } from './DriftMonitor';
+export { driftSignalsOf } from './DriftMonitor';
 
 /**
  * Drift: per-feature statistical drift, prediction and target drift, contract violations, their
@@ -22,6 +22,6 @@ export function createDrift(
   return {
     service,
     routes: (http: RouteContext) => driftRoutes(http, { drift: service, policies: ctx.policies, generation: modelRef => deps.telemetry.changes.generation(modelRef) }),
-    tasks: [driftMonitorTask({ logger: ctx.logger, store: deps.store, drift: service, metrics: ctx.metrics, onReport: deps.onReport })],
+    tasks: [driftMonitorTask({ logger: ctx.logger, store: deps.store, drift: service, onReport: deps.onReport })],
   } satisfies Concern & Record<string, unknown>;
 }

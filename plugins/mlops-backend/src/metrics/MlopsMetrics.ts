@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { DriftReport } from '@modelrails/plugin-mlops-common';
+import { LogSummary } from '../stats/summaries';
+import { PredictionLatencyHistogram } from './predictionLatency';
 
 /** What one committed telemetry batch counted (the telemetry store's batch outcome). */
 export type CountedBatch = { accepted: number; duplicates: number; redelivered: boolean };
@@ -53,16 +54,25 @@ export class TelemetryMetrics {
     registers: [this.registry],
   });
 
-  readonly latencyP99 = new Gauge({
-    name: 'mlops_latency_p99_ms',
-    help: 'Serving p99 latency over the last 15 minutes per model, all versions (log-spaced summaries, within 1 %)',
-    labelNames: ['model'],
+  private readonly predictions = new Counter({
+    name: 'mlops_predictions_total',
+    help: 'Committed predictions per model and version (each replica counts what it ingested; sum across replicas)',
+    labelNames: ['model', 'version'],
     registers: [this.registry],
   });
 
+  private readonly predictionErrors = new Counter({
+    name: 'mlops_prediction_errors_total',
+    help: 'Committed predictions that failed (error: true), per model and version',
+    labelNames: ['model', 'version'],
+    registers: [this.registry],
+  });
+
+  private readonly latency = new PredictionLatencyHistogram();
+
   readonly rolloutWeight = new Gauge({
-    name: 'mlops_rollout_weight_percent',
-    help: "Challenger's share of traffic in each rollout in progress, as last verified in the router",
+    name: 'mlops_rollout_weight_ratio',
+    help: "Challenger's share of traffic (0 to 1) in each rollout in progress, as last verified in the router",
     labelNames: ['model', 'version', 'champion', 'stage'],
     registers: [this.registry],
   });
@@ -74,15 +84,19 @@ export class TelemetryMetrics {
     registers: [this.registry],
   });
 
-  private readonly reports = new Map<string, DriftReport>();
-
-  /** The newest drift report per model: gauges are rebuilt from these, so a cleared finding disappears. */
-  remember(report: DriftReport) {
-    this.reports.set(report.modelRef, report);
+  constructor() {
+    this.registry.registerMetric(this.latency as any);
   }
 
-  latestReports(): DriftReport[] {
-    return [...this.reports.values()];
+  /** Committed predictions of a model version (from their summaries: one call per bucket). */
+  countPredictions(labels: { model: string; version: string }, n: number, errors: number) {
+    this.predictions.inc(labels, n);
+    if (errors) this.predictionErrors.inc(labels, errors);
+  }
+
+  /** Their latency summary (milliseconds); the model's budget gets a bucket of its own. */
+  observeLatency(labels: { model: string; version: string }, summary: LogSummary, budgetMs: number | undefined) {
+    this.latency.add(labels, summary, budgetMs);
   }
 
   countBatch(kind: string, outcome: CountedBatch, dropped: number) {

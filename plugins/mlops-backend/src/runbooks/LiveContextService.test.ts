@@ -78,6 +78,7 @@ const byAlert: RunbookList['byAlert'] = {
   'contract-violation': 'model-runbooks-pricing',
   'data-drift': 'data-drift',
   'latency-regression': 'latency-regression',
+  'error-rate': 'error-rate',
   'canary-rollback': 'canary-rollback',
   'feature-store-outage': 'feature-store-outage',
 };

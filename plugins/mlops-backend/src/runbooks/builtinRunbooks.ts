@@ -76,6 +76,27 @@ Check the serving pods (CPU throttling, GPU memory, a cold cache after a restart
 store's response times: a slow feature lookup is counted in the model's latency.
 `,
   },
+  'error-rate': {
+    title: 'Error-rate SLO burn',
+    markdown: `# Error-rate SLO burn
+
+**Severity: page** when the error budget burns fast (14.4 times the sustainable rate over an hour,
+or 6 times over 6 hours), **warning** when it burns steadily. The objective is the model's rollout
+analysis limit on failed predictions (\`maxErrorRate\`), over the predictions of every replica.
+
+## First five minutes
+
+1. Is a rollout running? A failing challenger raises the whole model's error rate: **pause** it,
+   then read its analysis (errors per arm).
+2. Which version fails? The Versions tab and Grafana's error panels split by version.
+3. If the errors started with the last deploy and the warm standby is healthy, **roll back**.
+
+## Then
+
+Read the serving logs for the failing requests: timeouts to a feature store or a downstream model,
+inputs the model cannot parse (see the contract alerts), out-of-memory restarts.
+`,
+  },
   'canary-rollback': {
     title: 'Canary rolled back',
     markdown: `# Canary rolled back

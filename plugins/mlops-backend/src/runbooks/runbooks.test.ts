@@ -157,6 +157,7 @@ describe('runbook routes (real auth, permissions and URL reader)', () => {
       'contract-violation': 'model-runbooks-ranker',
       'data-drift': 'model-runbooks-ranker',
       'latency-regression': 'latency-regression',
+      'error-rate': 'error-rate',
       'canary-rollback': 'canary-rollback',
       'feature-store-outage': 'feature-store-outage',
     });

@@ -9,6 +9,7 @@ import {
   BatchOutcome,
   LabelledPrediction,
   DriftIncident,
+  DriftSignals,
   OutcomeRow,
   PredictionRow,
   ReferenceProfile,
@@ -645,6 +646,15 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       .insert({ model_ref: modelRef, features: JSON.stringify(incident.features), opened_at: incident.openedAt, triggered_at: incident.triggeredAt })
       .onConflict('model_ref')
       .merge();
+  }
+
+  async putDriftSignals(modelRef: string, signals: DriftSignals, computedAt: number) {
+    await this.db('mlops_drift_signals').insert({ model_ref: modelRef, computed_at: computedAt, signals: JSON.stringify(signals) }).onConflict('model_ref').merge();
+  }
+
+  async driftSignals(since: number) {
+    const rows = await this.db('mlops_drift_signals').where('computed_at', '>=', since).orderBy('model_ref');
+    return rows.map(row => ({ modelRef: row.model_ref as string, computedAt: Number(row.computed_at), signals: JSON.parse(row.signals) as DriftSignals }));
   }
 
   async purge(before: { rawEvents: number; summaries: number }): Promise<number> {

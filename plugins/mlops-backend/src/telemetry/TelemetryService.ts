@@ -9,6 +9,7 @@ import {
   emptyLog,
   emptyNumeric,
   encodeSummary,
+  decodeSummary,
   EncodedSummary,
   EventCounts,
   FeatureSummary,
@@ -26,6 +27,7 @@ import {
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
 import * as v from './validate';
 import { TelemetryMetrics } from '../metrics/MlopsMetrics';
+import { latencyBudgetMs } from '../metrics/predictionLatency';
 import { oldestBucketPerModel, TelemetryChanges } from './TelemetryChanges';
 import { PolicyLookup } from '../policy/PolicyLookup';
 import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, SCORE, targetFeature } from './constants';
@@ -221,9 +223,12 @@ export class DefaultTelemetryService implements TelemetryService {
       const key = `${r.modelRef}@${r.version}`;
       if (!layouts.has(key)) layouts.set(key, await this.layout(r.modelRef, r.version));
     }
-    const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => summarizePredictions(fresh, layouts, dims));
+    // The summaries of the events that were new (duplicates are left out before summarizing).
+    let committed: SummaryDelta[] = [];
+    const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => (committed = summarizePredictions(fresh, layouts, dims)));
     for (const [modelRef, bucket] of oldestBucketPerModel(rows, r => bucketOf(r.occurredAt))) this.changes.committed(modelRef, bucket);
     this.options.metrics?.countBatch('predictions', outcome, dropped);
+    if (!outcome.redelivered) await this.countServed(committed);
     return { ...outcome, dropped };
   }
 
@@ -308,7 +313,29 @@ export class DefaultTelemetryService implements TelemetryService {
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
     for (const [modelRef, bucket] of oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart)) this.changes.committed(modelRef, bucket);
     this.options.metrics?.countBatch('profiles', outcome, dropped);
+    // A batch with repeated profiles does not say which were new: it is left out of the serving
+    // counters rather than counted twice (the stored summaries are exact either way).
+    if (!outcome.redelivered && outcome.duplicates === 0) await this.countServed(receipts.flatMap(r => r.deltas));
     return { ...outcome, dropped };
+  }
+
+  /** Committed predictions into the serving counters and latency histogram (all-traffic summaries). */
+  private async countServed(deltas: SummaryDelta[]) {
+    const metrics = this.options.metrics;
+    if (!metrics) return;
+    const budgets = new Map<string, number | undefined>();
+    for (const d of deltas) {
+      if (d.segment !== ALL_TRAFFIC) continue;
+      const labels = { model: d.modelRef, version: d.version };
+      if (d.feature === EVENTS && d.summary.kind === 'events') metrics.countPredictions(labels, d.summary.n, d.summary.errors);
+      if (d.feature === LATENCY && d.summary.kind === 'log') {
+        if (!budgets.has(d.modelRef)) {
+          const policy = await this.policy(d.modelRef).catch(() => undefined);
+          budgets.set(d.modelRef, policy ? latencyBudgetMs(policy) : undefined);
+        }
+        metrics.observeLatency(labels, decodeSummary(d.summary) as LogSummary, budgets.get(d.modelRef));
+      }
+    }
   }
 
   /**

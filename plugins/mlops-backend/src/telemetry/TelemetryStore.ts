@@ -106,6 +106,16 @@ export type DriftIncident = {
   triggeredAt: number | null;
 };
 
+/**
+ * What a model's latest drift report says in its alert gauges: the PSI and verdict per feature and
+ * segment, and the open contract violations. The drift monitor (one replica per minute) stores it;
+ * every replica exports it, so all agree whichever one Prometheus scrapes.
+ */
+export type DriftSignals = {
+  features: Array<{ feature: string; segment: string; psi: number | null; severity: string; flagged: boolean }>;
+  violations: Array<{ feature: string; segment: string; check: string }>;
+};
+
 export interface TelemetryStore {
   /**
    * Commits a batch in one transaction: the batch id, the records not seen before (by source and
@@ -160,6 +170,11 @@ export interface TelemetryStore {
   driftIncident(modelRef: string): Promise<DriftIncident | undefined>;
   /** Opens or updates the model's drift incident; `null` closes it. */
   setDriftIncident(modelRef: string, incident: DriftIncident | null): Promise<void>;
+
+  /** Stores a model's latest drift signals (replacing the previous ones). */
+  putDriftSignals(modelRef: string, signals: DriftSignals, computedAt: number): Promise<void>;
+  /** Every model's latest drift signals computed at or after `since`. */
+  driftSignals(since: number): Promise<Array<{ modelRef: string; computedAt: number; signals: DriftSignals }>>;
 
   /** Deletes raw events and summaries older than the given times; returns rows removed. */
   purge(before: { rawEvents: number; summaries: number }): Promise<number>;

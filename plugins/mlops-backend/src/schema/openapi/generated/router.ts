@@ -2427,6 +2427,7 @@ export const spec = {
           'contract-violation',
           'data-drift',
           'latency-regression',
+          'error-rate',
           'canary-rollback',
           'feature-store-outage',
         ],
@@ -2499,6 +2500,9 @@ export const spec = {
               'latency-regression': {
                 type: 'string',
               },
+              'error-rate': {
+                type: 'string',
+              },
               'canary-rollback': {
                 type: 'string',
               },
@@ -2510,6 +2514,7 @@ export const spec = {
               'contract-violation',
               'data-drift',
               'latency-regression',
+              'error-rate',
               'canary-rollback',
               'feature-store-outage',
             ],

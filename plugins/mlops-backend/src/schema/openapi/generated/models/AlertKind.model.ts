@@ -11,5 +11,6 @@ export type AlertKind =
   | 'contract-violation'
   | 'data-drift'
   | 'latency-regression'
+  | 'error-rate'
   | 'canary-rollback'
   | 'feature-store-outage';

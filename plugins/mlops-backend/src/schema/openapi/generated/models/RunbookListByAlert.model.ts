@@ -12,6 +12,7 @@ export interface RunbookListByAlert {
   'contract-violation': string;
   'data-drift': string;
   'latency-regression': string;
+  'error-rate': string;
   'canary-rollback': string;
   'feature-store-outage': string;
 }
