@@ -104,6 +104,8 @@ need_test_packages() {
   compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
   # promtool checks the generated alert rules; a real Prometheus scrapes the backend in the browser tests.
   { [ -x /usr/bin/prometheus ] && [ -x /usr/bin/promtool ]; } || missing+=(prometheus)
+  # Alertmanager routes the alerts Prometheus fires to the pager and chat receivers of the alerting test.
+  { [ -x /usr/bin/prometheus-alertmanager ] && [ -x /usr/bin/amtool ]; } || missing+=(prometheus-alertmanager)
   # The OpenAPI generator (Backstage repo-tools) is a Java program: the openapi step regenerates the contract's code.
   command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
   # The Kubernetes test server (built with Go from Kubernetes' module) keeps its objects in etcd;
