@@ -173,7 +173,9 @@ export async function startReceivers() {
       }
       if (req.method === 'POST' && req.url === '/slack/hook') {
         // Slack's incoming webhooks answer 400 with a plain-text error code.
-        const error = body === undefined || typeof body !== 'object' ? 'invalid_payload' : !body.text && !body.attachments?.length && !body.blocks?.length ? 'no_text' : undefined;
+        let error: string | undefined;
+        if (body === undefined || typeof body !== 'object' || body === null) error = 'invalid_payload';
+        else if (!body.text && !body.attachments?.length && !body.blocks?.length) error = 'no_text';
         if (error) {
           refused.push(`slack: ${error}`);
           res.writeHead(400, { 'Content-Type': 'text/plain' }).end(error);
