@@ -6,6 +6,7 @@ const port = 7077;
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
+  // packages/app/e2e-split runs against the split deployment (playwright.split.config.ts).
   timeout: 120_000,
   expect: { timeout: 30_000 },
   workers: 1,

@@ -34,10 +34,14 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// ModelRails, and a URL reader for runbooks beside the catalog's local files
-backend.add(import('@modelrails/plugin-mlops-backend'));
-backend.add(mlopsFileUrlReaderServiceFactory);
-// The embedded demo (seeded history, simulated traffic, two canaries) runs when mlops.demo.enabled.
-backend.add(import('@modelrails/plugin-mlops-backend/demo'));
+// ModelRails, and a URL reader for runbooks beside the catalog's local files. With
+// MODELRAILS_PORTAL_ONLY=1 the portal leaves ModelRails to its own deployment (packages/backend-mlops),
+// which `discovery.endpoints` points the portal and its frontend at (README: "Its own deployment").
+if (process.env.MODELRAILS_PORTAL_ONLY !== '1') {
+  backend.add(import('@modelrails/plugin-mlops-backend'));
+  backend.add(mlopsFileUrlReaderServiceFactory);
+  // The embedded demo (seeded history, simulated traffic, two canaries) runs when mlops.demo.enabled.
+  backend.add(import('@modelrails/plugin-mlops-backend/demo'));
+}
 
 backend.start();
