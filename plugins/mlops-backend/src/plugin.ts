@@ -1,4 +1,6 @@
 import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { mlopsRetrainActionsExtensionPoint, mlopsTrafficRoutersExtensionPoint } from '@modelrails/plugin-mlops-node';
@@ -48,6 +50,8 @@ export const mlopsPlugin = createBackendPlugin({
         registerMlopsPermissions(permissionsRegistry, catalog, core.auth);
         const db = await migrateDatabase(database);
         const policies = createPolicies(catalog, core.auth);
+        const replica = `${hostname()}-${randomUUID().slice(0, 8)}`;
+        const metrics = new TelemetryMetrics(replica);
         const { concerns, internals } = assembleConcerns(
           {
             ...core,
@@ -55,14 +59,15 @@ export const mlopsPlugin = createBackendPlugin({
             db,
             store: new DatabaseModelRailsStore(db, STORE_MIGRATIONS),
             kubeConfig: kubeConfigFrom(core.config),
-            metrics: new TelemetryMetrics(),
+            replica,
+            metrics,
             policies: policies.service,
             policyOf: policies.lookup,
           },
           { extensions, notifications, lifecycle },
         );
         const http = await createMlopsRouter({ httpAuth, permissions: core.permissions, auditor: core.auditor });
-        await wireConcerns(concerns, http, scheduler);
+        await wireConcerns(concerns, http, scheduler, metrics);
         httpRouter.use(http.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // Flagger cannot send headers: the route checks the token in the webhook's metadata itself.

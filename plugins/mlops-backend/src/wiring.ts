@@ -37,6 +37,8 @@ export type Concern = {
 export type MlopsContext = {
   config: RootConfigService;
   logger: LoggerService;
+  /** This process's name among the replicas: rollout leases, the telemetry change feed, metrics. */
+  replica: string;
   auth: AuthService;
   auditor: AuditorService;
   permissions: PermissionsService;
@@ -54,11 +56,28 @@ export type MlopsContext = {
   policyOf: PolicyLookup;
 };
 
-/** Registers every concern's routes on the shared router and schedules every task. */
-export async function wireConcerns(concerns: Concern[], http: RouteContext, scheduler: SchedulerService) {
+/**
+ * Registers every concern's routes on the shared router and schedules every task, counting each
+ * run on this replica (`mlops_task_runs_total`: summed over replicas, a global task's runs show it
+ * ran once per interval).
+ */
+export async function wireConcerns(concerns: Concern[], http: RouteContext, scheduler: SchedulerService, metrics?: TelemetryMetrics) {
   for (const concern of concerns) concern.routes?.(http);
   for (const task of concerns.flatMap(c => c.tasks ?? [])) {
-    if (task) await scheduler.scheduleTask(task);
+    if (!task) continue;
+    const run = task.fn;
+    await scheduler.scheduleTask({
+      ...task,
+      fn: async signal => {
+        try {
+          await run(signal);
+          metrics?.countTaskRun(task.id, task.scope ?? 'global', 'ok');
+        } catch (error) {
+          metrics?.countTaskRun(task.id, task.scope ?? 'global', 'failed');
+          throw error;
+        }
+      },
+    });
   }
 }
 

@@ -84,8 +84,23 @@ export class TelemetryMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  private readonly taskRuns = new Counter({
+    name: 'mlops_task_runs_total',
+    help: 'Runs of each scheduled task on this replica, by scope (global: one replica per interval) and result',
+    labelNames: ['task', 'scope', 'result'],
+    registers: [this.registry],
+  });
+
+  /** `replica`: this process's name among the replicas (the rollout leases and decisions use it too). */
+  constructor(replica?: string) {
     this.registry.registerMetric(this.latency as any);
+    if (replica) {
+      new Gauge({ name: 'mlops_replica_info', help: "This replica's name (1 while it runs)", labelNames: ['replica'], registers: [this.registry] }).set({ replica }, 1);
+    }
+  }
+
+  countTaskRun(task: string, scope: string, result: 'ok' | 'failed') {
+    this.taskRuns.inc({ task, scope, result });
   }
 
   /** Committed predictions of a model version (from their summaries: one call per bucket). */

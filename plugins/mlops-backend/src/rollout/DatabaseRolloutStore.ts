@@ -8,6 +8,7 @@ import { AuditLog, NewAuditEvent } from '../database/ModelRailsStore';
 import { NewDecision, RolloutChanges, RolloutRecord, RolloutStore } from './RolloutStore';
 
 type Row = {
+  lease_owner?: string | null;
   id: string;
   model_ref: string;
   version: string;
@@ -101,8 +102,10 @@ export class DatabaseRolloutStore implements RolloutStore {
     private readonly audit: AuditLog,
   ) {}
 
-  private async appendDecision(tx: Knex.Transaction, record: RolloutRecord, decision: NewDecision) {
+  /** `driver`: the replica holding the rollout's lease (none for a person acting outside a drive). */
+  private async appendDecision(tx: Knex.Transaction, record: RolloutRecord, decision: NewDecision, driver: string | null = null) {
     await tx('mlops_rollout_decisions').insert({
+      driver,
       rollout_id: record.id,
       at: decision.at,
       stage: record.stage,
@@ -200,8 +203,9 @@ export class DatabaseRolloutStore implements RolloutStore {
     return this.db.transaction(async tx => {
       const updated = await tx('mlops_rollouts').where({ id, revision }).update(values);
       if (!updated) return undefined;
-      const record = toRecord((await tx<Row>('mlops_rollouts').where({ id }).first())!);
-      if (decision) await this.appendDecision(tx, record, decision);
+      const row = (await tx<Row>('mlops_rollouts').where({ id }).first())!;
+      const record = toRecord(row);
+      if (decision) await this.appendDecision(tx, record, decision, row.lease_owner ?? null);
       if (audit) await this.audit.appendAudit({ ...audit, details: { ...audit.details, rollout: id } }, tx);
       return record;
     });

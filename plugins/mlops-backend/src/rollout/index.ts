@@ -36,11 +36,13 @@ export function createRolloutEngine(options: {
   routers: TrafficRouters;
   moveExternalAlias?: (modelRef: string, alias: string, version: string) => Promise<void>;
   onEnded?: (record: RolloutRecord) => Promise<void>;
+  /** This replica's name for the leases (decisions record who held the lease). */
+  owner?: string;
 }): RolloutEngine {
   return new DefaultRolloutEngine({
     store: options.store,
     metrics: new TelemetryCanaryMetrics(options.telemetry),
-    owner: `${hostname()}-${randomUUID().slice(0, 8)}`,
+    owner: options.owner ?? `${hostname()}-${randomUUID().slice(0, 8)}`,
     routerFor: r => options.routers.routerFor(r),
     onEnded: options.onEnded,
     onChampionChange: async (r, champion, standby, actor) => {
@@ -105,7 +107,7 @@ export function createRollout(
   },
 ) {
   const store: RolloutStore = new DatabaseRolloutStore(ctx.db, ctx.store);
-  const engine = createRolloutEngine({ store, ...deps });
+  const engine = createRolloutEngine({ store, ...deps, owner: ctx.replica });
   const service = new DefaultRolloutService(engine, store, deps.promotions);
   const judge = createCanaryJudge({ telemetry: deps.telemetry, registry: deps.registry, policyOf: ctx.policyOf });
   return {

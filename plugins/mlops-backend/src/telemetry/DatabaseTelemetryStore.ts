@@ -648,6 +648,20 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       .merge();
   }
 
+  async recordSummaryChanges(changes: Array<{ modelRef: string; oldestBucket: number }>, replica: string, at: number) {
+    if (!changes.length) return;
+    await this.db('mlops_summary_changes').insert(changes.map(c => ({ model_ref: c.modelRef, oldest_bucket: c.oldestBucket, replica, at })));
+  }
+
+  async summaryChanges(since: number) {
+    const rows = await this.db('mlops_summary_changes').where('at', '>=', since).orderBy('id');
+    return rows.map(r => ({ id: Number(r.id), modelRef: r.model_ref as string, oldestBucket: Number(r.oldest_bucket), replica: r.replica as string, at: Number(r.at) }));
+  }
+
+  async pruneSummaryChanges(before: number) {
+    await this.db('mlops_summary_changes').where('at', '<', before).delete();
+  }
+
   async putDriftSignals(modelRef: string, signals: DriftSignals, computedAt: number) {
     await this.db('mlops_drift_signals').insert({ model_ref: modelRef, computed_at: computedAt, signals: JSON.stringify(signals) }).onConflict('model_ref').merge();
   }

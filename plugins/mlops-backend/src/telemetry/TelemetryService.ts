@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { ModelPolicy, segmentDimensions as segmentTagsOf } from '@modelrails/plugin-mlops-common';
@@ -58,6 +59,9 @@ export type TelemetryServiceOptions = {
   rawSampleRate?: number;
   /** Events older than this are dropped at ingestion (they would be purged anyway). */
   retentionMs?: number;
+  /** This replica's name: its commits are announced to the others (the change feed) when set. */
+  replica?: string;
+  logger?: LoggerService;
   now?: () => number;
 };
 
@@ -226,7 +230,7 @@ export class DefaultTelemetryService implements TelemetryService {
     // The summaries of the events that were new (duplicates are left out before summarizing).
     let committed: SummaryDelta[] = [];
     const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => (committed = summarizePredictions(fresh, layouts, dims)));
-    for (const [modelRef, bucket] of oldestBucketPerModel(rows, r => bucketOf(r.occurredAt))) this.changes.committed(modelRef, bucket);
+    await this.announce(oldestBucketPerModel(rows, r => bucketOf(r.occurredAt)));
     this.options.metrics?.countBatch('predictions', outcome, dropped);
     if (!outcome.redelivered) await this.countServed(committed);
     return { ...outcome, dropped };
@@ -311,12 +315,26 @@ export class DefaultTelemetryService implements TelemetryService {
       else receipts.push(receipt);
     }
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
-    for (const [modelRef, bucket] of oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart)) this.changes.committed(modelRef, bucket);
+    await this.announce(oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart));
     this.options.metrics?.countBatch('profiles', outcome, dropped);
     // A batch with repeated profiles does not say which were new: it is left out of the serving
     // counters rather than counted twice (the stored summaries are exact either way).
     if (!outcome.redelivered && outcome.duplicates === 0) await this.countServed(receipts.flatMap(r => r.deltas));
     return { ...outcome, dropped };
+  }
+
+  /**
+   * Tells this replica's caches at once, and the other replicas through the change feed. The batch
+   * is committed already: a failed announcement is logged, and the others' caches expire on their own.
+   */
+  private async announce(oldest: Map<string, number>) {
+    for (const [modelRef, bucket] of oldest) this.changes.committed(modelRef, bucket);
+    if (!this.options.replica || !oldest.size) return;
+    try {
+      await this.options.store.recordSummaryChanges([...oldest].map(([modelRef, oldestBucket]) => ({ modelRef, oldestBucket })), this.options.replica, this.now());
+    } catch (error) {
+      this.options.logger?.warn(`Could not announce a commit to the other replicas: ${(error as Error).message}`);
+    }
   }
 
   /** Committed predictions into the serving counters and latency histogram (all-traffic summaries). */

@@ -171,6 +171,12 @@ export interface TelemetryStore {
   /** Opens or updates the model's drift incident; `null` closes it. */
   setDriftIncident(modelRef: string, incident: DriftIncident | null): Promise<void>;
 
+  /** Announces commits to other replicas (the change feed). */
+  recordSummaryChanges(changes: Array<{ modelRef: string; oldestBucket: number }>, replica: string, at: number): Promise<void>;
+  /** Announced commits at or after `since`. */
+  summaryChanges(since: number): Promise<Array<{ id: number; modelRef: string; oldestBucket: number; replica: string; at: number }>>;
+  pruneSummaryChanges(before: number): Promise<void>;
+
   /** Stores a model's latest drift signals (replacing the previous ones). */
   putDriftSignals(modelRef: string, signals: DriftSignals, computedAt: number): Promise<void>;
   /** Every model's latest drift signals computed at or after `since`. */

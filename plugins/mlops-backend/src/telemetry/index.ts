@@ -4,6 +4,7 @@ import { RouteContext } from '../router/router';
 import { Concern, MlopsContext } from '../wiring';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { telemetryRetentionTask } from './retention';
+import { ChangeFeed } from './TelemetryChanges';
 import { telemetryRoutes } from './routes';
 import { DefaultTelemetryService } from './TelemetryService';
 import { TelemetryStore } from './TelemetryStore';
@@ -30,11 +31,14 @@ export function createTelemetry(ctx: MlopsContext, deps: { registry: RegistrySer
     metrics: ctx.metrics,
     rawSampleRate: ctx.config.getOptionalNumber('mlops.telemetry.rawSampleRate') ?? 0.01,
     retentionMs: retention.rawRetentionMs,
+    replica: ctx.replica,
+    logger: ctx.logger,
   });
+  const feed = new ChangeFeed({ store, changes: service.changes, replica: ctx.replica });
   return {
     service,
     store,
     routes: (http: RouteContext) => telemetryRoutes(http, { telemetry: service, registry: deps.registry }),
-    tasks: [telemetryRetentionTask({ store, logger: ctx.logger, ...retention })],
+    tasks: [telemetryRetentionTask({ store, logger: ctx.logger, ...retention }), feed.task(ctx.logger)],
   } satisfies Concern & Record<string, unknown>;
 }
