@@ -56,6 +56,12 @@ if (!only || only === 'grafana') {
   if (code !== 0) process.exitCode = 1;
 }
 
+if (!only || only === 'replicas') {
+  // Starts the portal backend and 1, then 3, ModelRails replicas on a PostgreSQL of their own.
+  const { code } = await run('node', ['bench/replicas.mjs'], { cwd: ROOT });
+  if (code !== 0) process.exitCode = 1;
+}
+
 if (!only || only === 'lineage') {
   let pg;
   try {

@@ -78,7 +78,9 @@ export function rolloutsTask(options: { logger: LoggerService; engine: RolloutEn
     id: 'mlops-rollouts',
     scope: 'global',
     frequency: { seconds: 5 },
-    timeout: { minutes: 2 },
+    // The scheduler's lock of a run lasts this long: a replica killed mid-run hands the rollouts to
+    // another after it (each rollout's own lease stops two drivers meeting if a slow run outlasts it).
+    timeout: { seconds: 30 },
     fn: async () => {
       try {
         await options.engine.driveAll();
