@@ -49,7 +49,7 @@ export const mlopsPlugin = createBackendPlugin({
       async init({ database, httpRouter, httpAuth, permissionsRegistry, catalog, scheduler, lifecycle, notifications, ...core }) {
         registerMlopsPermissions(permissionsRegistry, catalog, core.auth);
         const db = await migrateDatabase(database);
-        const policies = createPolicies(catalog, core.auth);
+        const policies = createPolicies(catalog, core.auth, core.logger);
         const replica = `${hostname()}-${randomUUID().slice(0, 8)}`;
         const metrics = new TelemetryMetrics(replica);
         const { concerns, internals } = assembleConcerns(

@@ -20,7 +20,8 @@ type Entry = { modelRef: string; end: number; at: number; verdict: StepVerdict }
  * Verdicts of closed steps, kept so a series over many steps (30 days of 12-hour cells) only
  * computes the steps it has not seen. A step's verdict depends on its rows and the rows before it
  * (a rolling reference), so a commit touching a bucket drops the model's steps ending after that
- * bucket. Commits through another replica are not seen: entries also expire after `maxAgeMs`.
+ * bucket, whichever replica made the commit (the telemetry change feed tells of the others' within
+ * seconds). Entries also expire after `maxAgeMs`, a bound should a commit's announcement be lost.
  */
 export class StepVerdicts {
   /** In least-recently-used order. */

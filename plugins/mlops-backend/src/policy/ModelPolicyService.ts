@@ -10,13 +10,14 @@ import {
   parseModelEntity,
 } from '@modelrails/plugin-mlops-common';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { withCatalogRetry } from './catalogRetry';
 
 /**
  * The one place that reads a Model entity from the catalog: NotFoundError when the catalog does not
  * know it (or holds a stale invalid copy), otherwise the entity with its policy defaults resolved.
  */
 export async function readModelEntity(catalog: CatalogService, entityRef: string, credentials: BackstageCredentials) {
-  const entity = await catalog.getEntityByRef(entityRef, { credentials });
+  const entity = await withCatalogRetry(() => catalog.getEntityByRef(entityRef, { credentials }));
   if (!entity || !isModelEntity(entity)) {
     throw new NotFoundError(`No Model entity ${entityRef}`);
   }
@@ -98,7 +99,8 @@ export class DefaultModelPolicyService implements ModelPolicyService {
   }
 
   async listModels(credentials: BackstageCredentials): Promise<ModelSummary[]> {
-    const { items } = await this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials: await catalogCredentials(this.auth, credentials) });
+    const asked = await catalogCredentials(this.auth, credentials);
+    const { items } = await withCatalogRetry(() => this.catalog.getEntities({ filter: { kind: 'model' } }, { credentials: asked }));
     const models: ModelSummary[] = [];
     for (const entity of items) {
       const parsed = isModelEntity(entity) ? parseModelEntity(entity) : undefined;
