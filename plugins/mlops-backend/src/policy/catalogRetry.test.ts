@@ -44,10 +44,14 @@ describe('catalog reads under load', () => {
     await expect(withCatalogRetry(async () => (++calls < 3 ? Promise.reject(reset()) : 'ok'), sleep)).resolves.toBe('ok');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withCatalogRetry(async () => (++calls, Promise.reject(reset())), sleep)).rejects.toThrow('fetch failed');
+    const failing = async (error: Error) => {
+      calls++;
+      throw error;
+    };
+    await expect(withCatalogRetry(() => failing(reset()), sleep)).rejects.toThrow('fetch failed');
     expect(calls).toBe(3);
     calls = 0;
-    await expect(withCatalogRetry(async () => (++calls, Promise.reject(new NotFoundError('gone'))), sleep)).rejects.toThrow('gone');
+    await expect(withCatalogRetry(() => failing(new NotFoundError('gone')), sleep)).rejects.toThrow('gone');
     expect(calls).toBe(1);
   });
 
