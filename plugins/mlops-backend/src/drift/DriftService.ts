@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
   ContractCheck,
@@ -65,6 +66,8 @@ function iso(ms: number) {
 
 /** Closed steps kept per process: ~4,000 steps of 50 features hold some 80 MB at most. */
 const STEP_VERDICTS = { maxEntries: 4_000, maxAgeMs: 10 * 60_000 };
+/** How long a series judges steps before letting the event loop answer others. */
+const SERIES_SLICE_MS = 15;
 
 /** Drift of a model's traffic: the report of a window, its series over time, one feature's distributions. */
 export interface DriftService {
@@ -228,8 +231,15 @@ export class DefaultDriftService implements DriftService {
         if (!featureRows) byFeature.set(r.feature, (featureRows = []));
         featureRows.push(r);
       }
+      let sliceStarted = performance.now();
       for (let i = firstUnseen; i < steps; i++) {
         if (verdicts[i]) continue;
+        // A long series is judged in slices: other requests (health checks, ingestion) are answered
+        // between them instead of waiting for all 61 steps of a 30-day window.
+        if (performance.now() - sliceStarted > SERIES_SLICE_MS) {
+          await new Promise(resolve => setImmediate(resolve));
+          sliceStarted = performance.now();
+        }
         const stepStart = from + i * stepMs;
         const reference = rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training;
         verdicts[i] = this.judgeStep(policy, segment, layout, reference, rowsOfStep.get(i) ?? new Map());
