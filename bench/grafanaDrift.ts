@@ -22,10 +22,10 @@ import { parse as parseYaml } from 'yaml';
 import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/src/api/steps';
 import { modelDrilldown } from '../plugins/grafana-mlops-app/src/dashboards/modelDrilldown';
 import { alignedWindow, stepFor } from '../plugins/grafana-mlops-app/src/datasource/window';
+import { CATEGORICAL, eventAt, MODEL, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
 
 const ROOT = join(__dirname, '..');
 const BASE = 'http://localhost:7077/api/mlops';
-const MODEL = 'model:default/drift-bench';
 const MODEL_PATH = '/models/default/drift-bench';
 const TOKENS = { ci: 'modelrails-demo-ci-token', serving: 'modelrails-demo-serving-token', read: 'modelrails-demo-read-token' };
 const CLIENTS = 50;
@@ -36,74 +36,11 @@ const DAY = 86_400_000;
 const BUCKET_MS = 300_000;
 /** Events per 5-minute bucket: each 12-hour step of the panel then holds about 1,400 (a KS verdict). */
 const EVENTS_PER_BUCKET = 10;
-const NUMERIC = 40;
-const CATEGORICAL = 10;
-const PLATFORMS = ['ios', 'android', 'web'];
-const CATEGORIES = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-
 // Grafana's interval for a panel (public/app/core/utils/rangeutil): the package's entry point needs
 // a browser, its datetime module alone does not.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { calculateInterval } = require(join(ROOT, 'plugins/grafana-mlops-app/node_modules/@grafana/data/dist/cjs/datetime/rangeutil.cjs'));
 
-const feature = (i: number) => `f${String(i).padStart(2, '0')}`;
-
-/** A small deterministic generator, so every run sends the same telemetry. */
-function random(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    s ^= s + Math.imul(s ^ (s >>> 7), 0x297a2d39);
-    return ((s ^ (s >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const normal = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-
-/**
- * One event's features. The last ten days drift: the first five numeric features shift upwards
- * more each day, and one categorical feature takes a value training never saw (a contract check).
- */
-function featuresAt(r: () => number, daysAgo: number) {
-  const features: Record<string, number | string> = {};
-  const shift = Math.max(0, (10 - daysAgo) / 10);
-  for (let i = 0; i < NUMERIC; i++) features[feature(i)] = 10 * (i + 1) + (i + 1) * normal(r) + (i < 5 ? shift * (i + 1) : 0);
-  for (let i = 0; i < CATEGORICAL; i++) {
-    const unseen = i === 0 && daysAgo < 2 && r() < 0.2;
-    features[feature(NUMERIC + i)] = unseen ? 'unknown' : CATEGORIES[Math.min(CATEGORIES.length - 1, Math.floor(-Math.log(1 - r()) * 2))];
-  }
-  return features;
-}
-
-/** One prediction event of version 1 as a serving fleet sends it. */
-function eventAt(r: () => number, requestId: string, sequence: number, time: number, daysAgo: number) {
-  return {
-    model: MODEL,
-    version: '1',
-    requestId,
-    sequence,
-    time,
-    features: featuresAt(r, daysAgo),
-    score: r(),
-    latencyMs: 5 + 20 * r(),
-    segment: { platform: PLATFORMS[sequence % PLATFORMS.length] },
-  };
-}
-
-function trainingProfile() {
-  const r = random(1);
-  const rows = Array.from({ length: 5_000 }, () => featuresAt(r, 30));
-  return {
-    features: [
-      ...Array.from({ length: NUMERIC }, (_, i) => ({ name: feature(i), type: 'numeric', sample: rows.map(row => row[feature(i)]) })),
-      ...Array.from({ length: CATEGORICAL }, (_, i) => {
-        const counts: Record<string, number> = {};
-        for (const row of rows) counts[row[feature(NUMERIC + i)]] = (counts[row[feature(NUMERIC + i)]] ?? 0) + 1;
-        return { name: feature(NUMERIC + i), type: 'categorical', counts };
-      }),
-    ],
-    score: { sample: rows.map(() => r()) },
-  };
-}
 
 /** One API call; sent again when the connection drops (every call here is idempotent: batch ids, 409s). */
 async function call(method: string, path: string, token: string, body?: unknown): Promise<any> {

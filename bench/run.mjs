@@ -56,6 +56,17 @@ if (!only || only === 'grafana') {
   if (code !== 0) process.exitCode = 1;
 }
 
+if (!only || only === 'storage') {
+  let pg;
+  try {
+    pg = await startPostgres({ own: true });
+    const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/storage.ts'], { cwd: ROOT, env: { BENCH_POSTGRES_URL: pg.url } });
+    if (code !== 0) process.exitCode = 1;
+  } finally {
+    await pg?.stop();
+  }
+}
+
 if (!only || only === 'replicas') {
   // Starts the portal backend and 1, then 3, ModelRails replicas on a PostgreSQL of their own.
   const { code } = await run('node', ['bench/replicas.mjs'], { cwd: ROOT });

@@ -1,0 +1,102 @@
+/*
+ * Storage per model-day (issue: production topology, target ≤ 1 MB per model-day for a 50-feature
+ * model at the demo's traffic): one day of the benchmark model's telemetry (50 features, 3 platform
+ * segments) at 3 predictions/s, 259,200 events, ingested through the telemetry service into a SQLite
+ * file and a PostgreSQL database, then the bytes each table and its indexes hold. Printed: raw
+ * events, summaries (and the summaries' stored payload per resolution), and what a model costs at
+ * the configured retention (raw 7 days, summaries 90 days at every resolution), beside the target.
+ * Reference in the same run: the same events as JSON lines (what a log of them would take).
+ */
+import { Knex } from 'knex';
+import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
+import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
+import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
+import { DefaultTelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { openSqlite, withPostgres } from './databases';
+import { eventAt, MODEL, random, trainingProfile } from './fixtures/driftBenchTraffic';
+
+const PER_SECOND = Number(process.env.BENCH_STORAGE_RATE ?? 3);
+const DAY = 86_400_000;
+const RAW_DAYS = 7;
+const SUMMARY_DAYS = 90;
+const TARGET_BYTES = 1_000_000;
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(2)} MB`;
+
+async function fill(knex: Knex) {
+  await migrateDatabase({ getClient: async () => knex } as any);
+  const store = new DatabaseTelemetryStore(knex);
+  const policy = modelPolicySchema.parse({ drift: { segments: ['platform'] } });
+  const telemetry = new DefaultTelemetryService({ store, policies: async () => policy, rawSampleRate: 0.01 });
+  await telemetry.putReferenceProfile(MODEL, '1', trainingProfile() as any);
+  const r = random(7);
+  const end = Date.now();
+  const start = end - DAY;
+  const total = Math.round((DAY / 1000) * PER_SECOND);
+  let jsonBytes = 0;
+  // As serving sends it: a batch a minute (180 events at 3/s), in time order.
+  const perBatch = PER_SECOND * 60;
+  for (let b = 0; b * perBatch < total; b++) {
+    const events = Array.from({ length: Math.min(perBatch, total - b * perBatch) }, (_, i) => {
+      const sequence = b * perBatch + i + 1;
+      return eventAt(r, `req-${sequence}`, sequence, start + Math.floor((sequence / total) * DAY), 5);
+    });
+    for (const e of events) jsonBytes += Buffer.byteLength(JSON.stringify(e)) + 1;
+    await telemetry.ingestPredictions({ batchId: `b-${b}`, source: 'pod-1', events });
+  }
+  return { events: total, jsonBytes };
+}
+
+/** Bytes of each table with its indexes. */
+async function tableBytes(knex: Knex, tables: string[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  if (String(knex.client.config.client).includes('pg')) {
+    await knex.raw('vacuum analyze');
+    for (const t of tables) out[t] = Number((await knex.raw('select pg_total_relation_size(?) as n', [t])).rows[0].n);
+  } else {
+    await knex.raw('pragma wal_checkpoint(truncate)');
+    // dbstat: every page of each table and of the indexes on it.
+    const rows = await knex.raw("select name, tbl_name from sqlite_master where type in ('table', 'index')");
+    const owner = new Map<string, string>(rows.map((row: any) => [row.name, row.tbl_name]));
+    for (const { name, bytes } of await knex.raw('select name, sum(pgsize) as bytes from dbstat group by name')) {
+      const t = owner.get(name) ?? name;
+      if (tables.includes(t)) out[t] = (out[t] ?? 0) + Number(bytes);
+    }
+  }
+  return out;
+}
+
+async function report(name: string, open: () => Promise<{ knex: Knex; dispose(): Promise<void> }>) {
+  const { knex, dispose } = await open();
+  try {
+    const { events, jsonBytes } = await fill(knex);
+    const bytes = await tableBytes(knex, ['mlops_prediction_events', 'mlops_summaries', 'mlops_sequence_ranges']);
+    const payload = await knex('mlops_summaries').groupBy('bucket_ms').select('bucket_ms').count({ rows: '*' }).sum({ bytes: knex.raw('length(summary)') });
+    const raw = bytes.mlops_prediction_events ?? 0;
+    const summaries = bytes.mlops_summaries ?? 0;
+    const perDay = raw + summaries;
+    const steady = raw * RAW_DAYS + summaries * SUMMARY_DAYS;
+    console.log(`  ${name}`);
+    console.log(`    raw events    ${mb(raw).padStart(10)} per model-day (${events.toLocaleString()} events; the same as JSON lines: ${mb(jsonBytes)})`);
+    console.log(`    summaries     ${mb(summaries).padStart(10)} per model-day (table and indexes)`);
+    for (const p of payload.sort((a: any, b: any) => Number(a.bucket_ms) - Number(b.bucket_ms))) {
+      const label = { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[Number(p.bucket_ms)] ?? `${p.bucket_ms} ms`;
+      console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} of JSON text`);
+    }
+    console.log(
+      `    per model-day ${mb(perDay).padStart(10)}   target ≤ ${mb(TARGET_BYTES)} (${perDay <= TARGET_BYTES ? 'meets' : 'MISSES'}); at the retention (raw ${RAW_DAYS} d, summaries ${SUMMARY_DAYS} d): ${mb(steady)} per model`,
+    );
+  } finally {
+    await dispose();
+  }
+}
+
+async function main() {
+  console.log(`\nStorage: one day of a 50-feature model with 3 platform segments at ${PER_SECOND} predictions/s`);
+  await report('SQLite', openSqlite);
+  if (!(await withPostgres(open => report('PostgreSQL', open)))) console.log('  PostgreSQL  skipped (no BENCH_POSTGRES_URL)');
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
