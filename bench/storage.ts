@@ -80,7 +80,7 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
     console.log(`    summaries     ${mb(summaries).padStart(10)} per model-day (table and indexes)`);
     for (const p of payload.sort((a: any, b: any) => Number(a.bucket_ms) - Number(b.bucket_ms))) {
       const label = { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[Number(p.bucket_ms)] ?? `${p.bucket_ms} ms`;
-      console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} of JSON text`);
+      console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} stored`);
     }
     console.log(
       `    per model-day ${mb(perDay).padStart(10)}   target ≤ ${mb(TARGET_BYTES)} (${perDay <= TARGET_BYTES ? 'meets' : 'MISSES'}); at the retention (raw ${RAW_DAYS} d, summaries ${SUMMARY_DAYS} d): ${mb(steady)} per model`,

@@ -25,6 +25,9 @@ const MODEL = 'model:default/home-feed-ranker';
 const SERVING_TOKEN = 'modelrails-demo-serving-token';
 const require = createRequire(join(ROOT, 'plugins/mlops-backend/package.json'));
 const pg = require('pg');
+// Summaries are stored as bytes: read them with the store's own codec (TypeScript, through Backstage's transform).
+require('@backstage/cli/config/nodeTransform.cjs');
+const { decodeStored } = require(join(ROOT, 'plugins/mlops-backend/src/stats/summaryCodec.ts'));
 
 async function startBackend(url, port) {
   const dir = mkdtempSync(join(tmpdir(), 'modelrails-crash-'));
@@ -167,7 +170,7 @@ async function main() {
       const stored = perSource.reduce((s, r) => s + r.n, 0);
       const summary = (await client.query(`select bucket_ms, summary from mlops_summaries where feature = '__events' and segment = '*'`)).rows;
       for (const bucketMs of [300000, 3600000, 86400000]) {
-        const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + JSON.parse(r.summary).n, 0);
+        const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + decodeStored(r.summary).n, 0);
         if (summarised !== stored) problems.push(`${bucketMs / 60000}-minute summaries count ${summarised} events, ${stored} are stored`);
       }
       await client.query('commit');

@@ -66,6 +66,28 @@ describe.each(databases.eachSupportedId())('store migrations on %s', databaseId 
   });
 });
 
+describe.each(databases.eachSupportedId())('summaries stored as bytes on %s', databaseId => {
+  it('reads the JSON rows stored before, and merges into them as bytes', async () => {
+    const knex = await databases.init(databaseId);
+    const telemetry = STORE_MIGRATIONS.find(m => m.tableName === 'mlops_telemetry_migrations')!;
+    const config = { directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] };
+    // The telemetry store's migrations up to the byte form, then a row as it was stored: JSON text.
+    for (const name of migrationFiles(telemetry).filter(file => file < '20261202050000')) expect((await knex.migrate.up(config))[1]).toEqual([name]);
+    const row = { model_ref: MODEL, version: '17', layout_version: '', segment: '*', feature: '__events', bucket_ms: 300_000, bucket_start: 600_000 };
+    await knex('mlops_summaries').insert({ ...row, summary: JSON.stringify({ kind: 'events', n: 40, errors: 2 }) });
+    await knex.migrate.latest(config);
+
+    const store = new DatabaseTelemetryStore(knex);
+    const read = async () => (await store.readSummaries({ modelRef: MODEL, from: 600_000, to: 900_000 }))[0].summary;
+    expect(await read()).toEqual({ kind: 'events', n: 40, errors: 2 });
+    await store.commitProfiles('b1', [{ source: 's', sequence: 1, bucketStart: 600_000, deltas: [{ modelRef: MODEL, version: '17', segment: '*', feature: '__events', bucketStart: 600_000, layoutVersion: null, summary: { kind: 'events', n: 5, errors: 1 } }] }]);
+    expect(await read()).toEqual({ kind: 'events', n: 45, errors: 3 });
+    const [stored] = await knex('mlops_summaries').where({ ...row }).pluck('summary');
+    expect(Buffer.isBuffer(stored)).toBe(true);
+    expect(stored[0]).not.toBe(0x7b); // bytes now, not JSON
+  });
+});
+
 describe('replicas starting at the same moment', () => {
   // Three backends started together on an empty PostgreSQL database, each with its own pool, as three
   // replicas are: every store is migrated once, and every replica starts.

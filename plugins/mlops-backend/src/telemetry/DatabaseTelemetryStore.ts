@@ -4,6 +4,7 @@ import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded } from '../stats/summaries';
+import { decodeStored, encodeStored } from '../stats/summaryCodec';
 import { BUCKET_MS, EVENTS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
@@ -314,7 +315,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     for (const [modelRef, combined] of byModel) {
       const items = [...combined.values()];
       const features = [...new Set(items.map(d => d.delta.feature))];
-      const stored = new Map<string, string>();
+      const stored = new Map<string, Uint8Array | string>();
       for (const bucketMs of RESOLUTIONS) {
         const starts = [...new Set(items.filter(d => d.bucketMs === bucketMs).map(d => d.bucketStart))];
         for (let i = 0; i < features.length; i += 500) {
@@ -339,7 +340,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
           feature: d.delta.feature,
           bucket_ms: d.bucketMs,
           bucket_start: d.bucketStart,
-          summary: JSON.stringify(previous ? mergeEncoded(JSON.parse(previous), d.summary) : d.summary),
+          summary: encodeStored(previous ? mergeEncoded(decodeStored(previous), d.summary) : d.summary),
         };
       });
       for (let i = 0; i < records.length; i += 500) {
@@ -480,7 +481,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       bucketStart: Number(r.bucket_start),
       bucketMs: Number(r.bucket_ms),
       layoutVersion: r.layout_version || null,
-      summary: JSON.parse(r.summary),
+      summary: decodeStored(r.summary),
     }));
   }
 

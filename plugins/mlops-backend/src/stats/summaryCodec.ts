@@ -1,0 +1,253 @@
+import { EncodedSummary } from './summaries';
+
+/*
+ * The stored form of a summary: bytes, not JSON text. A 5-minute numeric row of a busy feature lists
+ * hundreds of occupied bins; as JSON each costs about eight characters ("[123,1],"), here the gap to
+ * the previous bin and the count as varints, usually two bytes: about a quarter of the text. Counts are whole numbers; floats
+ * (sum, sum of squares, min, max) keep all 64 bits, so decode(encode(s)) is s exactly.
+ *
+ * The first byte tells the form: a kind tag below, or "{" for a summary stored as JSON (rows written
+ * before this codec, and any summary with a count that is not a whole number), which is still read.
+ */
+
+const TAG = { events: 1, numericSparse: 2, numericDense: 3, categorical: 4, log: 5 } as const;
+const JSON_START = 0x7b; // "{"
+
+class Writer {
+  private bytes = new Uint8Array(256);
+  private view = new DataView(this.bytes.buffer);
+  length = 0;
+
+  private room(n: number) {
+    if (this.length + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+
+  byte(b: number) {
+    this.room(1);
+    this.bytes[this.length++] = b;
+  }
+
+  /** A non-negative whole number up to 2^53, seven bits a byte. */
+  varint(n: number) {
+    this.room(8);
+    let x = n;
+    while (x >= 0x80) {
+      this.bytes[this.length++] = (x % 0x80) | 0x80;
+      x = Math.floor(x / 0x80);
+    }
+    this.bytes[this.length++] = x;
+  }
+
+  /** A whole number of either sign (zigzag). */
+  signed(n: number) {
+    this.varint(n >= 0 ? 2 * n : -2 * n - 1);
+  }
+
+  float(x: number) {
+    this.room(8);
+    this.view.setFloat64(this.length, x, true);
+    this.length += 8;
+  }
+
+  text(s: string) {
+    const encoded = Buffer.from(s, 'utf8');
+    this.varint(encoded.length);
+    this.room(encoded.length);
+    this.bytes.set(encoded, this.length);
+    this.length += encoded.length;
+  }
+
+  done(): Buffer {
+    return Buffer.from(this.bytes.buffer, 0, this.length);
+  }
+}
+
+class Reader {
+  private offset = 1;
+  private readonly view: DataView;
+
+  constructor(private readonly bytes: Uint8Array) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  varint(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      if (this.offset >= this.bytes.length) throw new Error('stored summary ends inside a number');
+      const b = this.bytes[this.offset++];
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      scale *= 0x80;
+    }
+  }
+
+  signed(): number {
+    const z = this.varint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  float(): number {
+    const x = this.view.getFloat64(this.offset, true);
+    this.offset += 8;
+    return x;
+  }
+
+  text(): string {
+    const length = this.varint();
+    const s = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.offset, length).toString('utf8');
+    this.offset += length;
+    return s;
+  }
+
+  end() {
+    if (this.offset !== this.bytes.length) throw new Error('stored summary has bytes left over');
+  }
+}
+
+const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
+
+/** Every count of the summary is a whole number (else it is stored as JSON). */
+function countsAreWhole(s: EncodedSummary): boolean {
+  if (s.kind === 'events') return whole(s.n) && whole(s.errors);
+  if (s.kind === 'categorical') return [s.nulls, s.missing, s.typeMismatches, s.n, ...Object.values(s.categories)].every(whole);
+  if (s.kind === 'log') return whole(s.n) && whole(s.zeros) && s.bins.every(([i, c]) => Number.isSafeInteger(i) && whole(c));
+  const bins = s.counts ?? s.bins!.flat();
+  return [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange, ...bins].every(whole) && (!s.bins || s.bins.every(([i], k) => k === 0 || i > s.bins![k - 1][0]));
+}
+
+function minMax(w: Writer, min: number | null, max: number | null) {
+  w.byte((min === null ? 0 : 1) | (max === null ? 0 : 2));
+  if (min !== null) w.float(min);
+  if (max !== null) w.float(max);
+}
+
+function readMinMax(r: Reader): { min: number | null; max: number | null } {
+  const flags = r.varint();
+  const min = flags & 1 ? r.float() : null;
+  const max = flags & 2 ? r.float() : null;
+  return { min, max };
+}
+
+/** A summary as stored. */
+export function encodeStored(s: EncodedSummary): Buffer {
+  if (!countsAreWhole(s)) return Buffer.from(JSON.stringify(s), 'utf8');
+  const w = new Writer();
+  if (s.kind === 'events') {
+    w.byte(TAG.events);
+    w.varint(s.n);
+    w.varint(s.errors);
+  } else if (s.kind === 'numeric') {
+    w.byte(s.counts ? TAG.numericDense : TAG.numericSparse);
+    for (const n of [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange]) w.varint(n);
+    w.float(s.sum);
+    w.float(s.sumSquares);
+    minMax(w, s.min, s.max);
+    if (s.counts) {
+      w.varint(s.counts.length);
+      for (const c of s.counts) w.varint(c);
+    } else {
+      w.varint(s.bins!.length);
+      let previous = -1;
+      for (const [i, c] of s.bins!) {
+        w.varint(i - previous - 1);
+        w.varint(c);
+        previous = i;
+      }
+    }
+  } else if (s.kind === 'categorical') {
+    w.byte(TAG.categorical);
+    for (const n of [s.nulls, s.missing, s.typeMismatches, s.n]) w.varint(n);
+    const entries = Object.entries(s.categories);
+    w.varint(entries.length);
+    for (const [category, count] of entries) {
+      w.text(category);
+      w.varint(count);
+    }
+  } else {
+    w.byte(TAG.log);
+    w.varint(s.n);
+    w.varint(s.zeros);
+    w.float(s.sum);
+    minMax(w, s.min, s.max);
+    w.varint(s.bins.length);
+    let previous = 0;
+    for (const [i, c] of s.bins) {
+      w.signed(i - previous);
+      w.varint(c);
+      previous = i;
+    }
+  }
+  return w.done();
+}
+
+/** A stored summary: bytes from the codec, or JSON (as bytes or text) from before it. */
+export function decodeStored(stored: Uint8Array | string): EncodedSummary {
+  if (typeof stored === 'string') return JSON.parse(stored);
+  if (stored[0] === JSON_START) return JSON.parse(Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength).toString('utf8'));
+  const r = new Reader(stored);
+  let s: EncodedSummary;
+  switch (stored[0]) {
+    case TAG.events:
+      s = { kind: 'events', n: r.varint(), errors: r.varint() };
+      break;
+    case TAG.numericSparse:
+    case TAG.numericDense: {
+      const [nulls, missing, typeMismatches, n, belowRange, aboveRange] = [r.varint(), r.varint(), r.varint(), r.varint(), r.varint(), r.varint()];
+      const sum = r.float();
+      const sumSquares = r.float();
+      const { min, max } = readMinMax(r);
+      const head = { kind: 'numeric' as const, nulls, missing, typeMismatches, n, sum, sumSquares, min, max, belowRange, aboveRange };
+      const length = r.varint();
+      if (stored[0] === TAG.numericDense) {
+        const counts = new Array<number>(length);
+        for (let i = 0; i < length; i++) counts[i] = r.varint();
+        s = { ...head, counts };
+      } else {
+        const bins: Array<[number, number]> = new Array(length);
+        let previous = -1;
+        for (let k = 0; k < length; k++) {
+          previous += r.varint() + 1;
+          bins[k] = [previous, r.varint()];
+        }
+        s = { ...head, bins };
+      }
+      break;
+    }
+    case TAG.categorical: {
+      const [nulls, missing, typeMismatches, n] = [r.varint(), r.varint(), r.varint(), r.varint()];
+      const categories: Record<string, number> = {};
+      const length = r.varint();
+      for (let k = 0; k < length; k++) {
+        const category = r.text();
+        // As JSON.parse does: an own property even for a category named "__proto__".
+        Object.defineProperty(categories, category, { value: r.varint(), enumerable: true, writable: true, configurable: true });
+      }
+      s = { kind: 'categorical', nulls, missing, typeMismatches, n, categories };
+      break;
+    }
+    case TAG.log: {
+      const n = r.varint();
+      const zeros = r.varint();
+      const sum = r.float();
+      const { min, max } = readMinMax(r);
+      const length = r.varint();
+      const bins: Array<[number, number]> = new Array(length);
+      let previous = 0;
+      for (let k = 0; k < length; k++) {
+        previous += r.signed();
+        bins[k] = [previous, r.varint()];
+      }
+      s = { kind: 'log', n, zeros, sum, min, max, bins };
+      break;
+    }
+    default:
+      throw new Error(`stored summary of unknown form ${stored[0]}`);
+  }
+  r.end();
+  return s;
+}
