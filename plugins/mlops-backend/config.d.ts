@@ -48,10 +48,22 @@ export interface Config {
        */
       rawRetention?: string;
       /**
-       * How long per-bucket summaries are kept (default 90d).
+       * How long summaries are kept at all: their daily rows (default 90d).
        * @visibility backend
        */
       summaryRetention?: string;
+      /**
+       * How long hourly summary rows are kept (default 30d; at most summaryRetention). Older
+       * ranges are answered from daily rows.
+       * @visibility backend
+       */
+      hourlyRetention?: string;
+      /**
+       * How long 5-minute summary rows are kept (default 48h; at most hourlyRetention). Older
+       * ranges are answered from hourly rows: a series over them gets a step of an hour or more.
+       * @visibility backend
+       */
+      fiveMinuteRetention?: string;
     };
     /**
      * Prices of serving: cost per 1,000 predictions is each model's replicas (its policy's

@@ -195,7 +195,7 @@ export class DefaultDriftService implements DriftService {
     if (!(options.from < options.to)) throw new InputError('from must be before to');
     const segment = options.segment ?? ALL_TRAFFIC;
     this.checkSegment(policy, segment);
-    const { stepMs, resolution: stepResolution } = seriesStep(options.from, options.to, options.stepMs, MAX_SERIES_POINTS.drift);
+    const { stepMs, resolution: stepResolution } = seriesStep(options.from, options.to, options.stepMs, MAX_SERIES_POINTS.drift, this.store.finestBucketMs(options.from));
     const rolling = rollingWindow(policy);
     // Rows must fit both the steps and the rolling reference windows that end at each step.
     const resolution = [...RESOLUTIONS].reverse().find(r => r <= stepResolution && stepMs % r === 0 && rolling % r === 0) ?? BUCKET_MS;

@@ -131,7 +131,7 @@ export class DefaultKpiService implements KpiService {
   async report(modelRef: string, policy: ModelPolicy, query: KpiQuery): Promise<KpiReport> {
     const { from, to } = query;
     if (!(from < to)) throw new InputError('from must be before to');
-    const { stepMs, resolution } = seriesStep(from, to, query.stepMs, MAX_SERIES_POINTS.kpi);
+    const { stepMs, resolution } = seriesStep(from, to, query.stepMs, MAX_SERIES_POINTS.kpi, this.options.telemetry.finestBucketMs(from));
     const dimensions = segmentDimensions(policy);
     const tags = query.segmentTags ?? [];
     for (const tag of tags) {

@@ -92,6 +92,32 @@ export function coverWithRollups(from: number, to: number, since = 0, maxBucketM
   return ranges;
 }
 
+/** How long summaries are kept at each resolution (bucket length in ms → ms). */
+export type SummaryRetention = Record<number, number>;
+
+/**
+ * Covers [from, to) where rows may have been downsampled: `cover` for the part whose 5-minute rows
+ * are kept; before that, hourly rows (widened to whole hours), and before those, daily rows (widened
+ * to whole days). A query over an old range reads the coarser rows that overlap it.
+ */
+export function coverKept(
+  from: number,
+  to: number,
+  kept: { fiveMinutes: number; hours: number },
+  cover: (from: number, to: number) => Array<[number, number, number]>,
+): Array<[number, number, number]> {
+  const [, HOUR, DAY] = RESOLUTIONS;
+  const ranges: Array<[number, number, number]> = [];
+  const dailyEnd = Math.min(to, kept.hours);
+  if (from < dailyEnd) ranges.push([DAY, Math.floor(from / DAY) * DAY, Math.ceil(dailyEnd / DAY) * DAY]);
+  const hourlyFrom = Math.max(from, kept.hours);
+  const hourlyEnd = Math.min(to, kept.fiveMinutes);
+  if (hourlyFrom < hourlyEnd) ranges.push([HOUR, Math.floor(hourlyFrom / HOUR) * HOUR, Math.ceil(hourlyEnd / HOUR) * HOUR]);
+  const fineFrom = Math.max(from, kept.fiveMinutes);
+  if (fineFrom < to) ranges.push(...cover(fineFrom, to));
+  return ranges;
+}
+
 /**
  * One model's rows within rollup ranges (`[bucketMs, from, to]`). The model is repeated inside each
  * range so that SQLite (multi-index OR) and PostgreSQL (bitmap OR) read every range from the
@@ -127,8 +153,32 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   private readonly isPostgres: boolean;
   private rollupsSince?: Promise<number>;
 
-  constructor(private readonly db: Knex) {
+  constructor(
+    private readonly db: Knex,
+    /** Downsampling by age: how long each resolution's rows are kept (all of them for ever when not given). */
+    private readonly options: { keptMs?: SummaryRetention; now?: () => number } = {},
+  ) {
     this.isPostgres = String(db.client.config.client).includes('pg');
+  }
+
+  /**
+   * From when each resolution's rows are all there: 5-minute rows from a whole hour, hourly rows
+   * from a whole day (purge removes rows older than the retention; what is read starts after it).
+   */
+  private keptFrom(): { fiveMinutes: number; hours: number } {
+    const kept = this.options.keptMs;
+    if (!kept) return { fiveMinutes: -Infinity, hours: -Infinity };
+    const now = this.options.now?.() ?? Date.now();
+    return {
+      fiveMinutes: Math.ceil((now - kept[RESOLUTIONS[0]]) / RESOLUTIONS[1]) * RESOLUTIONS[1],
+      hours: Math.ceil((now - kept[RESOLUTIONS[1]]) / RESOLUTIONS[2]) * RESOLUTIONS[2],
+    };
+  }
+
+  finestBucketMs(at: number): number {
+    const kept = this.keptFrom();
+    if (at >= kept.fiveMinutes) return RESOLUTIONS[0];
+    return at >= kept.hours ? RESOLUTIONS[1] : RESOLUTIONS[2];
   }
 
   /**
@@ -463,10 +513,11 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async readSummaries(query: SummaryQuery): Promise<StoredSummary[]> {
-    const ranges: Array<[number, number, number]> =
-      query.resolution === 'coarsest'
-        ? coverWithRollups(query.from, query.to, await this.rollupsStart(), query.maxBucketMs)
-        : [[BUCKET_MS, query.from, query.to]];
+    // Rows coarser than 5 minutes exist only from `since` on (in databases older than the rollups).
+    const since = query.resolution === 'coarsest' ? await this.rollupsStart() : 0;
+    const ranges = coverKept(query.from, query.to, this.keptFrom(), (from, to) =>
+      query.resolution === 'coarsest' ? coverWithRollups(from, to, since, query.maxBucketMs) : [[BUCKET_MS, from, to]],
+    );
     if (!ranges.length) return [];
     const q = whereModelInRanges(this.db('mlops_summaries'), query.modelRef, ranges);
     if (query.version) q.where('version', query.version);
@@ -672,14 +723,16 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return rows.map(row => ({ modelRef: row.model_ref as string, computedAt: Number(row.computed_at), signals: JSON.parse(row.signals) as DriftSignals }));
   }
 
-  async purge(before: { rawEvents: number; summaries: number }): Promise<number> {
+  async purge(before: { rawEvents: number; summaries: Record<number, number> }): Promise<number> {
     let removed = 0;
     removed += await this.db('mlops_prediction_events').where('occurred_at', '<', before.rawEvents).delete();
     removed += await this.db('mlops_outcome_events').where('occurred_at', '<', before.rawEvents).delete();
     // Events older than the raw retention are refused at ingestion, so their ranges are no longer needed.
     removed += await this.db('mlops_sequence_ranges').where('newest_at', '<', before.rawEvents).delete();
     for (const bucketMs of RESOLUTIONS) {
-      removed += await this.db('mlops_summaries').where('bucket_ms', bucketMs).where('bucket_start', '<=', before.summaries - bucketMs).delete();
+      const cutoff = before.summaries[bucketMs];
+      if (cutoff === undefined) continue;
+      removed += await this.db('mlops_summaries').where('bucket_ms', bucketMs).where('bucket_start', '<=', cutoff - bucketMs).delete();
     }
     return removed;
   }

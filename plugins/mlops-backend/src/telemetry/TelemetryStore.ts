@@ -140,6 +140,8 @@ export interface TelemetryStore {
   latestReferenceProfile(modelRef: string): Promise<ReferenceProfile | undefined>;
 
   readSummaries(query: SummaryQuery): Promise<StoredSummary[]>;
+  /** The finest resolution whose rows are kept at time `at` (older ones are downsampled). */
+  finestBucketMs(at: number): number;
   /** Versions and segments with telemetry in a window. */
   telemetryKeys(modelRef: string, from: number, to: number): Promise<Array<{ version: string; segment: string }>>;
   /** Models with telemetry since `since`. */
@@ -182,6 +184,6 @@ export interface TelemetryStore {
   /** Every model's latest drift signals computed at or after `since`. */
   driftSignals(since: number): Promise<Array<{ modelRef: string; computedAt: number; signals: DriftSignals }>>;
 
-  /** Deletes raw events and summaries older than the given times; returns rows removed. */
-  purge(before: { rawEvents: number; summaries: number }): Promise<number>;
+  /** Deletes raw events, and summaries of each resolution (bucket length → time), older than the given times; returns rows removed. */
+  purge(before: { rawEvents: number; summaries: Record<number, number> }): Promise<number>;
 }

@@ -2,12 +2,13 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScheduledTask } from '../wiring';
 import { TelemetryStore } from './TelemetryStore';
 
-/** Every 30 minutes one replica removes raw events and summaries past their retention. */
+/** Every 30 minutes one replica removes raw events and summaries past their retention (per resolution). */
 export function telemetryRetentionTask(options: {
   store: Pick<TelemetryStore, 'purge'>;
   logger: LoggerService;
   rawRetentionMs: number;
-  summaryRetentionMs: number;
+  /** How long summaries are kept at each resolution (bucket length in ms → ms). */
+  keptMs: Record<number, number>;
 }): ScheduledTask {
   return {
     id: 'mlops-telemetry-retention',
@@ -16,7 +17,8 @@ export function telemetryRetentionTask(options: {
     timeout: { minutes: 10 },
     fn: async () => {
       const now = Date.now();
-      const removed = await options.store.purge({ rawEvents: now - options.rawRetentionMs, summaries: now - options.summaryRetentionMs });
+      const summaries = Object.fromEntries(Object.entries(options.keptMs).map(([bucketMs, kept]) => [bucketMs, now - kept]));
+      const removed = await options.store.purge({ rawEvents: now - options.rawRetentionMs, summaries });
       if (removed) options.logger.info(`Telemetry retention removed ${removed} rows`);
     },
   };
