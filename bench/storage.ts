@@ -48,12 +48,22 @@ async function fill(knex: Knex) {
   return { events: total, jsonBytes };
 }
 
+/** What the size measurement found worth saying, printed with the database's figures. */
+const notes: string[] = [];
+
 /** Bytes of each table with its indexes. */
 async function tableBytes(knex: Knex, tables: string[]): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   if (String(knex.client.config.client).includes('pg')) {
+    // Each merge writes a new row version: what a day of updates leaves is counted, then what the
+    // live rows take (VACUUM FULL); autovacuum makes the difference reusable, not smaller.
     await knex.raw('vacuum analyze');
-    for (const t of tables) out[t] = Number((await knex.raw('select pg_total_relation_size(?) as n', [t])).rows[0].n);
+    const sizes = async () => Object.fromEntries(await Promise.all(tables.map(async t => [t, Number((await knex.raw('select pg_total_relation_size(?) as n', [t])).rows[0].n)])));
+    const before = await sizes();
+    await knex.raw('vacuum full');
+    const live = await sizes();
+    notes.push(`summaries ${mb(before.mlops_summaries)} with the row versions a day of merges leaves, ${mb(live.mlops_summaries)} live after VACUUM FULL (counted here: live)`);
+    Object.assign(out, live);
   } else {
     await knex.raw('pragma wal_checkpoint(truncate)');
     // dbstat: every page of each table and of the indexes on it.
@@ -81,6 +91,7 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
     const summariesKept = payload.reduce((n: number, p: any) => n + (summaries * Number(p.bytes)) / payloadTotal * KEPT_DAYS[Number(p.bucket_ms)], 0);
     const steady = raw * RAW_DAYS + summariesKept;
     console.log(`  ${name}`);
+    for (const note of notes.splice(0)) console.log(`    ${note}`);
     console.log(`    raw events    ${mb(raw).padStart(10)} per model-day (${events.toLocaleString()} events; the same as JSON lines: ${mb(jsonBytes)})`);
     console.log(`    summaries     ${mb(summaries).padStart(10)} per model-day (table and indexes)`);
     for (const p of payload.sort((a: any, b: any) => Number(a.bucket_ms) - Number(b.bucket_ms))) {
