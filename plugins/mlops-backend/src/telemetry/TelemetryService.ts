@@ -230,9 +230,12 @@ export class DefaultTelemetryService implements TelemetryService {
     // The summaries of the events that were new (duplicates are left out before summarizing).
     let committed: SummaryDelta[] = [];
     const outcome = await this.options.store.commitPredictions(batchId, rows, fresh => (committed = summarizePredictions(fresh, layouts, dims)));
-    await this.announce(oldestBucketPerModel(rows, r => bucketOf(r.occurredAt)));
     this.options.metrics?.countBatch('predictions', outcome, dropped);
-    if (!outcome.redelivered) await this.countServed(committed);
+    // A redelivered batch wrote nothing: no cache is stale and nothing more was served.
+    if (!outcome.redelivered) {
+      await this.announce(oldestBucketPerModel(rows, r => bucketOf(r.occurredAt)));
+      await this.countServed(committed);
+    }
     return { ...outcome, dropped };
   }
 
@@ -315,7 +318,7 @@ export class DefaultTelemetryService implements TelemetryService {
       else receipts.push(receipt);
     }
     const outcome = await this.options.store.commitProfiles(batchId, receipts);
-    await this.announce(oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart));
+    if (!outcome.redelivered) await this.announce(oldestBucketPerModel(receipts.flatMap(r => r.deltas), d => d.bucketStart));
     this.options.metrics?.countBatch('profiles', outcome, dropped);
     // A batch with repeated profiles does not say which were new: it is left out of the serving
     // counters rather than counted twice (the stored summaries are exact either way).

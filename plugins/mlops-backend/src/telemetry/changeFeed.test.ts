@@ -34,6 +34,9 @@ describe.each(databases.eachSupportedId())('the telemetry change feed between re
     await a.telemetry.ingestPredictions({ batchId: 'late', source: 'pod-1', events });
     expect(a.telemetry.changes.generation(MODEL)).toBe(1);
     expect(b.telemetry.changes.generation(MODEL)).toBe(0);
+    // A redelivered batch wrote nothing: it announces nothing.
+    expect(await a.telemetry.ingestPredictions({ batchId: 'late', source: 'pod-1', events })).toMatchObject({ redelivered: true });
+    expect(a.telemetry.changes.generation(MODEL)).toBe(1);
 
     await b.feed.poll();
     expect(b.telemetry.changes.generation(MODEL)).toBe(1);
