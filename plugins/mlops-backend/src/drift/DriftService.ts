@@ -214,6 +214,8 @@ export class DefaultDriftService implements DriftService {
     const firstUnseen = verdicts.findIndex(v => !v);
     if (firstUnseen >= 0) {
       const start = from + firstUnseen * stepMs;
+      // A commit announced while these rows are read and judged makes the verdicts not worth keeping.
+      const generation = this.telemetry.changes.generation(modelRef);
       const rows = version
         ? await this.store.readSummaries({ modelRef, version, segments: [...new Set([segment, ALL_TRAFFIC])], from: start - rolling, to, resolution: 'coarsest', maxBucketMs: resolution })
         : [];
@@ -243,7 +245,9 @@ export class DefaultDriftService implements DriftService {
         const stepStart = from + i * stepMs;
         const reference = rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training;
         verdicts[i] = this.judgeStep(policy, segment, layout, reference, rowsOfStep.get(i) ?? new Map());
-        if (stepStart + stepMs <= now) this.stepVerdicts.set(modelRef, seriesKey, stepStart, stepStart + stepMs, verdicts[i]!);
+        if (stepStart + stepMs <= now && this.telemetry.changes.generation(modelRef) === generation) {
+          this.stepVerdicts.set(modelRef, seriesKey, stepStart, stepStart + stepMs, verdicts[i]!);
+        }
       }
     }
     return foldSteps(modelRef, version, segment, from, stepMs, verdicts as StepVerdict[], layout, policy);

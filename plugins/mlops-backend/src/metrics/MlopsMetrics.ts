@@ -106,7 +106,8 @@ export class TelemetryMetrics {
   /** Committed predictions of a model version (from their summaries: one call per bucket). */
   countPredictions(labels: { model: string; version: string }, n: number, errors: number) {
     this.predictions.inc(labels, n);
-    if (errors) this.predictionErrors.inc(labels, errors);
+    // Also at 0: rate() ignores a series' first sample, so a first batch of failures would not burn.
+    this.predictionErrors.inc(labels, errors);
   }
 
   /** Their latency summary (milliseconds); the model's budget gets a bucket of its own. */

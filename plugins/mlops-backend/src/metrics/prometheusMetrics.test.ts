@@ -64,7 +64,12 @@ describe('Prometheus metrics of served predictions', () => {
     // A new batch that repeats 500 sequences: only the 1,500 new ones count.
     expect((await send('b2', 1000, 3000)).body).toMatchObject({ accepted: 1500, duplicates: 500 });
 
+    // A version without failures has its error counter at 0 from the start (rate() skips a series' first sample).
+    const clean = [{ model: MODEL, version: '9', requestId: 'clean-1', sequence: 1, time: now - 60_000, score: 0.5, latencyMs: 12 }];
+    expect((await request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send({ batchId: 'clean', source: 'pod-b', events: clean })).status).toBe(200);
+
     const text = (await request(server).get('/api/mlops/metrics').set('Authorization', READER)).text;
+    expect(text).toContain(`mlops_prediction_errors_total{model="${MODEL}",version="9"} 0`);
     const all = samples(text);
     for (const version of ['7', '8']) {
       const mine = events.filter(e => e.version === version);

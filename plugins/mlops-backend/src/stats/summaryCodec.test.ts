@@ -58,6 +58,15 @@ describe('stored summaries as bytes', () => {
     expect(back).toEqual(s);
   });
 
+  it('stores a category name UTF-8 cannot carry (a lone surrogate) as JSON, unchanged', () => {
+    const s: EncodedSummary = { kind: 'categorical', nulls: 0, missing: 0, typeMismatches: 0, n: 3, categories: { '\ud800': 1, '\udc00': 1, '\ufffd': 1 } };
+    expect(encodeStored(s)[0]).toBe(0x7b);
+    expect(decodeStored(encodeStored(s))).toEqual(s);
+    const paired: EncodedSummary = { ...s, categories: { '😀': 3 } };
+    expect(encodeStored(paired)[0]).not.toBe(0x7b);
+    expect(decodeStored(encodeStored(paired))).toEqual(paired);
+  });
+
   it('reads rows stored as JSON (text or bytes), and stores counts that are not whole numbers as JSON', () => {
     const s: EncodedSummary = { kind: 'events', n: 5, errors: 1 };
     expect(decodeStored(JSON.stringify(s))).toEqual(s);

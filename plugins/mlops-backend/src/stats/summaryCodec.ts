@@ -110,11 +110,13 @@ class Reader {
 }
 
 const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
+/** UTF-8 carries the name unchanged: no lone surrogate (which it would turn into U+FFFD). */
+const wellFormed = (name: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name);
 
-/** Every count of the summary is a whole number (else it is stored as JSON). */
+/** Every count of the summary is a whole number and every category name valid Unicode (else it is stored as JSON). */
 function countsAreWhole(s: EncodedSummary): boolean {
   if (s.kind === 'events') return whole(s.n) && whole(s.errors);
-  if (s.kind === 'categorical') return [s.nulls, s.missing, s.typeMismatches, s.n, ...Object.values(s.categories)].every(whole);
+  if (s.kind === 'categorical') return [s.nulls, s.missing, s.typeMismatches, s.n, ...Object.values(s.categories)].every(whole) && Object.keys(s.categories).every(wellFormed);
   if (s.kind === 'log') return whole(s.n) && whole(s.zeros) && s.bins.every(([i, c]) => Number.isSafeInteger(i) && whole(c));
   const bins = s.counts ?? s.bins!.flat();
   return [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange, ...bins].every(whole) && (!s.bins || s.bins.every(([i], k) => k === 0 || i > s.bins![k - 1][0]));

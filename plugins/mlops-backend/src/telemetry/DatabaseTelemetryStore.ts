@@ -169,10 +169,11 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     const kept = this.options.keptMs;
     if (!kept) return { fiveMinutes: -Infinity, hours: -Infinity };
     const now = this.options.now?.() ?? Date.now();
-    return {
-      fiveMinutes: Math.ceil((now - kept[RESOLUTIONS[0]]) / RESOLUTIONS[1]) * RESOLUTIONS[1],
-      hours: Math.ceil((now - kept[RESOLUTIONS[1]]) / RESOLUTIONS[2]) * RESOLUTIONS[2],
-    };
+    const hours = Math.ceil((now - kept[RESOLUTIONS[1]]) / RESOLUTIONS[2]) * RESOLUTIONS[2];
+    // Hourly rows are read from a whole day: where 5-minute rows are kept almost as long, they are
+    // read only after that day begins, or the hours between would be counted twice.
+    const fiveMinutes = Math.max(hours, Math.ceil((now - kept[RESOLUTIONS[0]]) / RESOLUTIONS[1]) * RESOLUTIONS[1]);
+    return { fiveMinutes, hours };
   }
 
   finestBucketMs(at: number): number {

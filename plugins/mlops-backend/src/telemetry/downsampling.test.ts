@@ -66,4 +66,21 @@ describe.each(databases.eachSupportedId())('summaries downsampled by age (%s)', 
     const recent = await drift.series(MODEL, { from: NOW - 6 * HOUR, to: NOW, stepMs: 5 * 60_000 });
     expect(recent.stepMs).toBe(5 * 60_000);
   });
+
+  it('reads each hour once when 5-minute and hourly rows are kept almost as long', async () => {
+    const knex = await databases.init(databaseId);
+    await migrateDatabase(mockServices.database({ knex, migrations: { skip: false } }));
+    // Everything kept one day: hourly rows are read from a whole day, 5-minute rows only after it.
+    const kept = { [RESOLUTIONS[0]]: DAY, [RESOLUTIONS[1]]: DAY, [RESOLUTIONS[2]]: DAY };
+    const store = new DatabaseTelemetryStore(knex, { keptMs: kept, now: () => NOW });
+    const policy = modelPolicySchema.parse({});
+    const telemetry = new DefaultTelemetryService({ store, policies: async ref => (ref === MODEL ? policy : undefined), now: () => NOW, retentionMs: 90 * DAY });
+    await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
+    const events = toWire(new TrafficSimulator(MODEL, 'pod', 9).events('17', 2000, NOW - 23 * HOUR - 30 * 60_000, NOW - 60_000));
+    await telemetry.ingestPredictions({ batchId: 'b', source: 'pod', events });
+    for (const resolution of ['coarsest', 'buckets'] as const) {
+      const rows = await store.readSummaries({ modelRef: MODEL, features: ['__events'], segments: ['*'], from: NOW - DAY, to: NOW, resolution });
+      expect([resolution, rows.reduce((n, r) => n + (r.summary as any).n, 0)]).toEqual([resolution, 2000]);
+    }
+  });
 });
