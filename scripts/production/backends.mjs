@@ -27,11 +27,14 @@ export function startBackend(name, workspace, configFile, env) {
   const child = spawn('yarn', ['workspace', workspace, 'start', '--config', '../../app-config.yaml', '--config', configFile], {
     cwd: ROOT,
     detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: backendNodeOptions(), ...env },
   });
+  // Backstage logs to stdout: both streams are kept (the end of them), for a failure's report.
   let err = '';
-  child.stderr.on('data', c => (err = (err + c).slice(-6000)));
+  const keep = c => (err = (err + c).slice(-6000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   return {
     name,
     child,
