@@ -179,7 +179,45 @@ async function test() {
   process.exit(report.every(r => r.ok) ? 0 : 1);
 }
 
+/** What answers on a loopback port: 'free', 'modelrails' (our backend's health), or 'other'. */
+async function probePort(port, path) {
+  const { createConnection } = await import('node:net');
+  const open = await new Promise(resolve => {
+    const socket = createConnection({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+  if (!open) return 'free';
+  if (!path) return 'other';
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) });
+    return response.ok ? 'modelrails' : 'other';
+  } catch {
+    return 'other';
+  }
+}
+
 async function start() {
+  // A second `npm start` says where the first one is instead of failing on taken ports.
+  const backend = await probePort(7007, '/api/mlops/health');
+  const frontend = await probePort(3000);
+  if (backend === 'modelrails') {
+    log('ModelRails is already running: the portal is on http://localhost:3000 (backend on :7007). Stop that one first (Ctrl-C in its terminal) to start again.');
+    process.exit(0);
+  }
+  const taken = [
+    ...(backend === 'other' ? [7007] : []),
+    ...(frontend !== 'free' ? [3000] : []),
+    ...((await probePort(5055)) !== 'free' ? [5055] : []),
+    ...((await probePort(5056)) !== 'free' ? [5056] : []),
+    ...((await probePort(3001)) !== 'free' ? [3001] : []),
+  ];
+  if (taken.length) {
+    log(`cannot start: port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} taken by another program (the demo needs 3000, 3001, 5055, 5056 and 7007).`);
+    process.exit(1);
+  }
   // Both children get their own process group, so stopping the portal stops everything they started.
   // A real MLflow server (installed into .tools/python on first start), or the stand-in without PyPI.
   log('starting the demo MLflow on 127.0.0.1:5055');
@@ -201,6 +239,13 @@ async function start() {
     detached: true,
     env: { ...process.env, NODE_OPTIONS: backendNodeOptions() },
   });
+  log('starting the Grafana panels (real @grafana/ui, the data source\'s query path) on http://127.0.0.1:3001');
+  const grafana = spawn('yarn', ['--cwd', 'plugins/grafana-mlops-app', 'harness', '--port', '3001'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+    env: { ...process.env, MODELRAILS_BACKEND_URL: 'http://localhost:7007' },
+  });
   const killGroup = (child, signal) => {
     try {
       process.kill(-child.pid, signal);
@@ -212,12 +257,14 @@ async function start() {
     killGroup(portal, signal);
     killGroup(mlflow, signal);
     killGroup(kubernetes, signal);
+    killGroup(grafana, signal);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   portal.on('close', code => {
     killGroup(mlflow, 'SIGTERM');
     killGroup(kubernetes, 'SIGTERM');
+    killGroup(grafana, 'SIGTERM');
     process.exit(code ?? 0);
   });
 }

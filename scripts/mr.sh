@@ -6,6 +6,7 @@
 #
 #   start    install what is missing, then start the portal with the embedded demo (SQLite, no outside service)
 #   test     install what is missing (PostgreSQL and Chromium included), then run every check and test
+#   grafana  the Grafana panels alone on :3001, against the `npm start` backend (npm start runs them too)
 #   bench    install what is missing, then run the benchmarks under bench/
 #   install  only install
 set -euo pipefail
@@ -142,6 +143,13 @@ case "$COMMAND" in
     yarn_install
     exec node "$ROOT/scripts/mr.mjs" test "$@"
     ;;
+  grafana)
+    # The Grafana panels alone (the harness of plugins/grafana-mlops-app), against the `npm start` backend.
+    yarn_install
+    export MODELRAILS_BACKEND_URL="${MODELRAILS_BACKEND_URL:-http://localhost:7007}"
+    log "Grafana panels on http://127.0.0.1:3001 (ModelRails backend: $MODELRAILS_BACKEND_URL)"
+    exec yarn --cwd plugins/grafana-mlops-app harness --port 3001 "$@"
+    ;;
   bench)
     need_test_packages
     # The drift benchmark compares with SciPy (Debian's python3-scipy).
@@ -150,7 +158,7 @@ case "$COMMAND" in
     exec node "$ROOT/bench/run.mjs" "$@"
     ;;
   *)
-    log "unknown command '$COMMAND' (use start, test, bench or install)"
+    log "unknown command '$COMMAND' (use start, test, grafana, bench or install)"
     exit 2
     ;;
 esac

@@ -25,7 +25,7 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
 
   // Then rolled back by the engine, without a reload, and it says why.
   await expect(status).toHaveAttribute('data-status', 'rolled-back', { timeout: 240_000 });
-  await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d\d % vs \d+\.\d\d % \(-\d+\.\d %, p = /);
+  await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d+ % vs \d+\.\d+ % \(−\d+\.\d+ %, p [=<] /);
   const kpi = page.getByRole('table', { name: 'latest analysis' }).locator('tr[data-check="kpi"]');
   await expect(kpi).toHaveAttribute('data-verdict', 'fail');
   await expect(kpi).toContainText('≥ -2.0 %');

@@ -86,7 +86,7 @@ test('from the Model page to its runbook: a user of another team is refused the 
   await expect(frank.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');
   // The decision is audited with who and why.
   await frank.goto(`/catalog/default/model/${model}/rollouts`);
-  await expect(frank.getByRole('table', { name: 'decision log' }).getByRole('row').filter({ hasText: 'user:default/frank' })).toContainText('Margin dropped in the finance report');
+  await expect(frank.getByRole('table', { name: 'decision log' }).getByRole('row').filter({ hasText: 'Margin dropped in the finance report' })).toContainText(/frank/i);
 });
 
 test('owners are notified in the portal: the contract violation, the rollback and the promotion awaiting their approval', async ({ browser }) => {

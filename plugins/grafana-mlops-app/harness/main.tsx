@@ -25,9 +25,10 @@ const templateSrv = urlTemplateSrv();
 setTemplateSrv(templateSrv);
 setBackendSrv(fetchBackendSrv());
 
-const dashboard = DASHBOARDS.find(d => d.file === params.get('dashboard'))!.build();
-const panelJson = (dashboard.panels ?? []).find(p => p.type === params.get('panel')) as unknown as { title: string; type: string; targets: MlopsQuery[]; options: object; maxDataPoints?: number };
-const plugin = PANELS[panelJson.type];
+type PanelJson = { title: string; type: string; targets: MlopsQuery[]; options: object; maxDataPoints?: number };
+const dashboard = DASHBOARDS.find(d => d.file === params.get('dashboard'))?.build();
+const panelJson = (dashboard?.panels ?? []).find(p => p.type === params.get('panel')) as unknown as PanelJson | undefined;
+const plugin = panelJson ? PANELS[panelJson.type] : undefined;
 const width = Number(params.get('width') ?? 1100);
 const height = Number(params.get('height') ?? 520);
 const datasource = new MlopsDataSource({
@@ -48,7 +49,7 @@ function timeRange() {
 }
 
 /** One panel as Grafana's panel chrome runs it: query on load and on variable change, then render. */
-function HarnessPanel() {
+function HarnessPanel({ panelJson, plugin }: { panelJson: PanelJson; plugin: PanelPlugin }) {
   const [data, setData] = useState<PanelData>({ series: [], state: LoadingState.Loading, timeRange: getDefaultTimeRange() });
   const [revision, setRevision] = useState(0);
   useEffect(() => locationService.getHistory().listen(() => setRevision(r => r + 1)), []);
@@ -105,9 +106,38 @@ function HarnessPanel() {
   );
 }
 
+/** Without ?dashboard=…&panel=…: every ModelRails panel of every shipped dashboard, for the demo's models. */
+function Index() {
+  const models = ['default/home-feed-ranker', 'default/ad-ctr-predictor', 'default/fraud-scorer'];
+  return (
+    <main style={{ margin: 16 }}>
+      <h1 style={{ fontSize: 20 }}>ModelRails panels (Grafana harness)</h1>
+      <p>Each link renders one shipped panel with the real @grafana/ui through the data source's query path and proxy route.</p>
+      {DASHBOARDS.map(d => (
+        <section key={d.file}>
+          <h2 style={{ fontSize: 16 }}>{d.build().title}</h2>
+          <ul>
+            {(d.build().panels ?? [])
+              .filter(p => p.type && PANELS[p.type])
+              .flatMap(p =>
+                models.map(model => (
+                  <li key={`${p.type}-${model}`}>
+                    <a href={`?dashboard=${d.file}&panel=${p.type}&var-model=${model}&hours=24`}>
+                      {templateSrv.replace((p as { title?: string }).title ?? p.type ?? '', { model: { text: model, value: model } } as never)} — {model}
+                    </a>
+                  </li>
+                )),
+              )}
+          </ul>
+        </section>
+      ))}
+    </main>
+  );
+}
+
 createRoot(document.getElementById('root')!).render(
   <ThemeContext.Provider value={config.theme2}>
     <GlobalStyles />
-    <HarnessPanel />
+    {panelJson && plugin ? <HarnessPanel panelJson={panelJson} plugin={plugin} /> : <Index />}
   </ThemeContext.Provider>,
 );

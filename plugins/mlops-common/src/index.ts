@@ -15,3 +15,5 @@ export * from './api/registry';
 export * from './api/steps';
 export * from './api/rollout';
 export * from './api/runbooks';
+export * from './format/format';
+export * from './drift/driftMatrix';

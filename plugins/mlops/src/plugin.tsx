@@ -7,6 +7,9 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MODEL_KIND } from '@modelrails/plugin-mlops-common';
+import AccountTreeIcon from '@material-ui/icons/AccountTree';
+import AssessmentIcon from '@material-ui/icons/Assessment';
+import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import { mlopsApiRef, MlopsClient } from './api/MlopsApi';
 import { kpiOverviewRouteRef, lineageRouteRef, promotionsRouteRef } from './routes';
 
@@ -94,6 +97,8 @@ const lineagePage = PageBlueprint.make({
   params: {
     path: '/mlops/lineage',
     title: 'Model lineage',
+    // Backstage's app nav lists only pages with an icon.
+    icon: <AccountTreeIcon />,
     routeRef: lineageRouteRef,
     loader: () => import('./components/LineagePage').then(m => <m.LineagePage />),
   },
@@ -104,6 +109,7 @@ const promotionsPage = PageBlueprint.make({
   params: {
     path: '/mlops/promotions',
     title: 'Promotions',
+    icon: <VerifiedUserIcon />,
     routeRef: promotionsRouteRef,
     loader: () => import('./components/PromotionsPage').then(m => <m.PromotionsPage />),
   },
@@ -113,7 +119,8 @@ const kpiOverviewPage = PageBlueprint.make({
   name: 'models-overview',
   params: {
     path: '/mlops/models',
-    title: 'Models overview',
+    title: 'Models',
+    icon: <AssessmentIcon />,
     routeRef: kpiOverviewRouteRef,
     loader: () => import('./components/KpiOverviewPage').then(m => <m.KpiOverviewPage />),
   },

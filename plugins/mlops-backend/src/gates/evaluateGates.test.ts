@@ -31,6 +31,26 @@ describe('evaluateGates', () => {
     expect(evaluateGates(up, evidence({ auc: 0.5 })).results[0]).toMatchObject({ status: 'pass', reason: 'no champion to compare with' });
   });
 
+  it('states the metric value each gate fails beyond, on the metric scale, for the Versions chart', () => {
+    const champion = { version: '1', metrics: { auc: 0.8, logloss: 0.4 }, featureSets: [] };
+    const g = gates([
+      { kind: 'champion-relative', metric: 'auc', maxRelativeDrop: 0.02 },
+      { kind: 'champion-relative', metric: 'logloss', direction: 'lower-is-better', maxRelativeDrop: 0.05 },
+      { kind: 'metric-floor', metric: 'auc', min: 0.75 },
+      { kind: 'latency-budget', maxMs: 60 },
+    ]);
+    const results = evaluateGates(g, evidence({ auc: 0.79, logloss: 0.41, latency_p99_ms: 42 }, { champion })).results;
+    expect(results.map(r => [r.metric, r.bound])).toEqual([
+      ['auc', 0.784], // 0.8 less 2 %
+      ['logloss', 0.42], // 0.4 plus 5 %: lower is better
+      ['auc', 0.75],
+      ['latency_p99_ms', 60],
+    ]);
+    // The bound is where the verdict flips: just beyond it fails, just inside passes.
+    expect(evaluateGates(g.slice(0, 1), evidence({ auc: 0.7839 }, { champion })).results[0].status).toBe('fail');
+    expect(evaluateGates(g.slice(0, 1), evidence({ auc: 0.7841 }, { champion })).results[0].status).toBe('pass');
+  });
+
   it('compares with the best recent promoted version, within the window', () => {
     const g = gates([{ kind: 'baseline-relative', metric: 'ndcg@20', maxRelativeDrop: 0.1, window: 2 }]);
     const promoted = [
@@ -76,7 +96,7 @@ describe('evaluateGates', () => {
     );
     expect(bad.results.map(r => r.status)).toEqual(['fail', 'fail', 'fail', 'fail']);
     expect(bad.results[1].reason).toContain('lowest: android');
-    expect(bad.results[2].reason).toBe('price goes down to -3, below 0');
+    expect(bad.results[2].reason).toBe('price goes down to −3, below 0');
     expect(evaluateGates(g, evidence({})).results.every(r => r.status === 'fail')).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { Gate, GateResult, ModelVersion, describeGate } from '@modelrails/plugin-mlops-common';
+import { Gate, GateResult, ModelVersion, describeGate, formatLatency, formatNumber, formatPercent } from '@modelrails/plugin-mlops-common';
 
 /** What a version's gates are judged on. */
 export type GateEvidence = {
@@ -29,6 +29,12 @@ function relativeDrop(direction: 'higher-is-better' | 'lower-is-better', value: 
 
 const round = (x: number) => Number(x.toPrecision(6));
 
+/** The metric value a relative gate fails beyond: the reference moved by the allowed drop, against the direction. */
+function relativeBound(direction: 'higher-is-better' | 'lower-is-better', reference: number, maxRelativeDrop: number) {
+  const allowed = Math.abs(reference) * maxRelativeDrop;
+  return round(direction === 'higher-is-better' ? reference - allowed : reference + allowed);
+}
+
 function missing(gate: Gate, reason: string): GateResult {
   return { ...base(gate), status: 'fail', reason };
 }
@@ -47,30 +53,35 @@ function evaluate(gate: Gate, evidence: GateEvidence): GateResult {
     case 'metric-floor': {
       const value = metrics[gate.metric];
       if (value === undefined) return missing(gate, `${gate.metric} was not reported`);
+      const on = { metric: gate.metric, bound: gate.min ?? gate.max! };
       if (gate.min !== undefined && value < gate.min) {
-        return result(gate, false, value, gate.min, `${gate.metric} ${value} is below the floor ${gate.min}`);
+        return { ...result(gate, false, value, gate.min, `${gate.metric} ${formatNumber(value)} is below the floor ${formatNumber(gate.min)}`), ...on };
       }
       if (gate.max !== undefined && value > gate.max) {
-        return result(gate, false, value, gate.max, `${gate.metric} ${value} is above the ceiling ${gate.max}`);
+        return { ...result(gate, false, value, gate.max, `${gate.metric} ${formatNumber(value)} is above the ceiling ${formatNumber(gate.max)}`), ...on, bound: gate.max };
       }
       const threshold = gate.min ?? gate.max!;
-      return result(gate, true, value, threshold, `${gate.metric} ${value} is within bounds`);
+      return { ...result(gate, true, value, threshold, `${gate.metric} ${formatNumber(value)} is within bounds`), ...on };
     }
     case 'champion-relative': {
       const value = metrics[gate.metric];
       if (value === undefined) return missing(gate, `${gate.metric} was not reported`);
       const champion = evidence.champion?.metrics[gate.metric];
       if (champion === undefined) {
-        return { ...base(gate), status: 'pass', value: round(value), reason: 'no champion to compare with' };
+        return { ...base(gate), status: 'pass', value: round(value), reason: 'no champion to compare with', metric: gate.metric };
       }
       const drop = relativeDrop(gate.direction, value, champion);
-      return result(
+      const onChampion = { metric: gate.metric, bound: relativeBound(gate.direction, champion, gate.maxRelativeDrop) };
+      return {
+        ...onChampion,
+        ...result(
         gate,
         drop <= gate.maxRelativeDrop,
         drop,
         gate.maxRelativeDrop,
-        `${gate.metric} ${value} vs champion v${evidence.champion!.version} ${champion}: ${(drop * 100).toFixed(2)} % worse (allowed ${(gate.maxRelativeDrop * 100).toFixed(2)} %)`,
-      );
+          `${gate.metric} ${formatNumber(value)} vs champion v${evidence.champion!.version} ${formatNumber(champion)}: ${formatPercent(drop)} worse (allowed ${formatPercent(gate.maxRelativeDrop)})`,
+        ),
+      };
     }
     case 'baseline-relative': {
       const value = metrics[gate.metric];
@@ -79,24 +90,28 @@ function evaluate(gate: Gate, evidence: GateEvidence): GateResult {
         .slice(0, gate.window)
         .filter(v => v.metrics[gate.metric] !== undefined);
       if (!history.length) {
-        return { ...base(gate), status: 'pass', value: round(value), reason: 'no promoted versions to compare with yet' };
+        return { ...base(gate), status: 'pass', value: round(value), reason: 'no promoted versions to compare with yet', metric: gate.metric };
       }
       const best = history.reduce((a, b) => (better(gate.direction, b.metrics[gate.metric], a.metrics[gate.metric]) ? b : a));
       const baseline = best.metrics[gate.metric];
       const drop = relativeDrop(gate.direction, value, baseline);
-      return result(
-        gate,
-        drop <= gate.maxRelativeDrop,
-        drop,
-        gate.maxRelativeDrop,
-        `${gate.metric} ${value} vs the best of the last ${history.length} promoted versions (v${best.version}, ${baseline}): ${(drop * 100).toFixed(2)} % worse (allowed ${(gate.maxRelativeDrop * 100).toFixed(2)} %)`,
-      );
+      return {
+        ...result(
+          gate,
+          drop <= gate.maxRelativeDrop,
+          drop,
+          gate.maxRelativeDrop,
+          `${gate.metric} ${formatNumber(value)} vs the best of the last ${history.length} promoted versions (v${best.version}, ${formatNumber(baseline)}): ${formatPercent(drop)} worse (allowed ${formatPercent(gate.maxRelativeDrop)})`,
+        ),
+        metric: gate.metric,
+        bound: relativeBound(gate.direction, baseline, gate.maxRelativeDrop),
+      };
     }
     case 'latency-budget': {
       const key = `latency_${gate.percentile}_ms`;
       const value = metrics[key];
       if (value === undefined) return missing(gate, `${key} was not reported`);
-      return result(gate, value <= gate.maxMs, value, gate.maxMs, `${gate.percentile} latency ${value} ms (budget ${gate.maxMs} ms)`);
+      return { ...result(gate, value <= gate.maxMs, value, gate.maxMs, `${gate.percentile} latency ${formatLatency(value)} (budget ${formatLatency(gate.maxMs)})`), metric: key, bound: gate.maxMs };
     }
     case 'fairness': {
       const prefix = `${gate.metric}[${gate.sliceBy}=`;
@@ -105,7 +120,7 @@ function evaluate(gate: Gate, evidence: GateEvidence): GateResult {
       const values = slices.map(([, v]) => v);
       const gap = Math.max(...values) - Math.min(...values);
       const worst = slices.reduce((a, b) => (b[1] < a[1] ? b : a))[0].slice(prefix.length, -1);
-      return result(gate, gap <= gate.maxGap, gap, gate.maxGap, `largest ${gate.metric} gap across ${slices.length} ${gate.sliceBy} slices is ${round(gap)} (lowest: ${worst})`);
+      return result(gate, gap <= gate.maxGap, gap, gate.maxGap, `largest ${gate.metric} gap across ${slices.length} ${gate.sliceBy} slices is ${formatNumber(gap)} (lowest: ${worst})`);
     }
     case 'data-quality': {
       const features = gate.feature
@@ -117,16 +132,16 @@ function evaluate(gate: Gate, evidence: GateEvidence): GateResult {
         if (gate.maxNullRate !== undefined) {
           if (nullRate === undefined) return missing(gate, `null_rate:${feature} was not reported`);
           if (nullRate > gate.maxNullRate) {
-            return result(gate, false, nullRate, gate.maxNullRate, `${feature} is null in ${(nullRate * 100).toFixed(2)} % of rows`);
+            return result(gate, false, nullRate, gate.maxNullRate, `${feature} is null in ${formatPercent(nullRate)} of rows`);
           }
         }
         const min = metrics[`min:${feature}`];
         const max = metrics[`max:${feature}`];
         if (gate.range?.min !== undefined && min !== undefined && min < gate.range.min) {
-          return result(gate, false, min, gate.range.min, `${feature} goes down to ${min}, below ${gate.range.min}`);
+          return result(gate, false, min, gate.range.min, `${feature} goes down to ${formatNumber(min)}, below ${formatNumber(gate.range.min)}`);
         }
         if (gate.range?.max !== undefined && max !== undefined && max > gate.range.max) {
-          return result(gate, false, max, gate.range.max, `${feature} goes up to ${max}, above ${gate.range.max}`);
+          return result(gate, false, max, gate.range.max, `${feature} goes up to ${formatNumber(max)}, above ${formatNumber(gate.range.max)}`);
         }
       }
       const worst = gate.maxNullRate !== undefined ? Math.max(...features.map(f => metrics[`null_rate:${f}`] ?? 0)) : 0;
@@ -135,7 +150,7 @@ function evaluate(gate: Gate, evidence: GateEvidence): GateResult {
     case 'feature-parity': {
       const diff = metrics.parity_max_abs_diff;
       if (diff === undefined) return missing(gate, 'parity_max_abs_diff (training vs serving values on the frozen input set) was not reported');
-      return result(gate, diff <= gate.tolerance, diff, gate.tolerance, `largest training/serving difference ${diff} (tolerance ${gate.tolerance})`);
+      return result(gate, diff <= gate.tolerance, diff, gate.tolerance, `largest training/serving difference ${formatNumber(diff)} (tolerance ${formatNumber(gate.tolerance)})`);
     }
     case 'feature-schema': {
       const champion = evidence.champion;

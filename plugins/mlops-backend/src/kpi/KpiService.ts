@@ -50,8 +50,11 @@ export function sloStatusOf(value: number | null, slo: { min: number | null; max
   return 'ok';
 }
 
-/** `priced`: predictions made while a replica sample was in effect (what the cost is spread over). */
-type Cell = { n: number; priced: number; errors: number; latency: LogSummary; positives: Map<string, number>; start: number; end: number };
+/**
+ * `priced`: predictions made while a replica sample was in effect (what the cost is spread over).
+ * `servingMs`: of a window's total, the time of the steps that had traffic (throughput is per second of serving).
+ */
+type Cell = { n: number; priced: number; errors: number; latency: LogSummary; positives: Map<string, number>; start: number; end: number; servingMs?: number };
 
 const emptyCell = (start: number, end: number): Cell => ({ n: 0, priced: 0, errors: 0, latency: emptyLog(), positives: new Map(), start, end });
 
@@ -190,8 +193,9 @@ export class DefaultKpiService implements KpiService {
     const segments = [ALL_TRAFFIC, ...[...cells.keys()].filter(s => s !== ALL_TRAFFIC).sort()];
     const totals = new Map(
       segments.map(segment => {
-        const total = emptyCell(from, to);
+        const total = { ...emptyCell(from, to), servingMs: 0 };
         for (const c of cells.get(segment)!) {
+          if (c.n > 0) total.servingMs += c.end - c.start;
           total.n += c.n;
           total.priced += c.priced;
           total.errors += c.errors;
@@ -238,8 +242,12 @@ export class DefaultKpiService implements KpiService {
     const band = (max: number | undefined) => (max === undefined ? null : { min: null, max });
     metrics.push(
       metric(
-        { name: 'throughput', title: 'Throughput', kind: 'operational', unit: 'per-second', direction: 'higher-is-better', definition: 'predictions per second', proportion: false, slo: null },
-        c => plain(c.n / ((c.end - c.start) / 1000), c.n, (c.end - c.start) / 1000),
+        { name: 'throughput', title: 'Throughput', kind: 'operational', unit: 'per-second', direction: 'higher-is-better', definition: 'predictions per second while serving (steps without traffic left out)', proportion: false, slo: null },
+        c => {
+          // A window's throughput averages the steps that had traffic, not the hours before the model served.
+          const seconds = (c.servingMs ?? c.end - c.start) / 1000;
+          return plain(c.n && seconds ? c.n / seconds : 0, c.n, seconds);
+        },
       ),
       metric(
         { name: 'error_rate', title: 'Error rate', kind: 'operational', unit: 'ratio', direction: 'lower-is-better', definition: 'errors / predictions', proportion: true, slo: band(policy.rollout.analysis.maxErrorRate) },
@@ -329,7 +337,8 @@ export class DefaultKpiService implements KpiService {
     for (const model of models) {
       const report = await this.report(model.entityRef, model.policy, { ...query, stepMs });
       const breaches = report.metrics.filter(m => m.sloStatus === 'breach').map(m => m.name);
-      const measured = report.metrics.some(m => m.sloStatus !== 'no-data');
+      // "Within SLO" only when some metric with an SLO was measured: traffic alone proves nothing.
+      const measured = report.metrics.some(m => m.sloStatus !== 'no-data' && m.slo && (m.slo.min !== null || m.slo.max !== null));
       let sloStatus: KpiOverviewRow['sloStatus'] = measured ? 'ok' : 'no-data';
       if (breaches.length) sloStatus = 'breach';
       items.push({

@@ -26,7 +26,7 @@ describe('the KPI check', () => {
   it('fails a significant rise of a lower-is-better KPI and passes a drop', () => {
     const rise = kpiCheck(chargebacks, 1000, arm(100, 10_000), arm(160, 10_000));
     expect(rise).toMatchObject({ verdict: 'fail', threshold: 0.02, comparator: '<=' });
-    expect(rise.detail).toContain('rolls back on a rise of 2.00 %');
+    expect(rise.detail).toContain('rolls back on a rise of 2.00\u00a0%');
     expect(kpiCheck(chargebacks, 1000, arm(100, 10_000), arm(60, 10_000)).verdict).toBe('pass');
   });
 

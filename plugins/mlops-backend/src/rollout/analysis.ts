@@ -1,4 +1,4 @@
-import { parseDuration, RolloutCheck } from '@modelrails/plugin-mlops-common';
+import { formatPercent, formatPValue, parseDuration, RolloutCheck } from '@modelrails/plugin-mlops-common';
 import { twoProportionTest } from './canaryStats';
 import { RolloutPolicy } from './RolloutStore';
 
@@ -31,7 +31,8 @@ export type Verdict = 'advance' | 'hold' | 'rollback';
 /** Below this many predictions a p99 says little: the latency check waits. */
 const MIN_LATENCY_SAMPLES = 100;
 
-const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+// People read these details on the portal and in Grafana: the shared formatter, so they match the tables.
+const pct = (x: number) => formatPercent(x);
 
 /** The step's verdict from its checks: any failure rolls back; all passing advances. */
 export function verdictOf(checks: RolloutCheck[]): Verdict {
@@ -158,7 +159,7 @@ export function kpiCheck(policy: RolloutPolicy, minSamples: number, champion: Ar
   const pWorse = lowerIsBetter ? t.pHigher : t.pLower;
   let verdict: RolloutCheck['verdict'] = 'pass';
   if (worsening >= a.maxKpiRelativeDrop) verdict = pWorse < a.significance ? 'fail' : 'collecting';
-  const change = `${t.relativeDifference >= 0 ? '+' : ''}${(100 * t.relativeDifference).toFixed(1)} %`;
+  const change = formatPercent(t.relativeDifference, { signed: true });
   return {
     ...base,
     verdict,
@@ -166,7 +167,7 @@ export function kpiCheck(policy: RolloutPolicy, minSamples: number, champion: Ar
     championValue: t.championRate,
     pValue: pWorse,
     interval: t.interval,
-    detail: `${a.kpi} ${pct(t.challengerRate)} vs ${pct(t.championRate)} (${change}, p = ${pWorse.toPrecision(2)}); rolls back on a ${lowerIsBetter ? 'rise' : 'drop'} of ${pct(a.maxKpiRelativeDrop)} at p < ${a.significance}`,
+    detail: `${a.kpi} ${pct(t.challengerRate)} vs ${pct(t.championRate)} (${change}, p ${pWorse < 0.001 ? formatPValue(pWorse) : `= ${formatPValue(pWorse)}`}); rolls back on a ${lowerIsBetter ? 'rise' : 'drop'} of ${pct(a.maxKpiRelativeDrop)} at p < ${a.significance}`,
   };
 }
 

@@ -8,6 +8,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   DatasetConsumers,
   DriftReport,
+  DriftSeries,
+  FeatureDistribution,
   KpiOverview,
   KpiReport,
   LiveContext,
@@ -46,6 +48,10 @@ export interface MlopsApi {
   listPromotions(filter?: { status?: Promotion['status']; model?: string }): Promise<Promotion[]>;
   getPromotion(id: string): Promise<PromotionView>;
   getDriftReport(ref: CompoundEntityRef, options?: { version?: string }): Promise<DriftReport>;
+  /** Each feature's drift per step over a window (what the Grafana drift panel draws). */
+  getDriftSeries(ref: CompoundEntityRef, options: { window: string; step?: KpiStep; version?: string }): Promise<DriftSeries>;
+  /** One feature's reference and current distributions over a window. */
+  getFeatureDistribution(ref: CompoundEntityRef, options: { feature: string; from: string; to: string; version?: string }): Promise<FeatureDistribution>;
   listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }>;
   decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }): Promise<PromotionView>;
   listRollouts(ref: CompoundEntityRef): Promise<Rollout[]>;
@@ -87,6 +93,14 @@ export class MlopsClient implements MlopsApi {
 
   getDriftReport(ref: CompoundEntityRef, options: { version?: string } = {}) {
     return body(this.client.getDriftReport({ path: path(ref), query: { version: options.version } }));
+  }
+
+  getDriftSeries(ref: CompoundEntityRef, options: { window: string; step?: KpiStep; version?: string }) {
+    return body(this.client.getDriftSeries({ path: path(ref), query: { window: options.window, step: options.step, version: options.version } }));
+  }
+
+  getFeatureDistribution(ref: CompoundEntityRef, options: { feature: string; from: string; to: string; version?: string }) {
+    return body(this.client.getFeatureDistribution({ path: path(ref), query: { feature: options.feature, _from: options.from, to: options.to, version: options.version } }));
   }
 
   getKpis(ref: CompoundEntityRef, options: { window?: string; segments?: string[] } = {}) {

@@ -1,22 +1,40 @@
-import { KpiMetric, KpiPoint, KpiValue, SloStatus } from '@modelrails/plugin-mlops-common';
+import {
+  formatCurrency,
+  formatLatency,
+  formatPercent,
+  formatRate,
+  KpiMetric,
+  KpiPoint,
+  KpiValue,
+  SloStatus,
+} from '@modelrails/plugin-mlops-common';
 
 /** A metric's value as people read it: shares in %, latency in ms, cost in the report's currency. */
 export function formatMetric(unit: KpiMetric['unit'], value: number | null, currency: string): string {
-  if (value === null) return '—';
   switch (unit) {
     case 'ratio':
-      return `${(value * 100).toFixed(value < 0.01 ? 3 : 2)} %`;
+      return formatPercent(value);
     case 'ms':
-      return `${value.toFixed(1)} ms`;
+      return formatLatency(value);
     case 'per-second':
-      return `${value.toFixed(2)}/s`;
+      return formatRate(value);
     default:
-      return new Intl.NumberFormat('en-US', { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: value < 1 ? 3 : 2 }).format(value);
+      return formatCurrency(value, currency);
   }
 }
 
 export function formatInterval(unit: KpiMetric['unit'], v: KpiValue, currency: string) {
   return v.lower === null || v.upper === null ? '' : `${formatMetric(unit, v.lower, currency)} – ${formatMetric(unit, v.upper, currency)}`;
+}
+
+export const SLO_LABEL: Record<SloStatus, string> = { ok: 'within SLO', breach: 'out of SLO', 'no-data': 'no data' };
+
+export const hasSlo = (slo: KpiMetric['slo']) => !!slo && (slo.min !== null || slo.max !== null);
+
+/** The SLO status and its band in one label; a metric without an SLO says only that. */
+export function sloChipLabel(status: SloStatus, unit: KpiMetric['unit'], slo: KpiMetric['slo'], currency: string) {
+  if (!hasSlo(slo)) return status === 'no-data' ? 'no data · no SLO' : 'no SLO';
+  return `${SLO_LABEL[status]} · ${formatSlo(unit, slo, currency)}`;
 }
 
 export function formatSlo(unit: KpiMetric['unit'], slo: KpiMetric['slo'], currency: string) {
@@ -25,7 +43,6 @@ export function formatSlo(unit: KpiMetric['unit'], slo: KpiMetric['slo'], curren
   return slo.min !== null ? `≥ ${formatMetric(unit, slo.min, currency)}` : `≤ ${formatMetric(unit, slo.max, currency)}`;
 }
 
-export const SLO_LABEL: Record<SloStatus, string> = { ok: 'within SLO', breach: 'out of SLO', 'no-data': 'no data' };
 /** Worst first: what an on-call engineer sorts by. */
 export const SLO_RANK: Record<SloStatus, number> = { breach: 0, ok: 1, 'no-data': 2 };
 

@@ -43,8 +43,8 @@ describe('lineage helpers', () => {
     expect(age('2026-11-22T00:00:00Z', now)).toBe('1 day ago');
     expect(age('2026-11-09T00:00:00Z', now)).toBe('2 weeks ago');
     expect(age('2026-11-22T23:59:30Z', now)).toBe('just now');
-    expect(formatComparison(0.171, -0.0339)).toBe('0.1710 (−3.4 %)');
-    expect(formatComparison(0.183, 0.0339)).toBe('0.1830 (+3.4 %)');
+    expect(formatComparison(0.171, -0.0339)).toBe('0.171 (−3.39\u00a0%)');
+    expect(formatComparison(0.183, 0.0339)).toBe('0.183 (+3.39\u00a0%)');
     expect(formatComparison(12)).toBe('12');
     expect(shortName('resource:default/orders')).toBe('orders');
   });

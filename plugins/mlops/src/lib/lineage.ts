@@ -1,5 +1,7 @@
 import { parseEntityRef } from '@backstage/catalog-model';
 import {
+  formatNumber,
+  formatPercent,
   LineageGraph,
   LineageNode,
   LineageNodeKind,
@@ -63,12 +65,11 @@ export function age(iso: string, now = Date.now()): string {
   return 'just now';
 }
 
-/** A metric beside the champion's, e.g. "0.1830 (−1.6 %)". */
+/** A metric beside the champion's, e.g. "0.183 (−1.60 %)". */
 export function formatComparison(value: number, relative?: number): string {
-  const base = Number.isInteger(value) ? String(value) : value.toFixed(4);
+  const base = formatNumber(value);
   if (relative === undefined || relative === 0) return base;
-  const pct = (relative * 100).toFixed(1);
-  return `${base} (${relative > 0 ? '+' : '−'}${pct.replace('-', '')} %)`;
+  return `${base} (${formatPercent(relative, { signed: true })})`;
 }
 
 /** Short name of an entity ref: `resource:default/orders` → `orders`. */

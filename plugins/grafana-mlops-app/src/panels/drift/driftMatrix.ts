@@ -1,18 +1,15 @@
 import { DataFrame } from '@grafana/data';
-import type { ContractCheck, Severity } from '@modelrails/plugin-mlops-common';
+import { buildDriftMatrix, worseSeverity, type ContractCheck, type Severity } from '@modelrails/plugin-mlops-common';
 import { customOf, framesOfKind, numberOrNull, valuesOf } from '../../shared/frames';
-import { DistributionView, DriftMatrix, DriftPanelOptions, DriftRow } from './types';
+import { DistributionView, DriftMatrix, DriftPanelOptions } from './types';
 
-const RANK: Record<Severity, number> = { insufficient: 0, none: 1, warning: 2, critical: 3 };
-
-/** The worse of two verdicts; too few samples is the mildest (it says nothing). */
-export function worse(a: Severity, b: Severity): Severity {
-  return RANK[b] > RANK[a] ? b : a;
-}
+/** The worse of two verdicts (the shared view model's rule). */
+export const worse = worseSeverity;
 
 /**
- * Features × time from the data source's `drift` frames. Severities are the backend's verdicts
- * (the same the portal shows); the panel only orders and colours them.
+ * Features × time from the data source's `drift` frames, through the view model the portal's Drift
+ * tab uses too (buildDriftMatrix). Severities are the backend's verdicts; the panel only orders and
+ * colours them.
  */
 export function driftMatrix(frames: DataFrame[], options: Pick<DriftPanelOptions, 'sort'>): DriftMatrix | null {
   const drift = framesOfKind(frames, 'drift');
@@ -21,7 +18,7 @@ export function driftMatrix(frames: DataFrame[], options: Pick<DriftPanelOptions
   }
   const meta = customOf(drift[0]);
   const times = valuesOf<number>(drift[0], 'time');
-  const rows: DriftRow[] = drift.map(frame => {
+  const features = drift.map(frame => {
     const custom = customOf(frame);
     const frameTimes = valuesOf<number>(frame, 'time');
     const psi = valuesOf(frame, 'psi');
@@ -29,32 +26,30 @@ export function driftMatrix(frames: DataFrame[], options: Pick<DriftPanelOptions
     const n = valuesOf<number>(frame, 'n');
     const pValue = valuesOf(frame, 'pValue');
     const violations = valuesOf<string>(frame, 'violations');
-    const cells = frameTimes.map((time, i) => ({
-      time,
-      psi: numberOrNull(psi[i]),
-      severity: severity[i] ?? 'insufficient',
-      n: n[i] ?? 0,
-      pValue: numberOrNull(pValue[i]),
-      violations: (violations[i] ? violations[i].split(',') : []) as ContractCheck[],
-    }));
     return {
       feature: String(custom.feature ?? frame.name),
       kind: String(custom.featureKind ?? ''),
-      cells,
-      worst: cells.reduce<Severity>((w, c) => worse(w, c.severity), 'insufficient'),
-      contractSteps: cells.filter(c => c.violations.length > 0).length,
+      cells: frameTimes.map((time, i) => ({
+        time,
+        psi: numberOrNull(psi[i]),
+        severity: severity[i] ?? 'insufficient',
+        n: n[i] ?? 0,
+        pValue: numberOrNull(pValue[i]),
+        violations: (violations[i] ? violations[i].split(',') : []) as ContractCheck[],
+      })),
     };
   });
-  const byName = (a: DriftRow, b: DriftRow) => a.feature.localeCompare(b.feature);
-  rows.sort(options.sort === 'name' ? byName : (a, b) => RANK[b.worst] - RANK[a.worst] || b.contractSteps - a.contractSteps || byName(a, b));
-  return {
-    model: String(meta.model ?? ''),
-    version: (meta.version as string | null) ?? null,
-    segment: String(meta.segment ?? 'all'),
-    stepMs: Number(meta.stepMs ?? 0),
-    times,
-    rows,
-  };
+  return buildDriftMatrix(
+    {
+      model: String(meta.model ?? ''),
+      version: (meta.version as string | null) ?? null,
+      segment: String(meta.segment ?? 'all'),
+      stepMs: Number(meta.stepMs ?? 0),
+      times,
+      features,
+    },
+    options.sort,
+  );
 }
 
 /** The selected feature's reference and current distributions (the `distribution` frame), if asked for. */

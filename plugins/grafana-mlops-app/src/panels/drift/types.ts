@@ -1,4 +1,4 @@
-import type { ContractCheck, Severity } from '@modelrails/plugin-mlops-common';
+import type { Severity } from '@modelrails/plugin-mlops-common';
 
 export interface DriftPanelOptions {
   /** Row order: the worst drift first, or feature names. */
@@ -11,34 +11,8 @@ export interface DriftPanelOptions {
 
 export const DEFAULT_DRIFT_OPTIONS: DriftPanelOptions = { sort: 'worst', showValues: true, featureVariable: 'feature' };
 
-/** One feature in one step, as the backend judged it. */
-export interface DriftCellView {
-  time: number;
-  psi: number | null;
-  severity: Severity;
-  n: number;
-  pValue: number | null;
-  violations: ContractCheck[];
-}
-
-export interface DriftRow {
-  feature: string;
-  kind: string;
-  /** Aligned with DriftMatrix.times. */
-  cells: DriftCellView[];
-  worst: Severity;
-  /** Steps with a failed contract check. */
-  contractSteps: number;
-}
-
-export interface DriftMatrix {
-  model: string;
-  version: string | null;
-  segment: string;
-  stepMs: number;
-  times: number[];
-  rows: DriftRow[];
-}
+/** The drift view model, shared with the portal's Drift tab. */
+export type { DriftCellView, DriftMatrix, DriftRow } from '@modelrails/plugin-mlops-common';
 
 export interface DistributionView {
   feature: string;

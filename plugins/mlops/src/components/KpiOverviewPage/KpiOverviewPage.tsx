@@ -9,7 +9,7 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TableSortLabel from '@material-ui/core/TableSortLabel';
 import Typography from '@material-ui/core/Typography';
-import { KpiOverview, KpiOverviewRow } from '@modelrails/plugin-mlops-common';
+import { formatCount, KpiOverview, KpiOverviewRow } from '@modelrails/plugin-mlops-common';
 import { useState } from 'react';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
@@ -18,6 +18,9 @@ import { formatMetric, SLO_LABEL, SLO_RANK } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
 
 type SortKey = 'cost' | 'slo' | 'model';
+
+/** A title longer than the column is cut with an ellipsis, whole on hover. */
+const ELLIPSIS = { display: 'inline-block', maxWidth: 280, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' } as const;
 
 /** Sorted copies: cost ascending or descending (unknown cost last), SLO worst first, then by name. */
 export function sortOverview(items: KpiOverviewRow[], key: SortKey, descending: boolean): KpiOverviewRow[] {
@@ -31,6 +34,13 @@ export function sortOverview(items: KpiOverviewRow[], key: SortKey, descending: 
     if (key === 'slo') return sign * (SLO_RANK[a.sloStatus] - SLO_RANK[b.sloStatus]) || byName(a, b);
     return sign * byName(a, b);
   });
+}
+
+/** A row's SLO state in words: traffic without any SLO measured is not "within SLO". */
+function overviewSloLabel(row: KpiOverviewRow) {
+  if (row.breaches.length) return `${SLO_LABEL.breach}: ${row.breaches.join(', ')}`;
+  if (row.sloStatus === 'no-data' && row.predictions > 0) return 'no SLO measured';
+  return SLO_LABEL[row.sloStatus];
 }
 
 /** Every model's KPIs and cost per 1,000 predictions over the last week, sortable by cost and SLO. */
@@ -59,7 +69,7 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
   );
   return (
     <Table size="small" aria-label="models overview">
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>{header('model', 'Model')}</TableCell>
           <TableCell>{header('slo', 'SLO status')}</TableCell>
@@ -76,31 +86,38 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
           return (
             <TableRow key={row.modelRef} data-model={ref.name} data-slo={row.sloStatus}>
               <TableCell>
-                <Link to={`/catalog/${ref.namespace}/model/${ref.name}`}>{row.title}</Link>
+                <Link to={`/catalog/${ref.namespace}/model/${ref.name}`} title={row.title} style={ELLIPSIS}>
+                  {row.title}
+                </Link>
                 <Typography variant="caption" color="textSecondary" component="div">
                   {[row.owner, row.lifecycle].filter(Boolean).join(' · ')}
                 </Typography>
               </TableCell>
               <TableCell>
-                <Chip size="small" label={row.breaches.length ? `${SLO_LABEL.breach}: ${row.breaches.join(', ')}` : SLO_LABEL[row.sloStatus]} color={row.sloStatus === 'breach' ? 'secondary' : 'default'} />
+                <Chip
+                  size="small"
+                  label={overviewSloLabel(row)}
+                  color={row.sloStatus === 'breach' ? 'secondary' : 'default'}
+                  variant={row.sloStatus === 'ok' ? 'outlined' : 'default'}
+                />
               </TableCell>
               <TableCell>
                 {kpis.map(k => (
                   <div key={k.name} data-kpi={k.name} style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-                    <Typography variant="body2" style={{ minWidth: 180 }}>
+                    <Typography variant="body2" style={{ minWidth: 180, whiteSpace: 'nowrap' }}>
                       {k.title}: {formatMetric(k.unit, k.current.value, overview.currency)}
                     </Typography>
                     <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={100} height={24} />
                   </div>
                 ))}
               </TableCell>
-              <TableCell align="right" data-testid="cost-per-1k">
+              <TableCell align="right" data-testid="cost-per-1k" style={{ whiteSpace: 'nowrap' }}>
                 <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
                   {cost && <Sparkline points={cost.points} slo={cost.slo} label={`${row.title} cost trend`} width={80} height={24} />}
                   {formatMetric('currency', row.costPer1k, overview.currency)}
                 </span>
               </TableCell>
-              <TableCell align="right">{row.predictions.toLocaleString('en-US')}</TableCell>
+              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatCount(row.predictions)}</TableCell>
             </TableRow>
           );
         })}

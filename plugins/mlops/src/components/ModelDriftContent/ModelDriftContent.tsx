@@ -3,7 +3,20 @@ import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { Link } from '@backstage/core-components';
 import { entityRouteRef, useEntity } from '@backstage/plugin-catalog-react';
 import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { ContractViolation, DriftReport, FeatureDrift, RetrainTriggerView } from '@modelrails/plugin-mlops-common';
+import {
+  ContractViolation,
+  DriftReport,
+  FeatureDrift,
+  formatCount,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatPValue,
+  formatStatistic,
+  formatTime,
+  featureLabel as featureName,
+  RetrainTriggerView,
+} from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
@@ -17,6 +30,7 @@ import Typography from '@material-ui/core/Typography';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
+import { DriftOverTime } from './DriftOverTime';
 
 const CHECK_LABELS: Record<ContractViolation['check'], string> = {
   'missing-feature': 'feature missing',
@@ -39,16 +53,12 @@ const SEVERITY_STYLE: Record<string, { backgroundColor: string; color: string }>
   none: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
 };
 
-const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
-function num(x: number | null, digits = 3) {
-  if (x === null) return '—';
-  return x < 10 ** -digits && x > 0 ? x.toExponential(1) : x.toFixed(digits);
-}
 const segmentLabel = (s: string) => (s === '*' ? 'all traffic' : s);
-const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** Numbers stay on one line; the column grows instead. */
+const NUMERIC = { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as const;
 
 function SeverityChip({ f }: { f: FeatureDrift }) {
-  if (f.severity === 'insufficient') return <Chip size="small" variant="outlined" label={`too few events (${f.n})`} />;
+  if (f.severity === 'insufficient') return <Chip size="small" variant="outlined" label={`too few events (${formatCount(f.n)})`} />;
   if (!f.flagged && f.attributedTo) return <Chip size="small" variant="outlined" label={`see ${f.attributedTo.map(segmentLabel).join(', ')}`} />;
   return <Chip size="small" label={f.flagged ? f.severity : 'no drift'} style={SEVERITY_STYLE[f.flagged ? f.severity : 'none']} />;
 }
@@ -65,7 +75,7 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
   return (
     <InfoCard title="Contract violations" subheader="Operational breakage: these page the owners, apart from statistical drift">
       <Table size="small" aria-label="contract violations">
-        <TableHead>
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Feature</TableCell>
             <TableCell>Segment</TableCell>
@@ -80,14 +90,14 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
         <TableBody>
           {shown.map(v => (
             <TableRow key={`${v.feature}-${v.segment}-${v.check}`}>
-              <TableCell>{v.feature}</TableCell>
+              <TableCell>{featureName(v.feature)}</TableCell>
               <TableCell>{segmentLabel(v.segment)}</TableCell>
               <TableCell>{CHECK_LABELS[v.check]}</TableCell>
-              <TableCell>{pct(v.value)}</TableCell>
-              <TableCell>{pct(v.threshold)}</TableCell>
-              <TableCell>{time(v.firstBucket)}</TableCell>
-              <TableCell>
-                <Chip size="small" label={v.open ? 'open' : `ended ${time(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
+              <TableCell style={NUMERIC}>{formatPercent(v.value)}</TableCell>
+              <TableCell style={NUMERIC}>{formatPercent(v.threshold)}</TableCell>
+              <TableCell style={NUMERIC}>{formatDateTime(v.firstBucket)}</TableCell>
+              <TableCell style={NUMERIC}>
+                <Chip size="small" label={v.open ? 'open' : `ended ${formatTime(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
               </TableCell>
               <TableCell>
                 <Link to={runbookLink} aria-label={`runbook for ${v.feature}`}>
@@ -107,21 +117,21 @@ function FeatureTable({ report }: { report: DriftReport }) {
   return (
     <InfoCard
       title="Feature drift"
-      subheader={`Version ${report.version} · ${report.events.toLocaleString()} events from ${time(report.window.from)} to ${time(report.window.to)} · reference: ${
+      subheader={`Version ${report.version} · ${formatCount(report.events)} events from ${formatDateTime(report.window.from)} to ${formatTime(report.window.to)} · reference: ${
         report.reference.kind === 'training' ? `training profile of version ${report.reference.version}` : 'rolling window'
       } · ${report.correction === 'none' ? 'no' : report.correction} correction at α = ${report.alpha}`}
     >
       <Table size="small" aria-label="feature drift">
-        <TableHead>
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Feature</TableCell>
             <TableCell>Segment</TableCell>
             <TableCell>Decided by</TableCell>
-            <TableCell>PSI</TableCell>
-            <TableCell>p-value</TableCell>
-            <TableCell>Jensen–Shannon</TableCell>
-            <TableCell>Wasserstein / σ</TableCell>
-            <TableCell>Events</TableCell>
+            <TableCell align="right">PSI</TableCell>
+            <TableCell align="right">p-value</TableCell>
+            <TableCell align="right">Jensen–Shannon</TableCell>
+            <TableCell align="right">Wasserstein / σ</TableCell>
+            <TableCell align="right">Events</TableCell>
             <TableCell>Verdict</TableCell>
           </TableRow>
         </TableHead>
@@ -131,12 +141,14 @@ function FeatureTable({ report }: { report: DriftReport }) {
               <TableCell>{featureLabel(f)}</TableCell>
               <TableCell>{segmentLabel(f.segment)}</TableCell>
               <TableCell>{TEST_LABELS[f.test]}</TableCell>
-              <TableCell title={`warning > ${f.thresholds.warning}, critical > ${f.thresholds.critical}`}>{num(f.psi)}</TableCell>
-              <TableCell>{num(f.pValue)}</TableCell>
-              <TableCell>{num(f.jensenShannon)}</TableCell>
-              <TableCell>{num(f.wasserstein)}</TableCell>
-              <TableCell>{f.n.toLocaleString()}</TableCell>
-              <TableCell>
+              <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
+                {formatStatistic(f.psi)}
+              </TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatPValue(f.pValue)}</TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
+              <TableCell style={NUMERIC}>
                 <SeverityChip f={f} />
               </TableCell>
             </TableRow>
@@ -157,12 +169,12 @@ const STATUS_TEXT: Record<RetrainTriggerView['status'], string> = {
 function describeTrigger(t: RetrainTriggerView): string {
   const d = t.details as any;
   if (t.reason === 'drift' && Array.isArray(d.features)) {
-    return d.features.map((f: any) => `${f.feature} (${segmentLabel(f.segment)}) PSI ${num(f.psi)} > ${f.warning}`).join('; ');
+    return d.features.map((f: any) => `${featureName(f.feature)} (${segmentLabel(f.segment)}) PSI ${formatStatistic(f.psi)} > ${formatStatistic(f.warning)}`).join('; ');
   }
   if (t.reason === 'performance') {
     return d.floor !== undefined
-      ? `${d.metric} ${num(d.value)} below the floor ${d.floor} on ${d.day}`
-      : `${d.metric} ${num(d.value)} on ${d.day}, ${pct(d.decline)} below the ${d.baselineDays}-day baseline ${num(d.baseline)}`;
+      ? `${d.metric} ${formatNumber(d.value)} below the floor ${formatNumber(d.floor)} on ${d.day}`
+      : `${d.metric} ${formatNumber(d.value)} on ${d.day}, ${formatPercent(d.decline)} below the ${d.baselineDays}-day baseline ${formatNumber(d.baseline)}`;
   }
   if (t.reason === 'schedule') return `schedule ${d.schedule}`;
   return '';
@@ -172,7 +184,7 @@ function describeTrigger(t: RetrainTriggerView): string {
 function RunPhase({ run }: { run: RetrainTriggerView['run'] }) {
   if (!run) return <Typography variant="body2" color="textSecondary">—</Typography>;
   const text = `${run.phase}${run.message ? `: ${run.message}` : ''}`;
-  const title = `Last read ${new Date(run.checkedAt).toLocaleString()}`;
+  const title = `Last read ${formatDateTime(run.checkedAt)}`;
   let light = <StatusPending>{text}</StatusPending>;
   if (run.phase === 'Succeeded') light = <StatusOK>{text}</StatusOK>;
   else if (run.phase === 'Running') light = <StatusRunning>{text}</StatusRunning>;
@@ -189,7 +201,7 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
     <InfoCard title="Retraining triggers" subheader="Drift, performance and schedule; at most one retrain per interval unless critical">
       {items.length ? (
         <Table size="small" aria-label="retraining triggers">
-          <TableHead>
+          <TableHead style={{ whiteSpace: 'nowrap' }}>
             <TableRow>
               <TableCell>When</TableCell>
               <TableCell>Reason</TableCell>
@@ -201,7 +213,7 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
           <TableBody>
             {items.map(t => (
               <TableRow key={t.id}>
-                <TableCell>{new Date(t.createdAt).toLocaleString()}</TableCell>
+                <TableCell style={NUMERIC}>{formatDateTime(t.createdAt)}</TableCell>
                 <TableCell>
                   {t.reason}
                   {t.severity === 'critical' ? ' (critical)' : ''}
@@ -227,12 +239,10 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
   );
 }
 
-const percent = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(2)} %`);
-
 /** Pseudo-features in words: the score distribution, and the label rate of the model's outcome. */
 function featureLabel(f: FeatureDrift) {
-  if (f.kind === 'prediction') return 'prediction (score)';
-  if (f.kind === 'target') return `target: ${f.outcome} rate ${percent(f.rates?.current)} (reference ${percent(f.rates?.reference)})`;
+  if (f.kind === 'prediction') return 'prediction score';
+  if (f.kind === 'target') return `label: ${f.outcome} rate ${formatPercent(f.rates?.current)} (reference ${formatPercent(f.rates?.reference)})`;
   return f.feature;
 }
 
@@ -272,6 +282,9 @@ export function ModelDriftContent() {
             </Grid>
             <Grid item xs={12}>
               <Violations report={report} runbookLink={`${entityPage}/runbooks?alert=contract-violation`} />
+            </Grid>
+            <Grid item xs={12}>
+              <DriftOverTime modelRef={ref} version={report.version ?? undefined} />
             </Grid>
             <Grid item xs={12}>
               <FeatureTable report={report} />

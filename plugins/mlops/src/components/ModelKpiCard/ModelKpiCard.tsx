@@ -12,12 +12,12 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Button from '@material-ui/core/Button';
 import ButtonGroup from '@material-ui/core/ButtonGroup';
-import { KpiReport } from '@modelrails/plugin-mlops-common';
+import { formatDateTime, formatPercent, KpiReport } from '@modelrails/plugin-mlops-common';
 import { useState } from 'react';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
-import { formatInterval, formatMetric, formatSlo, SLO_LABEL } from '../kpiFormat';
+import { formatInterval, formatMetric, sloChipLabel } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
 
 const WINDOWS = ['24h', '7d', '30d'];
@@ -53,7 +53,7 @@ export function KpiTable({ report }: { report: KpiReport }) {
   return (
     <>
       <Table size="small" aria-label="model KPIs">
-        <TableHead>
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Metric</TableCell>
             <TableCell align="right">Value</TableCell>
@@ -73,10 +73,10 @@ export function KpiTable({ report }: { report: KpiReport }) {
                     {m.definition}
                   </Typography>
                 </TableCell>
-                <TableCell align="right" data-testid="kpi-value">
+                <TableCell align="right" data-testid="kpi-value" style={{ whiteSpace: 'nowrap' }}>
                   {formatMetric(m.unit, all.current.value, report.currency)}
                 </TableCell>
-                <TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>
                   <Typography variant="caption">{formatInterval(m.unit, all.current, report.currency)}</Typography>
                 </TableCell>
                 <TableCell>
@@ -85,7 +85,7 @@ export function KpiTable({ report }: { report: KpiReport }) {
                 <TableCell>
                   <Chip
                     size="small"
-                    label={`${SLO_LABEL[m.sloStatus]} · ${formatSlo(m.unit, m.slo, report.currency)}`}
+                    label={sloChipLabel(m.sloStatus, m.unit, m.slo, report.currency)}
                     color={m.sloStatus === 'breach' ? 'secondary' : 'default'}
                     variant={m.sloStatus === 'ok' ? 'outlined' : 'default'}
                   />
@@ -98,10 +98,10 @@ export function KpiTable({ report }: { report: KpiReport }) {
       <Box mt={1}>
         <Typography variant="caption" color="textSecondary" component="p" aria-label="version changes">
           {report.versionChanges.length
-            ? `Serving version changed: ${report.versionChanges.map(c => `v${c.from} → v${c.to} at ${new Date(c.at).toLocaleString()}`).join('; ')}.`
+            ? `Serving version changed: ${report.versionChanges.map(c => `v${c.from} → v${c.to} at ${formatDateTime(c.at)}`).join('; ')}.`
             : `Served by ${report.versions.map(v => `v${v.version}`).join(', ') || 'no version'} in this window.`}{' '}
-          Labels of predictions after {new Date(report.provisionalFrom).toLocaleString()} may still arrive. Latency within ±
-          {report.latencyRelativeError * 100} %.
+          Labels of predictions after {formatDateTime(report.provisionalFrom)} may still arrive. Latency within ±
+          {formatPercent(report.latencyRelativeError)}.
         </Typography>
       </Box>
     </>

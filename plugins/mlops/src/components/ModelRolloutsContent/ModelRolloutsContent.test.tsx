@@ -92,8 +92,8 @@ describe('ModelRolloutsContent', () => {
     expect(within(timeline).getByText('10 %').closest('[class*="MuiStepLabel-root"]')?.className).toMatch(/error|Mui-error/);
     const row = within(screen.getByRole('table', { name: 'latest analysis' })).getByText('KPI vs champion').closest('tr')!;
     expect(row).toHaveAttribute('data-verdict', 'fail');
-    expect(row).toHaveTextContent('-53.9 %');
-    expect(row).toHaveTextContent('≥ -2.0 %');
+    expect(row).toHaveTextContent('−53.9 %');
+    expect(row).toHaveTextContent('≥ −2.00 %');
     expect(row).toHaveTextContent('410 / 2,700');
     expect(screen.getByTestId('weights-text')).toHaveTextContent('v3 100 % · v4 0 %');
     // Ended by a rollback: nothing left to pause, promote or roll back.

@@ -11,7 +11,15 @@ import {
   mlopsRolloutResumePermission,
   mlopsRolloutRollbackPermission,
   Rollout,
-  ROLLOUT_ENGINE_ACTOR,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDuration,
+  formatLatency,
+  formatPercent,
+  formatPValue,
+  formatStatistic,
+  formatTime,
   RolloutCheck,
   RolloutDecision,
   RolloutDetail,
@@ -35,6 +43,8 @@ import { useState } from 'react';
 import { mlopsApiRef, RolloutAction } from '../../api/MlopsApi';
 import { usePolled } from '../../hooks/usePolled';
 import { AsyncCard } from '../AsyncCard';
+import { Actor } from '../Actor';
+import { RolloutTimeline } from './RolloutTimeline';
 
 /** How often an unfinished rollout is re-read: the engine analyses every few seconds at most. */
 const POLL_MS = 3_000;
@@ -67,9 +77,9 @@ const CHECK_LABELS: Record<RolloutCheck['check'], string> = {
   duration: 'Duration',
 };
 
-const pct = (x: number, digits = 2) => `${(100 * x).toFixed(digits)} %`;
-const signedPct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
-const clock = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const clock = (iso: string) => formatTime(iso);
+const weightText = (weight: number) => `${weight}\u00a0%`;
+const NUMERIC = { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as const;
 
 /** A check's number in its own unit: shares as percentages, latency in ms, the KPI as a relative change. */
 function formatValue(check: RolloutCheck['check'], value: number | null | undefined): string {
@@ -77,17 +87,17 @@ function formatValue(check: RolloutCheck['check'], value: number | null | undefi
   switch (check) {
     case 'error-rate':
     case 'agreement':
-      return pct(value);
+      return formatPercent(value);
     case 'kpi':
-      return signedPct(value);
+      return formatPercent(value, { signed: true });
     case 'p99-latency':
-      return `${value.toFixed(1)} ms`;
+      return formatLatency(value);
     case 'duration':
-      return `${Math.round(value)} s`;
+      return formatDuration(value * 1000);
     case 'samples':
-      return value.toLocaleString('en-US');
+      return formatCount(value);
     default:
-      return value.toFixed(3);
+      return formatStatistic(value);
   }
 }
 
@@ -98,7 +108,7 @@ function VerdictChip({ verdict }: { verdict: RolloutCheck['verdict'] }) {
 /** Shadow, each canary step, full: where the rollout is, and where it stopped if it did. */
 function StageTimeline({ rollout }: { rollout: RolloutDetail }) {
   const offset = rollout.router === 'kserve' ? 0 : 1;
-  const labels = [...(offset ? ['Shadow'] : []), ...rollout.steps.map(s => `${s.weight} %`), 'Full'];
+  const labels = [...(offset ? ['Shadow'] : []), ...rollout.steps.map(s => weightText(s.weight)), 'Full'];
   const indexOf = (stage: RolloutDecision['stage'], weight: number) => {
     if (stage === 'shadow') return 0;
     if (stage === 'full') return labels.length - 1;
@@ -128,7 +138,7 @@ function StageTimeline({ rollout }: { rollout: RolloutDetail }) {
 function stepNote(rollout: Rollout, i: number, offset: number) {
   if (i < offset) return 'mirror';
   const step = rollout.steps[i - offset];
-  return step ? `≥ ${step.minDuration}, ≥ ${step.minSamples.toLocaleString('en-US')}` : 'alias moves';
+  return step ? `≥ ${step.minDuration}, ≥ ${formatCount(step.minSamples)}` : 'alias moves';
 }
 
 /** The champion's and challenger's shares as the router last confirmed them. */
@@ -140,14 +150,14 @@ function Weights({ rollout }: { rollout: Rollout }) {
         {challenger < 100 && (
           <Box flex={100 - challenger} bgcolor="#90caf9" display="flex" alignItems="center" px={1}>
             <Typography variant="caption">
-              v{rollout.champion} champion {100 - challenger} %
+              v{rollout.champion} champion {weightText(100 - challenger)}
             </Typography>
           </Box>
         )}
         {challenger > 0 && (
           <Box flex={challenger} bgcolor="#ffcc80" display="flex" alignItems="center" px={1}>
             <Typography variant="caption">
-              v{rollout.version} {challenger} %
+              v{rollout.version} {weightText(challenger)}
             </Typography>
           </Box>
         )}
@@ -161,7 +171,7 @@ function Weights({ rollout }: { rollout: Rollout }) {
       </Typography>
       {rollout.pending && (
         <Typography variant="body2" aria-label="pending move" style={{ color: '#8a4b00' }}>
-          Waiting for {rollout.target} to confirm {rollout.pending.weight} % (attempt {rollout.pending.attempts + 1}, next at {clock(rollout.pending.nextAttemptAt)})
+          Waiting for {rollout.target} to confirm {weightText(rollout.pending.weight)} (attempt {rollout.pending.attempts + 1}, next at {clock(rollout.pending.nextAttemptAt)})
           {rollout.pending.lastError ? `: ${rollout.pending.lastError}` : ''}
         </Typography>
       )}
@@ -237,15 +247,15 @@ function Actions({ rollout, onChanged }: { rollout: Rollout; onChanged: (r: Roll
 function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string }) {
   return (
     <Table size="small" aria-label={label}>
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Check</TableCell>
           <TableCell>Verdict</TableCell>
-          <TableCell>Measured</TableCell>
-          <TableCell>Threshold</TableCell>
-          <TableCell>Champion</TableCell>
-          <TableCell>Samples (challenger / champion)</TableCell>
-          <TableCell>p</TableCell>
+          <TableCell align="right">Measured</TableCell>
+          <TableCell align="right">Threshold</TableCell>
+          <TableCell align="right">Champion</TableCell>
+          <TableCell align="right">Samples (challenger / champion)</TableCell>
+          <TableCell align="right">p-value</TableCell>
           <TableCell>Detail</TableCell>
         </TableRow>
       </TableHead>
@@ -256,15 +266,15 @@ function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string 
             <TableCell>
               <VerdictChip verdict={c.verdict} />
             </TableCell>
-            <TableCell>{formatValue(c.check, c.value)}</TableCell>
-            <TableCell>
+            <TableCell align="right" style={NUMERIC}>{formatValue(c.check, c.value)}</TableCell>
+            <TableCell align="right" style={NUMERIC}>
               {c.comparator === '<=' ? '≤' : '≥'} {formatValue(c.check, c.threshold)}
             </TableCell>
-            <TableCell>{c.check === 'kpi' ? formatValue('error-rate', c.championValue) : formatValue(c.check, c.championValue)}</TableCell>
-            <TableCell>
-              {c.challengerN.toLocaleString('en-US')} / {c.championN.toLocaleString('en-US')}
+            <TableCell align="right" style={NUMERIC}>{c.check === 'kpi' ? formatValue('error-rate', c.championValue) : formatValue(c.check, c.championValue)}</TableCell>
+            <TableCell align="right" style={NUMERIC}>
+              {formatCount(c.challengerN)} / {formatCount(c.championN)}
             </TableCell>
-            <TableCell>{c.pValue === null || c.pValue === undefined ? '—' : c.pValue.toPrecision(2)}</TableCell>
+            <TableCell align="right" style={NUMERIC}>{formatPValue(c.pValue)}</TableCell>
             <TableCell>
               <Typography variant="caption">{c.detail}</Typography>
             </TableCell>
@@ -275,14 +285,84 @@ function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string 
   );
 }
 
+/** Consecutive holds at the same stage and weight (the engine waiting for time or samples), as one row. */
+type LogRow = { first: RolloutDecision; folded: RolloutDecision[] };
+
+export function foldHolds(decisions: RolloutDecision[]): LogRow[] {
+  const rows: LogRow[] = [];
+  for (const d of decisions) {
+    const last = rows[rows.length - 1];
+    if (last && d.action === 'hold' && last.first.action === 'hold' && last.first.stage === d.stage && last.first.weight === d.weight) {
+      last.folded.push(d);
+    } else {
+      rows.push({ first: d, folded: [] });
+    }
+  }
+  return rows;
+}
+
+function DecisionRow({ row }: { row: LogRow }) {
+  const [open, setOpen] = useState(false);
+  const d = row.first;
+  const oldest = row.folded[row.folded.length - 1];
+  return (
+    <>
+      <TableRow data-action={d.action} data-folded={row.folded.length || undefined}>
+        <TableCell style={NUMERIC}>{oldest ? `${clock(oldest.at)}–${clock(d.at)}` : clock(d.at)}</TableCell>
+        <TableCell>{d.stage}</TableCell>
+        <TableCell align="right" style={NUMERIC}>
+          {weightText(d.weight)}
+        </TableCell>
+        <TableCell style={NUMERIC}>
+          {d.action}
+          {row.folded.length > 0 && (
+            <Button size="small" onClick={() => setOpen(o => !o)} aria-expanded={open} style={{ marginLeft: 4 }}>
+              ×{row.folded.length + 1}
+            </Button>
+          )}
+        </TableCell>
+        <TableCell>
+          <Actor entityRef={d.actor} />
+        </TableCell>
+        <TableCell>{d.reason}</TableCell>
+        <TableCell>
+          <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
+            {d.checks.map(c => (
+              <Tooltip key={c.check} title={c.detail}>
+                <Chip size="small" label={`${CHECK_LABELS[c.check]} ${formatValue(c.check, c.value)}`} style={VERDICT_STYLE[c.verdict]} />
+              </Tooltip>
+            ))}
+          </Box>
+        </TableCell>
+      </TableRow>
+      {open &&
+        row.folded.map(f => (
+          <TableRow key={f.id} data-action={f.action} style={{ background: 'rgba(0,0,0,0.03)' }}>
+            <TableCell style={NUMERIC}>{clock(f.at)}</TableCell>
+            <TableCell>{f.stage}</TableCell>
+            <TableCell align="right" style={NUMERIC}>
+              {weightText(f.weight)}
+            </TableCell>
+            <TableCell>{f.action}</TableCell>
+            <TableCell>
+              <Actor entityRef={f.actor} />
+            </TableCell>
+            <TableCell>{f.reason}</TableCell>
+            <TableCell />
+          </TableRow>
+        ))}
+    </>
+  );
+}
+
 function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
   return (
     <Table size="small" aria-label="decision log">
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Time</TableCell>
           <TableCell>Stage</TableCell>
-          <TableCell>Weight</TableCell>
+          <TableCell align="right">Weight</TableCell>
           <TableCell>Decision</TableCell>
           <TableCell>By</TableCell>
           <TableCell>Why</TableCell>
@@ -290,24 +370,8 @@ function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
         </TableRow>
       </TableHead>
       <TableBody>
-        {decisions.map(d => (
-          <TableRow key={d.id} data-action={d.action}>
-            <TableCell>{clock(d.at)}</TableCell>
-            <TableCell>{d.stage}</TableCell>
-            <TableCell>{d.weight} %</TableCell>
-            <TableCell>{d.action}</TableCell>
-            <TableCell>{d.actor === ROLLOUT_ENGINE_ACTOR ? 'engine' : d.actor.replace(/^user:default\//, '')}</TableCell>
-            <TableCell>{d.reason}</TableCell>
-            <TableCell>
-              <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-                {d.checks.map(c => (
-                  <Tooltip key={c.check} title={c.detail}>
-                    <Chip size="small" label={`${c.check} ${formatValue(c.check, c.value)}`} style={VERDICT_STYLE[c.verdict]} />
-                  </Tooltip>
-                ))}
-              </Box>
-            </TableCell>
-          </TableRow>
+        {foldHolds(decisions).map(row => (
+          <DecisionRow key={row.first.id} row={row} />
         ))}
       </TableBody>
     </Table>
@@ -337,12 +401,13 @@ function RolloutView({ detail, onChanged }: { detail: RolloutDetail; onChanged: 
       <Grid item xs={12}>
         <InfoCard
           title={`v${detail.version} against v${detail.champion ?? '—'}`}
-          subheader={`Started ${new Date(detail.createdAt).toLocaleString()} · ${detail.target}`}
+          subheader={`Started ${formatDateTime(detail.createdAt)} · ${detail.target}`}
           action={<Chip label={detail.status} style={STATUS_STYLE[detail.status]} aria-label="rollout status" data-status={detail.status} />}
         >
           <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
             <Headline rollout={detail} />
             <StageTimeline rollout={detail} />
+            <RolloutTimeline detail={detail} />
             <Weights rollout={detail} />
             <Actions rollout={detail} onChanged={onChanged} />
           </Box>
@@ -350,7 +415,7 @@ function RolloutView({ detail, onChanged }: { detail: RolloutDetail; onChanged: 
       </Grid>
       {latest && (
         <Grid item xs={12}>
-          <InfoCard title={latest.action === 'rollback' ? 'The analysis that rolled it back' : 'Latest analysis'} subheader={`${clock(latest.at)} at ${latest.stage === 'shadow' ? 'shadow' : `${latest.weight} %`}: ${latest.reason}`}>
+          <InfoCard title={latest.action === 'rollback' ? 'The analysis that rolled it back' : 'Latest analysis'} subheader={`${clock(latest.at)} at ${latest.stage === 'shadow' ? 'shadow' : weightText(latest.weight)}: ${latest.reason}`}>
             <ChecksTable checks={latest.checks} label="latest analysis" />
           </InfoCard>
         </Grid>
@@ -374,7 +439,7 @@ function RolloutPicker({ rollouts, selected, onSelect }: { rollouts: Rollout[]; 
           key={r.id}
           clickable
           color={r.id === selected ? 'primary' : 'default'}
-          label={`v${r.version} · ${r.status} · ${new Date(r.createdAt).toLocaleDateString()}`}
+          label={`v${r.version} · ${r.status} · ${formatDate(r.createdAt)}`}
           onClick={() => onSelect(r.id)}
         />
       ))}

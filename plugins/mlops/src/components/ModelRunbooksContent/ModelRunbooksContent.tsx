@@ -11,6 +11,9 @@ import {
   OpenAlert,
   RunbookAction,
   RunbookList,
+  featureLabel,
+  formatDateTime,
+  formatStatistic,
 } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -33,6 +36,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { usePolled } from '../../hooks/usePolled';
 import { AsyncCard } from '../AsyncCard';
 import { SafeMarkdown } from '../SafeMarkdown';
+import { Actor } from '../Actor';
 
 const SEVERITY_STYLE: Record<
   OpenAlert['severity'],
@@ -42,13 +46,8 @@ const SEVERITY_STYLE: Record<
   warning: { backgroundColor: '#ffe0b2', color: '#e65100' },
 };
 
-const when = (iso: string) =>
-  new Date(iso).toLocaleString('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-  });
-const segmentText = (segment?: string) =>
-  segment && segment !== '*' ? ` · ${segment}` : '';
+const when = (iso: string) => formatDateTime(iso);
+const TEST_NAMES: Record<string, string> = { ks: 'KS', psi: 'PSI', 'chi-square': 'chi-square' };
 
 function RunbookIndex({
   list,
@@ -255,7 +254,7 @@ function LiveContextCard({
       subheader={`As of ${when(context.at)}; refreshed every 15 s`}
     >
       <Grid container spacing={3} data-testid="live-context">
-        <Grid item xs={12} md={7}>
+        <Grid item xs={12} md={6}>
           <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
             <section aria-label="alerts">
               <Typography variant="subtitle2">Open alerts</Typography>
@@ -291,7 +290,7 @@ function LiveContextCard({
                     : `v${lastDeploy.version} serves production since `}
                   {when(lastDeploy.since)}
                   {lastDeploy.approvedBy
-                    ? `, approved by ${lastDeploy.approvedBy}`
+                    ? <>, approved by <Actor entityRef={lastDeploy.approvedBy} /></>
                     : ', without a recorded approval'}
                   {lastDeploy.override ? ' (break-glass override)' : ''}
                   {lastDeploy.awaitingDeployment &&
@@ -309,17 +308,17 @@ function LiveContextCard({
             </section>
           </Box>
         </Grid>
-        <Grid item xs={12} md={5}>
+        <Grid item xs={12} md={6}>
           <section aria-label="top drifting features">
             <Typography variant="subtitle2">Top drifting features</Typography>
             {context.topDrifting.length ? (
               <Table size="small">
-                <TableHead>
+                <TableHead style={{ whiteSpace: 'nowrap' }}>
                   <TableRow>
                     <TableCell>Feature</TableCell>
                     <TableCell>Test</TableCell>
-                    <TableCell>PSI</TableCell>
-                    <TableCell>Severity</TableCell>
+                    <TableCell align="right">PSI</TableCell>
+                    <TableCell>Verdict</TableCell>
                   </TableRow>
                 </TableHead>
                 <TableBody>
@@ -329,14 +328,18 @@ function LiveContextCard({
                       data-feature={f.feature}
                     >
                       <TableCell>
-                        {f.feature}
-                        {segmentText(f.segment)}
+                        {featureLabel(f.feature)}
+                        {f.segment && f.segment !== '*' && (
+                          <Typography variant="caption" color="textSecondary" component="div">
+                            {f.segment}
+                          </Typography>
+                        )}
                       </TableCell>
-                      <TableCell>{f.test}</TableCell>
-                      <TableCell>
-                        {f.psi === null ? '—' : f.psi.toFixed(3)}
+                      <TableCell style={{ whiteSpace: 'nowrap' }}>{TEST_NAMES[f.test] ?? f.test}</TableCell>
+                      <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+                        {formatStatistic(f.psi)}
                       </TableCell>
-                      <TableCell>{f.severity}</TableCell>
+                      <TableCell style={{ whiteSpace: 'nowrap' }}>{f.severity === 'none' ? 'no drift' : f.severity}</TableCell>
                     </TableRow>
                   ))}
                 </TableBody>

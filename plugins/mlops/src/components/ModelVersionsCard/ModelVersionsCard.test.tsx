@@ -79,9 +79,9 @@ describe('ModelVersionsCard', () => {
     );
     const table = await screen.findByRole('table', { name: 'Model versions' });
     const rows = within(table).getAllByRole('row').slice(1);
-    expect(rows[0]).toHaveTextContent('auc: 0.7800 (−2.5 %)');
+    expect(rows[0]).toHaveTextContent('auc: 0.78 (−2.50 %)');
     expect(rows[0]).toHaveTextContent('MLflow');
-    expect(rows[0]).toHaveTextContent('1 dataset version');
+    expect(rows[0]).toHaveTextContent('1 dataset');
     expect(rows[1]).toHaveTextContent('champion');
     expect(rows[1]).toHaveTextContent('production · eu · 100 %');
     expect(within(rows[1]).getByLabelText('not reproducible')).toBeInTheDocument();

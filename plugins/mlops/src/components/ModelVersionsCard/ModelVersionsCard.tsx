@@ -2,7 +2,7 @@ import { InfoCard, Link, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { EntityRefLink, useEntity } from '@backstage/plugin-catalog-react';
-import { lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
+import { formatDateTime, formatNumber, lineageNodeId, ModelVersionList } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
@@ -18,6 +18,7 @@ import { useLineageLink } from '../../hooks/useLineageLink';
 import { useModelVersions } from '../../hooks/useModelVersions';
 import { AsyncCard } from '../AsyncCard';
 import { RequestPromotionButton } from './RequestPromotionButton';
+import { metricSeries, MetricsAcrossVersions } from './MetricsAcrossVersions';
 import { age, formatComparison } from '../../lib/lineage';
 
 type Item = ModelVersionList['items'][number];
@@ -45,7 +46,7 @@ function Gates({ item }: { item: Item }) {
       {results.map((r, i) => (
         <li key={i}>
           {r.status === 'pass' ? '✓' : '✗'} {r.rule}
-          {r.value !== undefined && ` — measured ${r.value}${r.threshold !== undefined ? ` vs ${r.threshold}` : ''}`}
+          {r.value !== undefined && ` — measured ${formatNumber(r.value)}${r.threshold !== undefined ? ` vs ${formatNumber(r.threshold)}` : ''}`}
           {r.advisory ? ' (advisory)' : ''}: {r.reason}
         </li>
       ))}
@@ -70,16 +71,28 @@ function Gates({ item }: { item: Item }) {
   );
 }
 
-function Metrics({ item }: { item: Item }) {
+/** The metrics the gates read, beside the champion; the rest one hover away. */
+function Metrics({ item, keyMetrics }: { item: Item; keyMetrics: string[] }) {
   const entries = Object.entries(item.vsChampion);
   if (!entries.length) return <Typography variant="body2">—</Typography>;
+  const shown = entries.filter(([name]) => keyMetrics.includes(name));
+  const first = shown.length ? shown : entries.slice(0, 2);
+  const rest = entries.filter(e => !first.includes(e));
+  const line = ([name, c]: (typeof entries)[number]) => (
+    <Typography key={name} variant="body2" component="div" style={{ whiteSpace: 'nowrap' }}>
+      {name}: {formatComparison(c.value, c.relative)}
+    </Typography>
+  );
   return (
     <>
-      {entries.map(([name, c]) => (
-        <Typography key={name} variant="body2" component="div">
-          {name}: {formatComparison(c.value, c.relative)}
-        </Typography>
-      ))}
+      {first.map(line)}
+      {rest.length > 0 && (
+        <Tooltip title={<Box>{rest.map(line)}</Box>}>
+          <Typography variant="caption" color="textSecondary" component="div" style={{ whiteSpace: 'nowrap', cursor: 'help' }}>
+            +{rest.length} more metric{rest.length === 1 ? '' : 's'}
+          </Typography>
+        </Tooltip>
+      )}
     </>
   );
 }
@@ -138,7 +151,10 @@ export function ModelVersionsCard() {
 
 function ModelVersions({ list }: { list: ModelVersionList }) {
   const lineageLink = useLineageLink();
+  const keyMetrics = metricSeries(list).map(s => s.metric);
   return (
+    <Box display="flex" flexDirection="column" style={{ gap: 16 }}>
+    <MetricsAcrossVersions list={list} />
     <InfoCard
       title="Versions"
       subheader={list.champion ? `Metrics compared with the champion, v${list.champion}` : 'No champion yet'}
@@ -148,7 +164,7 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
         <Typography>No versions registered yet. CI registers them with POST /api/mlops/models/…/versions.</Typography>
       ) : (
         <Table size="small" aria-label="Model versions">
-          <TableHead>
+          <TableHead style={{ whiteSpace: 'nowrap' }}>
             <TableRow>
               <TableCell>Version</TableCell>
               <TableCell>Metrics (vs champion)</TableCell>
@@ -180,15 +196,15 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                     </Box>
                   </TableCell>
                   <TableCell>
-                    <Metrics item={item} />
+                    <Metrics item={item} keyMetrics={keyMetrics} />
                   </TableCell>
                   <TableCell>
                     <Gates item={item} />
                   </TableCell>
                   <TableCell>
                     {item.reproducible ? (
-                      <Typography variant="body2">
-                        {item.training.datasets.length} dataset version{item.training.datasets.length === 1 ? '' : 's'}
+                      <Typography variant="body2" style={{ whiteSpace: 'nowrap' }}>
+                        {item.training.datasets.length} dataset{item.training.datasets.length === 1 ? '' : 's'}
                       </Typography>
                     ) : (
                       <Tooltip title="No dataset version is recorded for this version: it cannot be reproduced">
@@ -204,15 +220,17 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                   <TableCell>
                     {item.deployments.length
                       ? item.deployments.map(d => (
-                          <Typography key={`${d.environment}/${d.cluster}/${d.namespace}`} variant="body2" component="div">
-                            {d.environment} · {d.cluster} · {d.trafficWeight} %
+                          <Typography key={`${d.environment}/${d.cluster}/${d.namespace}`} variant="body2" component="div" style={{ whiteSpace: 'nowrap' }}>
+                            {d.environment} · {d.cluster} · {d.trafficWeight}{'\u00a0'}%
                           </Typography>
                         ))
                       : '—'}
                   </TableCell>
                   <TableCell>
                     {item.creatorVerified ? (
-                      <EntityRefLink entityRef={item.creator} defaultKind="user" />
+                      <span style={{ whiteSpace: 'nowrap' }}>
+                        <EntityRefLink entityRef={item.creator} defaultKind="user" />
+                      </span>
                     ) : (
                       <Tooltip title="Not a User in the catalog: only the platform teams may approve this version">
                         <span aria-label="unverified creator">
@@ -222,8 +240,8 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
                     )}
                   </TableCell>
                   <TableCell>
-                    <Tooltip title={item.createdAt}>
-                      <span>{age(item.createdAt)}</span>
+                    <Tooltip title={formatDateTime(item.createdAt)}>
+                      <span style={{ whiteSpace: 'nowrap' }}>{age(item.createdAt)}</span>
                     </Tooltip>
                   </TableCell>
                   <TableCell>
@@ -236,5 +254,6 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
         </Table>
       )}
     </InfoCard>
+    </Box>
   );
 }

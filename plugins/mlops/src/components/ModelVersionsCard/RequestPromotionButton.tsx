@@ -37,7 +37,7 @@ export function RequestPromotionButton({ modelRef, version }: { modelRef: string
   };
   return (
     <>
-      <Button size="small" variant="outlined" onClick={() => setOpen(true)} aria-label={`Request promotion of v${version}`}>
+      <Button size="small" variant="outlined" style={{ whiteSpace: 'nowrap' }} onClick={() => setOpen(true)} aria-label={`Request promotion of v${version}`}>
         Promote…
       </Button>
       <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby={`promote-${version}`}>

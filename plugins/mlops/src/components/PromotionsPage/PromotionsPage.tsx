@@ -1,8 +1,8 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import { Content, InfoCard, Link, Progress, ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
+import { Content, Header, InfoCard, Link, Page, Progress, ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { GateResult, lineageNodeId, ModelVersionList, Promotion } from '@modelrails/plugin-mlops-common';
+import { formatDateTime, formatNumber, GateResult, lineageNodeId, ModelVersionList, Promotion } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -23,6 +23,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { age, formatComparison, shortName } from '../../lib/lineage';
 import { promotionsRouteRef } from '../../routes';
+import { Actor, Digest } from '../Actor';
 
 const STATUS_COLOUR: Record<Promotion['status'], { backgroundColor: string; color: string }> = {
   pending: { backgroundColor: '#fff3e0', color: '#8a4b00' },
@@ -60,7 +61,7 @@ function Queue() {
   const decided = state.value.filter(p => p.status !== 'pending').slice(0, 50);
   const table = (items: Promotion[], label: string) => (
     <Table size="small" aria-label={label}>
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Model</TableCell>
           <TableCell>Version</TableCell>
@@ -82,13 +83,17 @@ function Queue() {
             </TableCell>
             <TableCell>{p.environment}</TableCell>
             <TableCell>
-              <EntityRefLink entityRef={p.requestedBy} defaultKind="user" />
+              <Actor entityRef={p.requestedBy} />
             </TableCell>
-            <TableCell>{age(p.requestedAt)}</TableCell>
+            <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.requestedAt)}>
+              {age(p.requestedAt)}
+            </TableCell>
             <TableCell>
               <StatusChip promotion={p} />
             </TableCell>
-            <TableCell>{p.decidedBy ? <EntityRefLink entityRef={p.decidedBy} defaultKind="user" /> : '—'}</TableCell>
+            <TableCell>
+              <Actor entityRef={p.decidedBy} />
+            </TableCell>
           </TableRow>
         ))}
       </TableBody>
@@ -111,12 +116,12 @@ function Queue() {
 function GatesTable({ results }: { results: GateResult[] }) {
   return (
     <Table size="small" aria-label="Gate results">
-      <TableHead>
+      <TableHead style={{ whiteSpace: 'nowrap' }}>
         <TableRow>
           <TableCell>Gate</TableCell>
           <TableCell>Rule</TableCell>
-          <TableCell>Measured</TableCell>
-          <TableCell>Threshold</TableCell>
+          <TableCell align="right">Measured</TableCell>
+          <TableCell align="right">Threshold</TableCell>
           <TableCell>Result</TableCell>
           <TableCell>Why</TableCell>
         </TableRow>
@@ -126,8 +131,8 @@ function GatesTable({ results }: { results: GateResult[] }) {
           <TableRow key={i} data-gate={r.kind} data-status={r.status}>
             <TableCell>{r.name}</TableCell>
             <TableCell>{r.rule}</TableCell>
-            <TableCell>{r.value === undefined ? '—' : Number(r.value.toPrecision(4))}</TableCell>
-            <TableCell>{r.threshold === undefined ? '—' : Number(r.threshold.toPrecision(4))}</TableCell>
+            <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.value)}</TableCell>
+            <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.threshold)}</TableCell>
             <TableCell>
               <Chip
                 size="small"
@@ -249,15 +254,15 @@ function SignOff({ id }: { id: string }) {
           <StatusChip promotion={promotion} />
         </Box>
         <Typography variant="body2" color="textSecondary">
-          Requested by <EntityRefLink entityRef={promotion.requestedBy} defaultKind="user" /> {age(promotion.requestedAt)}
-          {promotion.requestReason ? `: “${promotion.requestReason}”` : ''} · bound to {promotion.artifactDigest}
+          Requested by <Actor entityRef={promotion.requestedBy} /> {age(promotion.requestedAt)}
+          {promotion.requestReason ? `: “${promotion.requestReason}”` : ''} · bound to <Digest value={promotion.artifactDigest} />
           {promotion.decidedBy && (
             <>
               {' '}
-              · {promotion.status} by <EntityRefLink entityRef={promotion.decidedBy} defaultKind="user" />: “{promotion.decisionReason}”
+              · {promotion.status} by <Actor entityRef={promotion.decidedBy} />: “{promotion.decisionReason}”
             </>
           )}
-          {promotion.expiresAt && ` · approval expires ${new Date(promotion.expiresAt).toLocaleString()}`}
+          {promotion.expiresAt && ` · approval expires ${formatDateTime(promotion.expiresAt)}`}
         </Typography>
         <Link to={link() ?? '#'}>Back to the queue</Link>
       </Grid>
@@ -287,7 +292,7 @@ function SignOff({ id }: { id: string }) {
         ) : (
           <InfoCard title="Decision">
             <Typography>
-              {promotion.status} by {promotion.decidedBy ?? '—'}: {promotion.decisionReason ?? '—'}
+              {promotion.status} by <Actor entityRef={promotion.decidedBy} />: {promotion.decisionReason ?? '—'}
             </Typography>
           </InfoCard>
         )}
@@ -295,12 +300,19 @@ function SignOff({ id }: { id: string }) {
       <Grid item xs={12} md={6}>
         <InfoCard title="Metrics beside the champion" subheader={evidence?.champion ?? versions.champion ? `champion v${evidence?.champion ?? versions.champion}` : 'no champion'}>
           <Table size="small" aria-label="Metrics beside the champion">
+            <TableHead style={{ whiteSpace: 'nowrap' }}>
+              <TableRow>
+                <TableCell>Metric</TableCell>
+                <TableCell align="right">v{promotion.version} (vs champion)</TableCell>
+                <TableCell align="right">Champion</TableCell>
+              </TableRow>
+            </TableHead>
             <TableBody>
               {Object.entries(vsChampion).map(([name, c]) => (
                 <TableRow key={name}>
                   <TableCell>{name}</TableCell>
-                  <TableCell>{formatComparison(c.value, c.relative)}</TableCell>
-                  <TableCell>{c.champion ?? '—'}</TableCell>
+                  <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatComparison(c.value, c.relative)}</TableCell>
+                  <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(c.champion)}</TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -315,7 +327,7 @@ function SignOff({ id }: { id: string }) {
           {datasets.length ? (
             datasets.map(d => (
               <Typography key={`${d.ref}@${d.version}`} variant="body2">
-                {shortName(d.ref)} @ {d.version} — {d.digest}
+                {shortName(d.ref)} @ {d.version} — <Digest value={d.digest} />
               </Typography>
             ))
           ) : (
@@ -326,6 +338,17 @@ function SignOff({ id }: { id: string }) {
       <Grid item xs={12}>
         <InfoCard title="History of this model’s promotions">
           <Table size="small" aria-label="Promotion history">
+            <TableHead style={{ whiteSpace: 'nowrap' }}>
+              <TableRow>
+                <TableCell>Version</TableCell>
+                <TableCell>Environment</TableCell>
+                <TableCell>Status</TableCell>
+                <TableCell>Requested by</TableCell>
+                <TableCell>Decided by</TableCell>
+                <TableCell>Reason</TableCell>
+                <TableCell>When</TableCell>
+              </TableRow>
+            </TableHead>
             <TableBody>
               {history.map(p => (
                 <TableRow key={p.id}>
@@ -336,10 +359,16 @@ function SignOff({ id }: { id: string }) {
                   <TableCell>
                     <StatusChip promotion={p} />
                   </TableCell>
-                  <TableCell>{p.requestedBy}</TableCell>
-                  <TableCell>{p.decidedBy ?? '—'}</TableCell>
+                  <TableCell>
+                    <Actor entityRef={p.requestedBy} />
+                  </TableCell>
+                  <TableCell>
+                    <Actor entityRef={p.decidedBy} />
+                  </TableCell>
                   <TableCell>{p.decisionReason ?? ''}</TableCell>
-                  <TableCell>{age(p.decidedAt ?? p.requestedAt)}</TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.decidedAt ?? p.requestedAt)}>
+                    {age(p.decidedAt ?? p.requestedAt)}
+                  </TableCell>
                 </TableRow>
               ))}
             </TableBody>
@@ -355,11 +384,9 @@ export function PromotionsPage() {
   const [params] = useSearchParams();
   const id = params.get('id');
   return (
-    <Content>
-      <Typography variant="h4" component="h1" gutterBottom>
-        Promotions
-      </Typography>
-      {id ? <SignOff id={id} /> : <Queue />}
-    </Content>
+    <Page themeId="tool">
+      <Header title="Promotions" subtitle="Versions waiting for sign-off, the evidence behind each, and every decision" />
+      <Content>{id ? <SignOff id={id} /> : <Queue />}</Content>
+    </Page>
   );
 }

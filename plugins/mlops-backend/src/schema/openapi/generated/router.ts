@@ -496,6 +496,16 @@ export const spec = {
           threshold: {
             type: 'number',
           },
+          metric: {
+            type: 'string',
+            description:
+              'The model metric the gate reads (e.g. `ndcg@20`, `latency_p99_ms`), for gates that read one.',
+          },
+          bound: {
+            type: 'number',
+            description:
+              "The metric's value at which the gate starts failing, on the metric's own scale: the floor or ceiling, or for relative gates the champion's (baseline's) value moved by the allowed drop. What the Versions chart draws beside each version's value.",
+          },
           reason: {
             type: 'string',
           },

@@ -21,6 +21,14 @@ export interface GateResult {
    */
   value?: number;
   threshold?: number;
+  /**
+   * The model metric the gate reads (e.g. `ndcg@20`, `latency_p99_ms`), for gates that read one.
+   */
+  metric?: string;
+  /**
+   * The metric\'s value at which the gate starts failing, on the metric\'s own scale: the floor or ceiling, or for relative gates the champion\'s (baseline\'s) value moved by the allowed drop. What the Versions chart draws beside each version\'s value.
+   */
+  bound?: number;
   reason: string;
 }
 
