@@ -25,10 +25,10 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
 
   // Then rolled back by the engine, without a reload, and it says why.
   await expect(status).toHaveAttribute('data-status', 'rolled-back', { timeout: 240_000 });
-  await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d+ % vs \d+\.\d+ % \(−\d+\.\d+ %, p [=<] /);
+  await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d+\s% vs \d+\.\d+\s% \(−\d+\.\d+\s%, p [=<]\s/);
   const kpi = page.getByRole('table', { name: 'latest analysis' }).locator('tr[data-check="kpi"]');
   await expect(kpi).toHaveAttribute('data-verdict', 'fail');
-  await expect(kpi).toContainText('≥ -2.0 %');
+  await expect(kpi).toContainText('≥ −2.00 %');
   await expect(page.getByTestId('weights-text')).toContainText('v3 100 % · v4 0 %');
   await expect(page.getByRole('table', { name: 'decision log' }).locator('tr[data-action="scale-down"]')).toContainText('v4 scaled down');
   await expect(page.getByRole('button', { name: 'Roll back' })).toBeDisabled();

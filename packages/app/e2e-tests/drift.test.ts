@@ -44,7 +44,7 @@ test('a model with clean traffic shows no violation and a steady click rate, and
   await expect(page.getByLabel('drift status')).toContainText('no drift');
   // Target drift: the click rate of matured predictions against the training profile's.
   const target = page.getByRole('table', { name: 'feature drift' }).locator('tr[data-feature="__target"]');
-  await expect(target).toContainText(/target: click rate \d+\.\d\d % \(reference \d+\.\d\d %\)/);
+  await expect(target).toContainText(/label: click rate \d+(\.\d+)?\s% \(reference \d+(\.\d+)?\s%\)/);
   await expect(target).toContainText('no drift');
 
   await openDriftTab(page, 'ad-ctr-predictor');

@@ -37,8 +37,8 @@ test('the models overview ranks by cost and SLO, and a Model page shows its KPIs
   await expect(kpis).toBeVisible({ timeout: 30_000 });
   const ctr = kpis.locator('tr[data-metric="ctr"]');
   await expect(ctr).toHaveAttribute('data-slo', 'ok');
-  await expect(ctr.getByTestId('kpi-value')).toHaveText(/^1\d\.\d\d %$/);
-  await expect(ctr).toContainText(/\d+\.\d\d % – \d+\.\d\d %/);
+  await expect(ctr.getByTestId('kpi-value')).toHaveText(/^1\d\.\d\s%$/);
+  await expect(ctr).toContainText(/\d+(\.\d+)?\s% – \d+(\.\d+)?\s%/);
   await expect(ctr.getByRole('img', { name: 'Click-through rate trend' })).toHaveAttribute('data-points', /^[1-9]\d*$/);
   await expect(kpis.locator('tr[data-metric="conversion"]')).toContainText('purchase outcomes / session outcomes');
   await expect(kpis.locator('tr[data-metric="latency_p99"] [data-testid="kpi-value"]')).toHaveText(/ms$/);

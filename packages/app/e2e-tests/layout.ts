@@ -2,6 +2,8 @@ import { expect, Page } from '@playwright/test';
 
 /** What the layout check found on a page: each item names the element and the text. */
 export interface LayoutProblems {
+  /** The page itself wider than the window (something pushes it sideways). */
+  pageOverflow: string[];
   wrapped: string[];
   overflowing: string[];
   tooManyDigits: string[];
@@ -24,6 +26,17 @@ export async function layoutProblems(page: Page): Promise<LayoutProblems> {
     };
     const wrapped: string[] = [];
     const overflowing: string[] = [];
+    const pageOverflow: string[] = [];
+    if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+      pageOverflow.push(`page is ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
+    }
+    // A table wider than the card it sits in.
+    for (const table of Array.from(document.querySelectorAll('table'))) {
+      const box = table.parentElement;
+      if (box && visible(table) && table.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && getComputedStyle(box).overflowX === 'visible') {
+        overflowing.push(describe(table, `table "${table.getAttribute('aria-label') ?? ''}" wider than its card`));
+      }
+    }
     const tooManyDigits: string[] = [];
     for (const cell of Array.from(document.querySelectorAll('td, th'))) {
       if (!visible(cell)) continue;
@@ -53,13 +66,14 @@ export async function layoutProblems(page: Page): Promise<LayoutProblems> {
       if (significantFraction.length > 4) tooManyDigits.push(whole);
     }
     for (const match of text.matchAll(/(?<![\w])\d+(\.\d+)?e[-+]\d+\b/gi)) tooManyDigits.push(match[0]);
-    return { wrapped, overflowing, tooManyDigits };
+    return { pageOverflow, wrapped, overflowing, tooManyDigits };
   });
 }
 
 /** Fails with every problem listed, so one run shows all of them. */
 export async function expectCleanLayout(page: Page, where: string) {
   const problems = await layoutProblems(page);
+  expect.soft(problems.pageOverflow, `${where}: the page scrolls sideways`).toEqual([]);
   expect.soft(problems.wrapped, `${where}: words or numbers broken across lines`).toEqual([]);
   expect.soft(problems.overflowing, `${where}: cells whose content is wider than the cell`).toEqual([]);
   expect.soft(problems.tooManyDigits, `${where}: numbers with more digits than the formatter gives`).toEqual([]);

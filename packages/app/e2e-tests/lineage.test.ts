@@ -79,7 +79,7 @@ test('a version registered by CI with the scoped token appears with its lineage'
   await signIn(page);
   await page.goto('/catalog/default/model/push-notification-ranker/versions');
   const row = page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="3"]');
-  await expect(row).toContainText('1 dataset version');
+  await expect(row).toContainText('1 dataset');
   await row.getByRole('link', { name: 'v3' }).click();
   await expect(lineageNode(page, 'dataset-version', 'clickstream-events @ 2026-11-22')).toBeVisible();
   await expect(lineageNode(page, 'training-run', 'run github-actions-4711')).toBeVisible();
@@ -97,7 +97,7 @@ test('versions synced from the demo MLflow appear, with their run and training d
   const v8 = table.locator('tr[data-version="8"]');
   await expect(v8).toContainText('MLflow');
   await expect(v8).not.toContainText('challenger');
-  await expect(v8).toContainText('recall_at_100: 0.6740');
+  await expect(v8).toContainText('recall_at_100: 0.674');
   await expect(page.getByLabel('MLflow sync status')).toContainText('Synced from MLflow');
   // MLflow's challenger alias is reported, not followed: aliases change through ModelRails' own decisions.
   await expect(page.getByLabel('MLflow sync status')).toContainText('MLflow challenger v8');

@@ -74,7 +74,29 @@ test('every ModelRails page is in the sidebar, and every Model tab one click fro
     await openTab(page, tab);
     await settled(page);
     await page.screenshot({ path: `test-results/e2e/navigation-model-${tab.toLowerCase()}.png`, fullPage: true });
+    if (tab === 'Versions') {
+      // The slow decay as a picture: NDCG@20 over six versions, the champion ringed, the gate's bound dashed.
+      const ndcg = page.getByRole('figure', { name: 'ndcg@20 across versions' });
+      await expect(ndcg).toHaveAttribute('data-points', '6');
+      await expect(ndcg.getByTestId('champion-point')).toHaveCount(1);
+    }
+    if (tab === 'Drift') {
+      const psi = page.getByRole('figure', { name: 'PSI over time' });
+      await expect(psi).toHaveAttribute('data-lines', /^[1-9]/);
+      // A feature picked shows its reference and current distributions.
+      await page.getByRole('region', { name: 'drift features' }).getByRole('button', { name: 'user_country' }).click();
+      await expect(page.getByRole('figure', { name: 'user_country distribution' })).toBeVisible();
+    }
   }
+
+  // A canary's page: its weight over time with the KPI difference at each analysis, decisions marked.
+  await openFromSidebar(page, 'Catalog');
+  await chooseKind(page, 'Model');
+  await page.getByRole('link', { name: 'Dynamic pricing regressor', exact: true }).click();
+  await openTab(page, 'Rollouts');
+  const timeline = page.getByRole('figure', { name: 'rollout timeline' });
+  await expect(timeline).toHaveAttribute('data-decisions', /^[1-9]/, { timeout: 120_000 });
+  await page.screenshot({ path: 'test-results/e2e/navigation-rollout-timeline.png', fullPage: true });
 });
 
 /** The pages of the README tour, each reached by clicking; returns after the page settled. */
@@ -90,8 +112,12 @@ const TOUR: Array<{ name: string; open: (page: Page) => Promise<void> }> = [
       await expect(page.getByText(/Validation gates|Gates/).first()).toBeVisible();
     },
   },
-  ...['Home feed ranker', 'Ad CTR predictor', 'Checkout fraud detector'].flatMap(model =>
-    MODEL_TABS.map(tab => ({
+  ...[
+    ...['Home feed ranker', 'Ad CTR predictor', 'Checkout fraud detector'].flatMap(model => MODEL_TABS.map(tab => [model, tab])),
+    // The demo's two canaries: a rollout page with its timeline and decision log.
+    ['Related items ranker', 'Rollouts'],
+    ['Dynamic pricing regressor', 'Rollouts'],
+  ].map(([model, tab]) => ({
       name: `${model} · ${tab}`,
       open: async (page: Page) => {
         await openFromSidebar(page, 'Catalog');
@@ -100,7 +126,6 @@ const TOUR: Array<{ name: string; open: (page: Page) => Promise<void> }> = [
         await openTab(page, tab);
       },
     })),
-  ),
 ];
 
 for (const viewport of [

@@ -55,7 +55,7 @@ test('from the Model page to its runbook: a user of another team is refused the 
   }).toPass({ timeout: 240_000 });
   await expect(hanaContext.getByRole('region', { name: 'rollout' })).toContainText('Last decision');
   await expect(hanaContext.getByRole('region', { name: 'last deploy' })).toContainText('v13 serves production since');
-  await expect(hanaContext.getByRole('region', { name: 'last deploy' })).toContainText('approved by user:default/alice');
+  await expect(hanaContext.getByRole('region', { name: 'last deploy' })).toContainText('approved by Alice Moreau');
   const refused = hanaContext.locator('[data-action="rollback"]');
   await expect(refused.getByRole('button', { name: 'Roll back to v12 (the warm standby)' })).toBeDisabled();
   await expect(refused.getByTestId('action-refusal')).toHaveText(`Not allowed: mlops.rollout.rollback on model:default/${model}`);

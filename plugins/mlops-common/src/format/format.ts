@@ -133,6 +133,7 @@ const dateTimeFormat = new Intl.DateTimeFormat('en-GB', {
   timeZoneName: 'short',
 });
 const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const secondsFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 
 function asDate(value: string | number | Date): Date {
@@ -147,9 +148,9 @@ export function formatDateTime(value: string | number | Date | null | undefined)
   return dateTimeFormat.format(date).replace(/ /g, NBSP).replace(`,${NBSP}`, `, `);
 }
 
-/** A time of day for axes and short windows: "04:12". */
-export function formatTime(value: string | number | Date): string {
-  return timeFormat.format(asDate(value));
+/** A time of day for axes and short windows: "04:12", or "04:12:30" with seconds (spans of minutes). */
+export function formatTime(value: string | number | Date, options: { seconds?: boolean } = {}): string {
+  return (options.seconds ? secondsFormat : timeFormat).format(asDate(value));
 }
 
 /** A day: "3 Dec 2026". */

@@ -2,6 +2,7 @@ import { Content, Header, Link, Page } from '@backstage/core-components';
 import { parseEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Chip from '@material-ui/core/Chip';
+import Paper from '@material-ui/core/Paper';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -52,7 +53,11 @@ export function KpiOverviewPage() {
       <Header title="Models overview" subtitle="KPIs, SLO status and cost per 1,000 predictions over the last 7 days" />
       <Content>
         <AsyncCard title="Models overview" state={state}>
-          {overview => <OverviewTable overview={overview} />}
+          {overview => (
+            <Paper style={{ overflowX: 'auto' }}>
+              <OverviewTable overview={overview} />
+            </Paper>
+          )}
         </AsyncCard>
       </Content>
     </Page>
@@ -104,7 +109,7 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
               <TableCell>
                 {kpis.map(k => (
                   <div key={k.name} data-kpi={k.name} style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-                    <Typography variant="body2" style={{ minWidth: 180, whiteSpace: 'nowrap' }}>
+                    <Typography variant="body2" style={{ whiteSpace: 'nowrap', flex: 1 }}>
                       {k.title}: {formatMetric(k.unit, k.current.value, overview.currency)}
                     </Typography>
                     <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={100} height={24} />

@@ -9,7 +9,8 @@ import {
 import { useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { DatasetConsumers, LineageGraph, LineageNodeKind } from '@modelrails/plugin-mlops-common';
+import { DatasetConsumers, formatDateTime, formatNumber, LineageGraph, LineageNodeKind } from '@modelrails/plugin-mlops-common';
+import { Digest } from '../Actor';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
@@ -180,6 +181,15 @@ function LineageDrawing({
   );
 }
 
+/** A node attribute as people read it: entities by title, digests shortened, times in the one format. */
+function attributeValue(name: string, value: unknown) {
+  if ((name === 'model' || name === 'dataset' || name === 'creator') && typeof value === 'string') return <EntityRefLink entityRef={value} />;
+  if (typeof value === 'string' && /digest/i.test(name)) return <Digest value={value} />;
+  if (typeof value === 'string' && /At$/.test(name) && !Number.isNaN(Date.parse(value))) return formatDateTime(value);
+  if (typeof value === 'number') return formatNumber(value);
+  return String(value);
+}
+
 function Details({ node, consumers }: { node?: GraphNode; consumers?: DatasetConsumers }) {
   const lineageLink = useLineageLink();
   if (!node) {
@@ -198,12 +208,8 @@ function Details({ node, consumers }: { node?: GraphNode; consumers?: DatasetCon
             <Typography component="dt" variant="caption" color="textSecondary">
               {name}
             </Typography>
-            <Typography component="dd" variant="body2" style={{ margin: 0, wordBreak: 'break-all' }}>
-              {(name === 'model' || name === 'dataset' || name === 'creator') && typeof value === 'string' ? (
-                <EntityRefLink entityRef={value} />
-              ) : (
-                String(value)
-              )}
+            <Typography component="dd" variant="body2" style={{ margin: 0, overflowWrap: 'anywhere' }}>
+              {attributeValue(name, value)}
             </Typography>
           </Box>
         ))}

@@ -114,7 +114,7 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
     const series = state.status === 'ready' ? state.value : undefined;
     body = (
       <Grid container spacing={2}>
-        <Grid item xs={12} lg={7}>
+        <Grid item xs={12} lg={7} style={{ minWidth: 0 }}>
           <Box role="figure" aria-label="PSI over time" data-lines={rows.length} data-points={matrix.times.length}>
             <ResponsiveContainer width="100%" height={280}>
               <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
@@ -148,7 +148,7 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
               </LineChart>
             </ResponsiveContainer>
           </Box>
-          <Box display="flex" flexWrap="wrap" style={{ gap: 6 }} aria-label="drift features">
+          <Box component="section" display="flex" flexWrap="wrap" mt={1} style={{ gap: 6 }} aria-label="drift features">
             {matrix.rows.map(r => (
               <Chip
                 key={r.feature}
@@ -163,7 +163,7 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
             ))}
           </Box>
         </Grid>
-        <Grid item xs={12} lg={5}>
+        <Grid item xs={12} lg={5} style={{ minWidth: 0 }}>
           {feature && series && <Distribution modelRef={modelRef} feature={feature} from={series.from} to={series.to} version={series.version ?? undefined} />}
         </Grid>
       </Grid>

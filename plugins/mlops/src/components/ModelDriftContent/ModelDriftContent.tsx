@@ -74,40 +74,42 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
   }
   return (
     <InfoCard title="Contract violations" subheader="Operational breakage: these page the owners, apart from statistical drift">
-      <Table size="small" aria-label="contract violations">
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Feature</TableCell>
-            <TableCell>Segment</TableCell>
-            <TableCell>Check</TableCell>
-            <TableCell>Share</TableCell>
-            <TableCell>Limit</TableCell>
-            <TableCell>Since</TableCell>
-            <TableCell>State</TableCell>
-            <TableCell>Runbook</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {shown.map(v => (
-            <TableRow key={`${v.feature}-${v.segment}-${v.check}`}>
-              <TableCell>{featureName(v.feature)}</TableCell>
-              <TableCell>{segmentLabel(v.segment)}</TableCell>
-              <TableCell>{CHECK_LABELS[v.check]}</TableCell>
-              <TableCell style={NUMERIC}>{formatPercent(v.value)}</TableCell>
-              <TableCell style={NUMERIC}>{formatPercent(v.threshold)}</TableCell>
-              <TableCell style={NUMERIC}>{formatDateTime(v.firstBucket)}</TableCell>
-              <TableCell style={NUMERIC}>
-                <Chip size="small" label={v.open ? 'open' : `ended ${formatTime(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
-              </TableCell>
-              <TableCell>
-                <Link to={runbookLink} aria-label={`runbook for ${v.feature}`}>
-                  Runbook
-                </Link>
-              </TableCell>
+      <div style={{ overflowX: 'auto' }}>
+        <Table size="small" aria-label="contract violations">
+          <TableHead style={{ whiteSpace: 'nowrap' }}>
+            <TableRow>
+              <TableCell>Feature</TableCell>
+              <TableCell>Segment</TableCell>
+              <TableCell>Check</TableCell>
+              <TableCell>Share</TableCell>
+              <TableCell>Limit</TableCell>
+              <TableCell>Since</TableCell>
+              <TableCell>State</TableCell>
+              <TableCell>Runbook</TableCell>
             </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+          </TableHead>
+          <TableBody>
+            {shown.map(v => (
+              <TableRow key={`${v.feature}-${v.segment}-${v.check}`}>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{featureName(v.feature)}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{segmentLabel(v.segment)}</TableCell>
+                <TableCell>{CHECK_LABELS[v.check]}</TableCell>
+                <TableCell style={NUMERIC}>{formatPercent(v.value)}</TableCell>
+                <TableCell style={NUMERIC}>{formatPercent(v.threshold)}</TableCell>
+                <TableCell style={NUMERIC}>{formatDateTime(v.firstBucket)}</TableCell>
+                <TableCell style={NUMERIC}>
+                  <Chip size="small" label={v.open ? 'open' : `ended ${formatTime(v.lastBucket)}`} style={v.open ? SEVERITY_STYLE.critical : undefined} />
+                </TableCell>
+                <TableCell>
+                  <Link to={runbookLink} aria-label={`runbook for ${v.feature}`}>
+                    Runbook
+                  </Link>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
     </InfoCard>
   );
 }
@@ -121,40 +123,42 @@ function FeatureTable({ report }: { report: DriftReport }) {
         report.reference.kind === 'training' ? `training profile of version ${report.reference.version}` : 'rolling window'
       } · ${report.correction === 'none' ? 'no' : report.correction} correction at α = ${report.alpha}`}
     >
-      <Table size="small" aria-label="feature drift">
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Feature</TableCell>
-            <TableCell>Segment</TableCell>
-            <TableCell>Decided by</TableCell>
-            <TableCell align="right">PSI</TableCell>
-            <TableCell align="right">p-value</TableCell>
-            <TableCell align="right">Jensen–Shannon</TableCell>
-            <TableCell align="right">Wasserstein / σ</TableCell>
-            <TableCell align="right">Events</TableCell>
-            <TableCell>Verdict</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {rows.map(f => (
-            <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
-              <TableCell>{featureLabel(f)}</TableCell>
-              <TableCell>{segmentLabel(f.segment)}</TableCell>
-              <TableCell>{TEST_LABELS[f.test]}</TableCell>
-              <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
-                {formatStatistic(f.psi)}
-              </TableCell>
-              <TableCell align="right" style={NUMERIC}>{formatPValue(f.pValue)}</TableCell>
-              <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
-              <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
-              <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
-              <TableCell style={NUMERIC}>
-                <SeverityChip f={f} />
-              </TableCell>
+      <div style={{ overflowX: 'auto' }}>
+        <Table size="small" aria-label="feature drift">
+          <TableHead style={{ whiteSpace: 'nowrap' }}>
+            <TableRow>
+              <TableCell>Feature</TableCell>
+              <TableCell>Segment</TableCell>
+              <TableCell>Decided by</TableCell>
+              <TableCell align="right">PSI</TableCell>
+              <TableCell align="right">p-value</TableCell>
+              <TableCell align="right">Jensen–Shannon</TableCell>
+              <TableCell align="right">Wasserstein / σ</TableCell>
+              <TableCell align="right">Events</TableCell>
+              <TableCell>Verdict</TableCell>
             </TableRow>
-          ))}
-        </TableBody>
-      </Table>
+          </TableHead>
+          <TableBody>
+            {rows.map(f => (
+              <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
+                <TableCell style={f.kind === 'target' ? undefined : { whiteSpace: 'nowrap' }}>{featureLabel(f)}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{segmentLabel(f.segment)}</TableCell>
+                <TableCell>{TEST_LABELS[f.test]}</TableCell>
+                <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
+                  {formatStatistic(f.psi)}
+                </TableCell>
+                <TableCell align="right" style={NUMERIC}>{formatPValue(f.pValue)}</TableCell>
+                <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
+                <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
+                <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
+                <TableCell style={NUMERIC}>
+                  <SeverityChip f={f} />
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
     </InfoCard>
   );
 }
@@ -200,38 +204,40 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
   return (
     <InfoCard title="Retraining triggers" subheader="Drift, performance and schedule; at most one retrain per interval unless critical">
       {items.length ? (
-        <Table size="small" aria-label="retraining triggers">
-          <TableHead style={{ whiteSpace: 'nowrap' }}>
-            <TableRow>
-              <TableCell>When</TableCell>
-              <TableCell>Reason</TableCell>
-              <TableCell>Measured</TableCell>
-              <TableCell>Outcome</TableCell>
-              <TableCell>Run</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {items.map(t => (
-              <TableRow key={t.id}>
-                <TableCell style={NUMERIC}>{formatDateTime(t.createdAt)}</TableCell>
-                <TableCell>
-                  {t.reason}
-                  {t.severity === 'critical' ? ' (critical)' : ''}
-                </TableCell>
-                <TableCell>{describeTrigger(t)}</TableCell>
-                <TableCell>
-                  {STATUS_TEXT[t.status]}
-                  {t.approvalBeforeCanary ? ' · the new version waits for a human before canary' : ''}
-                  {t.action && 'workflow' in t.action ? ` · workflow ${String(t.action.workflow)}` : ''}
-                  {t.action && 'error' in t.action ? ` · ${String(t.action.error)}` : ''}
-                </TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>
-                  <RunPhase run={t.run} />
-                </TableCell>
+        <div style={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label="retraining triggers">
+            <TableHead style={{ whiteSpace: 'nowrap' }}>
+              <TableRow>
+                <TableCell>When</TableCell>
+                <TableCell>Reason</TableCell>
+                <TableCell>Measured</TableCell>
+                <TableCell>Outcome</TableCell>
+                <TableCell>Run</TableCell>
               </TableRow>
-            ))}
-          </TableBody>
-        </Table>
+            </TableHead>
+            <TableBody>
+              {items.map(t => (
+                <TableRow key={t.id}>
+                  <TableCell style={NUMERIC}>{formatDateTime(t.createdAt)}</TableCell>
+                  <TableCell>
+                    {t.reason}
+                    {t.severity === 'critical' ? ' (critical)' : ''}
+                  </TableCell>
+                  <TableCell>{describeTrigger(t)}</TableCell>
+                  <TableCell>
+                    {STATUS_TEXT[t.status]}
+                    {t.approvalBeforeCanary ? ' · the new version waits for a human before canary' : ''}
+                    {t.action && 'workflow' in t.action ? ` · workflow ${String(t.action.workflow)}` : ''}
+                    {t.action && 'error' in t.action ? ` · ${String(t.action.error)}` : ''}
+                  </TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap' }}>
+                    <RunPhase run={t.run} />
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
       ) : (
         <Typography>No retraining trigger has fired for this model.</Typography>
       )}

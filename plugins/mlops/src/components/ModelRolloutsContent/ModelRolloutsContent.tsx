@@ -246,42 +246,44 @@ function Actions({ rollout, onChanged }: { rollout: Rollout; onChanged: (r: Roll
 
 function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string }) {
   return (
-    <Table size="small" aria-label={label}>
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>Check</TableCell>
-          <TableCell>Verdict</TableCell>
-          <TableCell align="right">Measured</TableCell>
-          <TableCell align="right">Threshold</TableCell>
-          <TableCell align="right">Champion</TableCell>
-          <TableCell align="right">Samples (challenger / champion)</TableCell>
-          <TableCell align="right">p-value</TableCell>
-          <TableCell>Detail</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {checks.map(c => (
-          <TableRow key={c.check} data-check={c.check} data-verdict={c.verdict}>
-            <TableCell>{CHECK_LABELS[c.check]}</TableCell>
-            <TableCell>
-              <VerdictChip verdict={c.verdict} />
-            </TableCell>
-            <TableCell align="right" style={NUMERIC}>{formatValue(c.check, c.value)}</TableCell>
-            <TableCell align="right" style={NUMERIC}>
-              {c.comparator === '<=' ? '≤' : '≥'} {formatValue(c.check, c.threshold)}
-            </TableCell>
-            <TableCell align="right" style={NUMERIC}>{c.check === 'kpi' ? formatValue('error-rate', c.championValue) : formatValue(c.check, c.championValue)}</TableCell>
-            <TableCell align="right" style={NUMERIC}>
-              {formatCount(c.challengerN)} / {formatCount(c.championN)}
-            </TableCell>
-            <TableCell align="right" style={NUMERIC}>{formatPValue(c.pValue)}</TableCell>
-            <TableCell>
-              <Typography variant="caption">{c.detail}</Typography>
-            </TableCell>
+    <div style={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label={label}>
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
+          <TableRow>
+            <TableCell>Check</TableCell>
+            <TableCell>Verdict</TableCell>
+            <TableCell align="right">Measured</TableCell>
+            <TableCell align="right">Threshold</TableCell>
+            <TableCell align="right">Champion</TableCell>
+            <TableCell align="right">Samples (challenger / champion)</TableCell>
+            <TableCell align="right">p-value</TableCell>
+            <TableCell>Detail</TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {checks.map(c => (
+            <TableRow key={c.check} data-check={c.check} data-verdict={c.verdict}>
+              <TableCell style={NUMERIC}>{CHECK_LABELS[c.check]}</TableCell>
+              <TableCell>
+                <VerdictChip verdict={c.verdict} />
+              </TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatValue(c.check, c.value)}</TableCell>
+              <TableCell align="right" style={NUMERIC}>
+                {c.comparator === '<=' ? '≤' : '≥'} {formatValue(c.check, c.threshold)}
+              </TableCell>
+              <TableCell align="right" style={NUMERIC}>{c.check === 'kpi' ? formatValue('error-rate', c.championValue) : formatValue(c.check, c.championValue)}</TableCell>
+              <TableCell align="right" style={NUMERIC}>
+                {formatCount(c.challengerN)} / {formatCount(c.championN)}
+              </TableCell>
+              <TableCell align="right" style={NUMERIC}>{formatPValue(c.pValue)}</TableCell>
+              <TableCell style={{ minWidth: 260 }}>
+                <Typography variant="caption">{c.detail}</Typography>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
 }
 
@@ -309,7 +311,7 @@ function DecisionRow({ row }: { row: LogRow }) {
     <>
       <TableRow data-action={d.action} data-folded={row.folded.length || undefined}>
         <TableCell style={NUMERIC}>{oldest ? `${clock(oldest.at)}–${clock(d.at)}` : clock(d.at)}</TableCell>
-        <TableCell>{d.stage}</TableCell>
+        <TableCell style={NUMERIC}>{d.stage}</TableCell>
         <TableCell align="right" style={NUMERIC}>
           {weightText(d.weight)}
         </TableCell>
@@ -321,34 +323,35 @@ function DecisionRow({ row }: { row: LogRow }) {
             </Button>
           )}
         </TableCell>
-        <TableCell>
+        <TableCell style={NUMERIC}>
           <Actor entityRef={d.actor} />
         </TableCell>
-        <TableCell>{d.reason}</TableCell>
-        <TableCell>
-          <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-            {d.checks.map(c => (
-              <Tooltip key={c.check} title={c.detail}>
-                <Chip size="small" label={`${CHECK_LABELS[c.check]} ${formatValue(c.check, c.value)}`} style={VERDICT_STYLE[c.verdict]} />
-              </Tooltip>
-            ))}
-          </Box>
+        <TableCell style={{ minWidth: 320 }}>
+          {d.reason}
+          {d.checks.length > 0 && (
+            <Box display="flex" flexWrap="wrap" mt={0.5} style={{ gap: 4 }}>
+              {d.checks.map(c => (
+                <Tooltip key={c.check} title={c.detail}>
+                  <Chip size="small" label={`${CHECK_LABELS[c.check]} ${formatValue(c.check, c.value)}`} style={VERDICT_STYLE[c.verdict]} />
+                </Tooltip>
+              ))}
+            </Box>
+          )}
         </TableCell>
       </TableRow>
       {open &&
         row.folded.map(f => (
           <TableRow key={f.id} data-action={f.action} style={{ background: 'rgba(0,0,0,0.03)' }}>
             <TableCell style={NUMERIC}>{clock(f.at)}</TableCell>
-            <TableCell>{f.stage}</TableCell>
+            <TableCell style={NUMERIC}>{f.stage}</TableCell>
             <TableCell align="right" style={NUMERIC}>
               {weightText(f.weight)}
             </TableCell>
             <TableCell>{f.action}</TableCell>
-            <TableCell>
+            <TableCell style={NUMERIC}>
               <Actor entityRef={f.actor} />
             </TableCell>
             <TableCell>{f.reason}</TableCell>
-            <TableCell />
           </TableRow>
         ))}
     </>
@@ -357,24 +360,25 @@ function DecisionRow({ row }: { row: LogRow }) {
 
 function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
   return (
-    <Table size="small" aria-label="decision log">
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>Time</TableCell>
-          <TableCell>Stage</TableCell>
-          <TableCell align="right">Weight</TableCell>
-          <TableCell>Decision</TableCell>
-          <TableCell>By</TableCell>
-          <TableCell>Why</TableCell>
-          <TableCell>Checks</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {foldHolds(decisions).map(row => (
-          <DecisionRow key={row.first.id} row={row} />
-        ))}
-      </TableBody>
-    </Table>
+    <div style={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label="decision log">
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
+          <TableRow>
+            <TableCell>Time</TableCell>
+            <TableCell>Stage</TableCell>
+            <TableCell align="right">Weight</TableCell>
+            <TableCell>Decision</TableCell>
+            <TableCell>By</TableCell>
+            <TableCell>Why, and the checks behind it</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {foldHolds(decisions).map(row => (
+            <DecisionRow key={row.first.id} row={row} />
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
 }
 

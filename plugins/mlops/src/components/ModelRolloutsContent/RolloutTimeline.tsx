@@ -47,6 +47,8 @@ export function RolloutTimeline({ detail }: { detail: RolloutDetail }) {
   if (points.length < 2) return null;
   const decisions = points.filter(p => p.action && MARKED[p.action as RolloutDecision['action']]);
   const analyses = points.filter(p => p.kpi !== undefined);
+  // A rollout of minutes needs seconds on its axis.
+  const seconds = points[points.length - 1].time - points[0].time < 15 * 60_000;
   return (
     <Box role="figure" aria-label="rollout timeline" data-analyses={analyses.length} data-decisions={decisions.length}>
       <Typography variant="subtitle2">Timeline</Typography>
@@ -56,7 +58,7 @@ export function RolloutTimeline({ detail }: { detail: RolloutDetail }) {
       <ResponsiveContainer width="100%" height={260}>
         <ComposedChart data={points} margin={{ top: 16, right: 16, bottom: 4, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} />
-          <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => formatTime(t)} tick={{ fontSize: 11 }} />
+          <XAxis dataKey="time" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => formatTime(t, { seconds })} tick={{ fontSize: 11 }} />
           <YAxis yAxisId="weight" domain={[0, 100]} tickFormatter={(v: number) => `${v}\u00a0%`} tick={{ fontSize: 11 }} width={48} />
           <YAxis yAxisId="kpi" orientation="right" tickFormatter={(v: number) => formatPercent(v, { signed: true })} tick={{ fontSize: 11 }} width={64} />
           <Tooltip

@@ -327,7 +327,7 @@ function LiveContextCard({
                       key={`${f.feature}@${f.segment}`}
                       data-feature={f.feature}
                     >
-                      <TableCell>
+                      <TableCell style={{ whiteSpace: 'nowrap' }}>
                         {featureLabel(f.feature)}
                         {f.segment && f.segment !== '*' && (
                           <Typography variant="caption" color="textSecondary" component="div">

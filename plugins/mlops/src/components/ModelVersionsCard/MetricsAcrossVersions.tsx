@@ -24,12 +24,16 @@ export function metricSeries(list: ModelVersionList): MetricSeries[] {
     metric,
     gate,
     points: oldestFirst.map((item: Item) => {
-      const bounds = (item.gates?.results ?? []).filter(r => r.metric === metric && r.bound !== undefined).map(r => r.bound!);
+      const value = item.metrics[metric] ?? null;
+      const judged = (item.gates?.results ?? []).filter(r => r.metric === metric && r.bound !== undefined);
+      // Of several gates on one metric: the one it failed, else the one it came closest to failing.
+      const failed = judged.filter(r => r.status === 'fail');
+      const candidates = (failed.length ? failed : judged).map(r => r.bound!);
+      const distance = (b: number) => Math.abs(b - (value ?? 0));
       return {
         version: `v${item.version}`,
-        value: item.metrics[metric] ?? null,
-        // Of several gates on one metric, the tightest: the one a version would fail first.
-        bound: bounds.length ? bounds.reduce((a, b) => (Math.abs(a - (item.metrics[metric] ?? 0)) < Math.abs(b - (item.metrics[metric] ?? 0)) ? a : b)) : null,
+        value,
+        bound: candidates.length ? candidates.reduce((a, b) => (distance(a) <= distance(b) ? a : b)) : null,
         champion: item.version === list.champion,
       };
     }),
@@ -81,7 +85,7 @@ export function MetricsAcrossVersions({ list }: { list: ModelVersionList }) {
     <InfoCard title="Gate metrics across versions" subheader="Oldest to newest; the champion ringed; dashed: the value each version's gate fails beyond">
       <Grid container spacing={2}>
         {series.map(s => (
-          <Grid item xs={12} md={6} lg={4} key={s.metric}>
+          <Grid item xs={12} md={6} lg={4} key={s.metric} style={{ minWidth: 0 }}>
             <MetricChart series={s} />
           </Grid>
         ))}

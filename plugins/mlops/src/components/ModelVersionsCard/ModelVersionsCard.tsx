@@ -163,95 +163,89 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
       {list.items.length === 0 ? (
         <Typography>No versions registered yet. CI registers them with POST /api/mlops/models/…/versions.</Typography>
       ) : (
-        <Table size="small" aria-label="Model versions">
-          <TableHead style={{ whiteSpace: 'nowrap' }}>
-            <TableRow>
-              <TableCell>Version</TableCell>
-              <TableCell>Metrics (vs champion)</TableCell>
-              <TableCell>Gates</TableCell>
-              <TableCell>Lineage</TableCell>
-              <TableCell>Serving</TableCell>
-              <TableCell>Creator</TableCell>
-              <TableCell>Age</TableCell>
-              <TableCell />
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {list.items.map(item => {
-              const link = lineageLink(lineageNodeId.model(list.modelRef, item.version));
-              return (
-                <TableRow key={item.version} data-version={item.version}>
-                  <TableCell>
-                    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 4 }}>
-                      {link ? <Link to={link}>v{item.version}</Link> : `v${item.version}`}
-                      {item.source === 'mlflow' && <Chip size="small" variant="outlined" label="MLflow" />}
-                      {item.aliases.map(alias => (
-                        <Chip key={alias} size="small" label={alias} color={alias === 'champion' ? 'primary' : 'default'} />
-                      ))}
-                      {list.production.awaitingDeployment && item.version === list.production.champion && (
-                        <Tooltip title={`Approved for production; production traffic still reaches v${list.production.servingVersion}`}>
-                          <Chip size="small" variant="outlined" label="awaiting deployment" />
+        <div style={{ overflowX: 'auto' }}>
+          <Table size="small" aria-label="Model versions">
+            <TableHead style={{ whiteSpace: 'nowrap' }}>
+              <TableRow>
+                <TableCell>Version</TableCell>
+                <TableCell>Metrics (vs champion)</TableCell>
+                <TableCell>Gates</TableCell>
+                <TableCell>Serving</TableCell>
+                <TableCell>Creator</TableCell>
+                <TableCell>Age</TableCell>
+                <TableCell />
+              </TableRow>
+            </TableHead>
+            <TableBody>
+              {list.items.map(item => {
+                const link = lineageLink(lineageNodeId.model(list.modelRef, item.version));
+                return (
+                  <TableRow key={item.version} data-version={item.version}>
+                    <TableCell>
+                      <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 4 }}>
+                        {link ? <Link to={link}>v{item.version}</Link> : `v${item.version}`}
+                        {item.source === 'mlflow' && <Chip size="small" variant="outlined" label="MLflow" />}
+                        {item.aliases.map(alias => (
+                          <Chip key={alias} size="small" label={alias} color={alias === 'champion' ? 'primary' : 'default'} />
+                        ))}
+                        {list.production.awaitingDeployment && item.version === list.production.champion && (
+                          <Tooltip title={`Approved for production; production traffic still reaches v${list.production.servingVersion}`}>
+                            <Chip size="small" variant="outlined" label="awaiting deployment" />
+                          </Tooltip>
+                        )}
+                      </Box>
+                      {item.reproducible ? (
+                        <Typography variant="caption" color="textSecondary" component="div" style={{ whiteSpace: 'nowrap' }}>
+                          trained on {item.training.datasets.length} dataset{item.training.datasets.length === 1 ? '' : 's'}
+                        </Typography>
+                      ) : (
+                        <Tooltip title="No dataset version is recorded for this version: it cannot be reproduced">
+                          <Chip size="small" label="not reproducible" style={{ backgroundColor: '#ffe0b2', color: '#7a3e00', marginTop: 4 }} aria-label="not reproducible" />
                         </Tooltip>
                       )}
-                    </Box>
-                  </TableCell>
-                  <TableCell>
-                    <Metrics item={item} keyMetrics={keyMetrics} />
-                  </TableCell>
-                  <TableCell>
-                    <Gates item={item} />
-                  </TableCell>
-                  <TableCell>
-                    {item.reproducible ? (
-                      <Typography variant="body2" style={{ whiteSpace: 'nowrap' }}>
-                        {item.training.datasets.length} dataset{item.training.datasets.length === 1 ? '' : 's'}
-                      </Typography>
-                    ) : (
-                      <Tooltip title="No dataset version is recorded for this version: it cannot be reproduced">
-                        <Chip
-                          size="small"
-                          label="not reproducible"
-                          style={{ backgroundColor: '#ffe0b2', color: '#7a3e00' }}
-                          aria-label="not reproducible"
-                        />
-                      </Tooltip>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    {item.deployments.length
-                      ? item.deployments.map(d => (
-                          <Typography key={`${d.environment}/${d.cluster}/${d.namespace}`} variant="body2" component="div" style={{ whiteSpace: 'nowrap' }}>
-                            {d.environment} · {d.cluster} · {d.trafficWeight}{'\u00a0'}%
-                          </Typography>
-                        ))
-                      : '—'}
-                  </TableCell>
-                  <TableCell>
-                    {item.creatorVerified ? (
-                      <span style={{ whiteSpace: 'nowrap' }}>
-                        <EntityRefLink entityRef={item.creator} defaultKind="user" />
-                      </span>
-                    ) : (
-                      <Tooltip title="Not a User in the catalog: only the platform teams may approve this version">
-                        <span aria-label="unverified creator">
-                          {item.creator} <Chip size="small" label="unverified" />
+                    </TableCell>
+                    <TableCell>
+                      <Metrics item={item} keyMetrics={keyMetrics} />
+                    </TableCell>
+                    <TableCell>
+                      <Gates item={item} />
+                    </TableCell>
+                    <TableCell>
+                      {item.deployments.length
+                        ? item.deployments.map(d => (
+                            <Typography key={`${d.environment}/${d.cluster}/${d.namespace}`} variant="body2" component="div">
+                              {d.environment} · {d.cluster} · {d.trafficWeight}{'\u00a0'}%
+                            </Typography>
+                          ))
+                        : '—'}
+                    </TableCell>
+                    <TableCell>
+                      {item.creatorVerified ? (
+                        <span style={{ whiteSpace: 'nowrap' }}>
+                          <EntityRefLink entityRef={item.creator} defaultKind="user" />
                         </span>
+                      ) : (
+                        <Tooltip title="Not a User in the catalog: only the platform teams may approve this version">
+                          <span aria-label="unverified creator">
+                            {item.creator} <Chip size="small" label="unverified" />
+                          </span>
+                        </Tooltip>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <Tooltip title={formatDateTime(item.createdAt)}>
+                        <span style={{ whiteSpace: 'nowrap' }}>{age(item.createdAt)}</span>
                       </Tooltip>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <Tooltip title={formatDateTime(item.createdAt)}>
-                      <span style={{ whiteSpace: 'nowrap' }}>{age(item.createdAt)}</span>
-                    </Tooltip>
-                  </TableCell>
-                  <TableCell>
-                    <RequestPromotionButton modelRef={list.modelRef} version={item.version} />
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+                    </TableCell>
+                    <TableCell>
+                      <RequestPromotionButton modelRef={list.modelRef} version={item.version} />
+                    </TableCell>
+                  </TableRow>
+                );
+              })}
+            </TableBody>
+          </Table>
+        </div>
       )}
     </InfoCard>
     </Box>

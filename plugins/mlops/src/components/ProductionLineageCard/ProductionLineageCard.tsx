@@ -8,6 +8,7 @@ import { AsyncCard } from '../AsyncCard';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { useModelVersions } from '../../hooks/useModelVersions';
 import { shortName } from '../../lib/lineage';
+import { Digest } from '../Actor';
 
 /** "What data trained the model serving production right now?", answered on the Model page. */
 export function ProductionLineageCard() {
@@ -50,8 +51,8 @@ function ProductionLineage({ list }: { list: ModelVersionList }) {
               <ListItem key={`${d.ref}@${d.version}`} disableGutters>
                 <ListItemText
                   primary={link ? <Link to={link}>{label}</Link> : label}
-                  secondary={d.digest}
-                  secondaryTypographyProps={{ style: { fontFamily: 'monospace', fontSize: 11, wordBreak: 'break-all' } }}
+                  secondary={<Digest value={d.digest} />}
+                  secondaryTypographyProps={{ style: { fontSize: 12 } }}
                 />
               </ListItem>
             );

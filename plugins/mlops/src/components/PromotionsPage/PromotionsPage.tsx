@@ -60,44 +60,46 @@ function Queue() {
   const pending = state.value.filter(p => p.status === 'pending');
   const decided = state.value.filter(p => p.status !== 'pending').slice(0, 50);
   const table = (items: Promotion[], label: string) => (
-    <Table size="small" aria-label={label}>
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>Model</TableCell>
-          <TableCell>Version</TableCell>
-          <TableCell>Environment</TableCell>
-          <TableCell>Requested by</TableCell>
-          <TableCell>Requested</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>Decided by</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {items.map(p => (
-          <TableRow key={p.id} data-promotion={p.id}>
-            <TableCell>
-              <EntityRefLink entityRef={p.modelRef} />
-            </TableCell>
-            <TableCell>
-              <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
-            </TableCell>
-            <TableCell>{p.environment}</TableCell>
-            <TableCell>
-              <Actor entityRef={p.requestedBy} />
-            </TableCell>
-            <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.requestedAt)}>
-              {age(p.requestedAt)}
-            </TableCell>
-            <TableCell>
-              <StatusChip promotion={p} />
-            </TableCell>
-            <TableCell>
-              <Actor entityRef={p.decidedBy} />
-            </TableCell>
+    <div style={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label={label}>
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
+          <TableRow>
+            <TableCell>Model</TableCell>
+            <TableCell>Version</TableCell>
+            <TableCell>Environment</TableCell>
+            <TableCell>Requested by</TableCell>
+            <TableCell>Requested</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell>Decided by</TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {items.map(p => (
+            <TableRow key={p.id} data-promotion={p.id}>
+              <TableCell>
+                <EntityRefLink entityRef={p.modelRef} />
+              </TableCell>
+              <TableCell>
+                <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
+              </TableCell>
+              <TableCell>{p.environment}</TableCell>
+              <TableCell>
+                <Actor entityRef={p.requestedBy} />
+              </TableCell>
+              <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.requestedAt)}>
+                {age(p.requestedAt)}
+              </TableCell>
+              <TableCell>
+                <StatusChip promotion={p} />
+              </TableCell>
+              <TableCell>
+                <Actor entityRef={p.decidedBy} />
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
   return (
     <Grid container spacing={2}>
@@ -115,36 +117,38 @@ function Queue() {
 
 function GatesTable({ results }: { results: GateResult[] }) {
   return (
-    <Table size="small" aria-label="Gate results">
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>Gate</TableCell>
-          <TableCell>Rule</TableCell>
-          <TableCell align="right">Measured</TableCell>
-          <TableCell align="right">Threshold</TableCell>
-          <TableCell>Result</TableCell>
-          <TableCell>Why</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {results.map((r, i) => (
-          <TableRow key={i} data-gate={r.kind} data-status={r.status}>
-            <TableCell>{r.name}</TableCell>
-            <TableCell>{r.rule}</TableCell>
-            <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.value)}</TableCell>
-            <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.threshold)}</TableCell>
-            <TableCell>
-              <Chip
-                size="small"
-                label={r.advisory ? `${r.status} (advisory)` : r.status}
-                style={r.status === 'pass' ? STATUS_COLOUR.approved : STATUS_COLOUR.rejected}
-              />
-            </TableCell>
-            <TableCell>{r.reason}</TableCell>
+    <div style={{ overflowX: 'auto' }}>
+      <Table size="small" aria-label="Gate results">
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
+          <TableRow>
+            <TableCell>Gate</TableCell>
+            <TableCell>Rule</TableCell>
+            <TableCell align="right">Measured</TableCell>
+            <TableCell align="right">Threshold</TableCell>
+            <TableCell>Result</TableCell>
+            <TableCell>Why</TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {results.map((r, i) => (
+            <TableRow key={i} data-gate={r.kind} data-status={r.status}>
+              <TableCell style={{ whiteSpace: 'nowrap' }}>{r.name}</TableCell>
+              <TableCell>{r.rule}</TableCell>
+              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.value)}</TableCell>
+              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.threshold)}</TableCell>
+              <TableCell>
+                <Chip
+                  size="small"
+                  label={r.advisory ? `${r.status} (advisory)` : r.status}
+                  style={r.status === 'pass' ? STATUS_COLOUR.approved : STATUS_COLOUR.rejected}
+                />
+              </TableCell>
+              <TableCell>{r.reason}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
 }
 
@@ -299,24 +303,26 @@ function SignOff({ id }: { id: string }) {
       </Grid>
       <Grid item xs={12} md={6}>
         <InfoCard title="Metrics beside the champion" subheader={evidence?.champion ?? versions.champion ? `champion v${evidence?.champion ?? versions.champion}` : 'no champion'}>
-          <Table size="small" aria-label="Metrics beside the champion">
-            <TableHead style={{ whiteSpace: 'nowrap' }}>
-              <TableRow>
-                <TableCell>Metric</TableCell>
-                <TableCell align="right">v{promotion.version} (vs champion)</TableCell>
-                <TableCell align="right">Champion</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {Object.entries(vsChampion).map(([name, c]) => (
-                <TableRow key={name}>
-                  <TableCell>{name}</TableCell>
-                  <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatComparison(c.value, c.relative)}</TableCell>
-                  <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(c.champion)}</TableCell>
+          <div style={{ overflowX: 'auto' }}>
+            <Table size="small" aria-label="Metrics beside the champion">
+              <TableHead style={{ whiteSpace: 'nowrap' }}>
+                <TableRow>
+                  <TableCell>Metric</TableCell>
+                  <TableCell align="right">v{promotion.version} (vs champion)</TableCell>
+                  <TableCell align="right">Champion</TableCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHead>
+              <TableBody>
+                {Object.entries(vsChampion).map(([name, c]) => (
+                  <TableRow key={name}>
+                    <TableCell>{name}</TableCell>
+                    <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatComparison(c.value, c.relative)}</TableCell>
+                    <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(c.champion)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
@@ -337,42 +343,44 @@ function SignOff({ id }: { id: string }) {
       </Grid>
       <Grid item xs={12}>
         <InfoCard title="History of this model’s promotions">
-          <Table size="small" aria-label="Promotion history">
-            <TableHead style={{ whiteSpace: 'nowrap' }}>
-              <TableRow>
-                <TableCell>Version</TableCell>
-                <TableCell>Environment</TableCell>
-                <TableCell>Status</TableCell>
-                <TableCell>Requested by</TableCell>
-                <TableCell>Decided by</TableCell>
-                <TableCell>Reason</TableCell>
-                <TableCell>When</TableCell>
-              </TableRow>
-            </TableHead>
-            <TableBody>
-              {history.map(p => (
-                <TableRow key={p.id}>
-                  <TableCell>
-                    <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
-                  </TableCell>
-                  <TableCell>{p.environment}</TableCell>
-                  <TableCell>
-                    <StatusChip promotion={p} />
-                  </TableCell>
-                  <TableCell>
-                    <Actor entityRef={p.requestedBy} />
-                  </TableCell>
-                  <TableCell>
-                    <Actor entityRef={p.decidedBy} />
-                  </TableCell>
-                  <TableCell>{p.decisionReason ?? ''}</TableCell>
-                  <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.decidedAt ?? p.requestedAt)}>
-                    {age(p.decidedAt ?? p.requestedAt)}
-                  </TableCell>
+          <div style={{ overflowX: 'auto' }}>
+            <Table size="small" aria-label="Promotion history">
+              <TableHead style={{ whiteSpace: 'nowrap' }}>
+                <TableRow>
+                  <TableCell>Version</TableCell>
+                  <TableCell>Environment</TableCell>
+                  <TableCell>Status</TableCell>
+                  <TableCell>Requested by</TableCell>
+                  <TableCell>Decided by</TableCell>
+                  <TableCell>Reason</TableCell>
+                  <TableCell>When</TableCell>
                 </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+              </TableHead>
+              <TableBody>
+                {history.map(p => (
+                  <TableRow key={p.id}>
+                    <TableCell>
+                      <Link to={link(p.id) ?? '#'}>v{p.version}</Link>
+                    </TableCell>
+                    <TableCell>{p.environment}</TableCell>
+                    <TableCell>
+                      <StatusChip promotion={p} />
+                    </TableCell>
+                    <TableCell>
+                      <Actor entityRef={p.requestedBy} />
+                    </TableCell>
+                    <TableCell>
+                      <Actor entityRef={p.decidedBy} />
+                    </TableCell>
+                    <TableCell>{p.decisionReason ?? ''}</TableCell>
+                    <TableCell style={{ whiteSpace: 'nowrap' }} title={formatDateTime(p.decidedAt ?? p.requestedAt)}>
+                      {age(p.decidedAt ?? p.requestedAt)}
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
         </InfoCard>
       </Grid>
     </Grid>
