@@ -8,12 +8,20 @@ import type { ContractCheck, Severity } from '../api/types';
 
 const RANK: Record<Severity, number> = { insufficient: 0, none: 1, warning: 2, critical: 3 };
 
-/** The worse of two verdicts; too few samples is the mildest (it says nothing). */
+/**
+ * The worse of two verdicts; too few samples is the mildest (it says nothing).
+ *
+ * @public
+ */
 export function worseSeverity(a: Severity, b: Severity): Severity {
   return RANK[b] > RANK[a] ? b : a;
 }
 
-/** One feature in one step, as the backend judged it. */
+/**
+ * One feature in one step, as the backend judged it.
+ *
+ * @public
+ */
 export interface DriftCellView {
   time: number;
   psi: number | null;
@@ -23,6 +31,7 @@ export interface DriftCellView {
   violations: ContractCheck[];
 }
 
+/** @public */
 export interface DriftRow {
   feature: string;
   kind: string;
@@ -34,6 +43,7 @@ export interface DriftRow {
   thresholds?: { warning: number; critical: number };
 }
 
+/** @public */
 export interface DriftMatrix {
   model: string;
   version: string | null;
@@ -43,11 +53,16 @@ export interface DriftMatrix {
   rows: DriftRow[];
 }
 
+/** @public */
 export type DriftMatrixInput = Omit<DriftMatrix, 'rows'> & {
   features: Array<{ feature: string; kind: string; cells: DriftCellView[]; thresholds?: { warning: number; critical: number } }>;
 };
 
-/** Rows with their worst verdict, the worst drift first (or by name). */
+/**
+ * Rows with their worst verdict, the worst drift first (or by name).
+ *
+ * @public
+ */
 export function buildDriftMatrix(input: DriftMatrixInput, sort: 'worst' | 'name'): DriftMatrix {
   const rows: DriftRow[] = input.features.map(f => ({
     feature: f.feature,
@@ -63,7 +78,11 @@ export function buildDriftMatrix(input: DriftMatrixInput, sort: 'worst' | 'name'
   return { ...meta, rows };
 }
 
-/** The view model straight from the backend's drift series (GET …/drift/series). */
+/**
+ * The view model straight from the backend's drift series (GET …/drift/series).
+ *
+ * @public
+ */
 export function driftMatrixFromSeries(
   series: {
     modelRef: string;

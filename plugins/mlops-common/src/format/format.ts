@@ -25,6 +25,8 @@ function significant(value: number, digits = 3): string {
 /**
  * A plain value of no fixed unit (a model metric such as AUC or NDCG, a gate threshold): up to four
  * significant digits, enough to tell 0.9134 from 0.9141, thousands separated.
+ *
+ * @public
  */
 export function formatNumber(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
@@ -32,7 +34,11 @@ export function formatNumber(value: number | null | undefined): string {
   return significant(value, 4).replace('-', MINUS);
 }
 
-/** A count of things: "11,209". */
+/**
+ * A count of things: "11,209".
+ *
+ * @public
+ */
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   return countFormat.format(value).replace('-', MINUS);
@@ -41,6 +47,8 @@ export function formatCount(value: number | null | undefined): string {
 /**
  * A share as a percentage, with the precision its size needs: 0.148 → "14.8 %", 0.0338983 → "3.39 %",
  * 0.00012 → "0.012 %"; below 0.001 % it says so instead of printing zeros.
+ *
+ * @public
  */
 export function formatPercent(share: number | null | undefined, options: { signed?: boolean } = {}): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
@@ -62,6 +70,8 @@ export function formatPercent(share: number | null | undefined, options: { signe
 /**
  * A divergence or distance statistic (PSI, Jensen–Shannon, KS D, normalised Wasserstein): always
  * three decimals, so values compare by eye down a column; "< 0.001" for what rounds to zero.
+ *
+ * @public
  */
 export function formatStatistic(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
@@ -70,14 +80,22 @@ export function formatStatistic(value: number | null | undefined): string {
   return text.replace('-', MINUS);
 }
 
-/** A p-value: three decimals, and "< 0.001" rather than "0.000" (a p-value is never zero). */
+/**
+ * A p-value: three decimals, and "< 0.001" rather than "0.000" (a p-value is never zero).
+ *
+ * @public
+ */
 export function formatPValue(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '—';
   if (p < 0.001) return `<${NBSP}0.001`;
   return p.toFixed(3);
 }
 
-/** Money, in the report's currency: "$2.36"; under a cent keeps three decimals ("$0.004"). */
+/**
+ * Money, in the report's currency: "$2.36"; under a cent keeps three decimals ("$0.004").
+ *
+ * @public
+ */
 export function formatCurrency(value: number | null | undefined, currency: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
   const small = value !== 0 && Math.abs(value) < 0.01;
@@ -86,7 +104,11 @@ export function formatCurrency(value: number | null | undefined, currency: strin
     .replace('-', MINUS);
 }
 
-/** A latency in milliseconds: "12.3 ms", "250 ms", "1.25 s". */
+/**
+ * A latency in milliseconds: "12.3 ms", "250 ms", "1.25 s".
+ *
+ * @public
+ */
 export function formatLatency(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (Math.abs(ms) >= 1000) return `${significant(ms / 1000)}${NBSP}s`;
@@ -94,14 +116,22 @@ export function formatLatency(ms: number | null | undefined): string {
   return `${ms.toFixed(1)}${NBSP}ms`;
 }
 
-/** Events per second: "3.12/s", "1,250/s". */
+/**
+ * Events per second: "3.12/s", "1,250/s".
+ *
+ * @public
+ */
 export function formatRate(perSecond: number | null | undefined): string {
   if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '—';
   if (perSecond === 0) return '0/s';
   return `${perSecond >= 100 ? countFormat.format(perSecond) : significant(perSecond)}/s`;
 }
 
-/** A duration in milliseconds, in the two largest units that matter: "850 ms", "12 s", "4 min 5 s", "2 h 10 min", "3 d 4 h". */
+/**
+ * A duration in milliseconds, in the two largest units that matter: "850 ms", "12 s", "4 min 5 s", "2 h 10 min", "3 d 4 h".
+ *
+ * @public
+ */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   if (ms < 1000) return `${Math.round(ms)}${NBSP}ms`;
@@ -140,7 +170,11 @@ function asDate(value: string | number | Date): Date {
   return value instanceof Date ? value : new Date(value);
 }
 
-/** The one date-time format, with its time zone: "3 Dec 2026, 04:12 UTC". */
+/**
+ * The one date-time format, with its time zone: "3 Dec 2026, 04:12 UTC".
+ *
+ * @public
+ */
 export function formatDateTime(value: string | number | Date | null | undefined): string {
   if (value === null || value === undefined) return '—';
   const date = asDate(value);
@@ -148,12 +182,20 @@ export function formatDateTime(value: string | number | Date | null | undefined)
   return dateTimeFormat.format(date).replace(/ /g, NBSP).replace(`,${NBSP}`, `, `);
 }
 
-/** A time of day for axes and short windows: "04:12", or "04:12:30" with seconds (spans of minutes). */
+/**
+ * A time of day for axes and short windows: "04:12", or "04:12:30" with seconds (spans of minutes).
+ *
+ * @public
+ */
 export function formatTime(value: string | number | Date, options: { seconds?: boolean } = {}): string {
   return (options.seconds ? secondsFormat : timeFormat).format(asDate(value));
 }
 
-/** A day: "3 Dec 2026". */
+/**
+ * A day: "3 Dec 2026".
+ *
+ * @public
+ */
 export function formatDate(value: string | number | Date): string {
   return dateFormat.format(asDate(value)).replace(/ /g, NBSP);
 }
@@ -164,12 +206,20 @@ const INTERNAL_NAMES: Record<string, string> = {
   __target: 'label',
 };
 
-/** A feature's name as people read it: the model's own names unchanged, ModelRails' internal ones in words. */
+/**
+ * A feature's name as people read it: the model's own names unchanged, ModelRails' internal ones in words.
+ *
+ * @public
+ */
 export function featureLabel(name: string): string {
   return INTERNAL_NAMES[name] ?? name;
 }
 
-/** Who decided something, when it was not a person: `plugin:mlops:rollout-engine` → "rollout engine". */
+/**
+ * Who decided something, when it was not a person: `plugin:mlops:rollout-engine` → "rollout engine".
+ *
+ * @public
+ */
 export function actorLabel(ref: string): string | undefined {
   const plugin = /^plugin:([^:]+)(?::(.+))?$/.exec(ref);
   if (plugin) return (plugin[2] ?? plugin[1]).replace(/[-_]/g, ' ');

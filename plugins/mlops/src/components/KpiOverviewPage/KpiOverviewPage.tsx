@@ -17,6 +17,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 import { formatMetric, SLO_LABEL, SLO_RANK } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 type SortKey = 'cost' | 'slo' | 'model';
 
@@ -65,6 +66,7 @@ export function KpiOverviewPage() {
 }
 
 export function OverviewTable({ overview }: { overview: KpiOverview }) {
+  const noBreaks = useNoWordBreaks().table;
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'slo', descending: false });
   const items = sortOverview(overview.items, sort.key, sort.descending);
   const header = (key: SortKey, label: string) => (
@@ -73,60 +75,62 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
     </TableSortLabel>
   );
   return (
-    <Table size="small" aria-label="models overview">
-      <TableHead style={{ whiteSpace: 'nowrap' }}>
-        <TableRow>
-          <TableCell>{header('model', 'Model')}</TableCell>
-          <TableCell>{header('slo', 'SLO status')}</TableCell>
-          <TableCell>KPIs</TableCell>
-          <TableCell align="right">{header('cost', `Cost per 1K (${overview.currency})`)}</TableCell>
-          <TableCell align="right">Predictions</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {items.map(row => {
-          const ref = parseEntityRef(row.modelRef);
-          const kpis = row.metrics.filter(m => m.kind === 'kpi');
-          const cost = row.metrics.find(m => m.name === 'cost_per_1k');
-          return (
-            <TableRow key={row.modelRef} data-model={ref.name} data-slo={row.sloStatus}>
-              <TableCell>
-                <Link to={`/catalog/${ref.namespace}/model/${ref.name}`} title={row.title} style={ELLIPSIS}>
-                  {row.title}
-                </Link>
-                <Typography variant="caption" color="textSecondary" component="div">
-                  {[row.owner, row.lifecycle].filter(Boolean).join(' · ')}
-                </Typography>
-              </TableCell>
-              <TableCell>
-                <Chip
-                  size="small"
-                  label={overviewSloLabel(row)}
-                  color={row.sloStatus === 'breach' ? 'secondary' : 'default'}
-                  variant={row.sloStatus === 'ok' ? 'outlined' : 'default'}
-                />
-              </TableCell>
-              <TableCell>
-                {kpis.map(k => (
-                  <div key={k.name} data-kpi={k.name} style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
-                    <Typography variant="body2" style={{ whiteSpace: 'nowrap', flex: 1 }}>
-                      {k.title}: {formatMetric(k.unit, k.current.value, overview.currency)}
-                    </Typography>
-                    <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={100} height={24} />
-                  </div>
-                ))}
-              </TableCell>
-              <TableCell align="right" data-testid="cost-per-1k" style={{ whiteSpace: 'nowrap' }}>
-                <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-                  {cost && <Sparkline points={cost.points} slo={cost.slo} label={`${row.title} cost trend`} width={80} height={24} />}
-                  {formatMetric('currency', row.costPer1k, overview.currency)}
-                </span>
-              </TableCell>
-              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatCount(row.predictions)}</TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <div style={TABLE_SCROLL}>
+      <Table size="small" className={noBreaks} aria-label="models overview">
+        <TableHead style={{ whiteSpace: 'nowrap' }}>
+          <TableRow>
+            <TableCell>{header('model', 'Model')}</TableCell>
+            <TableCell>{header('slo', 'SLO status')}</TableCell>
+            <TableCell>KPIs</TableCell>
+            <TableCell align="right">{header('cost', `Cost per 1K (${overview.currency})`)}</TableCell>
+            <TableCell align="right">Predictions</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {items.map(row => {
+            const ref = parseEntityRef(row.modelRef);
+            const kpis = row.metrics.filter(m => m.kind === 'kpi');
+            const cost = row.metrics.find(m => m.name === 'cost_per_1k');
+            return (
+              <TableRow key={row.modelRef} data-model={ref.name} data-slo={row.sloStatus}>
+                <TableCell>
+                  <Link to={`/catalog/${ref.namespace}/model/${ref.name}`} title={row.title} style={ELLIPSIS}>
+                    {row.title}
+                  </Link>
+                  <Typography variant="caption" color="textSecondary" component="div">
+                    {[row.owner, row.lifecycle].filter(Boolean).join(' · ')}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <Chip
+                    size="small"
+                    label={overviewSloLabel(row)}
+                    color={row.sloStatus === 'breach' ? 'secondary' : 'default'}
+                    variant={row.sloStatus === 'ok' ? 'outlined' : 'default'}
+                  />
+                </TableCell>
+                <TableCell>
+                  {kpis.map(k => (
+                    <div key={k.name} data-kpi={k.name} style={{ display: 'flex', alignItems: 'center', gap: 8 }}>
+                      <Typography variant="body2" style={{ whiteSpace: 'nowrap', flex: 1 }}>
+                        {k.title}: {formatMetric(k.unit, k.current.value, overview.currency)}
+                      </Typography>
+                      <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={100} height={24} />
+                    </div>
+                  ))}
+                </TableCell>
+                <TableCell align="right" data-testid="cost-per-1k" style={{ whiteSpace: 'nowrap' }}>
+                  <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
+                    {cost && <Sparkline points={cost.points} slo={cost.slo} label={`${row.title} cost trend`} width={80} height={24} />}
+                    {formatMetric('currency', row.costPer1k, overview.currency)}
+                  </span>
+                </TableCell>
+                <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatCount(row.predictions)}</TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </div>
   );
 }

@@ -31,6 +31,7 @@ import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 import { DriftOverTime } from './DriftOverTime';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 const CHECK_LABELS: Record<ContractViolation['check'], string> = {
   'missing-feature': 'feature missing',
@@ -64,6 +65,7 @@ function SeverityChip({ f }: { f: FeatureDrift }) {
 }
 
 function Violations({ report, runbookLink }: { report: DriftReport; runbookLink: string }) {
+  const noBreaks = useNoWordBreaks().table;
   const shown = report.violations.filter(v => v.flagged);
   if (!shown.length) {
     return (
@@ -74,8 +76,8 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
   }
   return (
     <InfoCard title="Contract violations" subheader="Operational breakage: these page the owners, apart from statistical drift">
-      <div style={{ overflowX: 'auto' }}>
-        <Table size="small" aria-label="contract violations">
+      <div style={TABLE_SCROLL}>
+        <Table size="small" className={noBreaks} aria-label="contract violations">
           <TableHead style={{ whiteSpace: 'nowrap' }}>
             <TableRow>
               <TableCell>Feature</TableCell>
@@ -115,6 +117,7 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
 }
 
 function FeatureTable({ report }: { report: DriftReport }) {
+  const noBreaks = useNoWordBreaks().table;
   const rows = report.features;
   return (
     <InfoCard
@@ -123,8 +126,8 @@ function FeatureTable({ report }: { report: DriftReport }) {
         report.reference.kind === 'training' ? `training profile of version ${report.reference.version}` : 'rolling window'
       } · ${report.correction === 'none' ? 'no' : report.correction} correction at α = ${report.alpha}`}
     >
-      <div style={{ overflowX: 'auto' }}>
-        <Table size="small" aria-label="feature drift">
+      <div style={TABLE_SCROLL}>
+        <Table size="small" className={noBreaks} aria-label="feature drift">
           <TableHead style={{ whiteSpace: 'nowrap' }}>
             <TableRow>
               <TableCell>Feature</TableCell>
@@ -201,11 +204,12 @@ function RunPhase({ run }: { run: RetrainTriggerView['run'] }) {
 }
 
 function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
     <InfoCard title="Retraining triggers" subheader="Drift, performance and schedule; at most one retrain per interval unless critical">
       {items.length ? (
-        <div style={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="retraining triggers">
+        <div style={TABLE_SCROLL}>
+          <Table size="small" className={noBreaks} aria-label="retraining triggers">
             <TableHead style={{ whiteSpace: 'nowrap' }}>
               <TableRow>
                 <TableCell>When</TableCell>

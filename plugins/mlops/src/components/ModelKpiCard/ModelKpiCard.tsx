@@ -19,6 +19,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 import { formatInterval, formatMetric, sloChipLabel } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 const WINDOWS = ['24h', '7d', '30d'];
 
@@ -50,51 +51,54 @@ export function ModelKpiCard() {
 }
 
 export function KpiTable({ report }: { report: KpiReport }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
     <>
-      <Table size="small" aria-label="model KPIs">
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Metric</TableCell>
-            <TableCell align="right">Value</TableCell>
-            <TableCell>95 % interval</TableCell>
-            <TableCell>Trend</TableCell>
-            <TableCell>SLO</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {report.metrics.map(m => {
-            const all = m.series[0];
-            return (
-              <TableRow key={m.name} data-metric={m.name} data-slo={m.sloStatus}>
-                <TableCell>
-                  <Typography variant="body2">{m.title}</Typography>
-                  <Typography variant="caption" color="textSecondary">
-                    {m.definition}
-                  </Typography>
-                </TableCell>
-                <TableCell align="right" data-testid="kpi-value" style={{ whiteSpace: 'nowrap' }}>
-                  {formatMetric(m.unit, all.current.value, report.currency)}
-                </TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>
-                  <Typography variant="caption">{formatInterval(m.unit, all.current, report.currency)}</Typography>
-                </TableCell>
-                <TableCell>
-                  <Sparkline points={all.points} slo={m.slo} label={`${m.title} trend`} />
-                </TableCell>
-                <TableCell>
-                  <Chip
-                    size="small"
-                    label={sloChipLabel(m.sloStatus, m.unit, m.slo, report.currency)}
-                    color={m.sloStatus === 'breach' ? 'secondary' : 'default'}
-                    variant={m.sloStatus === 'ok' ? 'outlined' : 'default'}
-                  />
-                </TableCell>
-              </TableRow>
-            );
-          })}
-        </TableBody>
-      </Table>
+      <div style={TABLE_SCROLL}>
+        <Table size="small" className={noBreaks} aria-label="model KPIs">
+          <TableHead style={{ whiteSpace: 'nowrap' }}>
+            <TableRow>
+              <TableCell>Metric</TableCell>
+              <TableCell align="right">Value</TableCell>
+              <TableCell>95 % interval</TableCell>
+              <TableCell>Trend</TableCell>
+              <TableCell>SLO</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {report.metrics.map(m => {
+              const all = m.series[0];
+              return (
+                <TableRow key={m.name} data-metric={m.name} data-slo={m.sloStatus}>
+                  <TableCell>
+                    <Typography variant="body2">{m.title}</Typography>
+                    <Typography variant="caption" color="textSecondary">
+                      {m.definition}
+                    </Typography>
+                  </TableCell>
+                  <TableCell align="right" data-testid="kpi-value" style={{ whiteSpace: 'nowrap' }}>
+                    {formatMetric(m.unit, all.current.value, report.currency)}
+                  </TableCell>
+                  <TableCell style={{ whiteSpace: 'nowrap' }}>
+                    <Typography variant="caption">{formatInterval(m.unit, all.current, report.currency)}</Typography>
+                  </TableCell>
+                  <TableCell>
+                    <Sparkline points={all.points} slo={m.slo} label={`${m.title} trend`} />
+                  </TableCell>
+                  <TableCell>
+                    <Chip
+                      size="small"
+                      label={sloChipLabel(m.sloStatus, m.unit, m.slo, report.currency)}
+                      color={m.sloStatus === 'breach' ? 'secondary' : 'default'}
+                      variant={m.sloStatus === 'ok' ? 'outlined' : 'default'}
+                    />
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+          </TableBody>
+        </Table>
+      </div>
       <Box mt={1}>
         <Typography variant="caption" color="textSecondary" component="p" aria-label="version changes">
           {report.versionChanges.length

@@ -13,6 +13,7 @@ import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 import { ModelPolicyView } from '@modelrails/plugin-mlops-common';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 /** The Model's policy in words: gates, rollout, drift, retraining, KPIs, sign-off. */
 export function ModelPolicyCard() {
@@ -29,6 +30,7 @@ export function ModelPolicyCard() {
 }
 
 function ModelPolicy({ view }: { view: ModelPolicyView }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
     <InfoCard
       title="Model policy"
@@ -44,18 +46,20 @@ function ModelPolicy({ view }: { view: ModelPolicyView }) {
           <Typography variant="h6" component="h3">
             {section.title}
           </Typography>
-          <Table size="small">
-            <TableBody>
-              {section.lines.map((line, i) => (
-                <TableRow key={`${line.label}-${i}`}>
-                  <TableCell component="th" scope="row" style={{ width: '30%' }}>
-                    {line.label}
-                  </TableCell>
-                  <TableCell>{line.value}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <div style={TABLE_SCROLL}>
+            <Table size="small" className={noBreaks}>
+              <TableBody>
+                {section.lines.map((line, i) => (
+                  <TableRow key={`${line.label}-${i}`}>
+                    <TableCell component="th" scope="row" style={{ width: '30%' }}>
+                      {line.label}
+                    </TableCell>
+                    <TableCell>{line.value}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
         </Box>
       ))}
     </InfoCard>

@@ -45,6 +45,7 @@ import { usePolled } from '../../hooks/usePolled';
 import { AsyncCard } from '../AsyncCard';
 import { Actor } from '../Actor';
 import { RolloutTimeline } from './RolloutTimeline';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 /** How often an unfinished rollout is re-read: the engine analyses every few seconds at most. */
 const POLL_MS = 3_000;
@@ -245,9 +246,10 @@ function Actions({ rollout, onChanged }: { rollout: Rollout; onChanged: (r: Roll
 }
 
 function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
-    <div style={{ overflowX: 'auto' }}>
-      <Table size="small" aria-label={label}>
+    <div style={TABLE_SCROLL}>
+      <Table size="small" className={noBreaks} aria-label={label}>
         <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Check</TableCell>
@@ -359,9 +361,10 @@ function DecisionRow({ row }: { row: LogRow }) {
 }
 
 function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
-    <div style={{ overflowX: 'auto' }}>
-      <Table size="small" aria-label="decision log">
+    <div style={TABLE_SCROLL}>
+      <Table size="small" className={noBreaks} aria-label="decision log">
         <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Time</TableCell>

@@ -37,6 +37,7 @@ import { usePolled } from '../../hooks/usePolled';
 import { AsyncCard } from '../AsyncCard';
 import { SafeMarkdown } from '../SafeMarkdown';
 import { Actor } from '../Actor';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 const SEVERITY_STYLE: Record<
   OpenAlert['severity'],
@@ -247,6 +248,7 @@ function LiveContextCard({
   onOpen: (id: string) => void;
   onChanged: () => void;
 }) {
+  const noBreaks = useNoWordBreaks().table;
   const { rollout, lastDeploy } = context;
   return (
     <InfoCard
@@ -312,38 +314,40 @@ function LiveContextCard({
           <section aria-label="top drifting features">
             <Typography variant="subtitle2">Top drifting features</Typography>
             {context.topDrifting.length ? (
-              <Table size="small">
-                <TableHead style={{ whiteSpace: 'nowrap' }}>
-                  <TableRow>
-                    <TableCell>Feature</TableCell>
-                    <TableCell>Test</TableCell>
-                    <TableCell align="right">PSI</TableCell>
-                    <TableCell>Verdict</TableCell>
-                  </TableRow>
-                </TableHead>
-                <TableBody>
-                  {context.topDrifting.map(f => (
-                    <TableRow
-                      key={`${f.feature}@${f.segment}`}
-                      data-feature={f.feature}
-                    >
-                      <TableCell style={{ whiteSpace: 'nowrap' }}>
-                        {featureLabel(f.feature)}
-                        {f.segment && f.segment !== '*' && (
-                          <Typography variant="caption" color="textSecondary" component="div">
-                            {f.segment}
-                          </Typography>
-                        )}
-                      </TableCell>
-                      <TableCell style={{ whiteSpace: 'nowrap' }}>{TEST_NAMES[f.test] ?? f.test}</TableCell>
-                      <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
-                        {formatStatistic(f.psi)}
-                      </TableCell>
-                      <TableCell style={{ whiteSpace: 'nowrap' }}>{f.severity === 'none' ? 'no drift' : f.severity}</TableCell>
+              <div style={TABLE_SCROLL}>
+                <Table size="small" className={noBreaks}>
+                  <TableHead style={{ whiteSpace: 'nowrap' }}>
+                    <TableRow>
+                      <TableCell>Feature</TableCell>
+                      <TableCell>Test</TableCell>
+                      <TableCell align="right">PSI</TableCell>
+                      <TableCell>Verdict</TableCell>
                     </TableRow>
-                  ))}
-                </TableBody>
-              </Table>
+                  </TableHead>
+                  <TableBody>
+                    {context.topDrifting.map(f => (
+                      <TableRow
+                        key={`${f.feature}@${f.segment}`}
+                        data-feature={f.feature}
+                      >
+                        <TableCell style={{ whiteSpace: 'nowrap' }}>
+                          {featureLabel(f.feature)}
+                          {f.segment && f.segment !== '*' && (
+                            <Typography variant="caption" color="textSecondary" component="div">
+                              {f.segment}
+                            </Typography>
+                          )}
+                        </TableCell>
+                        <TableCell style={{ whiteSpace: 'nowrap' }}>{TEST_NAMES[f.test] ?? f.test}</TableCell>
+                        <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+                          {formatStatistic(f.psi)}
+                        </TableCell>
+                        <TableCell style={{ whiteSpace: 'nowrap' }}>{f.severity === 'none' ? 'no drift' : f.severity}</TableCell>
+                      </TableRow>
+                    ))}
+                  </TableBody>
+                </Table>
+              </div>
             ) : (
               <Typography variant="body2">
                 No drift measured in the current window.

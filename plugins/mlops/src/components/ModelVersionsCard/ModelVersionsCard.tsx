@@ -20,6 +20,7 @@ import { AsyncCard } from '../AsyncCard';
 import { RequestPromotionButton } from './RequestPromotionButton';
 import { metricSeries, MetricsAcrossVersions } from './MetricsAcrossVersions';
 import { age, formatComparison } from '../../lib/lineage';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 type Item = ModelVersionList['items'][number];
 
@@ -150,6 +151,7 @@ export function ModelVersionsCard() {
 }
 
 function ModelVersions({ list }: { list: ModelVersionList }) {
+  const noBreaks = useNoWordBreaks().table;
   const lineageLink = useLineageLink();
   const keyMetrics = metricSeries(list).map(s => s.metric);
   return (
@@ -163,8 +165,8 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
       {list.items.length === 0 ? (
         <Typography>No versions registered yet. CI registers them with POST /api/mlops/models/…/versions.</Typography>
       ) : (
-        <div style={{ overflowX: 'auto' }}>
-          <Table size="small" aria-label="Model versions">
+        <div style={TABLE_SCROLL}>
+          <Table size="small" className={noBreaks} aria-label="Model versions">
             <TableHead style={{ whiteSpace: 'nowrap' }}>
               <TableRow>
                 <TableCell>Version</TableCell>

@@ -2,7 +2,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { Content, Header, InfoCard, Link, Page, Progress, ResponseErrorPanel, WarningPanel } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { formatDateTime, formatNumber, GateResult, lineageNodeId, ModelVersionList, Promotion } from '@modelrails/plugin-mlops-common';
+import { formatDateTime, formatLatency, formatNumber, formatPercent, GateResult, lineageNodeId, ModelVersionList, Promotion } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
@@ -24,6 +24,7 @@ import { useLineageLink } from '../../hooks/useLineageLink';
 import { age, formatComparison, shortName } from '../../lib/lineage';
 import { promotionsRouteRef } from '../../routes';
 import { Actor, Digest } from '../Actor';
+import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 
 const STATUS_COLOUR: Record<Promotion['status'], { backgroundColor: string; color: string }> = {
   pending: { backgroundColor: '#fff3e0', color: '#8a4b00' },
@@ -52,6 +53,7 @@ function usePromotionLink() {
 
 /** Pending requests first, then the latest decisions. */
 function Queue() {
+  const noBreaks = useNoWordBreaks().table;
   const api = useApi(mlopsApiRef);
   const link = usePromotionLink();
   const state = useAsync(() => api.listPromotions(), [api]);
@@ -60,8 +62,8 @@ function Queue() {
   const pending = state.value.filter(p => p.status === 'pending');
   const decided = state.value.filter(p => p.status !== 'pending').slice(0, 50);
   const table = (items: Promotion[], label: string) => (
-    <div style={{ overflowX: 'auto' }}>
-      <Table size="small" aria-label={label}>
+    <div style={TABLE_SCROLL}>
+      <Table size="small" className={noBreaks} aria-label={label}>
         <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Model</TableCell>
@@ -115,10 +117,18 @@ function Queue() {
   );
 }
 
+/** A gate's measured value and threshold in its own unit: relative drops and null rates as shares, latency in ms. */
+function gateValue(kind: string, value: number | undefined) {
+  if (kind === 'champion-relative' || kind === 'baseline-relative' || kind === 'data-quality') return formatPercent(value);
+  if (kind === 'latency-budget') return formatLatency(value);
+  return formatNumber(value);
+}
+
 function GatesTable({ results }: { results: GateResult[] }) {
+  const noBreaks = useNoWordBreaks().table;
   return (
-    <div style={{ overflowX: 'auto' }}>
-      <Table size="small" aria-label="Gate results">
+    <div style={TABLE_SCROLL}>
+      <Table size="small" className={noBreaks} aria-label="Gate results">
         <TableHead style={{ whiteSpace: 'nowrap' }}>
           <TableRow>
             <TableCell>Gate</TableCell>
@@ -134,8 +144,8 @@ function GatesTable({ results }: { results: GateResult[] }) {
             <TableRow key={i} data-gate={r.kind} data-status={r.status}>
               <TableCell style={{ whiteSpace: 'nowrap' }}>{r.name}</TableCell>
               <TableCell>{r.rule}</TableCell>
-              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.value)}</TableCell>
-              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{formatNumber(r.threshold)}</TableCell>
+              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{gateValue(r.kind, r.value)}</TableCell>
+              <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>{gateValue(r.kind, r.threshold)}</TableCell>
               <TableCell>
                 <Chip
                   size="small"
@@ -218,6 +228,7 @@ function Decide({ promotion, gatesFailing, onDecided }: { promotion: PromotionVi
 
 /** The evidence for one request — gates, metrics beside the champion, lineage — and the decision. */
 function SignOff({ id }: { id: string }) {
+  const noBreaks = useNoWordBreaks().table;
   const api = useApi(mlopsApiRef);
   const lineageLink = useLineageLink();
   const link = usePromotionLink();
@@ -303,8 +314,8 @@ function SignOff({ id }: { id: string }) {
       </Grid>
       <Grid item xs={12} md={6}>
         <InfoCard title="Metrics beside the champion" subheader={evidence?.champion ?? versions.champion ? `champion v${evidence?.champion ?? versions.champion}` : 'no champion'}>
-          <div style={{ overflowX: 'auto' }}>
-            <Table size="small" aria-label="Metrics beside the champion">
+          <div style={TABLE_SCROLL}>
+            <Table size="small" className={noBreaks} aria-label="Metrics beside the champion">
               <TableHead style={{ whiteSpace: 'nowrap' }}>
                 <TableRow>
                   <TableCell>Metric</TableCell>
@@ -343,8 +354,8 @@ function SignOff({ id }: { id: string }) {
       </Grid>
       <Grid item xs={12}>
         <InfoCard title="History of this model’s promotions">
-          <div style={{ overflowX: 'auto' }}>
-            <Table size="small" aria-label="Promotion history">
+          <div style={TABLE_SCROLL}>
+            <Table size="small" className={noBreaks} aria-label="Promotion history">
               <TableHead style={{ whiteSpace: 'nowrap' }}>
                 <TableRow>
                   <TableCell>Version</TableCell>
