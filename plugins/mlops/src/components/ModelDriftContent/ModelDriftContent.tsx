@@ -23,7 +23,6 @@ import Grid from '@material-ui/core/Grid';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
@@ -32,6 +31,7 @@ import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
 import { DriftOverTime } from './DriftOverTime';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 const CHECK_LABELS: Record<ContractViolation['check'], string> = {
   'missing-feature': 'feature missing',
@@ -78,18 +78,7 @@ function Violations({ report, runbookLink }: { report: DriftReport; runbookLink:
     <InfoCard title="Contract violations" subheader="Operational breakage: these page the owners, apart from statistical drift">
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="contract violations">
-          <TableHead style={{ whiteSpace: 'nowrap' }}>
-            <TableRow>
-              <TableCell>Feature</TableCell>
-              <TableCell>Segment</TableCell>
-              <TableCell>Check</TableCell>
-              <TableCell>Share</TableCell>
-              <TableCell>Limit</TableCell>
-              <TableCell>Since</TableCell>
-              <TableCell>State</TableCell>
-              <TableCell>Runbook</TableCell>
-            </TableRow>
-          </TableHead>
+          <TableHeader columns={['Feature', 'Segment', 'Check', 'Share', 'Limit', 'Since', 'State', 'Runbook']} />
           <TableBody>
             {shown.map(v => (
               <TableRow key={`${v.feature}-${v.segment}-${v.check}`}>
@@ -128,19 +117,7 @@ function FeatureTable({ report }: { report: DriftReport }) {
     >
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="feature drift">
-          <TableHead style={{ whiteSpace: 'nowrap' }}>
-            <TableRow>
-              <TableCell>Feature</TableCell>
-              <TableCell>Segment</TableCell>
-              <TableCell>Decided by</TableCell>
-              <TableCell align="right">PSI</TableCell>
-              <TableCell align="right">p-value</TableCell>
-              <TableCell align="right">Jensen–Shannon</TableCell>
-              <TableCell align="right">Wasserstein / σ</TableCell>
-              <TableCell align="right">Events</TableCell>
-              <TableCell>Verdict</TableCell>
-            </TableRow>
-          </TableHead>
+          <TableHeader columns={['Feature', 'Segment', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }, { label: 'Events', numeric: true }, 'Verdict']} />
           <TableBody>
             {rows.map(f => (
               <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
@@ -210,15 +187,7 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
       {items.length ? (
         <div style={TABLE_SCROLL}>
           <Table size="small" className={noBreaks} aria-label="retraining triggers">
-            <TableHead style={{ whiteSpace: 'nowrap' }}>
-              <TableRow>
-                <TableCell>When</TableCell>
-                <TableCell>Reason</TableCell>
-                <TableCell>Measured</TableCell>
-                <TableCell>Outcome</TableCell>
-                <TableCell>Run</TableCell>
-              </TableRow>
-            </TableHead>
+            <TableHeader columns={['When', 'Reason', 'Measured', 'Outcome', 'Run']} />
             <TableBody>
               {items.map(t => (
                 <TableRow key={t.id}>

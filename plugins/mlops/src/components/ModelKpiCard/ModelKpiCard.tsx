@@ -7,7 +7,6 @@ import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Button from '@material-ui/core/Button';
@@ -20,6 +19,7 @@ import { AsyncCard } from '../AsyncCard';
 import { formatInterval, formatMetric, sloChipLabel } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 const WINDOWS = ['24h', '7d', '30d'];
 
@@ -56,15 +56,7 @@ export function KpiTable({ report }: { report: KpiReport }) {
     <>
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="model KPIs">
-          <TableHead style={{ whiteSpace: 'nowrap' }}>
-            <TableRow>
-              <TableCell>Metric</TableCell>
-              <TableCell align="right">Value</TableCell>
-              <TableCell>95 % interval</TableCell>
-              <TableCell>Trend</TableCell>
-              <TableCell>SLO</TableCell>
-            </TableRow>
-          </TableHead>
+          <TableHeader columns={['Metric', { label: 'Value', numeric: true }, '95 % interval', 'Trend', 'SLO']} />
           <TableBody>
             {report.metrics.map(m => {
               const all = m.series[0];

@@ -34,7 +34,6 @@ import Stepper from '@material-ui/core/Stepper';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
@@ -46,6 +45,7 @@ import { AsyncCard } from '../AsyncCard';
 import { Actor } from '../Actor';
 import { RolloutTimeline } from './RolloutTimeline';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 /** How often an unfinished rollout is re-read: the engine analyses every few seconds at most. */
 const POLL_MS = 3_000;
@@ -250,18 +250,7 @@ function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string 
   return (
     <div style={TABLE_SCROLL}>
       <Table size="small" className={noBreaks} aria-label={label}>
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Check</TableCell>
-            <TableCell>Verdict</TableCell>
-            <TableCell align="right">Measured</TableCell>
-            <TableCell align="right">Threshold</TableCell>
-            <TableCell align="right">Champion</TableCell>
-            <TableCell align="right">Samples (challenger / champion)</TableCell>
-            <TableCell align="right">p-value</TableCell>
-            <TableCell>Detail</TableCell>
-          </TableRow>
-        </TableHead>
+        <TableHeader columns={['Check', 'Verdict', { label: 'Measured', numeric: true }, { label: 'Threshold', numeric: true }, { label: 'Champion', numeric: true }, { label: 'Samples (challenger / champion)', numeric: true }, { label: 'p-value', numeric: true }, 'Detail']} />
         <TableBody>
           {checks.map(c => (
             <TableRow key={c.check} data-check={c.check} data-verdict={c.verdict}>
@@ -365,16 +354,7 @@ function DecisionLog({ decisions }: { decisions: RolloutDecision[] }) {
   return (
     <div style={TABLE_SCROLL}>
       <Table size="small" className={noBreaks} aria-label="decision log">
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Time</TableCell>
-            <TableCell>Stage</TableCell>
-            <TableCell align="right">Weight</TableCell>
-            <TableCell>Decision</TableCell>
-            <TableCell>By</TableCell>
-            <TableCell>Why, and the checks behind it</TableCell>
-          </TableRow>
-        </TableHead>
+        <TableHeader columns={['Time', 'Stage', { label: 'Weight', numeric: true }, 'Decision', 'By', 'Why, and the checks behind it']} />
         <TableBody>
           {foldHolds(decisions).map(row => (
             <DecisionRow key={row.first.id} row={row} />

@@ -25,7 +25,6 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -38,6 +37,7 @@ import { AsyncCard } from '../AsyncCard';
 import { SafeMarkdown } from '../SafeMarkdown';
 import { Actor } from '../Actor';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 const SEVERITY_STYLE: Record<
   OpenAlert['severity'],
@@ -316,14 +316,7 @@ function LiveContextCard({
             {context.topDrifting.length ? (
               <div style={TABLE_SCROLL}>
                 <Table size="small" className={noBreaks}>
-                  <TableHead style={{ whiteSpace: 'nowrap' }}>
-                    <TableRow>
-                      <TableCell>Feature</TableCell>
-                      <TableCell>Test</TableCell>
-                      <TableCell align="right">PSI</TableCell>
-                      <TableCell>Verdict</TableCell>
-                    </TableRow>
-                  </TableHead>
+                  <TableHeader columns={['Feature', 'Test', { label: 'PSI', numeric: true }, 'Verdict']} />
                   <TableBody>
                     {context.topDrifting.map(f => (
                       <TableRow

@@ -8,7 +8,6 @@ import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
-import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
@@ -21,6 +20,7 @@ import { RequestPromotionButton } from './RequestPromotionButton';
 import { metricSeries, MetricsAcrossVersions } from './MetricsAcrossVersions';
 import { age, formatComparison } from '../../lib/lineage';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 type Item = ModelVersionList['items'][number];
 
@@ -167,17 +167,7 @@ function ModelVersions({ list }: { list: ModelVersionList }) {
       ) : (
         <div style={TABLE_SCROLL}>
           <Table size="small" className={noBreaks} aria-label="Model versions">
-            <TableHead style={{ whiteSpace: 'nowrap' }}>
-              <TableRow>
-                <TableCell>Version</TableCell>
-                <TableCell>Metrics (vs champion)</TableCell>
-                <TableCell>Gates</TableCell>
-                <TableCell>Serving</TableCell>
-                <TableCell>Creator</TableCell>
-                <TableCell>Age</TableCell>
-                <TableCell />
-              </TableRow>
-            </TableHead>
+            <TableHeader columns={['Version', 'Metrics (vs champion)', 'Gates', 'Serving', 'Creator', 'Age', '']} />
             <TableBody>
               {list.items.map(item => {
                 const link = lineageLink(lineageNodeId.model(list.modelRef, item.version));

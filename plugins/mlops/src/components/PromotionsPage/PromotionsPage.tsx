@@ -25,6 +25,7 @@ import { age, formatComparison, shortName } from '../../lib/lineage';
 import { promotionsRouteRef } from '../../routes';
 import { Actor, Digest } from '../Actor';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
+import { TableHeader } from '../TableHeader';
 
 const STATUS_COLOUR: Record<Promotion['status'], { backgroundColor: string; color: string }> = {
   pending: { backgroundColor: '#fff3e0', color: '#8a4b00' },
@@ -64,17 +65,7 @@ function Queue() {
   const table = (items: Promotion[], label: string) => (
     <div style={TABLE_SCROLL}>
       <Table size="small" className={noBreaks} aria-label={label}>
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Model</TableCell>
-            <TableCell>Version</TableCell>
-            <TableCell>Environment</TableCell>
-            <TableCell>Requested by</TableCell>
-            <TableCell>Requested</TableCell>
-            <TableCell>Status</TableCell>
-            <TableCell>Decided by</TableCell>
-          </TableRow>
-        </TableHead>
+        <TableHeader columns={['Model', 'Version', 'Environment', 'Requested by', 'Requested', 'Status', 'Decided by']} />
         <TableBody>
           {items.map(p => (
             <TableRow key={p.id} data-promotion={p.id}>
@@ -129,16 +120,7 @@ function GatesTable({ results }: { results: GateResult[] }) {
   return (
     <div style={TABLE_SCROLL}>
       <Table size="small" className={noBreaks} aria-label="Gate results">
-        <TableHead style={{ whiteSpace: 'nowrap' }}>
-          <TableRow>
-            <TableCell>Gate</TableCell>
-            <TableCell>Rule</TableCell>
-            <TableCell align="right">Measured</TableCell>
-            <TableCell align="right">Threshold</TableCell>
-            <TableCell>Result</TableCell>
-            <TableCell>Why</TableCell>
-          </TableRow>
-        </TableHead>
+        <TableHeader columns={['Gate', 'Rule', { label: 'Measured', numeric: true }, { label: 'Threshold', numeric: true }, 'Result', 'Why']} />
         <TableBody>
           {results.map((r, i) => (
             <TableRow key={i} data-gate={r.kind} data-status={r.status}>
@@ -356,17 +338,7 @@ function SignOff({ id }: { id: string }) {
         <InfoCard title="History of this model’s promotions">
           <div style={TABLE_SCROLL}>
             <Table size="small" className={noBreaks} aria-label="Promotion history">
-              <TableHead style={{ whiteSpace: 'nowrap' }}>
-                <TableRow>
-                  <TableCell>Version</TableCell>
-                  <TableCell>Environment</TableCell>
-                  <TableCell>Status</TableCell>
-                  <TableCell>Requested by</TableCell>
-                  <TableCell>Decided by</TableCell>
-                  <TableCell>Reason</TableCell>
-                  <TableCell>When</TableCell>
-                </TableRow>
-              </TableHead>
+              <TableHeader columns={['Version', 'Environment', 'Status', 'Requested by', 'Decided by', 'Reason', 'When']} />
               <TableBody>
                 {history.map(p => (
                   <TableRow key={p.id}>
