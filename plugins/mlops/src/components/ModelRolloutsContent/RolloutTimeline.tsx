@@ -24,9 +24,20 @@ export function timelineOf(detail: RolloutDetail): { points: TimelinePoint[]; kp
   const chronological = [...detail.decisions].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const points: TimelinePoint[] = [];
   let kpiThreshold: number | undefined;
+  // A decision records the weight it was taken at; the line shows the weight it left behind.
+  const weightAfter = (d: RolloutDecision) => {
+    if (d.action === 'advance') {
+      if (d.stage === 'shadow') return detail.steps[0]?.weight ?? 100;
+      const step = detail.steps.findIndex(s => s.weight === d.weight);
+      return detail.steps[step + 1]?.weight ?? 100;
+    }
+    if (d.action === 'promote' || d.action === 'complete') return 100;
+    if (d.action === 'rollback' || d.action === 'abort') return 0;
+    return d.stage === 'shadow' ? 0 : d.weight;
+  };
   for (const d of chronological) {
     const kpi = d.checks.find(c => c.check === 'kpi');
-    const point: TimelinePoint = { time: Date.parse(d.at), weight: d.stage === 'shadow' ? 0 : d.weight, action: d.action };
+    const point: TimelinePoint = { time: Date.parse(d.at), weight: weightAfter(d), action: d.action };
     if (kpi && kpi.value !== null) {
       point.kpi = kpi.value;
       if (kpi.interval && kpi.interval.length === 2) point.kpiError = [kpi.value - kpi.interval[0], kpi.interval[1] - kpi.value];

@@ -43,11 +43,12 @@ describe('the decision log and timeline', () => {
     expect(rows.reduce((n, r) => n + 1 + r.folded.length, 0)).toBe(log.length);
   });
 
-  it('draws the weight after each decision in time order, the KPI difference with its interval, and holds the last weight to the end', () => {
+  it('draws the weight each decision left in time order (an advance moves to the next step), the KPI difference with its interval, and holds the last weight to the end', () => {
     const kpi = { check: 'kpi' as const, verdict: 'pass' as const, value: -0.01, threshold: -0.02, comparator: '>=', championN: 900, challengerN: 100, interval: [-0.03, 0.01], detail: '' };
     const detail = {
       stage: 'canary',
       weight: 25,
+      steps: [10, 25, 50].map(weight => ({ weight, minDuration: '30s', minSamples: 400 })),
       endedAt: '2026-11-24T01:10:00Z',
       decisions: [
         { ...decision(3, '2026-11-24T01:05:00Z', 'advance', 10), checks: [kpi] },
@@ -58,8 +59,8 @@ describe('the decision log and timeline', () => {
     const { points, kpiThreshold } = timelineOf(detail);
     expect(points.map(p => [new Date(p.time).toISOString().slice(11, 16), p.weight, p.action])).toEqual([
       ['01:01', 0, 'start'],
-      ['01:02', 0, 'advance'],
-      ['01:05', 10, 'advance'],
+      ['01:02', 10, 'advance'],
+      ['01:05', 25, 'advance'],
       ['01:10', 25, undefined],
     ]);
     expect(points[2].kpi).toBe(-0.01);
