@@ -8,6 +8,7 @@ import {
   DriftSeries,
   FeatureDistribution,
   FeatureDrift,
+  formatNumber,
   MAX_SERIES_POINTS,
   ModelPolicy,
   parseDuration,
@@ -673,22 +674,36 @@ function attributeToSegments(features: FeatureDrift[], violations: ContractViola
 const MAX_BINS = 30;
 
 const shareOf = (count: number, total: number) => (total ? count / total : 0);
-const compact = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(3));
+// Bin edges as people read them (no exponents), the portal's and Grafana's formatter.
+const compact = (x: number) => formatNumber(x);
 
 /** The bins of a reference and a current summary of one feature, as shares of each. */
 export function distributionBins(reference: AnySummary, current: AnySummary | undefined, layout: NumericLayout | null): DistributionBin[] {
   if (reference.kind === 'numeric' && layout) {
     const cur = current as NumericSummary | undefined;
     const edges = layout.edges;
-    return Array.from(reference.counts, (count, i) => {
-      const lower = i === 0 ? null : edges[i - 1];
-      const upper = i === edges.length ? null : edges[i];
+    // The layout's bins are quantiles of the training data (often a hundred): consecutive bins are
+    // joined into at most MAX_BINS bars, each still a whole number of bins (edges stay edges).
+    const bins = edges.length + 1;
+    const width = Math.ceil(bins / MAX_BINS);
+    const bars: DistributionBin[] = [];
+    for (let first = 0; first < bins; first += width) {
+      const last = Math.min(first + width, bins) - 1;
+      const lower = first === 0 ? null : edges[first - 1];
+      const upper = last === edges.length ? null : edges[last];
       let label = '';
       if (lower === null) label = `≤ ${compact(upper!)}`;
       else if (upper === null) label = `> ${compact(lower)}`;
       else label = `(${compact(lower)}, ${compact(upper)}]`;
-      return { label, lower, upper, reference: shareOf(count, reference.n), current: shareOf(cur?.counts[i] ?? 0, cur?.n ?? 0) };
-    });
+      let referenceCount = 0;
+      let currentCount = 0;
+      for (let i = first; i <= last; i++) {
+        referenceCount += reference.counts[i] ?? 0;
+        currentCount += cur?.counts[i] ?? 0;
+      }
+      bars.push({ label, lower, upper, reference: shareOf(referenceCount, reference.n), current: shareOf(currentCount, cur?.n ?? 0) });
+    }
+    return bars;
   }
   if (reference.kind === 'categorical') {
     const cur = current as CategoricalSummary | undefined;

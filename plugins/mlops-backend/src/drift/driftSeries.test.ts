@@ -165,12 +165,24 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
       while (bin < edges.length && edges[bin] < v) bin++;
       counts[bin]++;
     }
-    expect(price.bins).toHaveLength(edges.length + 1);
-    price.bins.forEach((bin, i) => expect(bin.current).toBeCloseTo(counts[i] / prices.length, 12));
+    // The profile's bins (a thousand quantiles) are joined into at most 30 bars on its edges: each bar
+    // holds the hand count of every bin between its edges.
+    expect(price.bins.length).toBeLessThanOrEqual(30);
     const reference = decodeSummary(profile.summary, edges.length + 1) as NumericSummary;
-    price.bins.forEach((bin, i) => expect(bin.reference).toBeCloseTo(reference.counts[i] / reference.n, 12));
-    expect(price.bins[0]).toMatchObject({ lower: null, upper: edges[0] });
-    expect(price.bins[edges.length]).toMatchObject({ lower: edges[edges.length - 1], upper: null });
+    const binsOf = (bar: { lower: number | null; upper: number | null }) =>
+      counts.map((_, i) => i).filter(i => (bar.lower === null || (i > 0 && edges[i - 1] >= bar.lower)) && (bar.upper === null || (i < edges.length && edges[i] <= bar.upper)));
+    let covered = 0;
+    for (const bar of price.bins) {
+      if (bar.lower !== null) expect(edges).toContain(bar.lower);
+      if (bar.upper !== null) expect(edges).toContain(bar.upper);
+      const inBar = binsOf(bar);
+      covered += inBar.length;
+      expect(bar.current).toBeCloseTo(inBar.reduce((t, i) => t + counts[i], 0) / prices.length, 12);
+      expect(bar.reference).toBeCloseTo(inBar.reduce((t, i) => t + reference.counts[i], 0) / reference.n, 12);
+    }
+    expect(covered).toBe(edges.length + 1);
+    expect(price.bins[0]).toMatchObject({ lower: null });
+    expect(price.bins[price.bins.length - 1]).toMatchObject({ upper: null });
 
     const country = await drift.distribution(MODEL, { feature: 'user_country', segment: 'platform=ios' });
     expect(country.bins.reduce((t, b) => t + b.current, 0)).toBeCloseTo(1, 9);
@@ -181,6 +193,26 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
 });
 
 describe('distribution bins', () => {
+  it('joins a hundred quantile bins into at most 30 bars on bin edges, shares kept', () => {
+    const edges = Array.from({ length: 99 }, (_, i) => i + 1);
+    const counts = Array.from({ length: 100 }, (_, i) => 10 + (i % 7));
+    const shifted = Array.from({ length: 100 }, (_, i) => (i > 80 ? 40 : 5));
+    const n = (c: number[]) => c.reduce((a, b) => a + b, 0);
+    const summary = (c: number[]) => ({ kind: 'numeric' as const, n: n(c), nulls: 0, missing: 0, typeMismatches: 0, counts: c }) as unknown as NumericSummary;
+    const bars = distributionBins(summary(counts), summary(shifted), { edges } as never);
+    expect(bars.length).toBeLessThanOrEqual(30);
+    expect(bars.length).toBe(Math.ceil(100 / Math.ceil(100 / 30)));
+    // Each bar is whole bins: its edges are layout edges, and its share is the sum of its bins'.
+    expect(bars[0]).toMatchObject({ lower: null, upper: 4, label: '≤ 4' });
+    expect(bars[1]).toMatchObject({ lower: 4, upper: 8 });
+    expect(bars[bars.length - 1]).toMatchObject({ lower: 96, upper: null });
+    expect(bars[1].reference).toBeCloseTo(n(counts.slice(4, 8)) / n(counts), 12);
+    expect(bars[bars.length - 1].current).toBeCloseTo(n(shifted.slice(96)) / n(shifted), 12);
+    expect(bars.reduce((t, b) => t + b.reference, 0)).toBeCloseTo(1, 12);
+    expect(bars.reduce((t, b) => t + b.current, 0)).toBeCloseTo(1, 12);
+  });
+
+
   it('keeps the 29 largest categories and folds the rest into "other"', () => {
     const counts = new Map(Array.from({ length: 40 }, (_, i) => [`c${i}`, 40 - i]));
     const total = [...counts.values()].reduce((a, b) => a + b, 0);
