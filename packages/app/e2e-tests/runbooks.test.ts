@@ -76,11 +76,11 @@ test('from the Model page to its runbook: a user of another team is refused the 
   await expect(rollback.getByRole('button', { name: 'Roll back to v12 (the warm standby)' })).toBeEnabled();
   await context.getByRole('textbox', { name: 'Reason' }).fill('Margin dropped in the finance report');
   await rollback.getByRole('button', { name: 'Roll back to v12 (the warm standby)' }).click();
-  await expect(context.getByRole('status')).toHaveText('rolled back to v12 by user:default/frank: Margin dropped in the finance report');
+  await expect(context.getByRole('status')).toHaveText('rolled back to v12 by frank: Margin dropped in the finance report');
   await expect(context.getByRole('region', { name: 'rollout' })).toContainText('v13 against v12: rolled-back');
   await expect(context.getByRole('region', { name: 'actions' })).toContainText('No rollout to roll back or pause.');
   // The rollback is an open canary-rollback alert now, linked to its runbook.
-  await expect(context.locator('[data-alert="canary-rollback"]')).toContainText('v13 rolled back: rolled back to v12 by user:default/frank');
+  await expect(context.locator('[data-alert="canary-rollback"]')).toContainText('v13 rolled back: rolled back to v12 by frank');
 
   await frank.goto(`/catalog/default/model/${model}/versions`);
   await expect(frank.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');

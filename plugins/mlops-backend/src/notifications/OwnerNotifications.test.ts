@@ -75,7 +75,7 @@ describe('OwnerNotifications', () => {
     expect(sent).toEqual([
       {
         recipients: { type: 'entity', entityRef: 'group:default/ranking-team', excludeEntityRef: 'user:default/alice' },
-        payload: expect.objectContaining({ title: 'Home feed ranker v18 awaits your approval for production', description: 'Requested by user:default/alice: NDCG +2 %.', link: '/mlops/promotions?id=p-1' }),
+        payload: expect.objectContaining({ title: 'Home feed ranker v18 awaits your approval for production', description: 'Requested by alice: NDCG +2 %.', link: '/mlops/promotions?id=p-1' }),
       },
     ]);
   });

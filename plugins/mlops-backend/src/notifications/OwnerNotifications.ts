@@ -2,7 +2,7 @@ import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import { DriftReport, Promotion } from '@modelrails/plugin-mlops-common';
+import { actorText, DriftReport, Promotion } from '@modelrails/plugin-mlops-common';
 import { RolloutRecord } from '../rollout/RolloutStore';
 import { runbookPagePath } from '../runbooks/runbookLinks';
 import { violationSummary } from '../runbooks/LiveContextService';
@@ -81,7 +81,7 @@ export class OwnerNotifications {
       `mlops:promotion:${promotion.id}`,
       {
         title: o => `${o.title} v${promotion.version} awaits your approval for ${promotion.environment}`,
-        description: `Requested by ${promotion.requestedBy}${promotion.requestReason ? `: ${promotion.requestReason}` : ''}.`,
+        description: `Requested by ${actorText(promotion.requestedBy)}${promotion.requestReason ? `: ${promotion.requestReason}` : ''}.`,
         link: `/mlops/promotions?id=${encodeURIComponent(promotion.id)}`,
         severity: 'normal',
         topic: 'promotion',

@@ -1,5 +1,5 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import { ModelPolicy, parseDuration, ROLLOUT_ENGINE_ACTOR, RolloutCheck } from '@modelrails/plugin-mlops-common';
+import { actorText, ModelPolicy, parseDuration, ROLLOUT_ENGINE_ACTOR, RolloutCheck } from '@modelrails/plugin-mlops-common';
 import { canaryChecks, headlineOf, shadowChecks, verdictOf } from './analysis';
 import { CanaryMetricsSource } from './CanaryMetrics';
 import { ENDED_STATUSES, NewDecision, PendingMove, RolloutChanges, RolloutRecord, RolloutStore, Transition } from './RolloutStore';
@@ -302,16 +302,16 @@ export class DefaultRolloutEngine implements RolloutEngine {
       case 'pause':
         if (r.status !== 'running') throw new ConflictError(`The rollout is ${r.status}: only a running rollout can be paused`);
         changes = { status: 'paused' };
-        text = `paused by ${actor}${why}`;
+        text = `paused by ${actorText(actor)}${why}`;
         break;
       case 'resume':
         if (r.status !== 'paused') throw new ConflictError(`The rollout is ${r.status}: only a paused rollout can be resumed`);
         changes = { status: 'running', lastAnalysisAt: null };
-        text = `resumed by ${actor}${why}`;
+        text = `resumed by ${actorText(actor)}${why}`;
         break;
       case 'promote':
         if (!inProgress) throw new ConflictError(`The rollout has ended (${r.status})`);
-        text = `promoted now by ${actor}${why}`;
+        text = `promoted now by ${actorText(actor)}${why}`;
         changes = {
           status: 'pending',
           headline: text,
@@ -320,7 +320,7 @@ export class DefaultRolloutEngine implements RolloutEngine {
         break;
       case 'abort':
         if (!inProgress) throw new ConflictError(`The rollout has ended (${r.status}); a finished rollout is rolled back instead`);
-        text = `aborted by ${actor}${why}`;
+        text = `aborted by ${actorText(actor)}${why}`;
         changes = {
           status: 'pending',
           headline: text,
@@ -335,7 +335,7 @@ export class DefaultRolloutEngine implements RolloutEngine {
           if (newer && newer.id !== r.id) throw new ConflictError(`A newer rollout (v${newer.version}) has started since; roll that one back`);
           await this.options.onChampionChange?.(r, r.champion, null, actor);
         }
-        text = `rolled back to v${r.champion} by ${actor}${why}`;
+        text = `rolled back to v${r.champion} by ${actorText(actor)}${why}`;
         changes = {
           status: 'pending',
           headline: text,

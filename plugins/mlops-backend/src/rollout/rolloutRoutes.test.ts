@@ -52,11 +52,11 @@ describe('rollout routes', () => {
     const paused = await request(server).post(`/api/mlops/rollouts/${id}/pause`).set('Authorization', as('erin')).send({ reason: 'investigating' });
     expect(paused.status).toBe(200);
     expect(paused.body).toMatchObject({ status: 'paused', mirrored: true, target: 'simulated traffic' });
-    expect(paused.body.decisions[0]).toMatchObject({ action: 'pause', actor: 'user:default/erin', reason: 'paused by user:default/erin: investigating' });
+    expect(paused.body.decisions[0]).toMatchObject({ action: 'pause', actor: 'user:default/erin', reason: 'paused by erin: investigating' });
     const again = await request(server).post(`/api/mlops/rollouts/${id}/pause`).set('Authorization', as('erin')).send({});
     expect(again.status).toBe(409);
     const aborted = await request(server).post(`/api/mlops/rollouts/${id}/abort`).set('Authorization', as('erin')).send({ reason: 'not today' });
-    expect(aborted.body).toMatchObject({ stage: 'aborted', status: 'aborted', weight: 0, mirrored: false, headline: 'aborted by user:default/erin: not today' });
+    expect(aborted.body).toMatchObject({ stage: 'aborted', status: 'aborted', weight: 0, mirrored: false, headline: 'aborted by erin: not today' });
   });
 
   it('needs each action its own permission, refuses unknown actions and rollouts by name', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   actorLabel,
+  actorText,
   featureLabel,
   formatCount,
   formatCurrency,
@@ -48,6 +49,9 @@ describe('formatting for people', () => {
     expect(featureLabel('user_country')).toBe('user_country');
     expect(actorLabel('plugin:mlops:rollout-engine')).toBe('rollout engine');
     expect(actorLabel('user:default/bob')).toBeUndefined();
+    expect(actorText('user:default/frank')).toBe('frank');
+    expect(actorText('group:finance/pricing')).toBe('finance/pricing');
+    expect(actorText('plugin:mlops:rollout-engine')).toBe('rollout engine');
   });
 
   it('never prints an exponent, and keeps what it prints close to the value', () => {

@@ -225,3 +225,19 @@ export function actorLabel(ref: string): string | undefined {
   if (plugin) return (plugin[2] ?? plugin[1]).replace(/[-_]/g, ' ');
   return undefined;
 }
+
+/**
+ * Who did something, in a sentence: a ModelRails service in words, a person or group by the short
+ * form of their reference, as Backstage shows it (`user:default/frank` → "frank",
+ * `group:finance/pricing` → "finance/pricing").
+ *
+ * @public
+ */
+export function actorText(ref: string): string {
+  const service = actorLabel(ref);
+  if (service) return service;
+  const match = /^(?:[^:]+:)?(?:([^/]+)\/)?(.+)$/.exec(ref);
+  if (!match) return ref;
+  const [, namespace, name] = match;
+  return namespace && namespace !== 'default' ? `${namespace}/${name}` : name;
+}
