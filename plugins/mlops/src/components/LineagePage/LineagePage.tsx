@@ -181,6 +181,9 @@ function LineageDrawing({
   );
 }
 
+/** An attribute's key in words: `artifactDigest` → "artifact digest". */
+const attributeLabel = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLocaleLowerCase('en-US');
+
 /** A node attribute as people read it: entities by title, digests shortened, times in the one format. */
 function attributeValue(name: string, value: unknown) {
   if ((name === 'model' || name === 'dataset' || name === 'creator') && typeof value === 'string') return <EntityRefLink entityRef={value} />;
@@ -206,7 +209,7 @@ function Details({ node, consumers }: { node?: GraphNode; consumers?: DatasetCon
         {Object.entries(node.attributes).map(([name, value]) => (
           <Box key={name} mb={1}>
             <Typography component="dt" variant="caption" color="textSecondary">
-              {name}
+              {attributeLabel(name)}
             </Typography>
             <Typography component="dd" variant="body2" style={{ margin: 0, overflowWrap: 'anywhere' }}>
               {attributeValue(name, value)}
