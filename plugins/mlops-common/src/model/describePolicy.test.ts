@@ -17,6 +17,15 @@ describe('describePolicy', () => {
     expect(byTitle.Drift.find(l => l.label === 'PSI')?.value).toBe('warning > 0.25, critical > 0.5');
   });
 
+  it('states a KPI SLO band as shares', () => {
+    const kpi = (slo: object) => ({ name: 'ctr', numerator: { source: 'outcome', outcome: 'click' }, denominator: { source: 'predictions' }, slo });
+    const policy = modelPolicySchema.parse({ kpis: [kpi({ min: 0.03 }), { ...kpi({ max: 0.01 }), name: 'cb' }, { ...kpi({ min: 0.02, max: 0.04 }), name: 'cv' }] });
+    const lines = describePolicy(policy).find(s => s.title === 'KPIs')!.lines.map(l => l.value);
+    expect(lines[0]).toContain('SLO ≥ 3 %');
+    expect(lines[1]).toContain('SLO ≤ 1 %');
+    expect(lines[2]).toContain('SLO 2 % … 4 %');
+  });
+
   it('describes each kind of gate', () => {
     const policy = modelPolicySchema.parse({
       gates: [

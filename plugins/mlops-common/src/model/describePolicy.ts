@@ -5,6 +5,14 @@ import { Gate, ModelPolicy } from './policy';
 
 const pct = (fraction: number) => `${+(fraction * 100).toFixed(4)} %`;
 
+/** A KPI's SLO band (KPIs are shares): "SLO ≥ 3 %", "SLO ≤ 1 %", "SLO 2 % … 4 %". */
+function sloText(slo: { min?: number; max?: number }) {
+  if (slo.min !== undefined && slo.max !== undefined) return `SLO ${pct(slo.min)} … ${pct(slo.max)}`;
+  if (slo.min !== undefined) return `SLO ≥ ${pct(slo.min)}`;
+  if (slo.max !== undefined) return `SLO ≤ ${pct(slo.max)}`;
+  return undefined;
+}
+
 /** A gate in words, e.g. "ndcg@20 ≥ 0.17" or "auc ≤ 2 % below the champion". @public */
 export function describeGate(gate: Gate): PolicyLine {
   const label = gate.name ?? gate.kind;
@@ -144,7 +152,7 @@ export function describePolicy(policy: ModelPolicy): PolicySection[] {
         value: [
           `${k.numerator.source === 'outcome' ? `${k.numerator.outcome} outcomes` : 'predictions'} / ${k.denominator.source === 'outcome' ? `${k.denominator.outcome} outcomes` : 'predictions'}`,
           k.direction === 'higher-is-better' ? 'higher is better' : 'lower is better',
-          k.slo ? `SLO ${k.slo.min ?? '−∞'} … ${k.slo.max ?? '+∞'}` : undefined,
+          k.slo ? sloText(k.slo) : undefined,
           k.segments.length ? `by ${k.segments.join(', ')}` : undefined,
         ]
           .filter(Boolean)
