@@ -175,7 +175,7 @@ describe.each(databases.eachSupportedId())('rollout engine on %s', databaseId =>
     let now = r;
     for (let t = T0; now.status !== 'rolled-back' && t <= T0 + 20 * MINUTE; t += MINUTE) now = (await e.drive(r.id, t))!;
     expect(now).toMatchObject({ stage: 'rolled-back', status: 'rolled-back', weight: 0, scaledDown: true });
-    expect(now.headline).toMatch(/^rolled back at 5 %: ctr 7\.00 % vs 10\.00 % \(-30\.0 %/);
+    expect(now.headline).toMatch(/^rolled back at 5 %: ctr 7\.00\s% vs 10\.0\s% \(−30\.0\s%/);
     expect(heldSplit(env.k8s, 'feed', '18')).toEqual({ weight: 0, mirrored: false });
     expect((env.k8s.get('apps', 'deployments', NS, 'feed-v18') as any).spec.replicas).toBe(0);
     const [scaled, rollback] = (await env.store.decisions(r.id, 100)).filter(d => d.action === 'scale-down' || d.action === 'rollback');
