@@ -10,7 +10,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { DatasetConsumers, formatDateTime, formatNumber, LineageGraph, LineageNodeKind } from '@modelrails/plugin-mlops-common';
-import { Digest } from '../Actor';
+import { Digest } from '../Digest';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';

@@ -8,7 +8,7 @@ import { AsyncCard } from '../AsyncCard';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { useModelVersions } from '../../hooks/useModelVersions';
 import { shortName } from '../../lib/lineage';
-import { Digest } from '../Actor';
+import { Digest } from '../Digest';
 
 /** "What data trained the model serving production right now?", answered on the Model page. */
 export function ProductionLineageCard() {

@@ -23,7 +23,8 @@ import { useAsync } from '../../hooks/useAsync';
 import { useLineageLink } from '../../hooks/useLineageLink';
 import { age, formatComparison, shortName } from '../../lib/lineage';
 import { promotionsRouteRef } from '../../routes';
-import { Actor, Digest } from '../Actor';
+import { Actor } from '../Actor';
+import { Digest } from '../Digest';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 import { TableHeader } from '../TableHeader';
 
