@@ -6,6 +6,7 @@ import {
   DriftRow,
   featureLabel,
   formatCount,
+  formatDate,
   formatDateTime,
   formatPercent,
   formatStatistic,
@@ -124,7 +125,7 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
                   type="number"
                   scale="time"
                   domain={['dataMin', 'dataMax']}
-                  tickFormatter={(t: number) => (daily ? formatDateTime(t).split(',')[0] : formatTime(t))}
+                  tickFormatter={(t: number) => (daily ? formatDate(t) : formatTime(t))}
                   tick={{ fontSize: 11 }}
                 />
                 <YAxis tickFormatter={(v: number) => formatStatistic(v)} tick={{ fontSize: 11 }} width={52} />
