@@ -73,6 +73,20 @@ function testSteps() {
   ];
 }
 
+/**
+ * The lines of a failed step's output that say why: test runners' failure headings and errors with
+ * a few lines after each, without access-log noise; at most 60 lines.
+ */
+function failureExcerpt(output) {
+  const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(l => !l.includes('type="incomingRequest"'));
+  const keep = new Set();
+  lines.forEach((line, i) => {
+    if (/^\s*(✘|●|\d+\) )|Error:|FAIL |failed|not ready|exited/.test(line)) for (let j = i; j < Math.min(i + 12, lines.length); j++) keep.add(j);
+  });
+  const picked = [...keep].sort((a, b) => a - b).map(i => lines[i]);
+  return (picked.length ? picked : lines.slice(-30)).slice(0, 60).join('\n');
+}
+
 /** A step done in this process (an install): its exit code and what it threw. */
 async function runFunction(fn) {
   try {
@@ -153,7 +167,7 @@ async function test() {
       const ok = code === 0;
       // A failing step that is not a test runner (or whose runner crashed before counting) is a failure too.
       if (!ok && (!counts || counts.failed === 0)) totals.failed += 1;
-      report.push({ step, ok, seconds, counts });
+      report.push({ step, ok, seconds, counts, failure: ok ? undefined : failureExcerpt(output) });
       // The test servers hold ports the demo's own (e2e) need: gone once no later step needs them.
       const later = steps.slice(steps.indexOf(step) + 1);
       if (mlflow && !later.some(s => s.needsMlflow)) {
@@ -170,6 +184,8 @@ async function test() {
     await mlflow?.stop();
     await kubernetes?.stop();
   }
+  // A CI log's tail is often all anyone sees: each failed step's own words come again before the summary.
+  for (const { step, failure } of report.filter(r => r.failure)) log(`── why ${step.id} failed\n${failure}`);
   log(`── summary (${Math.round((Date.now() - started) / 1000)} s)`);
   for (const { step, ok, seconds, counts } of report) {
     const c = counts ? ` — ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : '';

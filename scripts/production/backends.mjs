@@ -30,9 +30,13 @@ export function startBackend(name, workspace, configFile, env) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: backendNodeOptions(), ...env },
   });
-  // Backstage logs to stdout: both streams are kept (the end of them), for a failure's report.
+  // Backstage logs to stdout: both streams are kept (the end of them, without the access log's
+  // lines, which would bury the warnings), for a failure's report.
   let err = '';
-  const keep = c => (err = (err + c).slice(-6000));
+  const keep = c => {
+    const lines = String(c).split('\n').filter(l => !l.includes('type="incomingRequest"'));
+    err = (err + lines.join('\n')).slice(-6000);
+  };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   return {

@@ -31,8 +31,13 @@ try {
   backends.push(mlopsBackend);
   await Promise.all([ready(portalBackend, portal), ready(mlopsBackend, mlops)]);
   log('both backends ready');
-  ({ code } = await run('yarn', ['playwright', 'test', '--config', 'playwright.split.config.ts'], { env: { SPLIT_PORTAL_URL: portal, SPLIT_MLOPS_URL: mlops } }));
-  if (code !== 0) for (const b of backends) process.stderr.write(`--- ${b.name} (last output)\n${b.log()}\n`);
+  let output;
+  ({ code, output } = await run('yarn', ['playwright', 'test', '--config', 'playwright.split.config.ts'], { env: { SPLIT_PORTAL_URL: portal, SPLIT_MLOPS_URL: mlops } }));
+  if (code !== 0) {
+    // The backends' warnings first, then Playwright's report again, so a log's tail shows why.
+    for (const b of backends) process.stderr.write(`--- ${b.name} (last output)\n${b.log()}\n`);
+    process.stdout.write(`--- Playwright's report again\n${output.slice(-8000)}\n`);
+  }
 } catch (error) {
   log(String(error?.stack ?? error));
   process.stdout.write('1 failed\n');

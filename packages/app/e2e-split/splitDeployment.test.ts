@@ -38,6 +38,10 @@ test('the portal walks the demo with ModelRails served by its own backend', asyn
     await expect(versions.locator('tr[data-version="17"]')).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 120_000, intervals: [5_000] });
   await expect(versions.locator('tr[data-version="18"]')).toBeVisible();
+  // Until the ModelRails backend has read the Models from the portal's catalog and seeded them, it
+  // may answer 404 for a Model it does not know yet, never a 5xx; from here on, only successes.
+  expect(mlopsCalls.filter(c => c.startsWith('5'))).toEqual([]);
+  mlopsCalls.length = 0;
   await page.screenshot({ path: 'test-results/e2e-split/versions.png', fullPage: true });
 
   // Drift and rollouts too; the serving fleet's token ingests on the ModelRails backend.
@@ -57,6 +61,6 @@ test('the portal walks the demo with ModelRails served by its own backend', asyn
   });
   expect(ingest.status()).toBe(200);
 
-  expect(mlopsCalls.length).toBeGreaterThan(3);
+  expect(mlopsCalls.length).toBeGreaterThan(2);
   expect(mlopsCalls.filter(c => !c.startsWith('2') && !c.startsWith('3'))).toEqual([]);
 });
