@@ -93,6 +93,15 @@ describe('registry routes', () => {
   const asUser = mockCredentials.user.header('user:default/bob');
   const asService = mockCredentials.service.header();
 
+  it("records an MLflow dataset input by MLflow's own digest", async () => {
+    const server = await start();
+    const body = validBody();
+    body.training.datasets[0].digest = 'mlflow:3f2c1a9e';
+    const created = await request(server).post(versionsUrl).set('Authorization', asService).send(body);
+    expect(created.status).toBe(201);
+    expect(created.body.training.datasets[0].digest).toBe('mlflow:3f2c1a9e');
+  });
+
   it('registers a version and reads it back with its lineage record', async () => {
     const server = await start();
     const created = await request(server)
@@ -254,8 +263,13 @@ describe('registry routes', () => {
     ],
     ['an unknown field', (b: any) => (b.colour = 'blue'), /colour/],
     [
-      'a dataset digest that is not sha256',
+      'a dataset digest that is neither sha256 nor MLflow\'s',
       (b: any) => (b.training.datasets[0].digest = 'x'),
+      /training\/datasets\/0\/digest/,
+    ],
+    [
+      'an MLflow dataset digest with characters MLflow never writes',
+      (b: any) => (b.training.datasets[0].digest = 'mlflow:ab/../cd'),
       /training\/datasets\/0\/digest/,
     ],
     [

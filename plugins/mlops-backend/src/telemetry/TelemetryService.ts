@@ -16,6 +16,7 @@ import {
   FeatureSummary,
   layoutFromSample,
   locatorOf,
+  LOG_ACCURACY,
   LOG_MIN_VALUE,
   logBinIndex,
   LogSummary,
@@ -44,6 +45,21 @@ export function labelSummary(counts: { n: number; positives: number }) {
 
 /** What a serving fleet posts. */
 export type IngestKind = 'predictions' | 'outcomes' | 'profiles';
+
+/**
+ * Everything a serving fleet needs to send profiles the ingest accepts: the features the version's
+ * layout bins (with their numeric layouts), the Model's segment tags, the bucket and the limits.
+ */
+export type TelemetryLayout = {
+  modelRef: string;
+  version: string;
+  /** The version whose training profile fixed the bins (this one's, else the model's newest); null without any. */
+  layoutVersion: string | null;
+  bucketMinutes: number;
+  segments: string[];
+  features: Array<{ name: string; kind: 'numeric' | 'categorical'; layout?: NumericLayout }>;
+  limits: { eventsPerBatch: number; profilesPerBatch: number; featuresPerEvent: number; maxCategories: number; logAccuracy: number };
+};
 
 /** The bins telemetry of a version is summarised into: its own profile's, else the model's newest. */
 export type VersionLayout = {
@@ -104,6 +120,7 @@ export interface TelemetryService {
   ingestProfiles(body: unknown): Promise<BatchOutcome & { dropped: number }>;
   ingest(kind: IngestKind, body: unknown): Promise<BatchOutcome & { dropped?: number }>;
   referenceProfile(modelRef: string, version: string): Promise<ReferenceProfile>;
+  telemetryLayout(modelRef: string, version: string): Promise<TelemetryLayout>;
   putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile>;
 }
 
@@ -266,7 +283,7 @@ export class DefaultTelemetryService implements TelemetryService {
 
   /**
    * Pre-aggregated profiles from serving fleets: the same summaries we store, binned with the
-   * version's layout (GET …/telemetry/layout), one per model, version, segment and bucket.
+   * version's layout (GET …/versions/{version}/telemetry-layout), one per model, version, segment and bucket.
    */
   async ingestProfiles(body: unknown): Promise<BatchOutcome & { dropped: number }> {
     const root = new v.Fields('');
@@ -390,6 +407,26 @@ export class DefaultTelemetryService implements TelemetryService {
     const profile = (await this.options.store.getReferenceProfile(modelRef, version)) ?? (await this.options.store.latestReferenceProfile(modelRef));
     if (!profile) throw new NotFoundError(`No reference profile for ${modelRef} version ${version} or any other version`);
     return profile;
+  }
+
+  async telemetryLayout(modelRef: string, version: string): Promise<TelemetryLayout> {
+    const policy = await this.requirePolicy(modelRef);
+    const layout = await this.layout(modelRef, version);
+    return {
+      modelRef,
+      version,
+      layoutVersion: layout.layoutVersion,
+      bucketMinutes: BUCKET_MS / 60_000,
+      segments: segmentTagsOf(policy),
+      features: [...layout.features].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, spec]) => ({ name, kind: spec.kind, ...(spec.layout ? { layout: spec.layout } : {}) })),
+      limits: {
+        eventsPerBatch: v.INGEST_LIMITS.eventsPerBatch,
+        profilesPerBatch: v.INGEST_LIMITS.profilesPerBatch,
+        featuresPerEvent: v.INGEST_LIMITS.featuresPerEvent,
+        maxCategories: MAX_CATEGORIES,
+        logAccuracy: LOG_ACCURACY,
+      },
+    };
   }
 
   async putReferenceProfile(modelRef: string, version: string, body: unknown): Promise<ReferenceProfile> {

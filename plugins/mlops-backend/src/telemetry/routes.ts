@@ -52,6 +52,12 @@ export function telemetryRoutes(
     res.status(201).json(profileSummary(profile));
   });
 
+  // Serving fleets bin their profiles with this: their ingest token may read it.
+  router.get('/models/:namespace/:name/versions/:version/telemetry-layout', async (req, res) => {
+    await authorize(await credentials(req), mlopsIngestPermission);
+    res.json(await telemetry.telemetryLayout(modelRefOf(req.params), req.params.version));
+  });
+
   router.get('/models/:namespace/:name/versions/:version/profile', async (req, res) => {
     await reader(req);
     res.json(profileSummary(await telemetry.referenceProfile(modelRefOf(req.params), req.params.version)));

@@ -76,6 +76,49 @@ describe('telemetry routes with scoped tokens (real auth and permission services
     expect((await request(server).get('/api/mlops/metrics').set('Authorization', SERVING)).status).toBe(403);
   });
 
+  it('gives the serving token the telemetry layout it bins profiles with', async () => {
+    const server = await start();
+    const path = '/api/mlops/models/default/home-feed-ranker/versions/17/telemetry-layout';
+    // No training profile yet: events, scores and latencies only.
+    const bare = await request(server).get(path).set('Authorization', SERVING);
+    expect(bare.status).toBe(200);
+    expect(bare.body).toMatchObject({ modelRef: MODEL, version: '17', layoutVersion: null, bucketMinutes: 5, segments: ['platform'], features: [] });
+    expect(bare.body.limits).toEqual({ eventsPerBatch: 10_000, profilesPerBatch: 1_000, featuresPerEvent: 200, maxCategories: 500, logAccuracy: 0.01 });
+
+    expect((await request(server).post('/api/mlops/models/default/home-feed-ranker/versions').set('Authorization', CI).send(version('17'))).status).toBe(201);
+    expect((await request(server).put('/api/mlops/models/default/home-feed-ranker/versions/17/profile').set('Authorization', CI).send(trainingProfile(1, 5000))).status).toBe(201);
+    const layout = await request(server).get(path).set('Authorization', SERVING);
+    expect(layout.body.layoutVersion).toBe('17');
+    expect(layout.body.features.map((f: any) => [f.name, f.kind, f.layout?.edges.length])).toEqual([
+      ['item_price', 'numeric', 999],
+      ['session_length_s', 'numeric', 999],
+      ['user_age', 'numeric', 999],
+      ['user_country', 'categorical', undefined],
+    ]);
+    // A version without a profile of its own bins with the model's newest.
+    expect((await request(server).get(path.replace('/17/', '/18/')).set('Authorization', SERVING)).body.layoutVersion).toBe('17');
+
+    // A profile built from it is accepted: the top bin for a value above every edge.
+    const bucketStart = Math.floor(Date.now() / 300_000) * 300_000;
+    const profile = {
+      model: MODEL, version: '17', sequence: 1, bucketStart, events: 2, segment: { platform: 'ios' },
+      features: {
+        user_age: { kind: 'numeric', n: 2, sum: 1e6 + 1, sumSquares: 1e12 + 1, min: 1, max: 1e6, belowRange: 0, aboveRange: 1, bins: [[0, 1], [999, 1]] },
+        user_country: { kind: 'categorical', n: 2, categories: { US: 1, DE: 1 } },
+      },
+    };
+    const sent = await request(server).post('/api/mlops/telemetry/profiles').set('Authorization', SERVING).send({ batchId: 'p-1', source: 'pod-9', profiles: [profile] });
+    expect(sent.status).toBe(200);
+    const outside = await request(server).post('/api/mlops/telemetry/profiles').set('Authorization', SERVING).send({ batchId: 'p-2', source: 'pod-9', profiles: [{ ...profile, sequence: 2, features: { user_age: { ...profile.features.user_age, bins: [[1000, 2]] } } }] });
+    expect(outside.status).toBe(400);
+    expect(outside.body.error.message).toBe('profiles[0].features.user_age.bins[0][0]: must be a bin of the layout (0 to 999)');
+
+    // Only the ingest permission reads it; an unknown Model is a 404.
+    expect((await request(server).get(path).set('Authorization', CI)).status).toBe(403);
+    expect((await request(server).get(path)).status).toBe(401);
+    expect((await request(server).get('/api/mlops/models/default/no-such-model/versions/1/telemetry-layout').set('Authorization', SERVING)).status).toBe(404);
+  });
+
   it('answers 400 naming the field, 413 above 8 MB, and counts the rejection', async () => {
     const server = await start();
     const now = Date.now();

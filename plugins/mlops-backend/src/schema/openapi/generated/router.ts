@@ -165,7 +165,10 @@ export const spec = {
             pattern: '^[A-Za-z0-9][A-Za-z0-9._:+-]{0,127}$',
           },
           digest: {
-            $ref: '#/components/schemas/Digest',
+            type: 'string',
+            description:
+              "A SHA-256 content digest, or `mlflow:` and the digest MLflow gave the dataset (a fingerprint MLflow computes from the data, not a content hash; what the MLflow sync and the Python client's register_version record for an MLflow dataset input).",
+            pattern: '^(sha256:[0-9a-f]{64}|mlflow:[0-9A-Za-z]{1,64})$',
           },
           uri: {
             type: 'string',
@@ -1124,7 +1127,7 @@ export const spec = {
       ProfileBatch: {
         type: 'object',
         description:
-          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
+          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see GET …/versions/{version}/telemetry-layout): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
         properties: {
           batchId: {
             type: 'string',
@@ -1210,6 +1213,107 @@ export const spec = {
           },
         },
         required: ['features'],
+      },
+      TelemetryLayout: {
+        type: 'object',
+        description:
+          'Numeric values go to bin i, the smallest index with value <= edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values <= 1e-9 counted as zeros. Booleans are the categories "true" and "false"; past limits.maxCategories distinct values a summary counts the rest as "__other__".',
+        properties: {
+          modelRef: {
+            type: 'string',
+          },
+          version: {
+            type: 'string',
+          },
+          layoutVersion: {
+            type: ['string', 'null'],
+          },
+          bucketMinutes: {
+            type: 'integer',
+          },
+          segments: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          features: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                name: {
+                  type: 'string',
+                },
+                kind: {
+                  type: 'string',
+                  enum: ['numeric', 'categorical'],
+                },
+                layout: {
+                  type: 'object',
+                  properties: {
+                    edges: {
+                      type: 'array',
+                      items: {
+                        type: 'number',
+                      },
+                    },
+                    min: {
+                      type: 'number',
+                    },
+                    max: {
+                      type: 'number',
+                    },
+                    mean: {
+                      type: 'number',
+                    },
+                    std: {
+                      type: 'number',
+                    },
+                  },
+                  required: ['edges', 'min', 'max', 'mean', 'std'],
+                },
+              },
+              required: ['name', 'kind'],
+            },
+          },
+          limits: {
+            type: 'object',
+            properties: {
+              eventsPerBatch: {
+                type: 'integer',
+              },
+              profilesPerBatch: {
+                type: 'integer',
+              },
+              featuresPerEvent: {
+                type: 'integer',
+              },
+              maxCategories: {
+                type: 'integer',
+              },
+              logAccuracy: {
+                type: 'number',
+              },
+            },
+            required: [
+              'eventsPerBatch',
+              'profilesPerBatch',
+              'featuresPerEvent',
+              'maxCategories',
+              'logAccuracy',
+            ],
+          },
+        },
+        required: [
+          'modelRef',
+          'version',
+          'layoutVersion',
+          'bucketMinutes',
+          'segments',
+          'features',
+          'limits',
+        ],
       },
       ReferenceProfileSummary: {
         type: 'object',
@@ -4002,6 +4106,45 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '503': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/models/{namespace}/{name}/versions/{version}/telemetry-layout': {
+      get: {
+        operationId: 'GetTelemetryLayout',
+        description:
+          "What a serving fleet needs to send profiles (POST /telemetry/profiles) the ingest accepts: the features the version's bins cover, each numeric one's layout, the Model's segment tags, the bucket length and the limits. Needs `mlops.telemetry.ingest` (the serving token). A version without a training profile of its own uses the model's newest; with none at all, `features` is empty and only events, scores and latencies are summarised.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/version',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The layout.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TelemetryLayout',
+                },
+              },
+            },
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
             $ref: '#/components/responses/ErrorResponse',
           },
         },

@@ -44,6 +44,7 @@ import { RolloutDetail } from '../models/RolloutDetail.model';
 import { Runbook } from '../models/Runbook.model';
 import { RunbookList } from '../models/RunbookList.model';
 import { SyncStatus } from '../models/SyncStatus.model';
+import { TelemetryLayout } from '../models/TelemetryLayout.model';
 
 /**
  * @public
@@ -330,6 +331,17 @@ export type GetRunbook = {
 /**
  * @public
  */
+export type GetTelemetryLayout = {
+  path: {
+    namespace: string;
+    name: string;
+    version: string;
+  };
+  response: TelemetryLayout | Error | Error | Error;
+};
+/**
+ * @public
+ */
 export type IngestOutcomes = {
   body: OutcomeBatch;
   response: IngestResult | Error | Error | Error | Error | Error;
@@ -565,6 +577,8 @@ export type EndpointMap = {
   '#get|/rollouts/{id}': GetRollout;
 
   '#get|/models/{namespace}/{name}/runbooks/{id}': GetRunbook;
+
+  '#get|/models/{namespace}/{name}/versions/{version}/telemetry-layout': GetTelemetryLayout;
 
   '#post|/telemetry/outcomes': IngestOutcomes;
 

@@ -127,4 +127,8 @@ export * from '../models/RunbookSummary.model';
 export * from '../models/Severity.model';
 export * from '../models/SloStatus.model';
 export * from '../models/SyncStatus.model';
+export * from '../models/TelemetryLayout.model';
+export * from '../models/TelemetryLayoutFeaturesInner.model';
+export * from '../models/TelemetryLayoutFeaturesInnerLayout.model';
+export * from '../models/TelemetryLayoutLimits.model';
 export * from '../models/TrainingRun.model';

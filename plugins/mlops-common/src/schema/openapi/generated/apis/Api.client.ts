@@ -49,6 +49,7 @@ import { RolloutDetail } from '../models/RolloutDetail.model';
 import { Runbook } from '../models/Runbook.model';
 import { RunbookList } from '../models/RunbookList.model';
 import { SyncStatus } from '../models/SyncStatus.model';
+import { TelemetryLayout } from '../models/TelemetryLayout.model';
 
 /**
  * Wraps the Response type to convey a type on the json call.
@@ -318,6 +319,16 @@ export type GetRunbook = {
     namespace: string;
     name: string;
     id: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetTelemetryLayout = {
+  path: {
+    namespace: string;
+    name: string;
+    version: string;
   };
 };
 /**
@@ -1207,6 +1218,36 @@ export class DefaultApiClient {
       namespace: request.path.namespace,
       name: request.path.name,
       id: request.path.id,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * What a serving fleet needs to send profiles (POST /telemetry/profiles) the ingest accepts: the features the version\'s bins cover, each numeric one\'s layout, the Model\'s segment tags, the bucket length and the limits. Needs `mlops.telemetry.ingest` (the serving token). A version without a training profile of its own uses the model\'s newest; with none at all, `features` is empty and only events, scores and latencies are summarised.
+   * @param namespace -
+   * @param name -
+   * @param version -
+   */
+  public async getTelemetryLayout(
+    // @ts-ignore
+    request: GetTelemetryLayout,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<TelemetryLayout>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/models/{namespace}/{name}/versions/{version}/telemetry-layout`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+      version: request.path.version,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {

@@ -11,7 +11,7 @@ export interface DatasetVersion {
   ref: string;
   version: string;
   /**
-   * A SHA-256 content digest.
+   * A SHA-256 content digest, or `mlflow:` and the digest MLflow gave the dataset (a fingerprint MLflow computes from the data, not a content hash; what the MLflow sync and the Python client\'s register_version record for an MLflow dataset input).
    */
   digest: string;
   uri?: string;
