@@ -240,13 +240,37 @@ export function emptyLog(): LogSummary {
   return { kind: 'log', n: 0, zeros: 0, sum: 0, min: Infinity, max: -Infinity, counts: new Map() };
 }
 
+/**
+ * γ^k by squaring: the same correctly rounded multiplications in every language, so the backend
+ * and every client (clients/python) agree on a bin's boundary to the last bit.
+ */
+function gammaPower(k: number): number {
+  let base = GAMMA;
+  let e = Math.abs(k);
+  let result = 1;
+  while (e > 0) {
+    if (e % 2 === 1) result *= base;
+    base *= base;
+    e = Math.floor(e / 2);
+  }
+  return k < 0 ? 1 / result : result;
+}
+
+/**
+ * Log bin k holds (γ^(k-1), γ^k]. Within a hair of a boundary, two libraries' logarithms may round
+ * to either side (V8's and glibc's differ by an ulp on some values): there the value is compared
+ * with the boundary itself, which every implementation computes alike.
+ */
 export function logBinIndex(value: number): number {
-  return Math.ceil(Math.log(value) / LOG_GAMMA);
+  const r = Math.log(value) / LOG_GAMMA;
+  const nearest = Math.floor(r + 0.5);
+  if (Math.abs(r - nearest) < 1e-6) return value <= gammaPower(nearest) ? nearest : nearest + 1;
+  return Math.ceil(r);
 }
 
 /** The upper bound of a log bin: it holds the values in (logBinUpper(index − 1), logBinUpper(index)]. */
 export function logBinUpper(index: number): number {
-  return GAMMA ** index;
+  return gammaPower(index);
 }
 
 /** The value a log bin stands for: within LOG_ACCURACY (relative) of every value in it. */
