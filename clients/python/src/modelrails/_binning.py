@@ -72,7 +72,7 @@ class NumericLayout:
 
     __slots__ = ("edges", "max", "min")
 
-    def __init__(self, edges: Sequence[float], min: float, max: float) -> None:  # noqa: A002
+    def __init__(self, edges: Sequence[float], min: float, max: float) -> None:
         self.edges = [float(e) for e in edges]
         self.min = float(min)
         self.max = float(max)
