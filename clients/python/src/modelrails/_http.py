@@ -105,8 +105,12 @@ class Transport:
                 on_retry(reason)
             if deadline is not None and time.monotonic() + wait > deadline:
                 raise ModelRailsError(f"not committed before the deadline ({reason})")
-            if stop is not None:
-                if stop.wait(wait):
-                    raise ModelRailsError(f"not committed before shutdown ({reason})")
-            else:
-                time.sleep(wait)
+            if self.pause(wait, stop):
+                raise ModelRailsError(f"not committed before shutdown ({reason})")
+
+    def pause(self, seconds: float, stop: Optional[threading.Event]) -> bool:
+        """Waits before a retry; True when ``stop`` was set meanwhile."""
+        if stop is None:
+            time.sleep(seconds)
+            return False
+        return stop.wait(seconds)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 try:
     import fcntl
@@ -39,15 +39,29 @@ class Spool:
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in batch_id)
         return self.directory / f"{kind}.{safe}.json"
 
-    def save(self, kind: str, body: Dict[str, Any]) -> Path:
+    def save(self, kind: str, body: Dict[str, Any], last_sequences: Optional[Dict[str, int]] = None) -> Path:
+        if last_sequences is not None:
+            # The highest sequence per stream this sender used, before the batch can reach the backend.
+            self._write(self.directory / "sequences", json.dumps(last_sequences))
         path = self._path(kind, body["batchId"])
-        temporary = path.with_suffix(".tmp")
+        self._write(path, json.dumps(body, separators=(",", ":")))
+        return path
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
+        temporary = path.with_name(path.name + ".tmp")
         with open(temporary, "w") as f:
-            json.dump(body, f, separators=(",", ":"))
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
-        return path
+
+    def last_sequences(self) -> Dict[str, int]:
+        try:
+            stored = json.loads((self.directory / "sequences").read_text())
+        except (OSError, ValueError):
+            return {}
+        return {k: int(v) for k, v in stored.items() if isinstance(v, int)} if isinstance(stored, dict) else {}
 
     def remove(self, kind: str, batch_id: str) -> None:
         self._path(kind, batch_id).unlink(missing_ok=True)

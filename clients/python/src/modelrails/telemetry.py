@@ -185,12 +185,20 @@ class Telemetry:
         self._retries = 0
         self._unknown_models: Set[str] = set()
         self._warned: Set[str] = set()
-        self._sequence = 0
+        # A run starts at the clock in microseconds: past any sequence an earlier run of this source
+        # used, since no sender numbers a million events a second. With a spool, the highest sequence
+        # ever used is kept there too, which also covers a clock set back.
+        start = _time.time_ns() // 1000
+        self._sequences = {"predictions": start, "outcomes": start, "profiles": start}
         self._unsent: List[Tuple[str, Dict[str, Any]]] = []
         self._versions: Dict[Tuple[str, str], _VersionProfiles] = {}
         self._waiting_for_layout: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
         self._last_post = _time.monotonic()
         self._spool = Spool(spool_dir) if spool_dir else None
+        if self._spool:
+            for stream, used in self._spool.last_sequences().items():
+                if stream in self._sequences:
+                    self._sequences[stream] = max(self._sequences[stream], used)
         if registry is not None:
             _metrics.register(self, registry)
         self._thread = threading.Thread(target=self._run, name=f"modelrails-telemetry-{self.source}", daemon=True)
@@ -299,11 +307,13 @@ class Telemetry:
             self._warned.add(key)
             log.warning("%s", message)
 
-    def _next_sequence(self) -> int:
-        self._sequence = max(self._sequence + 1, _time.time_ns() // 1000)
-        if self._sequence > _MAX_SEQUENCE:  # the year 2255
+    def _next_sequence(self, stream: str) -> int:
+        # Consecutive within a process and stream, so the backend keeps one idempotency range per
+        # sender run (it stores runs of consecutive sequences, not one key per event).
+        sequence = self._sequences[stream] = self._sequences[stream] + 1
+        if sequence > _MAX_SEQUENCE:  # the year 2255
             raise OverflowError("sequence past 2^53")
-        return self._sequence
+        return sequence
 
     # --- the sender thread --------------------------------------------------------------------------
 
@@ -352,7 +362,6 @@ class Telemetry:
             if kind in _LIST:
                 # The batch keeps its id and sequences: if it was committed before the crash, the
                 # backend answers "redelivered" and nothing is counted twice.
-                self._sequence = max(self._sequence, *(int(e.get("sequence", 0)) for e in body.get(_LIST[kind], [{}])))
                 self._deliver(kind, body)
 
     def _drain(self) -> None:
@@ -391,10 +400,10 @@ class Telemetry:
                     if self.mode == "profiles":
                         self._profile(event)
                     else:
-                        event["sequence"] = self._next_sequence()
+                        event["sequence"] = self._next_sequence("predictions")
                         predictions.append(event)
                 else:
-                    event["sequence"] = self._next_sequence()
+                    event["sequence"] = self._next_sequence("outcomes")
                     outcomes.append(event)
             if predictions:
                 self._send("predictions", predictions)
@@ -409,7 +418,7 @@ class Telemetry:
     def _send(self, kind: str, items: List[Dict[str, Any]]) -> None:
         body = {"batchId": f"{self.source}-{kind[0]}{items[0]['sequence']}", "source": self.source, _LIST[kind]: items}
         if self._spool:
-            self._spool.save(kind, body)
+            self._spool.save(kind, body, last_sequences=self._sequences)
         self._deliver(kind, body)
 
     @staticmethod
@@ -573,7 +582,7 @@ class Telemetry:
             if not profiles.buckets:
                 continue
             for profile in profiles.take(model, version):
-                profile["sequence"] = self._next_sequence()
+                profile["sequence"] = self._next_sequence("profiles")
                 batch.append(profile)
                 if len(batch) >= 1000:
                     self._send("profiles", batch)
