@@ -44,6 +44,20 @@ function playwrightCounts(output) {
   return found ? counts : undefined;
 }
 
+/** pytest's closing line: "3 failed, 40 passed, 1 skipped in 12.34s" (errors count as failures). */
+function pytestCounts(output) {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const line = clean.split('\n').reverse().find(l => /\d+ (passed|failed|errors?)\b.* in [\d.]+s/.test(l) || /^=+ .*\d+ failed/.test(l));
+  if (!line) return undefined;
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const [, n, kind] of line.matchAll(/(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)/g)) {
+    if (kind === 'passed' || kind === 'xpassed') counts.passed += Number(n);
+    else if (kind === 'skipped' || kind === 'xfailed') counts.skipped += Number(n);
+    else counts.failed += Number(n);
+  }
+  return counts;
+}
+
 // --- Commands ------------------------------------------------------------------------------------
 
 const GRAFANA = '@modelrails/grafana-mlops-app';
@@ -61,6 +75,7 @@ function testSteps() {
     { id: 'python', title: 'Python tools: the pinned virtual environment under .tools/python (MLflow)', fn: ensurePythonTools },
     { id: 'kubernetes', title: "Kubernetes test server: apiextensions-apiserver built from Kubernetes' Go module, the projects' published CRDs", fn: ensureKubernetesTools },
     { id: 'unit', title: 'Unit and integration tests (SQLite and PostgreSQL, a real MLflow server, a real Kubernetes API server)', cmd: y('test:unit'), counts: jestCounts, needsPostgres: true, needsMlflow: true, needsKubernetes: true },
+    { id: 'python-client', title: 'Python client: pip install, ruff, pytest (binning vectors shared with the backend, a real backend and MLflow, the BentoML example end to end, SIGKILL mid-stream)', cmd: ['node', ['scripts/python/client-tests.mjs']], counts: pytestCounts },
     { id: 'faults', title: 'Crash test: kill -9 of the backend mid-ingest and a PostgreSQL crash restart', cmd: ['node', ['scripts/faults/ingest-crash.mjs']], counts: jestCounts },
     { id: 'grafana-typecheck', title: 'Grafana app: type check', cmd: y('workspace', GRAFANA, 'typecheck') },
     { id: 'grafana-lint', title: 'Grafana app: lint', cmd: y('workspace', GRAFANA, 'lint') },

@@ -17,9 +17,10 @@ from typing import Optional, Union
 import bentoml
 import joblib
 import pandas as pd
-from data import FEATURES
 
 import modelrails
+
+from data import FEATURES
 
 MODEL = os.environ.get("RANKER_ENTITY", "model:default/product-search-reranker")
 

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import joblib
-from data import FEATURES, traffic
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
@@ -23,6 +22,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import modelrails
+
+from data import FEATURES, traffic
 
 MODEL = "model:default/product-search-reranker"
 

@@ -55,7 +55,7 @@ try {
   await ensurePythonTools();
   const install = await run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--force-reinstall', './clients/python']);
   if (install.code !== 0) throw new Error('pip install ./clients/python failed');
-  const lint = await run(join(VENV, 'bin', 'ruff'), ['check', '--config', 'clients/python/pyproject.toml', 'clients/python', 'examples/bentoml-ranker']);
+  const lint = await run(join(VENV, 'bin', 'ruff'), ['check', '--config', 'clients/python/pyproject.toml', 'clients/python', 'examples/bentoml-ranker', 'bench/python-client.py']);
   if (lint.code !== 0) throw new Error('ruff found problems');
 
   mlflow = await startMlflow();

@@ -6,10 +6,11 @@ import threading
 import time
 
 import pytest
-from conftest import committed, error
 from prometheus_client import CollectorRegistry, generate_latest
 
 from modelrails import InvalidEvent, Telemetry, UnknownModel
+
+from conftest import committed, error
 
 MODEL = "model:default/home-feed-ranker"
 

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 
 import pytest
-from conftest import error
 from hypothesis import given
 from hypothesis import strategies as st
 
 from modelrails._http import Transport, retry_after_seconds
 from modelrails.errors import ModelRailsError, Rejected
+
+from conftest import error
 
 
 def transport(url, waits):

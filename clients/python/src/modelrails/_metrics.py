@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from typing import TYPE_CHECKING, Dict, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
@@ -46,15 +46,16 @@ class _TelemetryCollector(Collector):
         yield from (events, batches, retries, queued, capacity)
 
 
-_collectors: Dict[int, _TelemetryCollector] = {}
+# Per registry object (not its id: a new registry may reuse a collected one's id).
+_collectors: weakref.WeakKeyDictionary[CollectorRegistry, _TelemetryCollector] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
 def register(sender: Telemetry, registry: CollectorRegistry) -> None:
     """Adds the sender to the registry's one collector (made on first use)."""
     with _lock:
-        collector = _collectors.get(id(registry))
+        collector = _collectors.get(registry)
         if collector is None:
-            collector = _collectors[id(registry)] = _TelemetryCollector()
+            collector = _collectors[registry] = _TelemetryCollector()
             registry.register(collector)
         collector.senders.add(sender)

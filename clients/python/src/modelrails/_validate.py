@@ -129,33 +129,37 @@ def segment(value: Optional[Mapping[str, str]], field: str = "segment") -> Optio
 def prediction(model: Any, version: Any, request_id: Any, feature_values: Optional[Mapping[str, Any]], score: Any,
                latency_ms: Any, error: Any, segment_tags: Optional[Mapping[str, str]], query_id: Any,
                at: Time, now_ms: Optional[float] = None) -> Dict[str, Any]:
-    """One prediction event in wire form (without source and sequence, which the sender adds)."""
-    event: Dict[str, Any] = {
-        "model": model_ref(model),
-        "version": ident(version, "version"),
-        "requestId": ident(request_id, "requestId"),
-        "time": epoch_ms(at, "time", now_ms),
-    }
-    if query_id is not None:
-        event["queryId"] = ident(query_id, "queryId")
-    checked = features(feature_values)
-    if checked:
-        event["features"] = checked
-    if score is not None:
-        event["score"] = finite(score, "score")
+    """One prediction event in wire form (without source and sequence, which the sender adds).
+
+    Fields are checked in the backend's order, so an event wrong in several ways is refused for the
+    same field the backend would name.
+    """
+    ref = model_ref(model)
+    occurred = epoch_ms(at, "time", now_ms)
+    if error is not None and not isinstance(error, bool):
+        raise InvalidEvent("error", "must be a boolean")
+    latency = None
     if latency_ms is not None:
         latency = finite(latency_ms, "latencyMs")
         if latency < 0:
             raise InvalidEvent("latencyMs", "must not be negative")
-        event["latencyMs"] = latency
-    if error is not None:
-        if not isinstance(error, bool):
-            raise InvalidEvent("error", "must be a boolean")
-        if error:
-            event["error"] = True
+    event: Dict[str, Any] = {"model": ref, "requestId": ident(request_id, "requestId")}
+    event["version"] = ident(version, "version")
+    event["time"] = occurred
+    if query_id is not None:
+        event["queryId"] = ident(query_id, "queryId")
     tags = segment(segment_tags)
+    if score is not None:
+        event["score"] = finite(score, "score")
+    if latency is not None:
+        event["latencyMs"] = latency
+    if error:
+        event["error"] = True
     if tags:
         event["segment"] = tags
+    checked = features(feature_values)
+    if checked:
+        event["features"] = checked
     return event
 
 
