@@ -50,6 +50,17 @@ function logCases() {
   return { values, bins: values.map(x => logBinIndex(x)) };
 }
 
+const segmentOf = (i: number): Record<string, string> => {
+  if (i % 2) return { platform: 'ios' };
+  return i % 5 ? { platform: 'web' } : {};
+};
+
+/** No score, a zero score (counted apart from the log bins) or a random one. */
+const scoreOf = (i: number, random: () => number) => {
+  if (i % 7 === 0) return null;
+  return i % 11 === 0 ? 0 : random();
+};
+
 /** Events through the ingest's own summariser: what a profile sender must reproduce. */
 function summaryCases() {
   const random = seededRandom(3);
@@ -78,11 +89,12 @@ function summaryCases() {
     requestId: `r${i}`,
     queryId: null,
     occurredAt: 1_800_000_000_000,
-    segment: i % 2 ? { platform: 'ios' } : i % 5 ? { platform: 'web' } : {},
-    score: i % 7 === 0 ? null : i % 11 === 0 ? 0 : random(),
+    segment: segmentOf(i),
+    score: scoreOf(i, random),
     latencyMs: i % 9 === 0 ? null : 5 + 200 * random() ** 3,
     error: i % 13 === 0,
     features: f,
+    keepFeatures: false,
   }));
   const events = rows.map(r => ({ features: r.features, score: r.score, latencyMs: r.latencyMs, error: r.error, segment: r.segment }));
   const layouts = new Map([['model:default/m@1', { layoutVersion: '1', features }]]);
@@ -149,6 +161,6 @@ describe('the shared binning vectors (test-vectors/binning.json)', () => {
     // A log bin k holds (γ^(k-1), γ^k]; 1 is in bin 0, and values up to 1e-9 are zeros (no bin).
     expect(stored.log.bins[stored.log.values.indexOf(1)]).toBe(0);
     const relative = stored.log.values.map((x: number, i: number) => Math.abs((2 * ((1 + LOG_ACCURACY) / (1 - LOG_ACCURACY)) ** stored.log.bins[i]) / ((1 + LOG_ACCURACY) / (1 - LOG_ACCURACY) + 1) - x) / x);
-    expect(Math.max(...relative.filter((r: number, i: number) => stored.log.values[i] > LOG_MIN_VALUE))).toBeLessThanOrEqual(LOG_ACCURACY + 1e-12);
+    expect(Math.max(...relative.filter((_r: number, i: number) => stored.log.values[i] > LOG_MIN_VALUE))).toBeLessThanOrEqual(LOG_ACCURACY + 1e-12);
   });
 });

@@ -1127,7 +1127,7 @@ export const spec = {
       ProfileBatch: {
         type: 'object',
         description:
-          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see GET …/versions/{version}/telemetry-layout): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
+          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the version's telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
         properties: {
           batchId: {
             type: 'string',
@@ -1217,7 +1217,7 @@ export const spec = {
       TelemetryLayout: {
         type: 'object',
         description:
-          'Numeric values go to bin i, the smallest index with value <= edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values <= 1e-9 counted as zeros. Booleans are the categories "true" and "false"; past limits.maxCategories distinct values a summary counts the rest as "__other__".',
+          'Numeric values go to bin i, the smallest index with value ≤ edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values ≤ 1e-9 counted as zeros (test-vectors/binning.json has cases). Booleans are the categories "true" and "false"; past limits.maxCategories distinct values a summary counts the rest as "__other__".',
         properties: {
           modelRef: {
             type: 'string',

@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * Pre-aggregated summaries from serving fleets, binned with the version\'s layout (see GET …/versions/{version}/telemetry-layout): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).
+ * Pre-aggregated summaries from serving fleets, binned with the version\'s layout (see the version\'s telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).
  * @public
  */
 export interface ProfileBatch {
