@@ -94,3 +94,12 @@ if (!only || only === 'lineage') {
   log('lineage page: starting the portal backend with the demo');
   await benchLineagePage({ versions, rootId: `dataset:${d.ref}@${d.version}`, expectedNodes: 2000 });
 }
+
+if (!only || only === 'python') {
+  // The Python client (clients/python), installed into .tools/python as `npm test` does.
+  const { ensurePythonTools, PYTHON } = await import('../scripts/lib/python.mjs');
+  await ensurePythonTools();
+  const install = await run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', '--force-reinstall', './clients/python'], { cwd: ROOT });
+  const { code } = install.code === 0 ? await run(PYTHON, ['bench/python-client.py'], { cwd: ROOT }) : install;
+  if (code !== 0) process.exitCode = 1;
+}

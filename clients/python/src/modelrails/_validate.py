@@ -28,8 +28,19 @@ _REF = re.compile(r"^(?:([^:/]+):)?(?:([^:/]+)/)?([^:/]+)$")
 Time = Union[datetime, int, float, None]
 
 
+_known_refs: Dict[str, str] = {}
+_known_keys: set = set()
+_known_tags: set = set()
+# Bounds of the caches below: names repeat across events, so they are checked once (a sender seeing
+# ever new names only pays the full check again).
+_CACHE_LIMIT = 10_000
+
+
 def model_ref(value: Any, field: str = "model") -> str:
     """``home-feed-ranker``, ``default/home-feed-ranker`` or ``model:default/home-feed-ranker``, as the backend writes it."""
+    known = _known_refs.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known
     if not isinstance(value, str) or not value:
         raise InvalidEvent(field, "must be an entity reference such as \"model:default/home-feed-ranker\"")
     match = _REF.match(value)
@@ -38,7 +49,10 @@ def model_ref(value: Any, field: str = "model") -> str:
     kind, namespace, name = match.group(1) or "model", match.group(2) or "default", match.group(3)
     if kind.lower() != "model":
         raise InvalidEvent(field, "must name a Model entity")
-    return f"model:{namespace.lower()}/{name}"
+    ref = f"model:{namespace.lower()}/{name}"
+    if len(_known_refs) < _CACHE_LIMIT:
+        _known_refs[value] = ref
+    return ref
 
 
 def ident(value: Any, field: str) -> str:
@@ -56,6 +70,11 @@ def _is_real(value: Any) -> bool:
 
 
 def finite(value: Any, field: str) -> float:
+    kind = type(value)
+    if kind is float and value - value == 0.0:  # the common case, without the ABC checks below
+        return value
+    if kind is int:
+        return float(value)
     if not _is_real(value):
         raise InvalidEvent(field, "must be a finite number")
     number = float(value)
@@ -72,7 +91,9 @@ def epoch_ms(value: Time, field: str = "time", now_ms: Optional[float] = None, f
     now = _time.time() * 1000 if now_ms is None else now_ms
     if value is None:
         return int(now)
-    if isinstance(value, datetime):
+    if type(value) is float and value - value == 0.0:
+        ms = value
+    elif isinstance(value, datetime):
         ms = value.timestamp() * 1000 if value.tzinfo else (value - datetime(1970, 1, 1)).total_seconds() * 1000
     else:
         ms = finite(value, field)
@@ -84,22 +105,36 @@ def epoch_ms(value: Time, field: str = "time", now_ms: Optional[float] = None, f
 def features(value: Optional[Mapping[str, Any]], field: str = "features") -> Optional[Dict[str, Any]]:
     if value is None:
         return None
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise InvalidEvent(field, "must be an object")
     if len(value) > FEATURES_PER_EVENT:
         raise InvalidEvent(field, f"at most {FEATURES_PER_EVENT} features per event")
     out: Dict[str, Any] = {}
+    known = _known_keys
     for key, v in value.items():
-        if not isinstance(key, str) or len(key) > 128 or key.startswith("__"):
-            raise InvalidEvent(f"{field}.{key}", "feature names are up to 128 characters and do not start with __")
-        if v is None or isinstance(v, bool):
+        if key not in known:
+            if not isinstance(key, str) or len(key) > 128 or key.startswith("__"):
+                raise InvalidEvent(f"{field}.{key}", "feature names are up to 128 characters and do not start with __")
+            if len(known) < _CACHE_LIMIT:
+                known.add(key)
+        kind = type(v)
+        # The common types first; numpy scalars and subclasses take the long way.
+        if kind is float:
+            if v - v != 0.0:  # NaN or ±Infinity
+                raise InvalidEvent(f"{field}.{key}", "must be a finite number")
             out[key] = v
+        elif kind is str:
+            if len(v) > STRING_VALUE_LENGTH:
+                raise InvalidEvent(f"{field}.{key}", f"must be at most {STRING_VALUE_LENGTH} characters")
+            out[key] = v
+        elif kind is int or kind is bool or v is None:
+            out[key] = v
+        elif isinstance(v, bool) or kind.__name__ == "bool_":
+            out[key] = bool(v)
         elif isinstance(v, str):
             if len(v) > STRING_VALUE_LENGTH:
                 raise InvalidEvent(f"{field}.{key}", f"must be at most {STRING_VALUE_LENGTH} characters")
             out[key] = str(v)
-        elif type(v).__name__ == "bool_":
-            out[key] = bool(v)
         elif _is_real(v):
             number = float(v)
             if not math.isfinite(number):
@@ -114,15 +149,21 @@ def features(value: Optional[Mapping[str, Any]], field: str = "features") -> Opt
 def segment(value: Optional[Mapping[str, str]], field: str = "segment") -> Optional[Dict[str, str]]:
     if not value:
         return None
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise InvalidEvent(field, "must be an object")
     if len(value) > SEGMENT_TAGS:
         raise InvalidEvent(field, f"at most {SEGMENT_TAGS} tags")
-    for key, v in value.items():
+    known = _known_tags
+    for pair in value.items():
+        if pair in known:
+            continue
+        key, v = pair
         if not isinstance(key, str) or not _TAG.match(key):
             raise InvalidEvent(f"{field}.{key}", "tag names are letters, digits, _ . - (up to 64)")
         if not isinstance(v, str) or not v or len(v) > 64:
             raise InvalidEvent(f"{field}.{key}", "must be a string of 1 to 64 characters")
+        if len(known) < _CACHE_LIMIT:
+            known.add(pair)
     return dict(value)
 
 

@@ -87,7 +87,13 @@ def _model_path(model_ref: str) -> str:
 
 
 class _VersionProfiles:
-    """One version's summaries in the making, binned with its telemetry layout."""
+    """One version's summaries in the making, binned with its telemetry layout.
+
+    Checked events wait in a short list per bucket and are binned a chunk at a time (NumPy), then
+    merged into the bucket's running summaries: memory stays O(chunk + features × bins).
+    """
+
+    CHUNK = 4096
 
     def __init__(self, layout: Mapping[str, Any], fetched_at: float) -> None:
         self.layout_version = layout.get("layoutVersion")
@@ -98,34 +104,38 @@ class _VersionProfiles:
         self.segments: List[str] = list(layout.get("segments", []))
         self.fetched_at = fetched_at
         self.buckets: Dict[int, Dict[str, _binning.Group]] = {}
+        self.pending: Dict[int, List[Dict[str, Any]]] = {}
         self.events = 0
 
-    def add(self, event: Mapping[str, Any]) -> None:
+    def add(self, event: Dict[str, Any]) -> None:
         bucket = _binning.bucket_of(event["time"])
+        waiting = self.pending.get(bucket)
+        if waiting is None:
+            waiting = self.pending[bucket] = []
+        waiting.append(event)
+        self.events += 1
+        if len(waiting) >= self.CHUNK:
+            self._bin(bucket)
+
+    def _bin(self, bucket: int) -> None:
+        events = self.pending.pop(bucket, None)
+        if not events:
+            return
+        fresh = _binning.summarize(events, self.specs, self.segments)
         groups = self.buckets.get(bucket)
         if groups is None:
-            groups = self.buckets[bucket] = {_binning.ALL_TRAFFIC: _binning.Group(self.specs)}
-        into = [groups[_binning.ALL_TRAFFIC]]
-        tags = event.get("segment")
-        if tags:
-            for tag in self.segments:
-                value = tags.get(tag)
-                if value is not None:
-                    key = f"{tag}={value}"
-                    group = groups.get(key)
-                    if group is None:
-                        group = groups[key] = _binning.Group(self.specs)
-                    into.append(group)
-        features = event.get("features")
-        score = event.get("score")
-        latency = event.get("latencyMs")
-        error = bool(event.get("error"))
-        for group in into:
-            group.add_event(features, score, latency, error, self.specs)
-        self.events += 1
+            self.buckets[bucket] = fresh
+            return
+        for key, group in fresh.items():
+            if key in groups:
+                groups[key].merge(group)
+            else:
+                groups[key] = group
 
     def take(self, model: str, version: str) -> List[Dict[str, Any]]:
         """The profiles to post (without sequence numbers), emptying the summaries."""
+        for bucket in list(self.pending):
+            self._bin(bucket)
         profiles = []
         for bucket, groups in sorted(self.buckets.items()):
             for key, group in groups.items():
@@ -135,6 +145,9 @@ class _VersionProfiles:
         self.buckets = {}
         self.events = 0
         return profiles
+
+    def has_data(self) -> bool:
+        return bool(self.buckets or self.pending)
 
 
 class Telemetry:
@@ -579,7 +592,7 @@ class Telemetry:
                     profiles.add(event)
         batch: List[Dict[str, Any]] = []
         for (model, version), profiles in self._versions.items():
-            if not profiles.buckets:
+            if not profiles.has_data():
                 continue
             for profile in profiles.take(model, version):
                 profile["sequence"] = self._next_sequence("profiles")
