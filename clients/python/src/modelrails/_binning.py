@@ -70,7 +70,7 @@ class NumericLayout:
 
     __slots__ = ("edges", "edges_array", "max", "min")
 
-    def __init__(self, edges: Sequence[float], min: float, max: float) -> None:  # noqa: A002
+    def __init__(self, edges: Sequence[float], min: float, max: float) -> None:
         self.edges = [float(e) for e in edges]
         self.edges_array = np.asarray(self.edges, dtype=float)
         self.min = float(min)
