@@ -39,6 +39,13 @@ export default defineConfig({
       stderr: 'pipe',
     },
     {
+      // The Python client's BentoML example, trained, registered and serving with search traffic.
+      command: `node scripts/demo-bentoml.mjs --backend http://localhost:${port}`,
+      url: 'http://127.0.0.1:5057/readyz',
+      timeout: 420_000,
+      reuseExistingServer: false,
+    },
+    {
       // The Grafana app's panels with the real @grafana/ui, fed through the data source's proxy route.
       command: 'yarn --cwd plugins/grafana-mlops-app harness --port 7090',
       url: 'http://127.0.0.1:7090/',

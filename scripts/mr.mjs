@@ -244,9 +244,10 @@ async function start() {
     ...((await probePort(5055)) !== 'free' ? [5055] : []),
     ...((await probePort(5056)) !== 'free' ? [5056] : []),
     ...((await probePort(3001)) !== 'free' ? [3001] : []),
+    ...((await probePort(5057)) !== 'free' ? [5057] : []),
   ];
   if (taken.length) {
-    log(`cannot start: port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} taken by another program (the demo needs 3000, 3001, 5055, 5056 and 7007).`);
+    log(`cannot start: port${taken.length > 1 ? 's' : ''} ${taken.join(', ')} ${taken.length > 1 ? 'are' : 'is'} taken by another program (the demo needs 3000, 3001, 5055, 5056, 5057 and 7007).`);
     process.exit(1);
   }
   // Both children get their own process group, so stopping the portal stops everything they started.
@@ -259,6 +260,12 @@ async function start() {
   });
   log('starting the demo Kubernetes API on 127.0.0.1:5056 (the HTTPRoute of a Gateway API canary)');
   const kubernetes = spawn('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'scripts/demo-kubernetes.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    detached: true,
+  });
+  log('starting the demo BentoML service on 127.0.0.1:5057 (examples/bentoml-ranker, instrumented with the Python client)');
+  const bentoml = spawn('node', ['scripts/demo-bentoml.mjs', '--backend', 'http://localhost:7007'], {
     cwd: ROOT,
     stdio: 'inherit',
     detached: true,
@@ -289,6 +296,7 @@ async function start() {
     killGroup(mlflow, signal);
     killGroup(kubernetes, signal);
     killGroup(grafana, signal);
+    killGroup(bentoml, signal);
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -296,6 +304,7 @@ async function start() {
     killGroup(mlflow, 'SIGTERM');
     killGroup(kubernetes, 'SIGTERM');
     killGroup(grafana, 'SIGTERM');
+    killGroup(bentoml, 'SIGTERM');
     process.exit(code ?? 0);
   });
 }

@@ -60,6 +60,16 @@ def main() -> None:
 
     client = modelrails.Client(os.environ["MODELRAILS_URL"], os.environ["MODELRAILS_CI_TOKEN"])
     tracking_uri = os.environ.get("MLFLOW_TRACKING_URI")
+    try:
+        register(client, args, pipeline, params, auc, train, out, tracking_uri)
+    except modelrails.Rejected as rejected:
+        if rejected.status != 409:
+            raise
+        # Registered by an earlier run (the demo restarting): versions and profiles are immutable.
+        print(f"{args.model} version {args.version} is registered already: {rejected.message}")
+
+
+def register(client, args, pipeline, params, auc, train, out, tracking_uri) -> None:
     if tracking_uri:
         import mlflow
         import mlflow.data
