@@ -13,6 +13,7 @@ import time
 import uuid
 
 import requests
+
 from data import NUMERIC_CODES, traffic
 
 

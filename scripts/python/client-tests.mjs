@@ -1,7 +1,7 @@
 // The Python client's tests (clients/python, examples/bentoml-ranker), run by `npm test`:
 //   1. `pip install ./clients/python` into .tools/python, as an adopter would (no editable install:
 //      the tests run against the installed package);
-//   2. ruff over the client and the example;
+//   2. ruff over the client and the example, mypy --strict over the package;
 //   3. pytest: the unit tests, the shared binning vectors, and the tests against a real ModelRails
 //      backend (packages/backend on a throwaway SQLite, demo off, the example's catalog-info.yaml in
 //      its catalog) and a real MLflow server, including the BentoML end to end test and the SIGKILL
@@ -57,6 +57,9 @@ try {
   if (install.code !== 0) throw new Error('pip install ./clients/python failed');
   const lint = await run(join(VENV, 'bin', 'ruff'), ['check', '--config', 'clients/python/pyproject.toml', 'clients/python', 'examples/bentoml-ranker', 'bench/python-client.py']);
   if (lint.code !== 0) throw new Error('ruff found problems');
+  // The package is typed (py.typed): its annotations must hold.
+  const types = await run(join(VENV, 'bin', 'mypy'), ['--strict', '--ignore-missing-imports', '--cache-dir', '/dev/null', 'clients/python/src/modelrails']);
+  if (types.code !== 0) throw new Error('mypy found problems');
 
   mlflow = await startMlflow();
   const port = await freePort(7097);

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from collections import Counter
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -197,7 +197,8 @@ def log_bin_indices(values: np.ndarray) -> np.ndarray:
     for i in np.flatnonzero(np.abs(r - nearest) < 1e-6):
         k = int(nearest[i])
         bins[i] = k if values[i] <= _gamma_power(k) else k + 1
-    return bins.astype(np.int64)
+    indices: np.ndarray = bins.astype(np.int64)
+    return indices
 
 
 class LogSummary:
@@ -323,8 +324,8 @@ def summarize(events: Sequence[Mapping[str, Any]], specs: Sequence[FeatureSpec],
                 value = t.get(tag)
                 if value is not None:
                     where.setdefault(value, []).append(i)
-            for value, rows in where.items():
-                members[f"{tag}={value}"] = np.asarray(rows)
+            for value, positions in where.items():
+                members[f"{tag}={value}"] = np.asarray(positions)
     groups = {key: Group(specs) for key in members}
     errors = np.fromiter((bool(e.get("error")) for e in events), dtype=bool, count=count)
     scores, has_score = _optional_numbers([e.get("score") for e in events])
@@ -357,7 +358,7 @@ def summarize(events: Sequence[Mapping[str, Any]], specs: Sequence[FeatureSpec],
                 summary.nulls = int(np.count_nonzero(mine == 2))
                 usable = values[~np.isnan(values)]
                 summary.type_mismatches = int(values.size - usable.size) - summary.missing - summary.nulls
-                summary.add_numbers(usable)  # type: ignore[union-attr]
+                cast(NumericSummary, summary).add_numbers(usable)
         else:
             categories = [v if type(v) is str else ("true" if v else "false") if type(v) is bool else None for v in raw]
             for key, rows in members.items():
@@ -368,6 +369,6 @@ def summarize(events: Sequence[Mapping[str, Any]], specs: Sequence[FeatureSpec],
                 counted = Counter(categories) if key == ALL_TRAFFIC else Counter(categories[i] for i in rows.tolist())
                 unusable = counted.pop(None, 0)
                 summary.type_mismatches = unusable - summary.missing - summary.nulls
-                for value, n in counted.items():
-                    summary.add_category(value, n)  # type: ignore[union-attr]
+                for category, n in counted.items():
+                    cast(CategoricalSummary, summary).add_category(cast(str, category), n)
     return groups

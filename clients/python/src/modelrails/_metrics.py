@@ -10,7 +10,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Iterator
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class _TelemetryCollector(Collector):
     def __init__(self) -> None:
         self.senders: weakref.WeakSet[Telemetry] = weakref.WeakSet()
 
-    def collect(self) -> Iterator:
+    def collect(self) -> Iterator[Metric]:
         events = CounterMetricFamily(
             "modelrails_client_events", "Events handed to the client, by what became of them.",
             labels=["source", "kind", "result"])

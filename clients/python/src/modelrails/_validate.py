@@ -11,7 +11,7 @@ import numbers
 import re
 import time as _time
 from datetime import datetime
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Set, Tuple, Union
 
 from .errors import InvalidEvent
 
@@ -29,8 +29,8 @@ Time = Union[datetime, int, float, None]
 
 
 _known_refs: Dict[str, str] = {}
-_known_keys: set = set()
-_known_tags: set = set()
+_known_keys: Set[Any] = set()
+_known_tags: Set[Tuple[Any, Any]] = set()
 # Bounds of the caches below: names repeat across events, so they are checked once (a sender seeing
 # ever new names only pays the full check again).
 _CACHE_LIMIT = 10_000
@@ -72,7 +72,7 @@ def _is_real(value: Any) -> bool:
 def finite(value: Any, field: str) -> float:
     kind = type(value)
     if kind is float and value - value == 0.0:  # the common case, without the ABC checks below
-        return value
+        return float(value)
     if kind is int:
         return float(value)
     if not _is_real(value):

@@ -186,15 +186,15 @@ class Telemetry:
         self.flush_timeout = flush_timeout
         self._clock = clock
         self._transport = transport or Transport(url, token, timeout=timeout, session=session)
-        self._queue: Deque[tuple] = deque()
+        self._queue: Deque[Tuple[Any, ...]] = deque()
         self._wake = threading.Event()
         self._interrupt = threading.Event()
         self._closing = False
         self._closed = False
         self._deadline: Optional[float] = None
         self._counts_lock = threading.Lock()
-        self._events: Counter = Counter()
-        self._batches: Counter = Counter()
+        self._events: Counter[Tuple[str, str]] = Counter()
+        self._batches: Counter[Tuple[str, str]] = Counter()
         self._retries = 0
         self._unknown_models: Set[str] = set()
         self._warned: Set[str] = set()
@@ -252,7 +252,7 @@ class Telemetry:
         except Exception:
             self._count("outcome", "invalid")
 
-    def _put(self, item: tuple, kind: str) -> None:
+    def _put(self, item: Tuple[Any, ...], kind: str) -> None:
         queue = self._queue
         if self._closed:
             self._count(kind, "closed")
@@ -583,8 +583,7 @@ class Telemetry:
             else:
                 waiting.append(event)
             return
-        waiting = self._waiting_for_layout.pop((model, version), None)
-        for earlier in waiting or ():
+        for earlier in self._waiting_for_layout.pop((model, version), []):
             profiles.add(earlier)
         profiles.add(event)
 

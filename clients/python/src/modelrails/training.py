@@ -24,7 +24,7 @@ MAX_FEATURES = 500
 OTHER_CATEGORY = "__other__"
 
 
-def file_digest(path: Union[str, os.PathLike]) -> str:
+def file_digest(path: Union[str, os.PathLike[str]]) -> str:
     """``sha256:…`` of a file, or of a directory: the SHA-256 of its files' relative paths and contents'
     digests, one ``path\\0sha256\\n`` line per file in path order (symbolic links followed)."""
     root = Path(path)
@@ -108,7 +108,7 @@ class Client:
     def register_version(self, model: str, version: str, *, run_id: Optional[str] = None,
                          tracking_uri: Optional[str] = None, model_uri: Optional[str] = None,
                          artifact_uri: Optional[str] = None, artifact_digest: Optional[str] = None,
-                         artifact_path: Optional[Union[str, os.PathLike]] = None,
+                         artifact_path: Optional[Union[str, os.PathLike[str]]] = None,
                          metrics: Optional[Mapping[str, float]] = None,
                          hyperparameters: Optional[Mapping[str, Union[str, float, bool]]] = None,
                          code_commit: Optional[str] = None, datasets: Optional[Sequence[Mapping[str, str]]] = None,
