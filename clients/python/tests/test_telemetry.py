@@ -273,3 +273,15 @@ def test_profiles_mode_sends_summaries_binned_with_the_layout(scripted):
     assert everything["score"]["n"] == 1000 and everything["latencyMs"]["bins"] == [[116, 1000]]
     assert stats.count("accepted") == 1000
     assert len({p["sequence"] for p in profiles}) == 3
+
+
+def test_profiles_mode_with_a_token_that_may_not_read_the_layout_drops_and_counts(scripted, caplog):
+    scripted.default = lambda r: error(403, "not allowed")
+    caplog.set_level(logging.WARNING, logger="modelrails")
+    with sender(scripted.url, mode="profiles", profile_interval=3600) as t:
+        for i in range(10):
+            t.log_prediction(MODEL, "17", f"r{i}", {"age": 30})
+        t.flush(5)
+        stats = t.stats()
+    assert stats.count("unauthorized") == 10 and stats.queued == 0
+    assert len([r for r in caplog.records if "mlops.telemetry.ingest" in r.getMessage()]) == 1

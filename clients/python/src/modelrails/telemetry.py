@@ -206,6 +206,7 @@ class Telemetry:
         self._unsent: List[Tuple[str, Dict[str, Any]]] = []
         self._versions: Dict[Tuple[str, str], _VersionProfiles] = {}
         self._waiting_for_layout: Dict[Tuple[str, str], List[Dict[str, Any]]] = {}
+        self._layout_refused = False
         self._last_post = _time.monotonic()
         self._spool = Spool(spool_dir) if spool_dir else None
         if self._spool:
@@ -549,6 +550,10 @@ class Telemetry:
                 self._unknown_models.add(model)
                 self._warn_once(f"unknown:{model}", f"ModelRails has no Model entity {model}: its telemetry is "
                                 "dropped and counted as unknown_model (register the Model in the catalog).")
+            elif rejected.status in (401, 403):
+                self._layout_refused = True
+                self._warn_once(f"auth:{rejected.status}", f"ModelRails refused the token ({rejected}); profiles need a "
+                                "token with mlops.telemetry.ingest. Events are dropped and counted.")
             else:
                 self._warn_once(f"layout:{rejected.status}", f"ModelRails refused the telemetry layout: {rejected}")
             return current
@@ -575,6 +580,9 @@ class Telemetry:
         if profiles is None:
             if model in self._unknown_models:
                 self._count("prediction", "unknown_model")
+                return
+            if self._layout_refused:
+                self._count("prediction", "unauthorized")
                 return
             # No layout yet (the backend is unreachable): kept raw, within the queue's bound, until it is.
             waiting = self._waiting_for_layout.setdefault((model, version), [])
