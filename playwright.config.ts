@@ -44,6 +44,8 @@ export default defineConfig({
       url: 'http://127.0.0.1:5057/readyz',
       timeout: 420_000,
       reuseExistingServer: false,
+      // BentoML's workers live in sessions of their own: `bentoml serve` must get SIGTERM to stop them.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
     },
     {
       // The Grafana app's panels with the real @grafana/ui, fed through the data source's proxy route.

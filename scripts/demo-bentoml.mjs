@@ -24,15 +24,15 @@ const STATE = join(ROOT, '.data', 'bentoml');
 const CI_TOKEN = 'modelrails-demo-ci-token';
 const SERVING_TOKEN = 'modelrails-demo-serving-token';
 
+// The children stay in this process's group, so stopping the group (Playwright's web server
+// teardown, `npm start` stopping) stops them too, and none keeps the launcher's pipes open. BentoML
+// runs its workers in sessions of their own: they stop only when `bentoml serve` gets SIGTERM and
+// has time to stop them, so SIGTERM is passed on and waited for (SIGKILL would orphan them).
 const children = [];
-const stop = () => {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // gone
-    }
-  }
+const stop = async () => {
+  const exited = children.filter(c => c.exitCode === null && c.signalCode === null).map(c => new Promise(r => c.once('exit', r)));
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.race([Promise.all(exited), new Promise(r => setTimeout(r, 15_000))]);
   process.exit(0);
 };
 process.on('SIGINT', stop);
@@ -50,8 +50,7 @@ async function until(what, check, seconds) {
 function start(name, command, commandArgs, env) {
   const child = spawn(command, commandArgs, {
     cwd: EXAMPLE,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', 'ignore'],
     env: { ...process.env, ...env, BENTOML_HOME: join(STATE, 'home'), BENTOML_DO_NOT_TRACK: 'true', PYTHONDONTWRITEBYTECODE: '1' },
   });
   child.on('exit', code => log(`demo BentoML: ${name} exited (${code})`));

@@ -96,7 +96,7 @@ function failureExcerpt(output) {
   const lines = output.replace(/\x1b\[[0-9;]*m/g, '').split('\n').filter(l => !l.includes('type="incomingRequest"'));
   const keep = new Set();
   lines.forEach((line, i) => {
-    if (/^\s*(✘|●|\d+\) )|Error:|FAIL |failed|not ready|exited/.test(line)) for (let j = i; j < Math.min(i + 12, lines.length); j++) keep.add(j);
+    if (/^\s*(✘|●(?! Console)|\d+\) )|Error:|FAIL |failed|not ready|exited/.test(line)) for (let j = i; j < Math.min(i + 12, lines.length); j++) keep.add(j);
   });
   const picked = [...keep].sort((a, b) => a - b).map(i => lines[i]);
   return (picked.length ? picked : lines.slice(-30)).slice(0, 60).join('\n');
