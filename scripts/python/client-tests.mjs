@@ -68,6 +68,16 @@ try {
   writeFileSync(config, JSON.stringify(backendConfig({ port, sqlite, mlflow: mlflow.url })));
   backend = startBackend('ModelRails backend', 'backend', config, {});
   await ready(backend, `http://localhost:${port}`);
+  // Ready is not the same as the catalog holding the test Models: wait until the backend knows them.
+  for (const model of ['python-client-test', 'product-search-reranker']) {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const answer = await fetch(`http://localhost:${port}/api/mlops/models/default/${model}/policy`, { headers: { Authorization: `Bearer ${TOKENS.reader}` } }).catch(() => undefined);
+      if (answer?.ok) break;
+      if (Date.now() > deadline) throw new Error(`the catalog did not load model:default/${model} within 180 s`);
+      await new Promise(r => setTimeout(r, 1000));
+    }
+  }
   log(`backend on :${port}, MLflow on ${mlflow.url}`);
   ({ code } = await run(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', '--rootdir', 'clients/python', 'clients/python/tests', 'examples/bentoml-ranker', ...process.argv.slice(2)], {
     env: {
