@@ -7,6 +7,9 @@ import hashlib
 import json
 import math
 import os
+import tempfile
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -94,8 +97,6 @@ class Client:
         self.retry_for = retry_for
 
     def _call(self, method: str, path: str, body: Any = None) -> Dict[str, Any]:
-        import time
-
         return self._transport.call(method, path, body, deadline=time.monotonic() + self.retry_for)
 
     @staticmethod
@@ -185,8 +186,6 @@ class Client:
             outputs = getattr(getattr(mlflow_run, "outputs", None), "model_outputs", None) or []
             model_uri = f"models:/{outputs[0].model_id}" if outputs else f"runs:/{run_id}/model"
         found["artifact_uri"] = model_uri
-        import tempfile
-
         with tempfile.TemporaryDirectory(prefix="modelrails-artifact-") as folder:
             local = mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=folder,
                                                         tracking_uri=tracking_uri)
@@ -234,8 +233,6 @@ class Client:
 
 
 def _iso(ms: int) -> str:
-    from datetime import datetime, timezone
-
     return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
 
 
