@@ -89,6 +89,19 @@ function testSteps() {
 }
 
 /**
+ * The names of the tests a runner reported failed, one short line each: Playwright's
+ * "  1) [chromium] › file.test.ts:12:3 › title", Jest's "● Suite › title", pytest's "FAILED path::name".
+ */
+function failedTestNames(output) {
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const names = new Set();
+  for (const [, name] of clean.matchAll(/^\s+\d+\) \[[^\]]+\] › (.+?)[\s─]*$/gm)) names.add(name);
+  for (const [, name] of clean.matchAll(/^\s*● (?!Console)(.+?)\s*$/gm)) names.add(name);
+  for (const [, name] of clean.matchAll(/^FAILED (\S+)/gm)) names.add(name);
+  return [...names].map(n => (n.length > 150 ? `${n.slice(0, 147)}...` : n));
+}
+
+/**
  * The lines of a failed step's output that say why: test runners' failure headings and errors with
  * a few lines after each, without access-log noise; at most 60 lines.
  */
@@ -182,7 +195,7 @@ async function test() {
       const ok = code === 0;
       // A failing step that is not a test runner (or whose runner crashed before counting) is a failure too.
       if (!ok && (!counts || counts.failed === 0)) totals.failed += 1;
-      report.push({ step, ok, seconds, counts, failure: ok ? undefined : failureExcerpt(output) });
+      report.push({ step, ok, seconds, counts, failure: ok ? undefined : failureExcerpt(output), failedTests: ok ? [] : failedTestNames(output) });
       // The test servers hold ports the demo's own (e2e) need: gone once no later step needs them.
       const later = steps.slice(steps.indexOf(step) + 1);
       if (mlflow && !later.some(s => s.needsMlflow)) {
@@ -206,6 +219,8 @@ async function test() {
     const c = counts ? ` — ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped` : '';
     process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${step.id.padEnd(18)} ${String(seconds).padStart(4)} s${c}\n`);
   }
+  // The last lines of a CI log name what failed, so a tail of twenty lines is enough to start from.
+  for (const { step, failedTests } of report) for (const name of (failedTests ?? []).slice(0, 8)) process.stdout.write(`failed in ${step.id}: ${name}\n`);
   process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
   process.exit(report.every(r => r.ok) ? 0 : 1);
 }
