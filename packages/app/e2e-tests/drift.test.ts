@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openModelFromCatalog, openTab } from './clicks';
 
 /** The demo starts streaming once the catalog has ingested the models: reload until it has. */
 async function openDriftTab(page: Page, model: string) {
@@ -68,4 +69,21 @@ test('a model with clean traffic shows no violation and a steady click rate, and
     await expect(run.getByLabel(/retraining run (Running|Succeeded)/)).toBeVisible({ timeout: 5_000 });
   }).toPass({ timeout: 150_000 });
   await page.screenshot({ path: 'test-results/e2e/drift-triggers.png', fullPage: true });
+});
+
+test('more high-value baskets on the fraud detector: the tail check flags item_price beyond the reference p99, which PSI leaves alone', async ({ page }) => {
+  await signIn(page);
+  await openModelFromCatalog(page, 'Checkout fraud detector');
+  await openTab(page, 'Drift');
+  const price = page.getByRole('table', { name: 'feature drift' }).locator('tr[data-feature="item_price"][data-segment="*"]');
+  // The window's share above the training data's 99th percentile, against the reference's 1 %.
+  await expect(price).toContainText(/> p99: [2-4](\.\d+)?\s% vs 1(\.\d+)?\s%/, { timeout: 60_000 });
+  await expect(price.locator('[data-tail-flagged="true"]')).toBeVisible();
+  await expect(price).toContainText(/warning|critical/);
+  // PSI on deciles stays below its warning threshold of 0.25: only the tail check sees it.
+  const psi = Number((await price.locator('td').nth(3).textContent())?.replace(/[^\d.]/g, ''));
+  expect(psi).toBeLessThan(0.25);
+  await price.locator('[data-tail-flagged="true"]').hover();
+  await expect(page.getByRole('tooltip')).toContainText("Beyond the reference's 99th");
+  await page.screenshot({ path: 'test-results/e2e/drift-tail.png', fullPage: true });
 });

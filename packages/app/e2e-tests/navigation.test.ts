@@ -1,36 +1,12 @@
 import { expect, Page, test } from '@playwright/test';
 import { expectCleanLayout, settled } from './layout';
 import { signIn } from './signIn';
+import { chooseKind, MODEL_TABS, openFromSidebar, openTab } from './clicks';
 
 // Everything here is reached by clicking from the landing page, as a person finds it: no URL is typed.
 
 // A click that cannot happen fails within half a minute, naming the step, rather than at the test's end.
 test.use({ actionTimeout: 30_000 });
-
-const sidebar = (page: Page) => page.getByTestId('sidebar-root');
-
-async function openFromSidebar(page: Page, title: string) {
-  await sidebar(page).getByRole('link', { name: title, exact: true }).click();
-}
-
-async function chooseKind(page: Page, kind: string) {
-  await page.locator('[aria-label="Kind"] [role="button"]').click();
-  await page.getByRole('option', { name: kind, exact: true }).click();
-}
-
-const MODEL_TABS = ['Overview', 'Versions', 'Drift', 'Rollouts', 'Runbooks'];
-const TAB_PATH: Record<string, RegExp> = {
-  Overview: /\/model\/[^/]+$/,
-  Versions: /\/versions$/,
-  Drift: /\/drift$/,
-  Rollouts: /\/rollouts$/,
-  Runbooks: /\/runbooks$/,
-};
-
-async function openTab(page: Page, tab: string) {
-  await page.getByRole('navigation', { name: 'Content navigation' }).getByRole('link', { name: tab, exact: true }).click();
-  await expect(page).toHaveURL(TAB_PATH[tab]);
-}
 
 test('every ModelRails page is in the sidebar, and every Model tab one click from the catalog', async ({ page }) => {
   test.setTimeout(240_000);

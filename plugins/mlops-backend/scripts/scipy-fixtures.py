@@ -79,6 +79,7 @@ def numeric_case(name, reference, current):
     cur = generate(current)
     ks = stats.ks_2samp(ref, cur)
     en = len(ref) * len(cur) / (len(ref) + len(cur))
+    exact = len(ref) * len(cur) <= 10_000_000
     ref_deciles = decile_counts(ref, ref)
     cur_deciles = decile_counts(ref, cur)
     return {
@@ -88,11 +89,28 @@ def numeric_case(name, reference, current):
         'ksStatistic': float(ks.statistic),
         'ksPValueAsymptotic': float(stats.kstwobign.sf(math.sqrt(en) * ks.statistic)),
         'ksPValueScipyAuto': float(ks.pvalue),
+        'ksPValueExact': float(stats.ks_2samp(ref, cur, method='exact').pvalue) if exact else None,
         'wasserstein': float(stats.wasserstein_distance(ref, cur)),
         'referenceStd': float(np.std(ref)),
         'psi': psi(ref_deciles, cur_deciles),
         'jensenShannon': float(jensenshannon(ref_deciles, cur_deciles)),
         'referenceDecileEdges': [float(x) for x in np.quantile(ref, np.arange(1, 10) / 10)],
+    }
+
+
+def ks_small_case(name, reference, current):
+    """Small samples, where the exact p-value decides: SciPy's ks_2samp(method='exact') itself."""
+    ref = generate(reference)
+    cur = generate(current)
+    exact = stats.ks_2samp(ref, cur, method='exact')
+    en = len(ref) * len(cur) / (len(ref) + len(cur))
+    return {
+        'name': name,
+        'reference': reference,
+        'current': current,
+        'statistic': float(exact.statistic),
+        'pValueExact': float(exact.pvalue),
+        'pValueAsymptotic': float(stats.kstwobign.sf(math.sqrt(en) * exact.statistic)),
     }
 
 
@@ -219,6 +237,18 @@ def main():
         large.append(numeric_case(f'null n={n}', spec(100 + n % 97, n), spec(200 + n % 89, n)))
         large.append(numeric_case(f'small shift n={n}', spec(300 + n % 83, n), spec(400 + n % 79, n, loc=2.0 / math.sqrt(n))))
         large.append(numeric_case(f'skewed shift n={n}', spec(500 + n % 73, n, 'skewed'), spec(600 + n % 71, n, 'skewed', scale=1.0 + 3.0 / math.sqrt(n))))
+    ks_small = [
+        ks_small_case('n = m = 25, null', spec(31, 25), spec(32, 25)),
+        ks_small_case('n = m = 25, shifted', spec(33, 25), spec(34, 25, loc=0.9)),
+        ks_small_case('40 against 25, null', spec(35, 40), spec(36, 25)),
+        ks_small_case('40 against 25, shifted', spec(37, 40), spec(38, 25, loc=0.6)),
+        ks_small_case('8 against 7', spec(39, 8), spec(40, 7, loc=1.0)),
+        ks_small_case('100 against 60, far apart (tiny p)', spec(41, 100), spec(42, 60, loc=2.0)),
+        ks_small_case('20,000 against 30 (a training reference)', spec(43, 20_000), spec(44, 30, loc=0.5)),
+        ks_small_case('1,000 against 900, small shift', spec(45, 1000), spec(46, 900, loc=0.12)),
+        ks_small_case('skewed, 300 against 45', spec(47, 300, 'skewed'), spec(48, 45, 'skewed', scale=1.4)),
+        ks_small_case('one value against a spread (ties)', spec(49, 50, loc=10, scale=0.0), spec(50, 35, loc=10.0, scale=1.0)),
+    ]
     categorical = [
         categorical_case('stable countries', [500, 300, 150, 50], [480, 320, 140, 60]),
         categorical_case('new category appears', [500, 300, 150, 50, 0], [400, 250, 100, 40, 210]),
@@ -232,6 +262,12 @@ def main():
         'chiSquareSf': [[x, dof, float(stats.chi2.sf(x, dof))] for x, dof in ((0.5, 1), (3.84, 1), (10, 3), (25, 4), (100, 20), (3, 10), (400, 300), (0.01, 2))],
         'numeric': numeric,
         'numericLarge': large,
+        'ksSmall': ks_small,
+        # The tail check's conditional test of two rates: binomtest(x, t, p, alternative='greater').
+        'binomialSf': [[x, t, p, float(stats.binomtest(x, t, p, alternative='greater').pvalue)]
+                       for x, t, p in ((0, 10, 0.5), (3, 10, 0.5), (10, 10, 0.5), (150, 300, 0.4), (250, 300, 0.4),
+                                       (20, 2000, 0.0066), (48, 2000, 0.0066), (2500, 3000, 0.667), (2050, 3000, 0.667),
+                                       (5200, 10000, 0.5), (1, 1, 0.999), (700, 1200, 0.5))],
         'categorical': categorical,
         'evaluation': [evaluation_case(11, 2000, 0.5, 10), evaluation_case(12, 5000, 0.3, 5)],
         'fdr': {'pValues': fdr_p, 'adjusted': [float(x) for x in stats.false_discovery_control(fdr_p, method='bh')]},

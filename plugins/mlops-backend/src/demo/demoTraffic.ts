@@ -17,10 +17,12 @@ import { simulationRandom } from '../stats/random';
 /*
  * Traffic for the embedded demo, through the same ingestion path as a serving fleet's. Every live
  * model gets steady traffic, split between champion and challenger as the simulated router says
- * while a rollout runs (see demoRollouts.ts); three carry the field reports' incidents:
+ * while a rollout runs (see demoRollouts.ts); these carry the field reports' incidents:
  *   home-feed-ranker   user_country re-encoded upstream as ISO numbers (contract violation, pages)
  *                      and the Android client sending session length in ms (Android only)
  *   ad-ctr-predictor   item_price drifting upwards (statistical drift, warns, then critical)
+ *   checkout-fraud-detector  more high-value baskets: item_price's share above the reference's
+ *                      99th percentile 2.5 times the reference's, the body unchanged (the tail check)
  */
 const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
   // Retrieval and embedding serve within their tight latency budgets (p99 25 ms, p95 15 ms).
@@ -28,6 +30,7 @@ const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
   'item-embedding-encoder': () => ({ latencyFactor: 0.45 }),
   'home-feed-ranker': minutesAgo => ({ countryAsNumber: minutesAgo < 20, androidSessionInMs: minutesAgo < 40 }),
   'ad-ctr-predictor': minutesAgo => ({ priceShift: Math.max(0, 1.2 - minutesAgo / 50) }),
+  'checkout-fraud-detector': () => ({ priceTail: 0.015 }),
 };
 
 export const DEMO_EVENTS_PER_MINUTE = 200;

@@ -12,6 +12,11 @@ export type TrafficScenario = {
   androidSessionInMs?: boolean;
   /** Shift of item_price's mean, in reference standard deviations. */
   priceShift?: number;
+  /**
+   * Share of requests for premium items priced beyond the reference's 99th percentile (2.5 to
+   * about 4 standard deviations above the mean): a heavier upper tail with the body unchanged.
+   */
+  priceTail?: number;
   /** Probability that a prediction gets a click outcome, relative to the base rate (1 = unchanged). */
   clickRateFactor?: number;
   /** Added to every latency, in ms. */
@@ -113,6 +118,8 @@ export class TrafficSimulator {
       const f = baseFeatures(random);
       const features: Record<string, unknown> = { ...f };
       features.item_price = f.item_price + (scenario.priceShift ?? 0) * 15;
+      // Drawn only when asked for, so every other scenario keeps its exact random sequence.
+      if (scenario.priceTail && random() < scenario.priceTail) features.item_price = 50 + 15 * (2.5 + Math.abs(normal(random)) / 2);
       if (scenario.countryAsNumber) features.user_country = ISO_NUMERIC[f.user_country];
       if (scenario.androidSessionInMs && platform === 'android') features.session_length_s = f.session_length_s * 1000;
       const score = scoreOf(f, random);

@@ -18,6 +18,7 @@ import {
 export type { DriftReport } from '@modelrails/plugin-mlops-common';
 import { rejectedHypotheses } from '../stats/exact';
 import { categoricalDrift, logDrift, numericDrift } from '../stats/fromSummaries';
+import { tailCheck } from '../stats/tails';
 import {
   AnySummary,
   CategoricalSummary,
@@ -39,15 +40,21 @@ import { StepVerdict, StepVerdicts } from './StepVerdicts';
 
 /*
  * Which test decides, by sample size (current window, per feature and segment):
- *   n < 100            → "insufficient": no verdict either way.
- *   100 ≤ n ≤ 5,000    → KS (numeric) or chi-square (categorical) at the policy's alpha, corrected
- *                         across the model's features (Bonferroni or Benjamini–Hochberg); a
- *                         rejection warns, and PSI above the critical threshold makes it critical.
+ *   below the minimum  → "insufficient": no verdict either way. The minimum is 25 values for KS
+ *                         (numeric features, the score), whose p-value is exact at small samples
+ *                         and so valid there, and 100 for chi-square (categorical, the target),
+ *                         whose approximation needs expected counts of about five per category.
+ *   up to 5,000        → KS or chi-square at the policy's alpha, corrected across the model's
+ *                         features (Bonferroni or Benjamini–Hochberg); a rejection warns, and PSI
+ *                         above the critical threshold makes it critical.
  *   n > 5,000          → PSI against the policy's thresholds. With this many events a p-value
  *                         flags shifts too small to matter; PSI measures the size of the shift.
- * Jensen–Shannon and the normalised Wasserstein distance are always reported, never decide.
+ * Beside them on numeric features, from 1,000 values or so: the tail check (mass beyond the
+ * reference's 1st/99th percentiles), corrected across features and needing a minimum ratio, so it
+ * flags tails that grew, not noise. Jensen–Shannon and Wasserstein are reported, never decide.
  */
 export const MIN_SAMPLES = 100;
+export const MIN_KS_SAMPLES = 25;
 export const LARGE_SAMPLE = 5_000;
 /**
  * A contract check fails on a share above its limit carried by at least this many values, so one
@@ -363,8 +370,8 @@ export class DefaultDriftService implements DriftService {
   private predictionDrift(segment: string, ref: LogSummary, cur: LogSummary, policy: ModelPolicy): FeatureDrift {
     const thresholds = policy.drift.psi;
     const base = { feature: SCORE, segment, kind: 'prediction' as const, n: cur.n, referenceN: ref.n, thresholds, flagged: false, wasserstein: null };
-    if (cur.n < MIN_SAMPLES) {
-      return { ...base, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, jensenShannon: null };
+    if (cur.n < MIN_KS_SAMPLES || ref.n < MIN_KS_SAMPLES) {
+      return { ...base, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, pValueMethod: null, chiSquare: null, tail: null, jensenShannon: null };
     }
     const stats = logDrift(ref, cur);
     return {
@@ -373,6 +380,9 @@ export class DefaultDriftService implements DriftService {
       psi: stats.psi,
       ksStatistic: stats.ks.statistic,
       pValue: stats.ks.pValue,
+      pValueMethod: stats.ks.method,
+      chiSquare: null,
+      tail: null,
       jensenShannon: stats.jensenShannon,
     };
   }
@@ -528,11 +538,13 @@ function describeFeature(
   thresholds: { warning: number; critical: number },
 ): FeatureDrift {
   const base = { feature, segment, n: cur.n, referenceN: ref.n, thresholds, flagged: false };
-  if (cur.n < MIN_SAMPLES || ref.n < MIN_SAMPLES) {
-    return { ...base, kind: cur.kind, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, jensenShannon: null, wasserstein: null };
+  const minimum = cur.kind === 'numeric' ? MIN_KS_SAMPLES : MIN_SAMPLES;
+  if (cur.n < minimum || ref.n < minimum) {
+    return { ...base, kind: cur.kind, test: 'none', severity: 'insufficient', psi: null, ksStatistic: null, pValue: null, pValueMethod: null, chiSquare: null, tail: null, jensenShannon: null, wasserstein: null };
   }
   if (cur.kind === 'numeric') {
     const s = numericDrift(layout!, ref as NumericSummary, cur);
+    const tail = tailCheck(layout!, ref as NumericSummary, cur);
     return {
       ...base,
       kind: 'numeric',
@@ -540,6 +552,10 @@ function describeFeature(
       psi: s.psi,
       ksStatistic: s.ks.statistic,
       pValue: s.ks.pValue,
+      pValueMethod: s.ks.method,
+      chiSquare: null,
+      // Judged after correction across features (applyCorrection), like the KS p-values.
+      tail: tail && { ...tail, severity: 'none', flagged: false },
       jensenShannon: s.jensenShannon,
       wasserstein: Number.isFinite(s.wasserstein) ? s.wasserstein : null,
     };
@@ -552,6 +568,9 @@ function describeFeature(
     psi: s.psi,
     ksStatistic: null,
     pValue: s.chiSquare.pValue,
+    pValueMethod: null,
+    chiSquare: { statistic: s.chiSquare.statistic, degreesOfFreedom: s.chiSquare.degreesOfFreedom },
+    tail: null,
     jensenShannon: s.jensenShannon,
     wasserstein: null,
     unseenCategories: s.unseenCategories,
@@ -571,6 +590,32 @@ function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
     tested.forEach((f, i) => {
       if (!rejected[i]) return;
       f.severity = f.psi !== null && f.psi > f.thresholds.critical ? 'critical' : 'warning';
+      f.flagged = true;
+    });
+  }
+  judgeTails(features, policy);
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { insufficient: 0, none: 1, warning: 2, critical: 3 };
+
+/**
+ * The tail checks of each segment, corrected across its features at the policy's tail alpha; a
+ * significant tail must also be `warningRatio` times the reference's share before it warns. A
+ * flagged tail raises the feature's severity, never lowers it.
+ */
+function judgeTails(features: FeatureDrift[], policy: ModelPolicy) {
+  const { alpha, warningRatio, criticalRatio } = policy.drift.tail;
+  const bySegment = new Map<string, FeatureDrift[]>();
+  for (const f of features) if (f.tail) bySegment.set(f.segment, [...(bySegment.get(f.segment) ?? []), f]);
+  for (const tested of bySegment.values()) {
+    const rejected = rejectedHypotheses(tested.map(f => f.tail!.pValue), alpha, policy.drift.correction);
+    tested.forEach((f, i) => {
+      const tail = f.tail!;
+      const ratio = Math.max(tail.lower.pValue < tail.upper.pValue ? tail.lower.ratio : tail.upper.ratio, 0);
+      if (!rejected[i] || !(ratio >= warningRatio)) return;
+      tail.severity = ratio >= criticalRatio ? 'critical' : 'warning';
+      tail.flagged = true;
+      if (SEVERITY_RANK[tail.severity] > SEVERITY_RANK[f.severity]) f.severity = tail.severity;
       f.flagged = true;
     });
   }

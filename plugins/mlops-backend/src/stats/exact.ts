@@ -1,4 +1,5 @@
-import { chiSquareSf, kolmogorovSf } from './special';
+import { chiSquareSf } from './special';
+import { KsPValue, ksPValue } from './ksDistribution';
 import { binIndex, quantileSorted, sortedCopy } from './quantile';
 
 /*
@@ -47,15 +48,9 @@ export function psiExact(reference: ArrayLike<number>, current: ArrayLike<number
   return psiFromCounts(countIntoBins(edges, reference), countIntoBins(edges, current));
 }
 
-export type KsResult = { statistic: number; pValue: number; effectiveN: number };
+export type KsResult = KsPValue & { statistic: number };
 
-/** Asymptotic p-value of a two-sample KS statistic: SciPy `kstwobign.sf(√(nm/(n+m))·D)`. */
-export function ksPValue(statistic: number, n: number, m: number): { pValue: number; effectiveN: number } {
-  const effectiveN = (n * m) / (n + m);
-  return { pValue: kolmogorovSf(Math.sqrt(effectiveN) * statistic), effectiveN };
-}
-
-/** Two-sample KS statistic (SciPy `ks_2samp(...).statistic`), p-value as in `ksPValue`. */
+/** Two-sample KS statistic (SciPy `ks_2samp(...).statistic`), p-value as in `ksPValue` (exact for small samples). */
 export function ksExact(reference: ArrayLike<number>, current: ArrayLike<number>): KsResult {
   const a = sortedCopy(reference);
   const b = sortedCopy(current);

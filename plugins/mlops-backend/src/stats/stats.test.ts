@@ -7,7 +7,6 @@ import {
   chiSquareHomogeneity,
   jensenShannon,
   ksExact,
-  ksPValue,
   psiExact,
   referenceQuantileEdges,
   rejectedHypotheses,
@@ -18,6 +17,7 @@ import { generateSample, SampleSpec, seededRandom } from './random';
 import { auc, logLoss, ndcgAtK, precisionRecall } from './evaluation';
 import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumeric, NumericSummary, locatorOf } from './summaries';
 import { numericDrift } from './fromSummaries';
+import { ksPValue } from './ksDistribution';
 import { binIndex, sortedCopy } from './quantile';
 
 /** |actual − expected| ≤ 1e-9 · |expected| (absolute 1e-15 near zero). */
@@ -42,10 +42,12 @@ describe('exact path against SciPy (relative 1e-9)', () => {
     const reference = sample(fixture.reference as SampleSpec);
     const current = sample(fixture.current as SampleSpec);
 
-    it('KS statistic and asymptotic p-value', () => {
+    it('KS statistic, and the p-value SciPy gives by the same method (exact for small samples)', () => {
       const ks = ksExact(reference, current);
       expectClose(ks.statistic, fixture.ksStatistic);
-      expectClose(ks.pValue, fixture.ksPValueAsymptotic);
+      const exact = (fixture as { ksPValueExact?: number | null }).ksPValueExact ?? null;
+      expect(ks.method).toBe(exact === null ? 'asymptotic' : 'exact');
+      expectClose(ks.pValue, exact ?? fixture.ksPValueAsymptotic);
     });
     it('Wasserstein distance and reference spread', () => {
       expectClose(wassersteinExact(reference, current), fixture.wasserstein);

@@ -188,15 +188,43 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     expect(report.violations.filter(v => v.feature === 'user_age')).toEqual([]);
   });
 
-  it('uses KS with correction at small samples and says "insufficient" below 100 events', async () => {
+  it('uses KS with correction at small samples, exact below a few thousand, and says "insufficient" below 25 values', async () => {
     const { telemetry, drift } = await setup({ drift: { segments: [] } });
     await streamHour(telemetry, 30, () => ({ priceShift: 1.5 }));
     const report = await drift.report(MODEL);
     const price = report.features.find(f => f.feature === 'item_price')!;
-    expect(price.test).toBe('ks');
-    expect(price.flagged).toBe(true);
-    const few = await drift.report(MODEL, { from: NOW - BUCKET_MS, to: NOW });
-    expect(few.features.find(f => f.feature === 'item_price')).toMatchObject({ severity: 'insufficient', flagged: false });
+    expect(price).toMatchObject({ test: 'ks', pValueMethod: 'asymptotic', flagged: true });
+    // One bucket of 30 events against the 20,000-value training profile: the exact p-value decides.
+    const bucket = await drift.report(MODEL, { from: NOW - BUCKET_MS, to: NOW });
+    expect(bucket.features.find(f => f.feature === 'item_price')).toMatchObject({ n: 30, test: 'ks', pValueMethod: 'exact', flagged: true });
+    // Categorical features keep chi-square's minimum of 100.
+    expect(bucket.features.find(f => f.feature === 'user_country')).toMatchObject({ severity: 'insufficient', flagged: false });
+    const sim = new TrafficSimulator(MODEL, 'pod-b', 5);
+    const { telemetry: fresh, drift: freshDrift } = await setup({ drift: { segments: [] } });
+    await fresh.ingestPredictions({ batchId: 'few', source: 'pod-b', events: toWire(sim.events('17', 24, NOW - BUCKET_MS, NOW, { priceShift: 1.5 })) });
+    expect((await freshDrift.report(MODEL)).features.find(f => f.feature === 'item_price')).toMatchObject({ severity: 'insufficient', flagged: false, pValueMethod: null });
+  });
+
+  it('flags a heavier upper tail that PSI leaves alone, and only the feature that has it', async () => {
+    const { telemetry, drift } = await setup({ drift: { segments: [] } });
+    // 12,000 events in the hour; 1.5 % of them premium prices beyond the training p99.
+    await streamHour(telemetry, 1000, () => ({ priceTail: 0.015 }));
+    const report = await drift.report(MODEL);
+    const price = report.features.find(f => f.feature === 'item_price')!;
+    expect(price.psi).toBeLessThan(0.25);
+    expect(price.tail).toMatchObject({ flagged: true, severity: 'warning' });
+    expect(price.tail!.upper.share).toBeGreaterThan(2 * price.tail!.upper.referenceShare);
+    expect(price.tail!.upper.pValue).toBeLessThan(1e-6);
+    expect(price).toMatchObject({ flagged: true, severity: 'warning' });
+    for (const other of report.features.filter(f => f.kind === 'numeric' && f.feature !== 'item_price')) {
+      expect({ feature: other.feature, tailFlagged: other.tail?.flagged }).toEqual({ feature: other.feature, tailFlagged: false });
+    }
+    // Without the premium items the same traffic raises no tail alarm.
+    const { telemetry: clean, drift: cleanDrift } = await setup({ drift: { segments: [] } });
+    await streamHour(clean, 1000);
+    const quiet = await cleanDrift.report(MODEL);
+    expect(quiet.features.filter(f => f.tail?.flagged).map(f => f.feature)).toEqual([]);
+    expect(quiet.features.find(f => f.feature === 'item_price')!.tail).not.toBeNull();
   });
 
   it('pre-aggregated profiles from a fleet land in the same summaries as raw events', async () => {

@@ -295,6 +295,20 @@ const driftSchema = z
     psi: thresholdPair.default({ warning: 0.25, critical: 0.5 }),
     ksAlpha: z.number().gt(0).lt(1).default(0.05),
     correction: z.enum(['none', 'bonferroni', 'fdr']).default('fdr'),
+    /**
+     * The tail check: the window's share beyond the reference's 1st/99th percentiles against the
+     * reference's. Flagged when significant at `alpha` (corrected across features like the KS test)
+     * and at least `warningRatio` times the reference's share; critical from `criticalRatio`.
+     */
+    tail: z
+      .object({
+        alpha: z.number().gt(0).lt(1).default(0.01),
+        warningRatio: z.number().gt(1).default(1.5),
+        criticalRatio: z.number().gt(1).default(3),
+      })
+      .strict()
+      .refine(t => t.criticalRatio >= t.warningRatio, { message: 'criticalRatio must be at least warningRatio', path: ['criticalRatio'] })
+      .prefault({}),
     segments: z.array(z.string().min(1)).max(10).default([]),
     features: z
       .array(

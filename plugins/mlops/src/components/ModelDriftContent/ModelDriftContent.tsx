@@ -54,6 +54,49 @@ const SEVERITY_STYLE: Record<string, { backgroundColor: string; color: string }>
   none: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
 };
 
+/** "KS test (exact)": which test decided, and for KS whether its p-value is exact or asymptotic. */
+function testLabel(f: FeatureDrift): string {
+  return f.pValueMethod === 'exact' ? `${TEST_LABELS[f.test]} (exact)` : TEST_LABELS[f.test];
+}
+
+/**
+ * The tail check's side that matters (the smaller p-value): the window's share beyond the
+ * reference's percentile against the reference's own share there.
+ */
+function TailCell({ f }: { f: FeatureDrift }) {
+  if (!f.tail) return <>—</>;
+  const t = f.tail;
+  const upper = t.upper.pValue <= t.lower.pValue;
+  const side = upper ? t.upper : t.lower;
+  const text = `${upper ? '> p99' : '≤ p1'}: ${formatPercent(side.share)} vs ${formatPercent(side.referenceShare)}`;
+  const detail = `Beyond the reference's 1st percentile (${formatNumber(t.lower.threshold)}): ${formatPercent(t.lower.share)} of the window vs ${formatPercent(t.lower.referenceShare)} of the reference. Beyond its 99th (${formatNumber(t.upper.threshold)}): ${formatPercent(t.upper.share)} vs ${formatPercent(t.upper.referenceShare)}. p = ${formatPValue(t.pValue)}.`;
+  return (
+    <Tooltip title={detail}>
+      <span style={t.flagged ? { color: SEVERITY_STYLE[t.severity]?.color, fontWeight: 600 } : undefined} data-tail-flagged={t.flagged}>
+        {text}
+      </span>
+    </Tooltip>
+  );
+}
+
+/** The p-value, and on hover the statistic behind it and what the test compares. */
+function PValueCell({ f }: { f: FeatureDrift }) {
+  let detail: string | undefined;
+  if (f.chiSquare) {
+    detail = `χ² = ${formatStatistic(f.chiSquare.statistic)} on ${f.chiSquare.degreesOfFreedom} degrees of freedom: homogeneity of the reference's and the window's category counts (2×k, categories only the window has included), not goodness of fit to the reference's shares.`;
+  } else if (f.ksStatistic !== null) {
+    detail = `KS statistic D = ${formatStatistic(f.ksStatistic)}; p-value ${f.pValueMethod === 'exact' ? 'exact (small samples)' : "from Kolmogorov's limiting distribution"}.`;
+  }
+  const text = formatPValue(f.pValue);
+  return detail ? (
+    <Tooltip title={detail}>
+      <span>{text}</span>
+    </Tooltip>
+  ) : (
+    <>{text}</>
+  );
+}
+
 const segmentLabel = (s: string) => (s === '*' ? 'all traffic' : s);
 /** Numbers stay on one line; the column grows instead. */
 const NUMERIC = { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as const;
@@ -117,17 +160,22 @@ function FeatureTable({ report }: { report: DriftReport }) {
     >
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="feature drift">
-          <TableHeader columns={['Feature', 'Segment', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }, { label: 'Events', numeric: true }, 'Verdict']} />
+          <TableHeader columns={['Feature', 'Segment', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Tail share', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }, { label: 'Events', numeric: true }, 'Verdict']} />
           <TableBody>
             {rows.map(f => (
               <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
                 <TableCell style={f.kind === 'target' ? undefined : { whiteSpace: 'nowrap' }}>{featureLabel(f)}</TableCell>
                 <TableCell style={{ whiteSpace: 'nowrap' }}>{segmentLabel(f.segment)}</TableCell>
-                <TableCell>{TEST_LABELS[f.test]}</TableCell>
+                <TableCell style={{ whiteSpace: 'nowrap' }}>{testLabel(f)}</TableCell>
                 <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
                   {formatStatistic(f.psi)}
                 </TableCell>
-                <TableCell align="right" style={NUMERIC}>{formatPValue(f.pValue)}</TableCell>
+                <TableCell align="right" style={NUMERIC}>
+                  <PValueCell f={f} />
+                </TableCell>
+                <TableCell align="right" style={NUMERIC}>
+                  <TailCell f={f} />
+                </TableCell>
                 <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
                 <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
                 <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>

@@ -1353,6 +1353,61 @@ export const spec = {
         },
         required: ['modelRef', 'version', 'createdAt', 'features'],
       },
+      TailSide: {
+        type: 'object',
+        properties: {
+          threshold: {
+            type: 'number',
+            description:
+              "The reference's 1st (lower) or 99th (upper) percentile.",
+          },
+          share: {
+            type: 'number',
+            description:
+              'Share of the window at or below the 1st percentile, or above the 99th.',
+          },
+          referenceShare: {
+            type: 'number',
+          },
+          ratio: {
+            type: 'number',
+            description: 'share / referenceShare.',
+          },
+          pValue: {
+            type: 'number',
+            description:
+              "One-sided (is the window's tail heavier?), conditional binomial test of two rates.",
+          },
+        },
+        required: ['threshold', 'share', 'referenceShare', 'ratio', 'pValue'],
+      },
+      TailCheck: {
+        type: 'object',
+        description:
+          "The window's mass beyond the reference's 1st and 99th percentiles against the reference's, which deciles and the KS statistic cannot see.",
+        properties: {
+          lower: {
+            $ref: '#/components/schemas/TailSide',
+          },
+          upper: {
+            $ref: '#/components/schemas/TailSide',
+          },
+          pValue: {
+            type: 'number',
+            description:
+              "The smaller side's p-value doubled (Bonferroni over the two sides).",
+          },
+          severity: {
+            $ref: '#/components/schemas/Severity',
+          },
+          flagged: {
+            type: 'boolean',
+            description:
+              "Significant after correction across features and at least the policy's warning ratio.",
+          },
+        },
+        required: ['lower', 'upper', 'pValue', 'severity', 'flagged'],
+      },
       FeatureDrift: {
         type: 'object',
         properties: {
@@ -1398,6 +1453,52 @@ export const spec = {
           },
           pValue: {
             type: ['number', 'null'],
+          },
+          pValueMethod: {
+            description:
+              'How the KS p-value was computed: `exact` for small samples (as SciPy\'s `ks_2samp(method="exact")`), `asymptotic` (Kolmogorov\'s limit) for large ones; null for the other tests.',
+            oneOf: [
+              {
+                type: 'string',
+                enum: ['exact', 'asymptotic'],
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          chiSquare: {
+            description:
+              "Categorical features and the target: Pearson's test of homogeneity on the 2×k table of reference and window counts (as SciPy's `chi2_contingency`), over every category either side has, so categories only the window has count too; not a goodness-of-fit test against the reference's shares. Null for numeric features.",
+            oneOf: [
+              {
+                type: 'object',
+                properties: {
+                  statistic: {
+                    type: 'number',
+                  },
+                  degreesOfFreedom: {
+                    type: 'integer',
+                  },
+                },
+                required: ['statistic', 'degreesOfFreedom'],
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          tail: {
+            description:
+              'Numeric features only; null when the window is too small to expect ten values beyond a percentile.',
+            oneOf: [
+              {
+                $ref: '#/components/schemas/TailCheck',
+              },
+              {
+                type: 'null',
+              },
+            ],
           },
           jensenShannon: {
             type: ['number', 'null'],
@@ -1454,6 +1555,9 @@ export const spec = {
           'psi',
           'ksStatistic',
           'pValue',
+          'pValueMethod',
+          'chiSquare',
+          'tail',
           'jensenShannon',
           'wasserstein',
           'thresholds',

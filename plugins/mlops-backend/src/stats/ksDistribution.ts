@@ -1,0 +1,79 @@
+import { kolmogorovSf } from './special';
+
+/*
+ * The null distribution of the two-sample Kolmogorov–Smirnov statistic.
+ *
+ * Small samples get the exact p-value (SciPy `ks_2samp(..., method="exact")`): the share of the
+ * C(n+m, n) equally likely merge orders of the two samples whose ECDF gap reaches the observed D.
+ * Larger ones get Kolmogorov's limiting distribution, which the exact one approaches as n·m grows
+ * (it is off by +45 % at n = 40 against m = 25, under 2 % once n·m/(n+m) passes a few hundred).
+ */
+
+export type KsPValueMethod = 'exact' | 'asymptotic';
+
+export type KsPValue = { pValue: number; effectiveN: number; method: KsPValueMethod };
+
+/**
+ * The exact computation visits about 2·D·n·m lattice cells. Below these sizes it takes a few
+ * milliseconds at most, so a drift report with fifty small-sample features stays interactive.
+ */
+export const EXACT_KS_MAX_PRODUCT = 10_000_000;
+export const EXACT_KS_MAX_CELLS = 4_000_000;
+
+function gcd(n: number, m: number): number {
+  let [a, b] = [n, m];
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * P(D ≥ d) under H0 for samples of sizes n and m, ties ignored (as SciPy does), d rounded to the
+ * nearest attainable value h/lcm(n, m) first.
+ *
+ * Lattice paths: (x, y) counts the first x values of one sample and y of the other in the merged
+ * order; the gap there is |x/n − y/m| = |m·x − n·y|/(n·m), so D ≥ h/lcm exactly when a path reaches
+ * |m·x − n·y| ≥ h·gcd — integer arithmetic, no rounding at the boundary. v(x, y) is the share of
+ * the paths to (x, y) that have already reached it: 1 on and beyond the boundary, and inside it
+ * v(x, y) = (x·v(x−1, y) + y·v(x, y−1)) / (x + y), because x/(x+y) of the paths to (x, y) come from
+ * (x−1, y). Every step is a convex combination of numbers in [0, 1]: no overflow, no cancellation,
+ * and p-values of 1e-15 keep their relative accuracy (unlike 1 − P(inside)).
+ */
+export function ksExactPValue(d: number, n: number, m: number): number {
+  const g = gcd(n, m);
+  const lcm = (n / g) * m;
+  const h = Math.round(d * lcm);
+  if (h <= 0) return 1;
+  const bound = h * g;
+  // row[y] holds v(x, y) for the current x; cells are visited only inside the band.
+  const row = new Float64Array(m + 1).fill(1);
+  const lowest = (x: number) => Math.max(0, Math.floor((m * x - bound) / n) + 1);
+  const highest = (x: number) => Math.min(m, Math.ceil((m * x + bound) / n) - 1);
+  for (let y = 0; y <= highest(0); y++) row[y] = 0;
+  let previousLow = 0;
+  for (let x = 1; x <= n; x++) {
+    const low = lowest(x);
+    const high = highest(x);
+    // Cells that left the band below stay reached (1) from now on.
+    for (let y = previousLow; y < low && y <= m; y++) row[y] = 1;
+    for (let y = low; y <= high; y++) {
+      // row[y] is still v(x−1, y) (1 if that cell was beyond the band); row[y−1] is v(x, y−1).
+      const fromLeft = row[y];
+      const fromBelow = y > 0 ? row[y - 1] : 0;
+      row[y] = (x * fromLeft + y * fromBelow) / (x + y);
+    }
+    previousLow = low;
+  }
+  return Math.min(1, Math.max(0, row[m]));
+}
+
+/**
+ * Two-sided p-value of a two-sample KS statistic: exact while it is cheap (n·m up to
+ * EXACT_KS_MAX_PRODUCT), Kolmogorov's limit (SciPy `kstwobign.sf(√(nm/(n+m))·D)`) beyond.
+ */
+export function ksPValue(statistic: number, n: number, m: number): KsPValue {
+  const effectiveN = (n * m) / (n + m);
+  if (n > 0 && m > 0 && n * m <= EXACT_KS_MAX_PRODUCT && 2 * statistic * n * m <= EXACT_KS_MAX_CELLS) {
+    return { pValue: ksExactPValue(statistic, n, m), effectiveN, method: 'exact' };
+  }
+  return { pValue: kolmogorovSf(Math.sqrt(effectiveN) * statistic), effectiveN, method: 'asymptotic' };
+}
