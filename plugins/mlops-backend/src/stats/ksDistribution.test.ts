@@ -73,7 +73,8 @@ describe('exact two-sample KS p-value', () => {
   it('falls to the asymptotic limit where the exact one would be slow, and says so', () => {
     expect(ksPValue(0.01, 100_000, 100_000).method).toBe('asymptotic');
     expect(ksPValue(0.2, 40, 25).method).toBe('exact');
-    expect(ksPValue(0.2, 60, 100_000).method).toBe('exact');
+    expect(ksPValue(0.2, 40, 100_000).method).toBe('exact');
+    expect(ksPValue(0.6, 40, 100_000).method).toBe('asymptotic');
   });
 });
 

@@ -1,5 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openModelFromCatalog, openTab } from './clicks';
 
 // The Python client in the demo (scripts/demo-bentoml.mjs): product-search-reranker was trained and
 // registered from an MLflow run through the client, is served by BentoML, and logs every prediction
@@ -8,17 +9,8 @@ import { signIn } from './signIn';
 
 test.use({ actionTimeout: 30_000 });
 
-async function openModelFromCatalog(page: Page, title: string) {
-  await page.getByTestId('sidebar-root').getByRole('link', { name: 'Catalog', exact: true }).click();
-  await page.locator('[aria-label="Kind"] [role="button"]').click();
-  await page.getByRole('option', { name: 'Model', exact: true }).click();
-  await page.getByRole('link', { name: title, exact: true }).click();
-  await expect(page.getByRole('heading', { name: title }).first()).toBeVisible();
-}
-
-async function openTab(page: Page, tab: string) {
-  await page.getByRole('navigation', { name: 'Content navigation' }).getByRole('link', { name: tab, exact: true }).click();
-}
+// Named to sort after canary.test.ts, which must see the demo's rollback happen about a minute and a
+// half after the backend starts: this test can take minutes while the sender ships.
 
 test('the BentoML-served re-ranker: registered from its MLflow run, its drift and contract violation from the Python client', async ({ page }) => {
   test.setTimeout(300_000);
