@@ -93,9 +93,9 @@ function testSteps() {
  * "  1) [chromium] › file.test.ts:12:3 › title", Jest's "● Suite › title", pytest's "FAILED path::name".
  */
 function failedTestNames(output) {
-  const clean = output.replace(/\x1b\[[0-9;]*m/g, '');
+  const clean = output.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
   const names = new Set();
-  for (const [, name] of clean.matchAll(/^\s+\d+\) \[[^\]]+\] › (.+?)[\s─]*$/gm)) names.add(name);
+  for (const [, name] of clean.matchAll(/^\s+\d+\) (?:\[[^\]]+\] › )?(\S+\.(?:test|spec)\.\w+:\d+:\d+ › .+?)[\s─]*$/gm)) names.add(name.replace(/^.*\//, ''));
   for (const [, name] of clean.matchAll(/^\s*● (?!Console)(.+?)\s*$/gm)) names.add(name);
   for (const [, name] of clean.matchAll(/^FAILED (\S+)/gm)) names.add(name);
   return [...names].map(n => (n.length > 150 ? `${n.slice(0, 147)}...` : n));
