@@ -80,10 +80,11 @@ test('more high-value baskets on the fraud detector: the tail check flags item_p
   await expect(price).toContainText(/> p99: [2-4](\.\d+)?\s% vs 1(\.\d+)?\s%/, { timeout: 60_000 });
   await expect(price.locator('[data-tail-flagged="true"]')).toBeVisible();
   await expect(price).toContainText(/warning|critical/);
+  await expect(price).toContainText('PSI, tail check');
   // PSI on deciles stays below its warning threshold of 0.25: only the tail check sees it.
-  const psi = Number((await price.locator('td').nth(3).textContent())?.replace(/[^\d.]/g, ''));
+  const psi = Number((await price.locator('td').nth(4).textContent())?.replace(/[^\d.]/g, ''));
   expect(psi).toBeLessThan(0.25);
   await price.locator('[data-tail-flagged="true"]').hover();
-  await expect(page.getByRole('tooltip')).toContainText("Beyond the reference's 99th");
+  await expect(page.getByRole('tooltip')).toContainText(/Beyond its 99th \([\d.,]+\):\s[2-4](\.\d+)?\s%\svs\s1(\.\d+)?\s%\.\sp\s<\s0\.001/);
   await page.screenshot({ path: 'test-results/e2e/drift-tail.png', fullPage: true });
 });

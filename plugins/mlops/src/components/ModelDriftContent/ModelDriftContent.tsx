@@ -54,9 +54,19 @@ const SEVERITY_STYLE: Record<string, { backgroundColor: string; color: string }>
   none: { backgroundColor: '#c8e6c9', color: '#1b5e20' },
 };
 
-/** "KS test (exact)": which test decided, and for KS whether its p-value is exact or asymptotic. */
+/** "p = 0.012", or "p < 0.001" where the formatted value is a bound. */
+const pEquals = (p: number) => {
+  const text = formatPValue(p);
+  return /^[<>]/.test(text) ? `p ${text}` : `p = ${text}`;
+};
+
+/**
+ * "KS test (exact)": which test decided, for KS whether its p-value is exact or asymptotic, and
+ * "tail check" beside it when the tail check raised the verdict.
+ */
 function testLabel(f: FeatureDrift): string {
-  return f.pValueMethod === 'exact' ? `${TEST_LABELS[f.test]} (exact)` : TEST_LABELS[f.test];
+  const test = f.pValueMethod === 'exact' ? `${TEST_LABELS[f.test]} (exact)` : TEST_LABELS[f.test];
+  return f.tail?.flagged ? `${test}, tail check` : test;
 }
 
 /**
@@ -69,7 +79,7 @@ function TailCell({ f }: { f: FeatureDrift }) {
   const upper = t.upper.pValue <= t.lower.pValue;
   const side = upper ? t.upper : t.lower;
   const text = `${upper ? '> p99' : '≤ p1'}: ${formatPercent(side.share)} vs ${formatPercent(side.referenceShare)}`;
-  const detail = `Beyond the reference's 1st percentile (${formatNumber(t.lower.threshold)}): ${formatPercent(t.lower.share)} of the window vs ${formatPercent(t.lower.referenceShare)} of the reference. Beyond its 99th (${formatNumber(t.upper.threshold)}): ${formatPercent(t.upper.share)} vs ${formatPercent(t.upper.referenceShare)}. p = ${formatPValue(t.pValue)}.`;
+  const detail = `Beyond the reference's 1st percentile (${formatNumber(t.lower.threshold)}): ${formatPercent(t.lower.share)} of the window vs ${formatPercent(t.lower.referenceShare)} of the reference. Beyond its 99th (${formatNumber(t.upper.threshold)}): ${formatPercent(t.upper.share)} vs ${formatPercent(t.upper.referenceShare)}. ${pEquals(t.pValue)}.`;
   return (
     <Tooltip title={detail}>
       <span style={t.flagged ? { color: SEVERITY_STYLE[t.severity]?.color, fontWeight: 600 } : undefined} data-tail-flagged={t.flagged}>
@@ -160,12 +170,15 @@ function FeatureTable({ report }: { report: DriftReport }) {
     >
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="feature drift">
-          <TableHeader columns={['Feature', 'Segment', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Tail share', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }, { label: 'Events', numeric: true }, 'Verdict']} />
+          <TableHeader columns={['Feature', 'Segment', 'Verdict', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Tail share', numeric: true }, { label: 'Events', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }]} />
           <TableBody>
             {rows.map(f => (
               <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
                 <TableCell style={f.kind === 'target' ? undefined : { whiteSpace: 'nowrap' }}>{featureLabel(f)}</TableCell>
                 <TableCell style={{ whiteSpace: 'nowrap' }}>{segmentLabel(f.segment)}</TableCell>
+                <TableCell style={NUMERIC}>
+                  <SeverityChip f={f} />
+                </TableCell>
                 <TableCell style={{ whiteSpace: 'nowrap' }}>{testLabel(f)}</TableCell>
                 <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
                   {formatStatistic(f.psi)}
@@ -176,12 +189,9 @@ function FeatureTable({ report }: { report: DriftReport }) {
                 <TableCell align="right" style={NUMERIC}>
                   <TailCell f={f} />
                 </TableCell>
+                <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
                 <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
                 <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
-                <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
-                <TableCell style={NUMERIC}>
-                  <SeverityChip f={f} />
-                </TableCell>
               </TableRow>
             ))}
           </TableBody>
