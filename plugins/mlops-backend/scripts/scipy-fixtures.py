@@ -267,7 +267,10 @@ def main():
         'binomialSf': [[x, t, p, float(stats.binomtest(x, t, p, alternative='greater').pvalue)]
                        for x, t, p in ((0, 10, 0.5), (3, 10, 0.5), (10, 10, 0.5), (150, 300, 0.4), (250, 300, 0.4),
                                        (20, 2000, 0.0066), (48, 2000, 0.0066), (2500, 3000, 0.667), (2050, 3000, 0.667),
-                                       (5200, 10000, 0.5), (1, 1, 0.999), (700, 1200, 0.5))],
+                                       (5200, 10000, 0.5), (1, 1, 0.999), (700, 1200, 0.5),
+                                       # Below the mean, where the bulk's terms underflow: the answer is about 1.
+                                       (10, 10010, 1 / 11), (5000, 20000, 0.5), (9000, 1000000, 0.01),
+                                       (9990, 1000000, 0.01), (15000, 1000000, 0.01))],
         'categorical': categorical,
         'evaluation': [evaluation_case(11, 2000, 0.5, 10), evaluation_case(12, 5000, 0.3, 5)],
         'fdr': {'pValues': fdr_p, 'adjusted': [float(x) for x in stats.false_discovery_control(fdr_p, method='bh')]},

@@ -599,21 +599,28 @@ function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
 const SEVERITY_RANK: Record<Severity, number> = { insufficient: 0, none: 1, warning: 2, critical: 3 };
 
 /**
- * The tail checks of each segment, corrected across its features at the policy's tail alpha; a
- * significant tail must also be `warningRatio` times the reference's share before it warns. A
- * flagged tail raises the feature's severity, never lowers it.
+ * The tail checks of each segment: every side of every feature is one hypothesis (one-sided: did
+ * that tail get heavier?), corrected across them at the policy's tail alpha (with no correction
+ * asked for, still Bonferroni over a feature's two sides). A side warns when it is rejected and its
+ * share is at least `warningRatio` times the reference's; each side is judged on its own, so a
+ * significant but small change on one side cannot hide a large one on the other. A flagged tail
+ * raises the feature's severity, never lowers it.
  */
 function judgeTails(features: FeatureDrift[], policy: ModelPolicy) {
   const { alpha, warningRatio, criticalRatio } = policy.drift.tail;
   const bySegment = new Map<string, FeatureDrift[]>();
   for (const f of features) if (f.tail) bySegment.set(f.segment, [...(bySegment.get(f.segment) ?? []), f]);
   for (const tested of bySegment.values()) {
-    const rejected = rejectedHypotheses(tested.map(f => f.tail!.pValue), alpha, policy.drift.correction);
+    const sides = tested.flatMap(f => [f.tail!.lower, f.tail!.upper]);
+    const rejected =
+      policy.drift.correction === 'none'
+        ? sides.map(side => 2 * side.pValue < alpha)
+        : rejectedHypotheses(sides.map(side => side.pValue), alpha, policy.drift.correction);
     tested.forEach((f, i) => {
       const tail = f.tail!;
-      const ratio = Math.max(tail.lower.pValue < tail.upper.pValue ? tail.lower.ratio : tail.upper.ratio, 0);
-      if (!rejected[i] || !(ratio >= warningRatio)) return;
-      tail.severity = ratio >= criticalRatio ? 'critical' : 'warning';
+      const grown = [tail.lower, tail.upper].filter((side, k) => rejected[2 * i + k] && side.ratio >= warningRatio);
+      if (!grown.length) return;
+      tail.severity = grown.some(side => side.ratio >= criticalRatio) ? 'critical' : 'warning';
       tail.flagged = true;
       if (SEVERITY_RANK[tail.severity] > SEVERITY_RANK[f.severity]) f.severity = tail.severity;
       f.flagged = true;

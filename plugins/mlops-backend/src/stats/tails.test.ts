@@ -28,7 +28,7 @@ function summarise(layout: NumericLayout, values: Float64Array) {
 }
 
 describe('binomial survival function', () => {
-  it.each(fixtures.binomialSf)('P(Binomial(%p trials) ≥ x) against SciPy binomtest', (x, t, p, expected) => {
+  it.each(fixtures.binomialSf)('P(X ≥ %p), X ~ Binomial(%p, %p), against SciPy binomtest', (x, t, p, expected) => {
     expectClose(binomialSf(x, t, p), expected, 1e-9);
   });
 });
@@ -63,6 +63,17 @@ describe('tail check', () => {
     expect(tail.pValue).toBeLessThan(1e-12);
     // What the other checks make of it: PSI far below its warning threshold of 0.25.
     expect(numericDrift(layout, refSummary, current).psi).toBeLessThan(0.1);
+  });
+
+  it('judges each side on its own: a shifted window, lighter below and heavier above', () => {
+    const shiftedUp = summarise(layout, lognormal(simulationRandom(8), 20_000, 0.3, 1));
+    const tail = tailCheck(layout, refSummary, shiftedUp)!;
+    expect(tail.lower.share).toBeLessThan(tail.lower.referenceShare);
+    // The lighter side is no evidence of a heavier tail: its one-sided p-value is about 1, not 0.
+    expect(tail.lower.pValue).toBeGreaterThan(0.99);
+    expect(tail.upper.ratio).toBeGreaterThan(1.5);
+    expect(tail.upper.pValue).toBeLessThan(1e-12);
+    expect(tail.pValue).toBe(Math.min(1, 2 * tail.upper.pValue));
   });
 
   it('says nothing when the window is too small to expect ten values beyond a percentile', () => {

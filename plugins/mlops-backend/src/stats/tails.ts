@@ -41,25 +41,36 @@ export type TailStatistics = {
 };
 
 /**
- * P(X ≥ x) for X ~ Binomial(t, p), summed from x upwards in log space for the first term and by
- * the ratio of successive terms after it: accurate to about 1e-12 relative for the t of a day's
- * traffic, tiny p-values included.
+ * P(X ≥ x) for X ~ Binomial(t, p). The smaller tail is summed, term by term away from the mode
+ * (each term from the previous by their ratio, the first in log space), so the sum never starts
+ * from an underflowed term in the bulk: above the mean P(X ≥ x) directly, below it 1 − P(X < x).
+ * Accurate to about 1e-9 relative for the t of a day's traffic (logGamma's cancellation at large t).
  */
 export function binomialSf(x: number, t: number, p: number): number {
   if (x <= 0) return 1;
   if (x > t) return 0;
   if (p <= 0) return 0;
   if (p >= 1) return 1;
-  const logTerm = logGamma(t + 1) - logGamma(x + 1) - logGamma(t - x + 1) + x * Math.log(p) + (t - x) * Math.log1p(-p);
-  let term = Math.exp(logTerm);
-  let sum = term;
+  const logPmf = (k: number) => logGamma(t + 1) - logGamma(k + 1) - logGamma(t - k + 1) + k * Math.log(p) + (t - k) * Math.log1p(-p);
   const odds = p / (1 - p);
-  for (let k = x; k < t; k++) {
-    term *= ((t - k) / (k + 1)) * odds;
-    sum += term;
-    if (term < sum * 1e-17 && k > t * p) break;
+  if (x > t * p) {
+    // Upper tail: terms fall from x upwards (x is at or past the mode).
+    let term = Math.exp(logPmf(x));
+    let sum = term;
+    for (let k = x; k < t && term > sum * 1e-17; k++) {
+      term *= ((t - k) / (k + 1)) * odds;
+      sum += term;
+    }
+    return Math.min(1, sum);
   }
-  return Math.min(1, sum);
+  // Lower tail P(X ≤ x − 1): terms fall from x − 1 downwards (below the mode).
+  let term = Math.exp(logPmf(x - 1));
+  let sum = term;
+  for (let k = x - 1; k > 0 && term > sum * 1e-17; k--) {
+    term *= (k / (t - k + 1)) / odds;
+    sum += term;
+  }
+  return Math.max(0, 1 - sum);
 }
 
 function side(threshold: number, x: number, n: number, y: number, m: number): TailSide {
