@@ -60,6 +60,7 @@ describe('parseModelEntity', () => {
       significance: 0.05,
     });
     expect(policy.drift.psi).toEqual({ warning: 0.25, critical: 0.5 });
+    expect(policy.drift.tail).toEqual({ alpha: 0.01, warningRatio: 1.5, criticalRatio: 3 });
     expect(policy.retraining).toMatchObject({ minInterval: '24h', maxDeclineVsBaseline: 0.1, baselineWindow: '7d' });
     expect(policy.rollout.shadow.minRankCorrelation).toBe(0.7);
     expect(policy.kpis.map(k => k.name)).toEqual(['ctr']);
@@ -85,6 +86,9 @@ describe('parseModelEntity', () => {
     ['a fairness gate without sliceBy', { policy: { gates: [{ kind: 'fairness', metric: 'auc', maxGap: 0.1 }] } }, 'spec.policy.gates[0].sliceBy'],
     ['a negative latency budget', { policy: { gates: [{ kind: 'latency-budget', maxMs: -1 }] } }, 'spec.policy.gates[0].maxMs'],
     ['an unknown correction', { policy: { drift: { correction: 'holm' } } }, 'spec.policy.drift.correction'],
+    ['a tail ratio that is no growth', { policy: { drift: { tail: { warningRatio: 1 } } } }, 'spec.policy.drift.tail.warningRatio'],
+    ['a critical tail ratio below the warning one', { policy: { drift: { tail: { warningRatio: 2, criticalRatio: 1.5 } } } }, 'spec.policy.drift.tail.criticalRatio'],
+    ['a tail alpha of 1', { policy: { drift: { tail: { alpha: 1 } } } }, 'spec.policy.drift.tail.alpha'],
     ['a webhook target that is not a URL', { policy: { retraining: { target: { kind: 'webhook', url: 'not a url' } } } }, 'spec.policy.retraining.target.url'],
     ['a KPI with an SLO upside down', { policy: { kpis: [{ name: 'ctr', numerator: { source: 'predictions' }, denominator: { source: 'predictions' }, slo: { min: 2, max: 1 } }] } }, 'spec.policy.kpis[0].slo.min'],
     ['an Istio target in a namespace Kubernetes would refuse', { policy: { rollout: { traffic: { kind: 'istio', namespace: 'ML_Team', virtualService: 'feed' } } } }, 'spec.policy.rollout.traffic.namespace'],
