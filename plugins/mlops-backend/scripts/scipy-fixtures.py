@@ -168,6 +168,22 @@ def evaluation_case(seed, n, threshold, k):
     }
 
 
+def calibration_case(seed, n, decimals):
+    """Isotonic calibration of labels on scores (CBPE's reference), predicted on a grid and out of range."""
+    from sklearn.isotonic import IsotonicRegression
+    random = seeded_random(seed)
+    scores, labels = [], []
+    for _ in range(n):
+        u = random()
+        # A miscalibrated score: the true probability is u squared; rounding makes ties.
+        scores.append(math.floor(u * 10 ** decimals) / 10 ** decimals)
+        labels.append(1 if random() < u * u else 0)
+    model = IsotonicRegression(out_of_bounds='clip').fit(scores, labels)
+    grid = [-0.5] + [i / 37 for i in range(38)] + [1.5]
+    return {'seed': seed, 'n': n, 'decimals': decimals, 'grid': grid,
+            'predicted': [float(x) for x in model.predict(grid)]}
+
+
 def paired_scores(seed, n, noise, decimals):
     """Champion and challenger scores of the same requests (the generator of canaryStats.test.ts)."""
     random = seeded_random(seed)
@@ -255,6 +271,7 @@ def main():
         categorical_case('two categories (Yates)', [120, 80], [90, 110]),
         categorical_case('category vanishes', [300, 200, 100], [0, 350, 250]),
     ]
+    calibration = [calibration_case(61, 50, 6), calibration_case(62, 2000, 2), calibration_case(63, 20_000, 6)]
     fdr_p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216]
     fixture = {
         'generatedWith': {'python': platform.python_version(), 'numpy': np.__version__, 'scipy': scipy.__version__},
@@ -273,6 +290,7 @@ def main():
                                        (9990, 1000000, 0.01), (15000, 1000000, 0.01))],
         'categorical': categorical,
         'evaluation': [evaluation_case(11, 2000, 0.5, 10), evaluation_case(12, 5000, 0.3, 5)],
+        'calibration': calibration,
         'fdr': {'pValues': fdr_p, 'adjusted': [float(x) for x in stats.false_discovery_control(fdr_p, method='bh')]},
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
