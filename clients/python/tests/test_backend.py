@@ -296,3 +296,38 @@ def test_sigkill_mid_stream_loses_no_acknowledged_event_and_duplicates_none(back
     assert first_run[: acknowledged] == list(range(acknowledged))
     assert first_run == list(range(len(first_run)))
     assert sum(1 for r in counts if int(r[1:]) >= 10_000_000) == 500
+
+
+def test_performance_estimated_before_labels_agrees_with_scikit_learn(backend):
+    """Scores and held-out labels go up with the profile; the backend's CBPE estimate of a later
+    window is what scikit-learn computes from the same isotonic calibration (soft-label AUC)."""
+    from sklearn.isotonic import IsotonicRegression
+    from sklearn.metrics import roc_auc_score
+
+    client = register(backend, "cb1")
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 1, 20_000)
+    labels = (rng.random(x.size) < 1 / (1 + np.exp(1.5 - 1.5 * x))).astype(int)
+    scores = 1 / (1 + np.exp(-0.7 * x))  # ranks like the truth, but not calibrated
+    client.upload_training_profile(MODEL, "cb1", pd.DataFrame({"age": 40 + 12 * x}), score=scores, target=("click", labels))
+
+    # A window of shifted traffic, one hour back so one window holds it all.
+    hour = (int(time.time() * 1000) // 3_600_000 - 1) * 3_600_000
+    served = 1 / (1 + np.exp(-0.7 * rng.normal(0.8, 0.6, 3000)))
+    with modelrails.Telemetry(backend["url"], backend["serving"], source="cbpe-test", registry=CollectorRegistry()) as t:
+        for i, s in enumerate(served):
+            t.log_prediction(MODEL, "cb1", f"cb1-{i}", {"age": 40.0}, score=float(s), time=hour + i * 1000)
+        t.flush(60)
+
+    report = get(backend, f"{PATH}/evaluation", step="1h", days="3")
+    window = next(d for d in report["days"] if d["start"].startswith(time.strftime("%Y-%m-%dT%H", time.gmtime(hour / 1000))))
+    estimated = window["estimated"]
+    assert "cb1" in estimated["versions"] and estimated["n"] == 3000
+
+    p = IsotonicRegression(out_of_bounds="clip").fit(scores, labels).predict(served)
+    expected_auc = roc_auc_score(np.r_[np.ones(served.size), np.zeros(served.size)], np.r_[served, served], sample_weight=np.r_[p, 1 - p])
+    above = served >= report["threshold"]
+    assert estimated["auc"]["value"] == pytest.approx(expected_auc, rel=1e-9)
+    assert estimated["precision"]["value"] == pytest.approx(p[above].sum() / above.sum(), rel=1e-9)
+    assert estimated["recall"]["value"] == pytest.approx(p[above].sum() / p.sum(), rel=1e-9)
+    assert estimated["auc"]["lower"] < expected_auc < estimated["auc"]["upper"]

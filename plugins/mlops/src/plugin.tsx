@@ -43,6 +43,15 @@ const modelKpiCard = EntityCardBlueprint.make({
   },
 });
 
+const modelPerformanceCard = EntityCardBlueprint.make({
+  name: 'model-performance',
+  params: {
+    filter: isModel,
+    type: 'content',
+    loader: () => import('./components/ModelPerformanceCard').then(m => <m.ModelPerformanceCard />),
+  },
+});
+
 const productionLineageCard = EntityCardBlueprint.make({
   name: 'production-lineage',
   params: {
@@ -135,5 +144,5 @@ export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
   routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef, modelsOverview: kpiOverviewRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, modelRunbooksContent, lineagePage, promotionsPage, kpiOverviewPage],
+  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPerformanceCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, modelRunbooksContent, lineagePage, promotionsPage, kpiOverviewPage],
 });

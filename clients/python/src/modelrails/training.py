@@ -225,7 +225,9 @@ class Client:
         random sample of that size) from which the backend fixes the bins; text, boolean and category
         columns, and those named in ``categorical``, go as counts (the 499 most frequent and
         ``__other__``). NaN and None are counted as nulls. ``score``: the model's scores on the data;
-        ``target``: ``(outcome, labels)`` with 0/1 labels, the reference of target drift.
+        ``target``: ``(outcome, labels)`` with 0/1 labels, the reference of target drift. With both, of
+        the same rows (held-out data), each score is sent with its label: ModelRails calibrates the
+        scores on them and estimates ROC AUC, precision and recall in production before labels arrive.
         """
         body = training_profile(data, categorical=categorical, score=score, target=target,
                                 feature_names=feature_names, seed=seed)
@@ -322,7 +324,20 @@ def training_profile(data: Any, *, categorical: Optional[Iterable[str]] = None, 
             sample, nulls = _numeric_sample(name, values, rng)
             features.append({"name": name, "type": "numeric", "sample": sample, "nulls": nulls})
     body: Dict[str, Any] = {"features": features}
-    if score is not None:
+    if score is not None and target is not None and len(np.asarray(score)) == len(np.asarray(target[1])):
+        # Scores and labels of the same rows: sampled together, so ModelRails can calibrate the scores
+        # and estimate production performance before labels arrive (CBPE).
+        scores = np.asarray(score, dtype=float)
+        labels = np.asarray(target[1], dtype=float)
+        if np.isinf(scores).any():
+            raise ValueError("score: holds infinite values; ModelRails profiles finite numbers")
+        rows = np.flatnonzero(np.isfinite(scores) & np.isfinite(labels))
+        if rows.size < SAMPLE_MINIMUM:
+            raise ValueError(f"score: {rows.size} labelled scores; a profile needs at least {SAMPLE_MINIMUM}")
+        if rows.size > SAMPLE_LIMIT:
+            rows = np.sort(rng.choice(rows, size=SAMPLE_LIMIT, replace=False))
+        body["score"] = {"sample": [float(x) for x in scores[rows]], "labels": [1 if labels[i] > 0 else 0 for i in rows]}
+    elif score is not None:
         body["score"] = {"sample": _numeric_sample("score", score, rng)[0]}
     if target is not None:
         outcome, labels = target

@@ -11,7 +11,8 @@ import { TrafficRouter } from '../rollout/TrafficRouter';
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { BUCKET_MS, bucketOf } from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
+import { LabelModel, mirrorEvents, SimulatedEvent, toWire, trainingProfile, TrafficScenario, TrafficSimulator } from './simulation';
+import { evaluationOutcome } from '../evaluation';
 import { simulationRandom } from '../stats/random';
 
 /*
@@ -60,6 +61,14 @@ function fraction(sequence: number, outcome: string) {
   let h = Math.imul(sequence ^ 0x9e3779b9, 0x85ebca6b);
   for (let i = 0; i < outcome.length; i++) h = Math.imul(h ^ outcome.charCodeAt(i), 0xc2b2ae35);
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+/** The training labels of the outcome a model is judged by, as the simulated users earn it. */
+function labelModelOf(policy: ModelPolicy | undefined): LabelModel {
+  const outcome = (policy && evaluationOutcome(policy)) ?? 'click';
+  if (outcome === 'click') return { outcome, probability: score => score };
+  const rule = DEMO_OUTCOMES[outcome] ?? { of: 'clicks', share: 0.25 };
+  return { outcome, probability: score => (rule.of === 'requests' ? rule.share : score * rule.share) };
 }
 
 const earns = (outcome: string, e: SimulatedEvent) => {
@@ -148,11 +157,12 @@ export class DemoTraffic {
   async start(now = Date.now()) {
     const models = demoLiveModels();
     for (const [i, m] of models.entries()) {
-      this.outcomes.set(m.modelRef, outcomesOf(await this.telemetry.policy(m.modelRef)));
+      const policy = await this.telemetry.policy(m.modelRef);
+      this.outcomes.set(m.modelRef, outcomesOf(policy));
       const challengers = Object.keys(DEMO_CHALLENGER_BEHAVIOUR[m.name] ?? {});
       for (const version of [m.version, ...challengers]) {
         try {
-          await this.telemetry.putReferenceProfile(m.modelRef, version, trainingProfile(1000 + i));
+          await this.telemetry.putReferenceProfile(m.modelRef, version, trainingProfile(1000 + i, 20_000, labelModelOf(policy)));
         } catch (e) {
           if (!(e instanceof ConflictError)) throw e;
         }

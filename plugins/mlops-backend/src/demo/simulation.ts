@@ -68,11 +68,19 @@ function baseFeatures(random: Random) {
 }
 
 /** The training-data profile matching the simulated traffic before any incident. */
-export function trainingProfile(seed: number, size = 20_000) {
+/**
+ * The outcome a profile's labels are of, and its probability at a score: users click with the
+ * score's probability; a chargeback follows 5 % of clicks.
+ */
+export type LabelModel = { outcome: string; probability: (score: number) => number };
+const CLICKS: LabelModel = { outcome: 'click', probability: score => score };
+
+export function trainingProfile(seed: number, size = 20_000, label: LabelModel = CLICKS) {
   const random = simulationRandom(seed);
   const columns: Record<string, number[]> = { user_age: [], session_length_s: [], item_price: [] };
   const countries: Record<string, number> = {};
   const scores: number[] = [];
+  const labelRandom = simulationRandom(seed ^ 0x5bd1e995);
   for (let i = 0; i < size; i++) {
     const f = baseFeatures(random);
     columns.user_age.push(f.user_age);
@@ -86,9 +94,11 @@ export function trainingProfile(seed: number, size = 20_000) {
       ...Object.entries(columns).map(([name, sample]) => ({ name, type: 'numeric', sample })),
       { name: 'user_country', type: 'categorical', counts: countries },
     ],
-    score: { sample: scores },
-    // Users click with the score's probability: the expected clicks of the training data.
-    target: { outcome: 'click', positives: Math.round(scores.reduce((a, b) => a + b, 0)), n: size },
+    // Held-out labels of the same rows, drawn from their own generator so the features and scores
+    // stay what they were: what CBPE calibrates the scores on.
+    score: { sample: scores, labels: scores.map(score => (labelRandom() < label.probability(score) ? 1 : 0)) },
+    // The expected label count of the training data.
+    target: { outcome: label.outcome, positives: Math.round(scores.reduce((a, score) => a + label.probability(score), 0)), n: size },
   };
 }
 

@@ -187,30 +187,75 @@ export function estimatePerformance(
   seed: number,
   draws = ESTIMATE_DRAWS,
 ): PerformanceEstimate {
-  const n = scores.length;
-  const { blocks } = calibration;
-  const fitted = ratesOf(blocks);
-  const { x, y } = knotsOf(blocks, fitted);
-  // The window sorted by score, runs of equal scores as groups, each score's place among the knots.
+  return estimateAcrossVersions([{ calibration, scores }], threshold, seed, draws);
+}
+
+/** Scores of one version and the calibration of that version. */
+export type CalibratedScores = { calibration: ScoreCalibration; scores: ArrayLike<number> };
+
+/** Block rates redrawn within their binomial uncertainty, then pooled again to stay monotone. */
+function redrawnRates(blocks: ScoreCalibration['blocks'], fitted: number[], spread: number[], random: Random): Float64Array {
+  const low: number[] = [];
+  const high: number[] = [];
+  const weight: number[] = [];
+  const sum: number[] = [];
+  for (let b = 0; b < blocks.low.length; b++) {
+    const rate = Math.min(1, Math.max(0, fitted[b] + spread[b] * normal(random)));
+    low.push(b);
+    high.push(b);
+    weight.push(blocks.n[b]);
+    sum.push(rate * blocks.n[b]);
+    pool(low, high, weight, sum);
+  }
+  const rates = new Float64Array(blocks.low.length);
+  for (let j = 0; j < low.length; j++) for (let b = low[j]; b <= high[j]; b++) rates[b] = sum[j] / weight[j];
+  return rates;
+}
+
+/**
+ * CBPE for a window served by several versions (a canary, a shadow): each prediction calibrated by
+ * its own version's calibration, the metric over all of them ranked by raw score, as the realised
+ * metric is.
+ */
+export function estimateAcrossVersions(parts: CalibratedScores[], threshold: number, seed: number, draws = ESTIMATE_DRAWS): PerformanceEstimate {
+  const usable = parts.filter(p => p.calibration.blocks.low.length);
+  const n = usable.reduce((total, p) => total + p.scores.length, 0);
+  const scores = new Float64Array(n);
+  const partOf = new Int32Array(n);
+  usable.reduce((offset, part, j) => {
+    for (let i = 0; i < part.scores.length; i++) {
+      scores[offset + i] = part.scores[i];
+      partOf[offset + i] = j;
+    }
+    return offset + part.scores.length;
+  }, 0);
+  const fitted = usable.map(p => ratesOf(p.calibration.blocks));
+  const knots = usable.map((p, j) => knotsOf(p.calibration.blocks, fitted[j]));
+  // The window sorted by score, runs of equal scores as groups, each score's place among its version's knots.
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
+  const part = new Int32Array(n);
   const knot = new Int32Array(n);
   const share = new Float64Array(n);
   const groupEnd: number[] = [];
   const aboveThreshold: boolean[] = [];
   for (let k = 0; k < n; k++) {
-    [knot[k], share[k]] = position(x, scores[order[k]]);
+    part[k] = partOf[order[k]];
+    [knot[k], share[k]] = position(knots[part[k]].x, scores[order[k]]);
     if (k === n - 1 || scores[order[k + 1]] !== scores[order[k]]) {
       groupEnd.push(k + 1);
       aboveThreshold.push(scores[order[k]] >= threshold);
     }
   }
   const probabilities = new Float64Array(n);
-  const fill = (values: ArrayLike<number>) => {
-    for (let k = 0; k < n; k++) probabilities[k] = share[k] === 0 ? values[knot[k]] : values[knot[k]] + (values[knot[k] + 1] - values[knot[k]]) * share[k];
+  const fill = (values: ArrayLike<number>[]) => {
+    for (let k = 0; k < n; k++) {
+      const y = values[part[k]];
+      probabilities[k] = share[k] === 0 ? y[knot[k]] : y[knot[k]] + (y[knot[k] + 1] - y[knot[k]]) * share[k];
+    }
   };
-  fill(y);
-  const expectedPositives = probabilities.reduce((s, p) => s + p, 0);
-  if (n < MIN_ESTIMATE_PREDICTIONS || !blocks.low.length) return { n, expectedPositives, auc: null, precision: null, recall: null };
+  fill(knots.map(k => k.y));
+  const expectedPositives = probabilities.reduce((total, p) => total + p, 0);
+  if (n < MIN_ESTIMATE_PREDICTIONS) return { n, expectedPositives, auc: null, precision: null, recall: null };
   const metrics = (drawLabels: Random | null) => {
     // Per run of equal scores: positives (expected or drawn), all, and whether it is above the threshold.
     const groupPositives = drawLabels ? drawnPositives(probabilities, groupEnd, drawLabels) : expectedPositivesPerGroup(probabilities, groupEnd);
@@ -220,29 +265,15 @@ export function estimatePerformance(
   const random: Random = seededRandom(seed);
   const drawn = { auc: [] as number[], precision: [] as number[], recall: [] as number[] };
   // Block rates are redrawn around the fit with a Jeffreys-smoothed binomial spread, so a block of
-  // all zeros still varies.
-  const spread = blocks.n.map((w, b) => {
-    const smoothed = (blocks.positives[b] + 0.5) / (w + 1);
-    return Math.sqrt((smoothed * (1 - smoothed)) / w);
-  });
+  // all zeros still varies: a reference of finite size misstates every window the same way.
+  const spreads = usable.map(({ calibration: { blocks } }) =>
+    blocks.n.map((w, b) => {
+      const smoothed = (blocks.positives[b] + 0.5) / (w + 1);
+      return Math.sqrt((smoothed * (1 - smoothed)) / w);
+    }),
+  );
   for (let d = 0; d < draws; d++) {
-    // Pooled again after the redraw, so the calibration stays monotone.
-    const low: number[] = [];
-    const high: number[] = [];
-    const weight: number[] = [];
-    const sum: number[] = [];
-    for (let b = 0; b < blocks.low.length; b++) {
-      const w = blocks.n[b];
-      const rate = Math.min(1, Math.max(0, fitted[b] + spread[b] * normal(random)));
-      low.push(b);
-      high.push(b);
-      weight.push(w);
-      sum.push(rate * w);
-      pool(low, high, weight, sum);
-    }
-    const rates = new Float64Array(blocks.low.length);
-    for (let j = 0; j < low.length; j++) for (let b = low[j]; b <= high[j]; b++) rates[b] = sum[j] / weight[j];
-    fill(knotsOf(blocks, rates).y);
+    fill(usable.map(({ calibration: { blocks } }, j) => knotsOf(blocks, redrawnRates(blocks, fitted[j], spreads[j], random)).y));
     const m = metrics(random);
     for (const key of ['auc', 'precision', 'recall'] as const) if (Number.isFinite(m[key])) drawn[key].push(m[key]);
   }

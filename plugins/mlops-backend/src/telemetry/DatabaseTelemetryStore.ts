@@ -4,6 +4,7 @@ import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded } from '../stats/summaries';
+import { ScoreCalibration } from '../stats/cbpe';
 import { decodeStored, encodeStored } from '../stats/summaryCodec';
 import { BUCKET_MS, EVENTS, RESOLUTIONS } from './constants';
 import {
@@ -471,7 +472,21 @@ export class DatabaseTelemetryStore implements TelemetryStore {
           created_at: profile.createdAt,
         })),
       );
+      if (profile.calibration) {
+        await tx('mlops_score_calibrations').insert({
+          model_ref: profile.modelRef,
+          version: profile.version,
+          outcome: profile.calibration.outcome,
+          calibration: JSON.stringify(profile.calibration),
+          created_at: profile.createdAt,
+        });
+      }
     });
+  }
+
+  async scoreCalibration(modelRef: string, version: string): Promise<ScoreCalibration | undefined> {
+    const row = await this.db('mlops_score_calibrations').where({ model_ref: modelRef, version }).first('calibration');
+    return row ? (JSON.parse(row.calibration) as ScoreCalibration) : undefined;
   }
 
   private toProfile(rows: any[]): ReferenceProfile | undefined {

@@ -27,6 +27,7 @@ import {
   numericSummaryFromSample,
 } from '../stats/summaries';
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
+import { fitCalibration, ScoreCalibration } from '../stats/cbpe';
 import * as v from './validate';
 import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { latencyBudgetMs } from '../metrics/predictionLatency';
@@ -468,12 +469,8 @@ export class DefaultTelemetryService implements TelemetryService {
         f.at('type').fail('must be "numeric" or "categorical"');
       }
     });
-    if (o.score !== undefined) {
-      const score = v.object(o.score, root.at('score'), ['sample']);
-      const summary = emptyLog();
-      for (const x of numericSample(score.sample, root.at('score').at('sample'))) addLog(summary, x);
-      features.push({ feature: SCORE, kind: 'log', layout: null, summary: encodeSummary(summary) });
-    }
+    let targetOutcome: string | undefined;
+    let targetRate: ReferenceFeature | undefined;
     if (o.target !== undefined) {
       // The training data's label rate: the reference of target drift.
       const f = root.at('target');
@@ -482,9 +479,30 @@ export class DefaultTelemetryService implements TelemetryService {
       const n = v.sequence(target.n, f.at('n'));
       const positives = v.sequence(target.positives, f.at('positives'));
       if (positives > n) f.at('positives').fail('must not exceed n');
-      features.push({ feature: targetFeature(outcome), kind: 'categorical', layout: null, summary: encodeSummary(labelSummary({ n, positives })) });
+      targetRate = { feature: targetFeature(outcome), kind: 'categorical', layout: null, summary: encodeSummary(labelSummary({ n, positives })) };
+      targetOutcome = outcome;
     }
-    const profile = { modelRef, version, createdAt: this.now(), features };
+    let calibration: ScoreCalibration | undefined;
+    if (o.score !== undefined) {
+      const f = root.at('score');
+      const score = v.object(o.score, f, ['sample', 'labels']);
+      const sample = numericSample(score.sample, f.at('sample'));
+      const summary = emptyLog();
+      for (const x of sample) addLog(summary, x);
+      features.push({ feature: SCORE, kind: 'log', layout: null, summary: encodeSummary(summary) });
+      if (score.labels !== undefined) {
+        // Labels of target.outcome for the same rows: the calibration that estimates performance before labels.
+        const labels = v.array(score.labels, f.at('labels'), 100_000) as unknown[];
+        if (labels.length !== sample.length) f.at('labels').fail(`must have one label per score (${sample.length}), not ${labels.length}`);
+        labels.forEach((label, i) => {
+          if (label !== 0 && label !== 1) f.at('labels').at(i).fail('must be 0 or 1');
+        });
+        if (!targetOutcome) root.at('target').fail('is required with score.labels: it names the outcome the labels are of');
+        calibration = fitCalibration(sample, labels as number[], targetOutcome!);
+      }
+    }
+    if (targetRate) features.push(targetRate);
+    const profile = { modelRef, version, createdAt: this.now(), features, ...(calibration ? { calibration } : {}) };
     await this.options.store.putReferenceProfile(profile);
     this.layoutCache.clear();
     return profile;

@@ -1,4 +1,5 @@
 import { RetrainTriggerView } from '@modelrails/plugin-mlops-common';
+import { ScoreCalibration } from '../stats/cbpe';
 import { EncodedSummary, NumericLayout } from '../stats/summaries';
 
 /** One prediction event as stored. Times are epoch milliseconds. */
@@ -64,6 +65,8 @@ export type ReferenceProfile = {
   version: string;
   createdAt: number;
   features: ReferenceFeature[];
+  /** Isotonic calibration of the training scores against an outcome's labels, when the profile had labels. */
+  calibration?: ScoreCalibration;
 };
 
 export type SummaryQuery = {
@@ -138,6 +141,8 @@ export interface TelemetryStore {
   getReferenceProfile(modelRef: string, version: string): Promise<ReferenceProfile | undefined>;
   /** The newest profile of a model (for versions that have none of their own). */
   latestReferenceProfile(modelRef: string): Promise<ReferenceProfile | undefined>;
+  /** A version's score calibration (written with its reference profile). */
+  scoreCalibration(modelRef: string, version: string): Promise<ScoreCalibration | undefined>;
 
   readSummaries(query: SummaryQuery): Promise<StoredSummary[]>;
   /** The finest resolution whose rows are kept at time `at` (older ones are downsampled). */

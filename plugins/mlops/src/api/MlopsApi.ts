@@ -27,6 +27,7 @@ import {
   MlopsApiClient,
   KpiStep,
   TypedResponse,
+  GetEvaluation200Response,
 } from '@modelrails/plugin-mlops-common';
 
 /** What a person can do to a rollout; each needs its own permission. @public */
@@ -59,6 +60,8 @@ export interface MlopsApi {
   actOnRollout(id: string, action: RolloutAction, body: { reason?: string }): Promise<RolloutDetail>;
   getKpis(ref: CompoundEntityRef, options?: { window?: string; segments?: string[] }): Promise<KpiReport>;
   getKpiOverview(options?: { window?: string; step?: string }): Promise<KpiOverview>;
+  /** Matured-label metrics and CBPE estimates per window (`step` 1h or 1d, `windows` of them). */
+  getEvaluation(ref: CompoundEntityRef, options: { step: '1h' | '1d'; windows: number }): Promise<GetEvaluation200Response>;
   listRunbooks(ref: CompoundEntityRef): Promise<RunbookList>;
   getRunbook(ref: CompoundEntityRef, id: string): Promise<Runbook>;
   getLiveContext(ref: CompoundEntityRef): Promise<LiveContext>;
@@ -109,6 +112,10 @@ export class MlopsClient implements MlopsApi {
 
   getKpiOverview(options: { window?: string; step?: string } = {}) {
     return body(this.client.getKpiOverview({ query: { window: options.window, step: options.step as KpiStep | undefined } }));
+  }
+
+  getEvaluation(ref: CompoundEntityRef, options: { step: '1h' | '1d'; windows: number }) {
+    return body(this.client.getEvaluation({ path: path(ref), query: { step: options.step, days: String(options.windows) } }));
   }
 
   listRetrainTriggers(ref: CompoundEntityRef) {

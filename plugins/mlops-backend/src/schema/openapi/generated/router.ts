@@ -1146,6 +1146,91 @@ export const spec = {
         },
         required: ['batchId', 'profiles'],
       },
+      PerformanceEstimate: {
+        type: 'object',
+        description:
+          'An estimated metric and the 95 % interval of the value the labels will realise.',
+        properties: {
+          value: {
+            type: 'number',
+          },
+          lower: {
+            type: 'number',
+          },
+          upper: {
+            type: 'number',
+          },
+        },
+        required: ['value', 'lower', 'upper'],
+      },
+      EstimatedPerformance: {
+        type: 'object',
+        description:
+          "Performance estimated before labels (confidence-based, as NannyML's CBPE) from each version's isotonic calibration of training scores. Valid while the outcome rate at a given score stays as in training; concept drift is invisible to it.",
+        properties: {
+          n: {
+            type: 'integer',
+            description:
+              'Predictions of calibrated versions (those estimated).',
+          },
+          of: {
+            type: 'integer',
+            description: 'Predictions in the window.',
+          },
+          versions: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          uncalibrated: {
+            type: 'array',
+            description: 'Versions whose reference profile had no labels.',
+            items: {
+              type: 'string',
+            },
+          },
+          auc: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/PerformanceEstimate',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          precision: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/PerformanceEstimate',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+          recall: {
+            oneOf: [
+              {
+                $ref: '#/components/schemas/PerformanceEstimate',
+              },
+              {
+                type: 'null',
+              },
+            ],
+          },
+        },
+        required: [
+          'n',
+          'of',
+          'versions',
+          'uncalibrated',
+          'auc',
+          'precision',
+          'recall',
+        ],
+      },
       ReferenceProfileUpload: {
         type: 'object',
         description:
@@ -1190,6 +1275,15 @@ export const spec = {
                 type: 'array',
                 items: {
                   type: 'number',
+                },
+              },
+              labels: {
+                type: 'array',
+                description:
+                  "The label (0 or 1) of `target.outcome` for each score in `sample`, from held-out data. ModelRails fits an isotonic calibration of score to outcome on them, which estimates the version's ROC AUC, precision and recall in production before labels arrive (CBPE).",
+                items: {
+                  type: 'integer',
+                  enum: [0, 1],
                 },
               },
             },
@@ -4833,7 +4927,7 @@ export const spec = {
       get: {
         operationId: 'GetEvaluation',
         description:
-          "Matured-label evaluation per UTC day (AUC, log loss, precision and recall at `threshold`, NDCG@k over `queryId` groups), from predictions joined with the outcome the model's rollout KPI counts. Predictions younger than the policy's labelMaturity are not judged.",
+          "Matured-label evaluation per UTC day or hour (AUC, log loss, precision and recall at `threshold`, NDCG@k over `queryId` groups), from predictions joined with the outcome the model's rollout KPI counts. Predictions younger than the policy's labelMaturity are not judged by labels; for every window, matured or not, `estimated` gives ROC AUC, precision and recall estimated before labels (CBPE) from the calibration each version's reference profile carries, with 95 % intervals of the value the labels will realise.",
         parameters: [
           {
             $ref: '#/components/parameters/namespace',
@@ -4857,6 +4951,27 @@ export const spec = {
             schema: {
               type: 'string',
               pattern: '^(0(\\.[0-9]+)?|1(\\.0+)?)$',
+            },
+          },
+          {
+            name: 'step',
+            in: 'query',
+            required: false,
+            description: 'Window length; `days` counts windows of this length.',
+            schema: {
+              type: 'string',
+              enum: ['1d', '1h'],
+            },
+          },
+          {
+            name: 'estimate',
+            in: 'query',
+            required: false,
+            description:
+              '`false` leaves out the CBPE estimates (they cost about 1 s per 100,000 predictions).',
+            schema: {
+              type: 'string',
+              enum: ['true', 'false'],
             },
           },
           {
@@ -4922,9 +5037,30 @@ export const spec = {
                           ndcg: {
                             type: ['number', 'null'],
                           },
+                          start: {
+                            type: 'string',
+                            description: "The window's start, ISO 8601 in UTC.",
+                          },
+                          matured: {
+                            type: 'boolean',
+                            description:
+                              'Every prediction of the window is older than labelMaturity.',
+                          },
+                          estimated: {
+                            oneOf: [
+                              {
+                                $ref: '#/components/schemas/EstimatedPerformance',
+                              },
+                              {
+                                type: 'null',
+                              },
+                            ],
+                          },
                         },
                         required: [
                           'day',
+                          'start',
+                          'matured',
                           'n',
                           'positives',
                           'auc',
@@ -4932,8 +5068,13 @@ export const spec = {
                           'precision',
                           'recall',
                           'ndcg',
+                          'estimated',
                         ],
                       },
+                    },
+                    step: {
+                      type: 'string',
+                      enum: ['1d', '1h'],
                     },
                   },
                   required: [
@@ -4942,6 +5083,7 @@ export const spec = {
                     'threshold',
                     'k',
                     'maturity',
+                    'step',
                     'days',
                   ],
                 },

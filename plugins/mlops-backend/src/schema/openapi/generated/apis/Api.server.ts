@@ -153,6 +153,8 @@ export type GetEvaluation = {
   query: {
     days?: string;
     threshold?: string;
+    step?: '1d' | '1h';
+    estimate?: 'true' | 'false';
     k?: string;
   };
   response: GetEvaluation200Response | Error | Error | Error | Error;

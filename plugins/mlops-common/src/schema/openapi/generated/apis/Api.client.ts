@@ -166,6 +166,8 @@ export type GetEvaluation = {
   query: {
     days?: string;
     threshold?: string;
+    step?: '1d' | '1h';
+    estimate?: 'true' | 'false';
     k?: string;
   };
 };
@@ -748,11 +750,13 @@ export class DefaultApiClient {
   }
 
   /**
-   * Matured-label evaluation per UTC day (AUC, log loss, precision and recall at `threshold`, NDCG@k over `queryId` groups), from predictions joined with the outcome the model\'s rollout KPI counts. Predictions younger than the policy\'s labelMaturity are not judged.
+   * Matured-label evaluation per UTC day or hour (AUC, log loss, precision and recall at `threshold`, NDCG@k over `queryId` groups), from predictions joined with the outcome the model\'s rollout KPI counts. Predictions younger than the policy\'s labelMaturity are not judged by labels; for every window, matured or not, `estimated` gives ROC AUC, precision and recall estimated before labels (CBPE) from the calibration each version\'s reference profile carries, with 95 % intervals of the value the labels will realise.
    * @param namespace -
    * @param name -
    * @param days -
    * @param threshold -
+   * @param step - Window length; &#x60;days&#x60; counts windows of this length.
+   * @param estimate - &#x60;false&#x60; leaves out the CBPE estimates (they cost about 1 s per 100,000 predictions).
    * @param k -
    */
   public async getEvaluation(
@@ -762,7 +766,7 @@ export class DefaultApiClient {
   ): Promise<TypedResponse<GetEvaluation200Response>> {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
-    const uriTemplate = `/models/{namespace}/{name}/evaluation{?days,threshold,k}`;
+    const uriTemplate = `/models/{namespace}/{name}/evaluation{?days,threshold,step,estimate,k}`;
 
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,

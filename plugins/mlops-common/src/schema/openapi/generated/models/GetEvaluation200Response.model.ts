@@ -15,4 +15,10 @@ export interface GetEvaluation200Response {
   k: number;
   maturity: string;
   days: Array<GetEvaluation200ResponseDaysInner>;
+  step: GetEvaluation200ResponseStepEnum;
 }
+
+/**
+ * @public
+ */
+export type GetEvaluation200ResponseStepEnum = '1d' | '1h';

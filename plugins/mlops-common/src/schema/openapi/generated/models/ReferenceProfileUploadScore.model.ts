@@ -9,4 +9,13 @@
  */
 export interface ReferenceProfileUploadScore {
   sample?: Array<number>;
+  /**
+   * The label (0 or 1) of `target.outcome` for each score in `sample`, from held-out data. ModelRails fits an isotonic calibration of score to outcome on them, which estimates the version\'s ROC AUC, precision and recall in production before labels arrive (CBPE).
+   */
+  labels?: Array<ReferenceProfileUploadScoreLabelsEnum>;
 }
+
+/**
+ * @public
+ */
+export type ReferenceProfileUploadScoreLabelsEnum = '0' | '1';
