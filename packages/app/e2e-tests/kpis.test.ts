@@ -43,8 +43,8 @@ test('the models overview ranks by cost and SLO, and a Model page shows its KPIs
   await expect(kpis.locator('tr[data-metric="conversion"]')).toContainText('purchase outcomes / session outcomes');
   await expect(kpis.locator('tr[data-metric="latency_p99"] [data-testid="kpi-value"]')).toHaveText(/ms$/);
   await expect(kpis.locator('tr[data-metric="cost_per_1k"] [data-testid="kpi-value"]')).toHaveText(/^\$\d/);
-  await page.getByRole('button', { name: '7d' }).click();
-  await expect(page.getByRole('button', { name: '7d' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('group', { name: 'KPI window' }).getByRole('button', { name: '7d' }).click();
+  await expect(page.getByRole('group', { name: 'KPI window' }).getByRole('button', { name: '7d' })).toHaveAttribute('aria-pressed', 'true');
   await expect(kpis.locator('tr[data-metric="ctr"] [data-testid="kpi-value"]')).toHaveText(/%$/);
   await page.screenshot({ path: 'test-results/e2e/model-kpis.png', fullPage: true });
 });
