@@ -94,6 +94,18 @@ test('KPI panel: every model with its KPIs, p95 latency, error rate and cost per
   await page.screenshot({ path: `${SHOTS}/kpi-light.png` });
 });
 
+test("KPI panel of the model drill-down: the fraud detector's ROC AUC estimated before labels, chargebacks not matured", async ({ page }) => {
+  await openUntil(page, panelUrl('model-drilldown.json', 'modelrails-kpi-panel', { model: 'default/checkout-fraud-detector' }), async p => {
+    await expect(p.locator('[data-metric="estimated_auc"]')).toContainText(/0\.\d/, { timeout: 5_000 });
+  });
+  const auc = page.locator('[data-metric="estimated_auc"]');
+  await expect(auc).toContainText('ROC AUC, estimated');
+  await expect(auc).toContainText('labels not matured (count once 30d old)');
+  await expect(auc).toContainText(/95 % 0\.\d+–0\.\d+/);
+  await expect(page.locator('[data-metric="estimated_recall"]')).toBeVisible();
+  await page.screenshot({ path: `${SHOTS}/kpi-performance-dark.png` });
+});
+
 test('a panel whose model the backend does not know shows the error, not an empty grid', async ({ page }) => {
   await page.goto(panelUrl('model-drilldown.json', 'modelrails-drift-panel', { model: 'default/no-such-model' }));
   await expect(page.locator('section[data-state="Error"]')).toBeVisible({ timeout: 20_000 });

@@ -22,9 +22,10 @@ export function modelDrilldown(): dashboard.Dashboard {
     .withVariable(feature)
     .withRow(new dashboard.RowBuilder('KPIs'))
     .withPanel(
-      kpiPanel({ ...DEFAULT_KPI_OPTIONS, metrics: ['kpis', 'latency_p95', 'latency_p99', 'error_rate', 'throughput', 'cost_per_1k'] })
+      kpiPanel({ ...DEFAULT_KPI_OPTIONS, metrics: ['kpis', 'performance', 'latency_p95', 'latency_p99', 'error_rate', 'throughput', 'cost_per_1k'] })
         .title('KPIs: ${model}')
         .withTarget(new MlopsQueryBuilder('kpi').refId('K').model('${model}'))
+        .withTarget(new MlopsQueryBuilder('performance').refId('P').model('${model}'))
         .gridPos({ x: 0, y: 1, w: 24, h: 10 }),
     )
     .withRow(new dashboard.RowBuilder('Drift'))

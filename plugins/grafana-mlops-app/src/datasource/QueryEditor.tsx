@@ -9,6 +9,7 @@ type Props = QueryEditorProps<MlopsDataSource, MlopsQuery, MlopsDataSourceOption
 /** Which optional inputs each query type reads. */
 const INPUTS: Record<MlopsQueryType, Array<'version' | 'feature' | 'segment' | 'rolloutId'>> = {
   kpi: ['version', 'segment'],
+  performance: [],
   drift: ['version', 'segment', 'feature'],
   contract: ['version', 'segment'],
   canary: ['rolloutId'],

@@ -196,6 +196,35 @@ describe('MlopsDataSource query types', () => {
     expect(fields(changes)).toEqual({ time: [Date.UTC(2026, 10, 23, 12)], from: ['6'], to: ['7'] });
   });
 
+  it('asks for hourly performance windows up to two days and daily ones beyond, a frame per metric', async () => {
+    const evaluation = {
+      modelRef: MODEL,
+      outcome: 'click',
+      threshold: 0.5,
+      k: 10,
+      maturity: '1h',
+      step: '1h',
+      days: [
+        { day: '2026-11-23', start: '2026-11-23T22:00:00.000Z', matured: true, n: 900, positives: 30, auc: 0.74, logLoss: 0.3, precision: 0.2, recall: 0.1, ndcg: null,
+          estimated: { n: 1000, of: 1100, versions: ['7'], uncalibrated: ['8'], auc: { value: 0.75, lower: 0.71, upper: 0.78 }, precision: null, recall: { value: 0.12, lower: 0.05, upper: 0.2 } } },
+        { day: '2026-11-23', start: '2026-11-23T23:00:00.000Z', matured: false, n: 0, positives: 0, auc: null, logLoss: null, precision: null, recall: null, ndcg: null, estimated: null },
+      ],
+    };
+    answer({ '/models/default/home-feed-ranker/evaluation': evaluation });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'P', queryType: 'performance', model: '$model' }]));
+    expect(calledPaths()).toEqual(['/models/default/home-feed-ranker/evaluation?step=1h&days=25']);
+    const [auc, precision] = data;
+    expect(auc.meta.custom).toMatchObject({ kind: 'performance', model: MODEL, metric: 'estimated_auc', current: { value: 0.75, lower: 0.71, upper: 0.78 }, realised: { value: 0.74, n: 900 } });
+    expect(fields(auc)).toEqual({ time: [Date.UTC(2026, 10, 23, 22), Date.UTC(2026, 10, 23, 23)], value: [0.75, null], lower: [0.71, null], upper: [0.78, null], realised: [0.74, null] });
+    expect(precision.meta.custom).toMatchObject({ current: { value: null }, realised: { value: 0.2 } });
+
+    fetch.mockClear();
+    const week = { ...request([{ refId: 'P', queryType: 'performance', model: '$model' }]), range: { from: dateTime(TO - 7 * 86_400_000), to: dateTime(TO), raw: { from: 'now-7d', to: 'now' } } };
+    await ds.query(week as unknown as DataQueryRequest<MlopsQuery>);
+    expect(calledPaths()).toEqual(['/models/default/home-feed-ranker/evaluation?step=1d&days=8']);
+  });
+
   it('asks for the overview of every model when a KPI query names none', async () => {
     answer({ '/kpis': { from: '', to: '', stepMs: 3_600_000, currency: 'USD', items: [{ modelRef: MODEL, title: 'Home feed', metrics: [{ ...kpiReport.metrics[0], current: kpiReport.metrics[0].series[0].current, points: kpiReport.metrics[0].series[0].points }] }] } });
     const ds = new MlopsDataSource(settings);

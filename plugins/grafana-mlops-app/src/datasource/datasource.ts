@@ -14,6 +14,7 @@ import {
   MAX_SERIES_POINTS,
   type DriftSeries,
   type FeatureDistribution,
+  type GetEvaluation200Response,
   type KpiOverview,
   type KpiReport,
   type ModelEvent,
@@ -23,10 +24,12 @@ import {
 import { alignedWindow, stepFor } from './window';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef } from './modelRef';
-import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, policyToFrame } from './mlopsFrames';
+import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, performanceFrames, policyToFrame } from './mlopsFrames';
 import { DEFAULT_QUERY, HealthResponse, MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 const query = (params: Record<string, string | undefined>) => {
   const search = new URLSearchParams();
@@ -93,6 +96,13 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
       case 'kpi': {
         const report = await this.get<KpiReport>(`${modelPath}/kpis${query({ ...range, step: stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.kpi), version, segments: replace(target.segment) || undefined })}`);
         return kpiReportFrames(report, target.refId, name);
+      }
+      case 'performance': {
+        // Hourly windows up to two days, daily beyond (the backend keeps 90 of either), ending now.
+        const step = window.ms <= 2 * DAY ? '1h' : '1d';
+        const windows = Math.min(90, Math.max(1, Math.ceil(window.ms / (step === '1h' ? HOUR : DAY))));
+        const report = await this.get<GetEvaluation200Response>(`${modelPath}/evaluation${query({ step, days: String(windows) })}`);
+        return performanceFrames(report, target.refId, name);
       }
       case 'drift':
       case 'contract': {

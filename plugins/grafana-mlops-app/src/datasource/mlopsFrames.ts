@@ -1,6 +1,7 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
 import type {
   DriftSeries,
+  GetEvaluation200Response,
   FeatureDistribution,
   KpiMetric,
   KpiOverview,
@@ -120,6 +121,53 @@ export function kpiOverviewFrames(overview: KpiOverview, refId: string): DataFra
       kpiFrame({ refId, model: row.modelRef, modelTitle: row.title, metric, segment: '*', current: metric.current, points: metric.points, currency: overview.currency }),
     ),
   );
+}
+
+const PERFORMANCE_METRICS = [
+  { key: 'auc', title: 'ROC AUC' },
+  { key: 'precision', title: 'Precision' },
+  { key: 'recall', title: 'Recall' },
+] as const;
+
+/**
+ * Performance before labels (CBPE) beside the realised values: a frame per metric, meta.custom.kind
+ * `performance`. Fields: `time` (window start), `value` (estimated), `lower` / `upper` (its 95 %
+ * interval), `realised` (from matured labels; null until they are). meta.custom.current holds the
+ * newest estimate, meta.custom.realised the newest realised value and its window.
+ */
+export function performanceFrames(report: GetEvaluation200Response, refId: string, modelTitle: string): DataFrame[] {
+  const times = report.days.map(d => Date.parse(d.start));
+  const newest = [...report.days].reverse();
+  return PERFORMANCE_METRICS.map(({ key, title }) => {
+    const labels = { model: report.modelRef, metric: `estimated_${key}` };
+    const estimate = newest.find(d => d.estimated?.[key])?.estimated?.[key] ?? null;
+    const realised = newest.find(d => d[key] !== null);
+    return createDataFrame({
+      refId,
+      name: `${modelTitle} ${title} (estimated)`,
+      meta: {
+        custom: {
+          kind: 'performance',
+          model: report.modelRef,
+          modelTitle,
+          metric: `estimated_${key}`,
+          title: `${title}, estimated`,
+          definition: `${title} of "${report.outcome}" at score ≥ ${report.threshold}, estimated before labels (CBPE) from the scores; labels count once ${report.maturity} old`,
+          current: { value: estimate?.value ?? null, lower: estimate?.lower ?? null, upper: estimate?.upper ?? null },
+          realised: realised ? { value: realised[key], start: realised.start, n: realised.n } : null,
+          maturity: report.maturity,
+          step: report.step,
+        },
+      },
+      fields: [
+        { name: 'time', type: FieldType.time, values: times },
+        { name: 'value', type: FieldType.number, values: report.days.map(d => d.estimated?.[key]?.value ?? null), labels, config: { displayName: `${title}, estimated`, decimals: 3 } },
+        { name: 'lower', type: FieldType.number, values: report.days.map(d => d.estimated?.[key]?.lower ?? null), labels, config: { decimals: 3 } },
+        { name: 'upper', type: FieldType.number, values: report.days.map(d => d.estimated?.[key]?.upper ?? null), labels, config: { decimals: 3 } },
+        { name: 'realised', type: FieldType.number, values: report.days.map(d => d[key]), labels, config: { displayName: `${title}, realised`, decimals: 3 } },
+      ],
+    });
+  });
 }
 
 /**

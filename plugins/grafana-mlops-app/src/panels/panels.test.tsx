@@ -1,9 +1,9 @@
 import React from 'react';
 import { DataFrame, dateTime, LoadingState, PanelProps } from '@grafana/data';
 import { locationService } from '@grafana/runtime';
-import type { DriftSeries, FeatureDistribution, KpiOverview, KpiReport, RolloutDetail } from '@modelrails/plugin-mlops-common';
+import type { DriftSeries, FeatureDistribution, GetEvaluation200Response, KpiOverview, KpiReport, RolloutDetail } from '@modelrails/plugin-mlops-common';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
-import { canaryFrames, distributionFrame, driftFrames, kpiOverviewFrames, kpiReportFrames } from '../datasource/mlopsFrames';
+import { canaryFrames, distributionFrame, driftFrames, kpiOverviewFrames, kpiReportFrames, performanceFrames } from '../datasource/mlopsFrames';
 import { DriftPanel } from './drift/DriftPanel';
 import { distributionOf, driftMatrix } from './drift/driftMatrix';
 import { DEFAULT_DRIFT_OPTIONS } from './drift/types';
@@ -12,7 +12,7 @@ import { canaryView } from './canary/canaryView';
 import { CanaryPanelOptions, DEFAULT_CANARY_OPTIONS } from './canary/types';
 import { KpiPanel } from './kpi/KpiPanel';
 import { kpiGrid } from './kpi/kpiGrid';
-import { DEFAULT_KPI_OPTIONS } from './kpi/types';
+import { DEFAULT_KPI_OPTIONS, KpiPanelOptions } from './kpi/types';
 
 // Panels are fed the frames the data source builds (mlopsFrames) from wire-shaped answers.
 const MODEL = 'model:default/home-feed-ranker';
@@ -249,8 +249,8 @@ describe('KPI panel', () => {
     expect(kpiGrid(kpiOverviewFrames(overview, 'K'), { metrics: ['kpis'], sort: 'title' }).map(c => c.title)).toEqual(['Ad CTR', 'Home feed ranker']);
   });
 
-  it("adds a model report's version changes and ignores its segment series", () => {
-    const report = {
+  const kpiReportOf = () =>
+    ({
       modelRef: MODEL,
       from: iso(T0),
       to: iso(T0 + 3 * H),
@@ -268,8 +268,10 @@ describe('KPI panel', () => {
       ],
       versions: [],
       versionChanges: [{ at: iso(T0 + H), from: '7', to: '8' }],
-    } as unknown as KpiReport;
-    const [card] = kpiGrid(kpiReportFrames(report, 'K', 'home-feed-ranker'), DEFAULT_KPI_OPTIONS);
+    }) as unknown as KpiReport;
+
+  it("adds a model report's version changes and ignores its segment series", () => {
+    const [card] = kpiGrid(kpiReportFrames(kpiReportOf(), 'K', 'home-feed-ranker'), DEFAULT_KPI_OPTIONS);
     expect(card.tiles.map(t => [t.metric, t.value, t.lower, t.upper, t.definition])).toEqual([['ctr', 0.04, 0.03, 0.05, 'clicks / predictions']]);
     expect(card.versionChanges).toEqual([{ time: T0 + H, from: '7', to: '8' }]);
   });
@@ -286,6 +288,52 @@ describe('KPI panel', () => {
     expect(home.querySelector('[data-metric="ctr"]')).toHaveTextContent('5.00%');
     expect(home.querySelector('[data-metric="conversion"]')).toHaveTextContent('no SLO');
     expect(home.querySelector('[data-metric="conversion"] [data-testid="slo-band"]')).toBeNull();
+  });
+
+  it('shows performance estimated before labels with its interval, and the realised value once labels mature', () => {
+    const window = (start: number, estimated: number | null, realised: number | null) => ({
+      day: iso(start).slice(0, 10),
+      start: iso(start),
+      matured: realised !== null,
+      n: realised === null ? 0 : 1200,
+      positives: 40,
+      auc: realised,
+      logLoss: null,
+      precision: null,
+      recall: null,
+      ndcg: null,
+      estimated:
+        estimated === null
+          ? null
+          : { n: 1500, of: 1500, versions: ['6'], uncalibrated: [], auc: { value: estimated, lower: estimated - 0.03, upper: estimated + 0.02 }, precision: null, recall: null },
+    });
+    const report: GetEvaluation200Response = {
+      modelRef: MODEL,
+      outcome: 'chargeback',
+      threshold: 0.5,
+      k: 10,
+      maturity: '30d',
+      step: '1h',
+      days: [window(T0, 0.71, 0.69), window(T0 + H, 0.7, null), window(T0 + 2 * H, null, null)],
+    };
+    const frames = [...kpiReportFrames(kpiReportOf(), 'K', 'home-feed-ranker'), ...performanceFrames(report, 'P', 'home-feed-ranker')];
+    const options: KpiPanelOptions = { ...DEFAULT_KPI_OPTIONS, metrics: ['kpis', 'performance'] };
+    const [card] = kpiGrid(frames, options);
+    expect(card.tiles.map(t => [t.metric, t.value, t.lower, t.upper, t.note])).toEqual([
+      ['ctr', 0.04, 0.03, 0.05, undefined],
+      ['estimated_auc', 0.7, 0.7 - 0.03, 0.7 + 0.02, 'realised 0.690 on 1,200 labelled'],
+      ['estimated_precision', null, null, null, 'labels not matured (count once 30d old)'],
+      ['estimated_recall', null, null, null, 'labels not matured (count once 30d old)'],
+    ]);
+    expect(card.tiles[1].points.map(p => p.value)).toEqual([0.71, 0.7, null]);
+    // Left out unless the options ask for it.
+    expect(kpiGrid(frames, DEFAULT_KPI_OPTIONS)[0].tiles.map(t => t.metric)).not.toContain('estimated_auc');
+
+    render(<KpiPanel {...props(frames, options)} />);
+    const tile = document.querySelector('[data-metric="estimated_auc"]') as HTMLElement;
+    expect(tile).toHaveTextContent('ROC AUC, estimated');
+    expect(tile).toHaveTextContent('realised 0.690 on 1,200 labelled');
+    expect(tile).toHaveTextContent(/95 % 0\.67\d*–0\.72/);
   });
 
   it('says when there is nothing to show', async () => {

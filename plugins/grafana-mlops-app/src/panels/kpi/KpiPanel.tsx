@@ -47,7 +47,7 @@ export function KpiPanel({ data, options, width, height }: PanelProps<KpiPanelOp
               </div>
               {options.showSparklines && <Sparkline tile={tile} from={from} to={to} versionChanges={card.versionChanges} width={sparkWidth} />}
               <div className={styles.band}>
-                {sloText(tile)}
+                {tile.note ?? sloText(tile)}
                 {tile.lower !== null && tile.upper !== null && ` · 95 % ${format(tile.lower, tile.unit)}–${format(tile.upper, tile.unit)}`}
               </div>
             </div>

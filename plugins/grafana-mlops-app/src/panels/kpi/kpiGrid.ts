@@ -14,6 +14,17 @@ export function kpiGrid(frames: DataFrame[], options: Pick<KpiPanelOptions, 'met
   const cards = new Map<string, KpiCard>();
   const order = (tile: KpiTile, kind: unknown) => (kind === 'kpi' ? options.metrics.indexOf('kpis') : options.metrics.indexOf(tile.metric as never));
   const ranks = new Map<KpiTile, number>();
+  const add = (c: Record<string, unknown>, tile: KpiTile, rank: number) => {
+    if (rank < 0) {
+      return;
+    }
+    ranks.set(tile, rank);
+    const model = String(c.model);
+    const card = cards.get(model) ?? { model, title: String(c.modelTitle ?? model), sloStatus: 'no-data', tiles: [], versionChanges: [] };
+    card.tiles.push(tile);
+    card.sloStatus = SLO_RANK[tile.sloStatus] > SLO_RANK[card.sloStatus] ? tile.sloStatus : card.sloStatus;
+    cards.set(model, card);
+  };
   for (const frame of framesOfKind(frames, 'kpi')) {
     const c = customOf(frame);
     if (c.segment !== '*') {
@@ -33,16 +44,27 @@ export function kpiGrid(frames: DataFrame[], options: Pick<KpiPanelOptions, 'met
       definition: (c.definition as string | null) ?? null,
       points: valuesOf<number>(frame, 'time').map((time, i) => ({ time, value: numberOrNull(valueField?.values[i]) })),
     };
-    const rank = order(tile, c.metricKind);
-    if (rank < 0) {
-      continue;
-    }
-    ranks.set(tile, rank);
-    const model = String(c.model);
-    const card = cards.get(model) ?? { model, title: String(c.modelTitle ?? model), sloStatus: 'no-data', tiles: [], versionChanges: [] };
-    card.tiles.push(tile);
-    card.sloStatus = SLO_RANK[tile.sloStatus] > SLO_RANK[card.sloStatus] ? tile.sloStatus : card.sloStatus;
-    cards.set(model, card);
+    add(c, tile, order(tile, c.metricKind));
+  }
+  // Performance before labels: a tile per metric, the realised value said under the estimate.
+  for (const frame of framesOfKind(frames, 'performance')) {
+    const c = customOf(frame);
+    const current = (c.current ?? {}) as Partial<KpiValue>;
+    const realised = c.realised as { value: number | null; start: string; n: number } | null;
+    const tile: KpiTile = {
+      metric: String(c.metric),
+      title: String(c.title ?? c.metric),
+      unit: 'none',
+      value: numberOrNull(current.value),
+      lower: numberOrNull(current.lower),
+      upper: numberOrNull(current.upper),
+      slo: null,
+      sloStatus: 'no-data',
+      definition: (c.definition as string | null) ?? null,
+      points: valuesOf<number>(frame, 'time').map((time, i) => ({ time, value: numberOrNull(fieldByName(frame, 'value')?.values[i]) })),
+      note: realised?.value !== null && realised?.value !== undefined ? `realised ${realised.value.toFixed(3)} on ${realised.n.toLocaleString('en-US')} labelled` : `labels not matured (count once ${String(c.maturity)} old)`,
+    };
+    add(c, tile, options.metrics.indexOf('performance'));
   }
   for (const frame of framesOfKind(frames, 'version-changes')) {
     const card = cards.get(String(customOf(frame).model));

@@ -4,6 +4,7 @@ import { DEFAULT_KPI_OPTIONS, KpiChoice, KpiPanelOptions } from './types';
 
 const METRICS: Array<{ value: KpiChoice; label: string }> = [
   { value: 'kpis', label: "The policy's KPIs (CTR, conversion…)" },
+  { value: 'performance', label: 'ROC AUC, precision, recall estimated before labels (needs a Performance query)' },
   { value: 'latency_p95', label: 'p95 latency' },
   { value: 'latency_p50', label: 'p50 latency' },
   { value: 'latency_p99', label: 'p99 latency' },

@@ -1,7 +1,7 @@
 import type { SloStatus } from '@modelrails/plugin-mlops-common';
 
 /** `kpis` stands for every KPI of each model's policy; the rest are operational metrics. */
-export type KpiChoice = 'kpis' | 'error_rate' | 'latency_p50' | 'latency_p95' | 'latency_p99' | 'throughput' | 'cost_per_1k';
+export type KpiChoice = 'kpis' | 'performance' | 'error_rate' | 'latency_p50' | 'latency_p95' | 'latency_p99' | 'throughput' | 'cost_per_1k';
 
 export interface KpiPanelOptions {
   metrics: KpiChoice[];
@@ -28,6 +28,8 @@ export interface KpiTile {
   sloStatus: SloStatus;
   definition: string | null;
   points: Array<{ time: number; value: number | null }>;
+  /** Said under the value instead of the SLO band (performance tiles: the realised value). */
+  note?: string;
 }
 
 export interface KpiCard {
