@@ -14,8 +14,6 @@ import {
   KpiStep,
 } from '@modelrails/plugin-mlops-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import ButtonGroup from '@material-ui/core/ButtonGroup';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
@@ -23,6 +21,7 @@ import { useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
+import { WindowPicker } from '../WindowPicker';
 
 const WINDOWS: Array<{ window: string; step: KpiStep; label: string }> = [
   { window: '6h', step: '15m', label: '6h' },
@@ -92,15 +91,7 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
     [api, modelRef.namespace, modelRef.name, choice, version],
   );
   const matrix = useMemo(() => (state.status === 'ready' ? driftMatrixFromSeries(state.value) : undefined), [state]);
-  const picker = (
-    <ButtonGroup size="small" aria-label="drift window">
-      {WINDOWS.map(w => (
-        <Button key={w.window} aria-pressed={w === choice} variant={w === choice ? 'contained' : 'outlined'} color="primary" onClick={() => setChoice(w)}>
-          {w.label}
-        </Button>
-      ))}
-    </ButtonGroup>
-  );
+  const picker = <WindowPicker label="drift window" options={WINDOWS} value={choice} onChange={setChoice} />;
   let body;
   if (state.status === 'loading') body = <Progress />;
   else if (state.status === 'error') body = <ResponseErrorPanel error={state.error} />;

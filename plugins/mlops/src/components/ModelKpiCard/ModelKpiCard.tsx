@@ -9,36 +9,27 @@ import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
-import Button from '@material-ui/core/Button';
-import ButtonGroup from '@material-ui/core/ButtonGroup';
 import { formatDateTime, formatPercent, KpiReport } from '@modelrails/plugin-mlops-common';
 import { useState } from 'react';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
+import { WindowPicker } from '../WindowPicker';
 import { formatInterval, formatMetric, sloChipLabel } from '../kpiFormat';
 import { Sparkline } from '../Sparkline';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 import { TableHeader } from '../TableHeader';
 
-const WINDOWS = ['24h', '7d', '30d'];
+const WINDOWS = [{ label: '24h' }, { label: '7d' }, { label: '30d' }];
 
 /** The Model's KPIs, latency, errors and cost per 1K over a window, each against its SLO band. */
 export function ModelKpiCard() {
   const { entity } = useEntity();
   const api = useApi(mlopsApiRef);
   const ref = getCompoundEntityRef(entity);
-  const [window, setWindow] = useState('24h');
-  const state = useAsync(() => api.getKpis(ref, { window }), [api, ref.namespace, ref.name, window]);
-  const windowPicker = (
-    <ButtonGroup size="small" aria-label="KPI window">
-      {WINDOWS.map(w => (
-        <Button key={w} aria-pressed={w === window} variant={w === window ? 'contained' : 'outlined'} color="primary" onClick={() => setWindow(w)}>
-          {w}
-        </Button>
-      ))}
-    </ButtonGroup>
-  );
+  const [window, setWindow] = useState(WINDOWS[0]);
+  const state = useAsync(() => api.getKpis(ref, { window: window.label }), [api, ref.namespace, ref.name, window]);
+  const windowPicker = <WindowPicker label="KPI window" options={WINDOWS} value={window} onChange={setWindow} />;
   return (
     <AsyncCard title="KPIs" state={state}>
       {report => (

@@ -3,8 +3,6 @@ import { EmptyState, InfoCard } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
-import ButtonGroup from '@material-ui/core/ButtonGroup';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -16,6 +14,7 @@ import { useState } from 'react';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
+import { WindowPicker } from '../WindowPicker';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 import { TableHeader } from '../TableHeader';
 
@@ -45,15 +44,7 @@ export function ModelPerformanceCard() {
   const ref = getCompoundEntityRef(entity);
   const [choice, setChoice] = useState(WINDOWS[0]);
   const state = useAsync(() => api.getEvaluation(ref, { step: choice.step, windows: choice.windows }), [api, ref.namespace, ref.name, choice]);
-  const picker = (
-    <ButtonGroup size="small" aria-label="Performance window">
-      {WINDOWS.map(w => (
-        <Button key={w.label} aria-pressed={w === choice} variant={w === choice ? 'contained' : 'outlined'} color="primary" onClick={() => setChoice(w)}>
-          {w.label}
-        </Button>
-      ))}
-    </ButtonGroup>
-  );
+  const picker = <WindowPicker label="Performance window" options={WINDOWS} value={choice} onChange={setChoice} />;
   return (
     <AsyncCard title="Performance" state={state}>
       {report => (
