@@ -13,6 +13,11 @@ if (!only || only === 'drift') {
   if (code !== 0) process.exitCode = 1;
 }
 
+if (!only || only === 'performance') {
+  const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/performance.ts'], { cwd: ROOT, env: { NODE_OPTIONS: backendNodeOptions() } });
+  if (code !== 0) process.exitCode = 1;
+}
+
 if (!only || only === 'rollback') {
   const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/rollback.ts'], { cwd: ROOT });
   if (code !== 0) process.exitCode = 1;

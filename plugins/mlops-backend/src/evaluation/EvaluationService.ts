@@ -7,6 +7,8 @@ export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 /** Predictions read per window; beyond this the window's metrics come from its first rows. */
 export const EVALUATION_ROWS_PER_DAY = 100_000;
+/** Estimates kept for windows already seen (a few hundred bytes each). */
+const ESTIMATE_CACHE_ENTRIES = 5000;
 
 /** Performance estimated before labels (CBPE) from the calibrations of the window's versions. */
 export type EstimatedPerformance = {
@@ -77,6 +79,13 @@ export interface EvaluationService {
 
 /** Matured-label evaluation on a sliding window of whole days (UTC). */
 export class DefaultEvaluationService implements EvaluationService {
+  /**
+   * CBPE estimates by what decides them: telemetry is append-only and calibrations are immutable,
+   * so a window with the same predictions of the same versions gets the same estimate (its draws
+   * are seeded by the window). Least recently used first.
+   */
+  private readonly estimates = new Map<string, EstimatedPerformance | null>();
+
   constructor(
     private readonly store: TelemetryStore,
     private readonly now: () => number = Date.now,
@@ -108,7 +117,7 @@ export class DefaultEvaluationService implements EvaluationService {
       if (to <= from) continue;
       const all = await this.store.labelledPredictions(modelRef, outcome, from, to, EVALUATION_ROWS_PER_DAY);
       const rows = all.filter(r => r.occurredAt < matured);
-      const estimated = options.estimate ? await this.estimate(all, threshold, from, calibrationOf) : null;
+      const estimated = options.estimate ? await this.cachedEstimate(`${modelRef}\u0000${outcome}\u0000${threshold}\u0000${from}\u0000${stepMs}`, all, threshold, from, calibrationOf) : null;
       if (!rows.length && !estimated) continue;
       const scores = rows.map(r => r.score);
       const labels = rows.map(r => (r.label > 0 ? 1 : 0));
@@ -132,6 +141,22 @@ export class DefaultEvaluationService implements EvaluationService {
       });
     }
     return { modelRef, outcome, threshold, k, maturity: policy.retraining.labelMaturity, step, days: out };
+  }
+
+  private async cachedEstimate(window: string, rows: Array<{ version: string; score: number }>, ...rest: [number, number, (version: string) => Promise<CalibratedScores['calibration'] | undefined>]) {
+    const perVersion = new Map<string, number>();
+    for (const r of rows) perVersion.set(r.version, (perVersion.get(r.version) ?? 0) + 1);
+    const key = `${window}\u0000${[...perVersion].sort().join(',')}`;
+    if (this.estimates.has(key)) {
+      const hit = this.estimates.get(key)!;
+      this.estimates.delete(key);
+      this.estimates.set(key, hit);
+      return hit;
+    }
+    const estimate = await this.estimate(rows, ...rest);
+    this.estimates.set(key, estimate);
+    while (this.estimates.size > ESTIMATE_CACHE_ENTRIES) this.estimates.delete(this.estimates.keys().next().value!);
+    return estimate;
   }
 
   private async estimate(

@@ -84,6 +84,10 @@ describe('performance before labels (CBPE) through the API', () => {
     // Few scores reach 0.5 in this traffic: precision has an estimate, recall is small.
     expect(window.estimated.recall.value).toBeLessThan(0.2);
 
+    // Asked again (the estimate now comes from the cache), the same answer.
+    const again = await request(server).get(`${PATH}/evaluation`).query({ step: '1h', days: '3' }).set('Authorization', READER);
+    expect(again.body.days.find((d: any) => d.start === window.start).estimated).toEqual(window.estimated);
+
     const withoutEstimate = await request(server).get(`${PATH}/evaluation`).query({ step: '1h', days: '3', estimate: 'false' }).set('Authorization', READER);
     expect(withoutEstimate.body.days).toEqual([]);
     expect((await request(server).get(`${PATH}/evaluation`).query({ step: '2h' }).set('Authorization', READER)).status).toBe(400);

@@ -193,23 +193,55 @@ export function estimatePerformance(
 /** Scores of one version and the calibration of that version. */
 export type CalibratedScores = { calibration: ScoreCalibration; scores: ArrayLike<number> };
 
-/** Block rates redrawn within their binomial uncertainty, then pooled again to stay monotone. */
-function redrawnRates(blocks: ScoreCalibration['blocks'], fitted: number[], spread: number[], random: Random): Float64Array {
-  const low: number[] = [];
-  const high: number[] = [];
-  const weight: number[] = [];
-  const sum: number[] = [];
-  for (let b = 0; b < blocks.low.length; b++) {
-    const rate = Math.min(1, Math.max(0, fitted[b] + spread[b] * normal(random)));
-    low.push(b);
-    high.push(b);
-    weight.push(blocks.n[b]);
-    sum.push(rate * blocks.n[b]);
-    pool(low, high, weight, sum);
+/**
+ * Block rates redrawn within their binomial uncertainty, then pooled again to stay monotone, written
+ * as knot values (each block's rate at its lowest and highest score) into `knots`. Typed arrays and a
+ * stack index: this runs once per block per draw.
+ */
+class RateRedraw {
+  private readonly first: Int32Array;
+  private readonly last: Int32Array;
+  private readonly weight: Float64Array;
+  private readonly sum: Float64Array;
+  readonly knots: Float64Array;
+
+  constructor(
+    private readonly blocks: ScoreCalibration['blocks'],
+    private readonly fitted: number[],
+    private readonly spread: number[],
+  ) {
+    const size = blocks.low.length;
+    this.first = new Int32Array(size);
+    this.last = new Int32Array(size);
+    this.weight = new Float64Array(size);
+    this.sum = new Float64Array(size);
+    this.knots = new Float64Array(2 * size);
   }
-  const rates = new Float64Array(blocks.low.length);
-  for (let j = 0; j < low.length; j++) for (let b = low[j]; b <= high[j]; b++) rates[b] = sum[j] / weight[j];
-  return rates;
+
+  draw(random: Random): Float64Array {
+    const { blocks, fitted, spread, first, last, weight, sum, knots } = this;
+    let top = -1;
+    for (let b = 0; b < blocks.low.length; b++) {
+      let rate = fitted[b] + spread[b] * normal(random);
+      rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
+      top++;
+      first[top] = b;
+      last[top] = b;
+      weight[top] = blocks.n[b];
+      sum[top] = rate * blocks.n[b];
+      while (top > 0 && sum[top - 1] * weight[top] > sum[top] * weight[top - 1]) {
+        last[top - 1] = last[top];
+        weight[top - 1] += weight[top];
+        sum[top - 1] += sum[top];
+        top--;
+      }
+    }
+    for (let j = 0; j <= top; j++) {
+      const rate = sum[j] / weight[j];
+      for (let b = first[j]; b <= last[j]; b++) knots[2 * b] = knots[2 * b + 1] = rate;
+    }
+    return knots;
+  }
 }
 
 /**
@@ -272,8 +304,9 @@ export function estimateAcrossVersions(parts: CalibratedScores[], threshold: num
       return Math.sqrt((smoothed * (1 - smoothed)) / w);
     }),
   );
+  const redraws = usable.map((p, j) => new RateRedraw(p.calibration.blocks, fitted[j], spreads[j]));
   for (let d = 0; d < draws; d++) {
-    fill(usable.map(({ calibration: { blocks } }, j) => knotsOf(blocks, redrawnRates(blocks, fitted[j], spreads[j], random)).y));
+    fill(redraws.map(redraw => redraw.draw(random)));
     const m = metrics(random);
     for (const key of ['auc', 'precision', 'recall'] as const) if (Number.isFinite(m[key])) drawn[key].push(m[key]);
   }
