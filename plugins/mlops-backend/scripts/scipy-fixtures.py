@@ -271,6 +271,11 @@ def main():
         categorical_case('two categories (Yates)', [120, 80], [90, 110]),
         categorical_case('category vanishes', [300, 200, 100], [0, 350, 250]),
     ]
+    one_sample = [{'d': d, 'n': n, 'sf': float(stats.kstwo.sf(d, n))}
+                  for d, n in ((0.25, 25), (0.274, 10), (0.1, 100), (0.5, 30), (0.01, 1000), (0.029, 1000),
+                               (0.9, 12), (0.002, 10_000), (0.0025, 1_000_000), (0.6, 40))]
+    large_reference = [ks_small_case('30 against 400,000', spec(51, 400_000), spec(52, 30, loc=0.5)),
+                       ks_small_case('60 against 200,000, null', spec(53, 200_000), spec(54, 60))]
     calibration = [calibration_case(61, 50, 6), calibration_case(62, 2000, 2), calibration_case(63, 20_000, 6)]
     fdr_p = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216]
     fixture = {
@@ -291,6 +296,8 @@ def main():
         'categorical': categorical,
         'evaluation': [evaluation_case(11, 2000, 0.5, 10), evaluation_case(12, 5000, 0.3, 5)],
         'calibration': calibration,
+        'kolmogorovOneSample': one_sample,
+        'ksLargeReference': large_reference,
         'fdr': {'pValues': fdr_p, 'adjusted': [float(x) for x in stats.false_discovery_control(fdr_p, method='bh')]},
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -60,6 +60,7 @@ export function realistic(given: Schema, name = ''): fc.Arbitrary<unknown> {
     case 'string':
       return realisticString(name, schema);
     case 'integer':
+      if (schema.enum) return fc.constantFrom(...(schema.enum as number[]));
       return fc.integer({ min: Math.max(schema.minimum ?? 0, 0), max: Math.min(schema.maximum ?? 1000, 1000) });
     case 'number':
       return fc.double({ min: Math.max(schema.minimum ?? 0, 0), max: Math.min(schema.maximum ?? 1, 1), noNaN: true });

@@ -1,7 +1,7 @@
 /* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expectClose"] }] */
 import fixtures from './__fixtures__/scipy.json';
 import fc from 'fast-check';
-import { ksExactPValue, ksPValue } from './ksDistribution';
+import { kolmogorovOneSampleSf, ksExactPValue, ksPValue, ONE_SAMPLE_MAX_K } from './ksDistribution';
 import { ksExact } from './exact';
 import { generateSample, SampleSpec } from './random';
 import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumericValues } from './summaries';
@@ -74,7 +74,41 @@ describe('exact two-sample KS p-value', () => {
     expect(ksPValue(0.01, 100_000, 100_000).method).toBe('asymptotic');
     expect(ksPValue(0.2, 40, 25).method).toBe('exact');
     expect(ksPValue(0.2, 40, 100_000).method).toBe('exact');
-    expect(ksPValue(0.6, 40, 100_000).method).toBe('asymptotic');
+    // Too many lattice cells for the exact path, but the reference dwarfs the window: its one-sample distribution.
+    expect(ksPValue(0.6, 40, 100_000).method).toBe('one-sample');
+  });
+});
+
+describe('a small window against a much larger reference: the one-sample distribution', () => {
+  const usable = fixtures.kolmogorovOneSample.filter(f => Math.floor(f.n * f.d) + 1 <= ONE_SAMPLE_MAX_K);
+
+  it.each(usable)('P(D_$n ≥ $d) as SciPy kstwo.sf', ({ d, n, sf }) => {
+    // Relative 1e-6 where the p-value decides anything; tiny ones to 1e-12 absolute (computed as 1 − P(D < d)).
+    const tolerance = sf > 1e-6 ? 1e-6 * sf : 1e-12;
+    expect(Math.abs(kolmogorovOneSampleSf(d, n) - sf)).toBeLessThanOrEqual(tolerance);
+  });
+
+  it('covers the fixtures meant for it', () => {
+    expect(usable.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(fixtures.ksLargeReference)('$name: within 0.1 % of SciPy ks_2samp(method="exact"), where the limit was 4-14 % high', fixture => {
+    const reference = generateSample(fixture.reference as SampleSpec);
+    const current = generateSample(fixture.current as SampleSpec);
+    const ks = ksExact(reference, current);
+    expectClose(ks.statistic, fixture.statistic);
+    expect(ks.method).toBe('one-sample');
+    expectClose(ks.pValue, fixture.pValueExact, 1e-3);
+    expect(fixture.pValueAsymptotic / fixture.pValueExact).toBeGreaterThan(1.04);
+  });
+
+  it('is used only where it is cheap and the reference dwarfs the window', () => {
+    expect(ksPValue(0.25, 25, 400_000).method).toBe('one-sample');
+    expect(ksPValue(0.25, 25, 2_000).method).toBe('exact');
+    // A reference not 100 times the window: the limit.
+    expect(ksPValue(0.05, 10_000, 400_000).method).toBe('asymptotic');
+    // ⌊n·D⌋ + 1 above 30: the limit.
+    expect(ksPValue(0.05, 1_000, 400_000).method).toBe('asymptotic');
   });
 });
 

@@ -41,6 +41,12 @@ const CHECK_LABELS: Record<ContractViolation['check'], string> = {
   'out-of-range': 'out of range',
 };
 
+const PVALUE_METHODS: Record<string, string> = {
+  exact: 'exact (small samples)',
+  'one-sample': "exact for the window, the reference (100 times larger or more) taken as the population",
+  asymptotic: "from Kolmogorov's limiting distribution",
+};
+
 const TEST_LABELS: Record<FeatureDrift['test'], string> = {
   ks: 'KS test',
   'chi-square': 'chi-square test',
@@ -65,7 +71,7 @@ const pEquals = (p: number) => {
  * "tail check" beside it when the tail check raised the verdict.
  */
 function testLabel(f: FeatureDrift): string {
-  const test = f.pValueMethod === 'exact' ? `${TEST_LABELS[f.test]} (exact)` : TEST_LABELS[f.test];
+  const test = f.pValueMethod === 'exact' || f.pValueMethod === 'one-sample' ? `${TEST_LABELS[f.test]} (exact)` : TEST_LABELS[f.test];
   return f.tail?.flagged ? `${test}, tail check` : test;
 }
 
@@ -95,7 +101,7 @@ function PValueCell({ f }: { f: FeatureDrift }) {
   if (f.chiSquare) {
     detail = `χ² = ${formatStatistic(f.chiSquare.statistic)} on ${f.chiSquare.degreesOfFreedom} degrees of freedom: homogeneity of the reference's and the window's category counts (2×k, categories only the window has included), not goodness of fit to the reference's shares.`;
   } else if (f.ksStatistic !== null) {
-    detail = `KS statistic D = ${formatStatistic(f.ksStatistic)}; p-value ${f.pValueMethod === 'exact' ? 'exact (small samples)' : "from Kolmogorov's limiting distribution"}.`;
+    detail = `KS statistic D = ${formatStatistic(f.ksStatistic)}; p-value ${PVALUE_METHODS[f.pValueMethod ?? 'asymptotic']}.`;
   }
   const text = formatPValue(f.pValue);
   return detail ? (

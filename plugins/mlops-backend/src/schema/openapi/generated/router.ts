@@ -1550,11 +1550,11 @@ export const spec = {
           },
           pValueMethod: {
             description:
-              'How the KS p-value was computed: `exact` for small samples (as SciPy\'s `ks_2samp(method="exact")`), `asymptotic` (Kolmogorov\'s limit) for large ones; null for the other tests.',
+              "How the KS p-value was computed: `exact` for small samples (as SciPy's `ks_2samp(method=\"exact\")`), `one-sample` for a small window against a reference at least 100 times larger (the window's exact one-sample distribution, SciPy's `kstwo`, the reference taken as the population), `asymptotic` (Kolmogorov's limit) for large ones; null for the other tests.",
             oneOf: [
               {
                 type: 'string',
-                enum: ['exact', 'asymptotic'],
+                enum: ['exact', 'one-sample', 'asymptotic'],
               },
               {
                 type: 'null',

@@ -57,4 +57,7 @@ export type FeatureDriftTestEnum = 'ks' | 'chi-square' | 'psi' | 'none';
 /**
  * @public
  */
-export type FeatureDriftPValueMethodEnum = 'exact' | 'asymptotic';
+export type FeatureDriftPValueMethodEnum =
+  | 'exact'
+  | 'one-sample'
+  | 'asymptotic';
