@@ -222,8 +222,7 @@ class RateRedraw {
     const { blocks, fitted, spread, first, last, weight, sum, knots } = this;
     let top = -1;
     for (let b = 0; b < blocks.low.length; b++) {
-      let rate = fitted[b] + spread[b] * normal(random);
-      rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
+      const rate = Math.min(1, Math.max(0, fitted[b] + spread[b] * normal(random)));
       top++;
       first[top] = b;
       last[top] = b;
