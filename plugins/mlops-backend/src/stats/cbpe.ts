@@ -24,12 +24,16 @@ export type ScoreCalibration = {
   blocks: { low: number[]; high: number[]; n: number[]; positives: number[] };
 };
 
-/** Pools adjacent blocks while a block's rate is below its predecessor's (pool adjacent violators). */
+/**
+ * Pools adjacent blocks while a block's rate is not above its predecessor's (pool adjacent
+ * violators). Equal rates are pooled too: predictions are the same, and fewer, larger blocks keep
+ * the redrawn calibration from adding noise where positives are rare (runs of all-zero blocks).
+ */
 function pool(low: number[], high: number[], weight: number[], sum: number[]) {
   while (low.length > 1) {
     const b = low.length - 1;
     // Rates compared by cross-multiplying: exact for counts.
-    if (sum[b - 1] * weight[b] <= sum[b] * weight[b - 1]) return;
+    if (sum[b - 1] * weight[b] < sum[b] * weight[b - 1]) return;
     high[b - 1] = high[b];
     weight[b - 1] += weight[b];
     sum[b - 1] += sum[b];
