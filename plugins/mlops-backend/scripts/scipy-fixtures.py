@@ -41,18 +41,42 @@ def seeded_random(seed):
     return next_value
 
 
+def normal(random):
+    s = 0.0
+    for _ in range(12):
+        s += random()
+    return s - 6
+
+
+def base_value(spec, random):
+    """As generateSample's shapes in src/stats/random.ts, drawing in the same order."""
+    shape = spec['shape']
+    if shape == 'normal':
+        return normal(random)
+    if shape == 'skewed':
+        return random() * random() * 4
+    if shape == 'lognormal':
+        return math.exp(spec.get('sigma', 1) * normal(random))
+    if shape == 'bimodal':
+        mode = -2 if random() < 0.5 else 2
+        return mode + normal(random)
+    if shape == 'student3':
+        z = normal(random)
+        chi = 0.0
+        for _ in range(3):
+            w = normal(random)
+            chi += w * w
+        return z / math.sqrt(chi / 3)
+    raise ValueError(shape)
+
+
 def generate(spec):
     random = seeded_random(spec['seed'])
     out = np.empty(spec['n'])
+    step = spec.get('step')
     for i in range(spec['n']):
-        if spec['shape'] == 'normal':
-            s = 0.0
-            for _ in range(12):
-                s += random()
-            base = s - 6
-        else:
-            base = random() * random() * 4
-        out[i] = spec['loc'] + spec['scale'] * base
+        value = spec['loc'] + spec['scale'] * base_value(spec, random)
+        out[i] = math.floor(value / step + 0.5) * step if step else value
     return out
 
 
@@ -70,8 +94,13 @@ def decile_counts(ref, values):
     return np.bincount(np.searchsorted(edges, values, side='left'), minlength=10).astype(float)
 
 
-def spec(seed, n, shape='normal', loc=0.0, scale=1.0):
-    return {'seed': seed, 'n': n, 'shape': shape, 'loc': loc, 'scale': scale}
+def spec(seed, n, shape='normal', loc=0.0, scale=1.0, sigma=None, step=None):
+    out = {'seed': seed, 'n': n, 'shape': shape, 'loc': loc, 'scale': scale}
+    if sigma is not None:
+        out['sigma'] = sigma
+    if step is not None:
+        out['step'] = step
+    return out
 
 
 def numeric_case(name, reference, current):
@@ -248,6 +277,22 @@ def main():
         numeric_case('unequal sizes, ties', spec(9, 500, loc=10, scale=0.0), spec(10, 400, loc=10.0, scale=1.0)),
     ]
     # The summary path's accuracy: one null and one barely-drifted case per size.
+    # Where summaries used to fall short: long tails, mass beyond the reference's range, ties.
+    hard_n = 100_000
+    hard = [
+        numeric_case('bimodal reference, wide normal current', spec(701, hard_n, 'bimodal'), spec(702, hard_n, scale=3.0)),
+        numeric_case('lognormal, heavier tail', spec(703, hard_n, 'lognormal'), spec(704, hard_n, 'lognormal', sigma=1.25)),
+        numeric_case('lognormal, shifted', spec(705, hard_n, 'lognormal'), spec(706, hard_n, 'lognormal', loc=0.3)),
+        numeric_case('Student t3, widened', spec(707, hard_n, 'student3'), spec(708, hard_n, 'student3', scale=1.3)),
+        numeric_case('a fifth of the current beyond the reference range', spec(709, hard_n), spec(710, hard_n, loc=3.5)),
+        numeric_case('rounded to 0.01, shifted by 0.01', spec(711, hard_n, step=0.01), spec(712, hard_n, loc=0.01, step=0.01)),
+        numeric_case('rounded to 0.01, no drift', spec(713, hard_n, step=0.01), spec(714, hard_n, step=0.01)),
+        numeric_case('rounded reference, full-precision current', spec(715, hard_n, step=0.01), spec(716, hard_n)),
+        numeric_case('integer counts, shifted', spec(717, hard_n, scale=3.0, step=1), spec(718, hard_n, loc=0.3, scale=3.0, step=1)),
+        numeric_case('five distinct values', spec(719, hard_n, scale=0.05, step=0.05), spec(720, hard_n, scale=0.05, loc=0.004, step=0.05)),
+        numeric_case('rounded lognormal, heavier tail', spec(721, hard_n, 'lognormal', step=0.01),
+                     spec(722, hard_n, 'lognormal', sigma=1.1, step=0.01)),
+    ]
     large = []
     for n in (10_000, 100_000, 1_000_000):
         large.append(numeric_case(f'null n={n}', spec(100 + n % 97, n), spec(200 + n % 89, n)))
@@ -284,6 +329,7 @@ def main():
         'chiSquareSf': [[x, dof, float(stats.chi2.sf(x, dof))] for x, dof in ((0.5, 1), (3.84, 1), (10, 3), (25, 4), (100, 20), (3, 10), (400, 300), (0.01, 2))],
         'numeric': numeric,
         'numericLarge': large,
+        'numericHard': hard,
         'ksSmall': ks_small,
         # The tail check's conditional test of two rates: binomtest(x, t, p, alternative='greater').
         'binomialSf': [[x, t, p, float(stats.binomtest(x, t, p, alternative='greater').pvalue)]

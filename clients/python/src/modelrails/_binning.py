@@ -81,9 +81,33 @@ class NumericLayout:
         return cls(layout["edges"], layout["min"], layout["max"])
 
 
+def tail_bin_indices(distances: np.ndarray) -> np.ndarray:
+    """The tail sketch's log bins of positive distances beyond an outer edge (overflowed ones as the largest)."""
+    return log_bin_indices(np.minimum(distances, np.finfo(float).max))
+
+
+def _add_counts(counts: Dict[int, int], keys: np.ndarray) -> None:
+    if keys.size:
+        unique, n = np.unique(keys, return_counts=True)
+        for k, c in zip(unique.tolist(), n.tolist()):
+            counts[k] = counts.get(k, 0) + c
+
+
+def _merge_counts(into: Dict[int, int], other: Mapping[int, int]) -> None:
+    for k, c in other.items():
+        into[k] = into.get(k, 0) + c
+
+
+def _pairs(counts: Mapping[int, int]) -> List[List[int]]:
+    return [[k, counts[k]] for k in sorted(counts)]
+
+
 class NumericSummary:
-    __slots__ = ("above_range", "below_range", "counts", "layout", "max", "min", "missing", "n", "nulls", "sum",
-                 "sum_squares", "type_mismatches")
+    """Bins, plus what exact statistics need: ties (values equal to a bin's upper edge) and the tail
+    sketches (log bins of the distance beyond the outermost edges, for the outer bins' other values)."""
+
+    __slots__ = ("above_range", "below_range", "counts", "high_tail", "layout", "low_tail", "max", "min", "missing",
+                 "n", "nulls", "sum", "sum_squares", "ties", "type_mismatches")
 
     kind = "numeric"
 
@@ -100,6 +124,9 @@ class NumericSummary:
         self.below_range = 0
         self.above_range = 0
         self.counts = np.zeros(len(layout.edges) + 1, dtype=np.int64)
+        self.ties: Dict[int, int] = {}
+        self.low_tail: Dict[int, int] = {}
+        self.high_tail: Dict[int, int] = {}
 
     def add_numbers(self, values: np.ndarray) -> None:
         """Finite numbers into the layout's bins: bin i holds (edges[i-1], edges[i]] (bisect_left)."""
@@ -113,7 +140,16 @@ class NumericSummary:
         self.max = max(self.max, float(values.max()))
         self.below_range += int(np.count_nonzero(values < layout.min))
         self.above_range += int(np.count_nonzero(values > layout.max))
-        self.counts += np.bincount(np.searchsorted(layout.edges_array, values, side="left"), minlength=self.counts.size)
+        edges = layout.edges_array
+        last = edges.size
+        bins = np.searchsorted(edges, values, side="left")
+        self.counts += np.bincount(bins, minlength=self.counts.size)
+        inside = bins < last
+        tied = np.zeros(values.size, dtype=bool)
+        tied[inside] = edges[bins[inside]] == values[inside]
+        _add_counts(self.ties, bins[tied])
+        _add_counts(self.low_tail, tail_bin_indices(edges[0] - values[(bins == 0) & ~tied]))
+        _add_counts(self.high_tail, tail_bin_indices(values[bins == last] - edges[last - 1]))
 
     def merge(self, other: NumericSummary) -> None:
         self.nulls += other.nulls
@@ -127,6 +163,9 @@ class NumericSummary:
         self.below_range += other.below_range
         self.above_range += other.above_range
         self.counts += other.counts
+        _merge_counts(self.ties, other.ties)
+        _merge_counts(self.low_tail, other.low_tail)
+        _merge_counts(self.high_tail, other.high_tail)
 
     def encode(self) -> Dict[str, Any]:
         used_bins = np.flatnonzero(self.counts)
@@ -149,6 +188,9 @@ class NumericSummary:
             "belowRange": self.below_range,
             "aboveRange": self.above_range,
             **bins,
+            **({"ties": _pairs(self.ties)} if self.ties else {}),
+            **({"lowTail": _pairs(self.low_tail)} if self.low_tail else {}),
+            **({"highTail": _pairs(self.high_tail)} if self.high_tail else {}),
         }
 
 

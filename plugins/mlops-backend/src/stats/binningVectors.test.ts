@@ -107,6 +107,19 @@ function summaryCases() {
     features: { country: `c${i % (MAX_CATEGORIES + 10)}` },
   }));
   const many = summarizePredictions(manyRows, layouts, new Map([['model:default/m', []]]));
+  // Rounded values on a layout of rounded values (ties at the edges), and tails far beyond it.
+  const rounded = layoutFromSample(Array.from({ length: 2000 }, () => Math.round(50 + 10 * (random() + random() + random() - 1.5))), 20);
+  const roundedFeatures = new Map([['age', { kind: 'numeric' as const, layout: rounded }]]);
+  const roundedRows: PredictionRow[] = [
+    ...Array.from({ length: 60 }, (_, i) => Math.round(50 + 12 * (random() + random() + random() - 1.5)) + (i % 10 === 0 ? 0.5 : 0)),
+    rounded.edges[0] - 1e-9,
+    rounded.edges[rounded.edges.length - 1] + 1e-12,
+    // Far, but with squares that stay finite (the sum of squares must be).
+    -1e9,
+    1e150,
+  ].map((age, i) => ({ ...rows[0], sequence: 2000 + i, segment: {}, features: { age } }));
+  const roundedLayouts = new Map([['model:default/m@1', { layoutVersion: '1', features: roundedFeatures }]]);
+  const roundedDeltas = summarizePredictions(roundedRows, roundedLayouts, new Map([['model:default/m', []]]));
   const shape = (list: typeof deltas) => list.map(d => ({ segment: d.segment, feature: d.feature, summary: d.summary }));
   return [
     {
@@ -122,6 +135,13 @@ function summaryCases() {
       segments: [],
       events: manyRows.map(r => ({ features: r.features, score: r.score, latencyMs: r.latencyMs, error: r.error, segment: r.segment })),
       expected: shape(many),
+    },
+    {
+      name: 'rounded values tied to the edges, and far tails',
+      features: [{ name: 'age', kind: 'numeric', layout: rounded }],
+      segments: [],
+      events: roundedRows.map(r => ({ features: r.features, score: r.score, latencyMs: r.latencyMs, error: r.error, segment: r.segment })),
+      expected: shape(roundedDeltas),
     },
   ];
 }

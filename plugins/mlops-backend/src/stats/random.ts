@@ -39,18 +39,52 @@ export function normal(random: Random): number {
 export type SampleSpec = {
   seed: number;
   n: number;
-  /** normal: loc + scale·N; skewed: loc + scale·U² (a long right tail without logarithms). */
-  shape: 'normal' | 'skewed';
+  /**
+   * normal: N; skewed: 4·U² (a long right tail without logarithms); lognormal: exp(sigma·N);
+   * bimodal: N ± 2 with equal weight; student3: Student's t with 3 degrees of freedom (heavy
+   * tails, finite variance; only square roots, which every language rounds alike).
+   */
+  shape: 'normal' | 'skewed' | 'lognormal' | 'bimodal' | 'student3';
   loc: number;
   scale: number;
+  /** lognormal only: the log's standard deviation (1 unless given). */
+  sigma?: number;
+  /** Rounds every value to a multiple of step (floor(x/step + 0.5)·step): rounded and discrete data. */
+  step?: number;
 };
+
+function base(spec: SampleSpec, random: Random): number {
+  switch (spec.shape) {
+    case 'normal':
+      return normal(random);
+    case 'skewed':
+      return random() * random() * 4;
+    case 'lognormal':
+      return Math.exp((spec.sigma ?? 1) * normal(random));
+    case 'bimodal': {
+      const mode = random() < 0.5 ? -2 : 2;
+      return mode + normal(random);
+    }
+    case 'student3': {
+      const z = normal(random);
+      let chi = 0;
+      for (let k = 0; k < 3; k++) {
+        const w = normal(random);
+        chi += w * w;
+      }
+      return z / Math.sqrt(chi / 3);
+    }
+    default:
+      throw new Error(`unknown shape ${spec.shape}`);
+  }
+}
 
 export function generateSample(spec: SampleSpec): Float64Array {
   const random = seededRandom(spec.seed);
   const out = new Float64Array(spec.n);
   for (let i = 0; i < spec.n; i++) {
-    const base = spec.shape === 'normal' ? normal(random) : random() * random() * 4;
-    out[i] = spec.loc + spec.scale * base;
+    const value = spec.loc + spec.scale * base(spec, random);
+    out[i] = spec.step ? Math.floor(value / spec.step + 0.5) * spec.step : value;
   }
   return out;
 }

@@ -38,7 +38,7 @@ describe('special functions against SciPy', () => {
 });
 
 describe('exact path against SciPy (relative 1e-9)', () => {
-  describe.each([...fixtures.numeric, ...fixtures.numericLarge])('$name', fixture => {
+  describe.each([...fixtures.numeric, ...fixtures.numericLarge, ...fixtures.numericHard])('$name', fixture => {
     const reference = sample(fixture.reference as SampleSpec);
     const current = sample(fixture.current as SampleSpec);
 
@@ -109,7 +109,9 @@ describe('summary path against SciPy', () => {
   /** The 5 % critical value of the two-sample KS statistic. */
   const critical = (n: number, m: number) => 1.3581 * Math.sqrt((n + m) / (n * m));
 
-  describe.each(fixtures.numericLarge)('$name', fixture => {
+  // Normal and skewed data at three sizes, then heavy tails, mass beyond the reference's range,
+  // rounded and discrete data (numericHard).
+  describe.each([...fixtures.numericLarge, ...fixtures.numericHard])('$name', fixture => {
     const reference = sample(fixture.reference as SampleSpec);
     const current = sample(fixture.current as SampleSpec);
     const layout = layoutFromSample(reference);

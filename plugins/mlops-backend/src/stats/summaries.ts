@@ -1,5 +1,5 @@
 import { sortedCopy } from './quantile';
-import { countIntoBins, referenceQuantileEdges, std } from './exact';
+import { referenceQuantileEdges, std } from './exact';
 
 /*
  * Mergeable summaries: what is stored per model, version, feature, segment and 5-minute bucket,
@@ -59,6 +59,22 @@ export type NumericSummary = PresenceCounts & {
   aboveRange: number;
   /** Dense counts per layout bin (edges.length + 1 of them). */
   counts: Float64Array;
+  /**
+   * Of each bin's count, the values exactly equal to its upper edge (sparse: bin → count). Rounded
+   * and discrete features put most of their mass on a few repeated values, and the reference's
+   * quantile edges land on them: kept apart, a bin's CDF is known on both sides of its edge, so KS
+   * and Wasserstein from summaries see the ties as the exact statistics do.
+   */
+  ties: Map<number, number>;
+  /**
+   * A tail sketch: the values inside the open outer bins by their distance below the first edge
+   * (lowTail) or above the last (highTail), in log bins of relative accuracy LOG_ACCURACY. The
+   * outer bins reach to the extremes, and on heavy or widened tails nearly all of the distance
+   * between two distributions lies there: with the sketch it is measured, not interpolated. Empty in
+   * rows stored before it was kept.
+   */
+  lowTail: Map<number, number>;
+  highTail: Map<number, number>;
 };
 
 export type CategoricalSummary = PresenceCounts & {
@@ -95,6 +111,9 @@ export function emptyNumeric(layout: NumericLayout): NumericSummary {
     belowRange: 0,
     aboveRange: 0,
     counts: new Float64Array(layout.edges.length + 1),
+    ties: new Map(),
+    lowTail: new Map(),
+    highTail: new Map(),
   };
 }
 
@@ -178,6 +197,19 @@ export function addNumericToBin(summary: NumericSummary, layout: NumericLayout, 
   if (value < layout.min) summary.belowRange++;
   else if (value > layout.max) summary.aboveRange++;
   summary.counts[bin]++;
+  const edges = layout.edges;
+  if (bin === edges.length) increment(summary.highTail, tailBin(value - edges[bin - 1]));
+  else if (edges[bin] === value) increment(summary.ties, bin);
+  else if (bin === 0) increment(summary.lowTail, tailBin(edges[0] - value));
+}
+
+/** The tail sketch's log bin of a distance beyond an outer edge (one that overflows counts as the largest). */
+export function tailBin(distance: number): number {
+  return logBinIndex(Math.min(distance, Number.MAX_VALUE));
+}
+
+function increment(counts: Map<number, number>, key: number, by = 1) {
+  counts.set(key, (counts.get(key) ?? 0) + by);
 }
 
 /**
@@ -187,7 +219,7 @@ export function addNumericToBin(summary: NumericSummary, layout: NumericLayout, 
 export function addNumericValues(summary: NumericSummary, layout: NumericLayout, values: ArrayLike<number>) {
   const { edges, low: gridLow, scale, lastCell, cells } = locatorOf(layout);
   const last = edges.length;
-  const counts = summary.counts;
+  const { counts, ties } = summary;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const position = (v - gridLow) * scale;
@@ -196,6 +228,9 @@ export function addNumericValues(summary: NumericSummary, layout: NumericLayout,
     let bin = cells[cell];
     while (bin < last && edges[bin] < v) bin++;
     counts[bin]++;
+    if (bin === last) increment(summary.highTail, tailBin(v - edges[last - 1]));
+    else if (edges[bin] === v) increment(ties, bin);
+    else if (bin === 0) increment(summary.lowTail, tailBin(edges[0] - v));
   }
   let { sum, sumSquares, min, max, belowRange, aboveRange } = summary;
   const low = layout.min;
@@ -336,6 +371,9 @@ export function mergeInto(target: AnySummary, source: AnySummary) {
     target.belowRange += n.belowRange;
     target.aboveRange += n.aboveRange;
     for (let i = 0; i < n.counts.length; i++) target.counts[i] += n.counts[i];
+    for (const [bin, count] of n.ties) increment(target.ties, bin, count);
+    for (const [bin, count] of n.lowTail) increment(target.lowTail, bin, count);
+    for (const [bin, count] of n.highTail) increment(target.highTail, bin, count);
   } else {
     const c = s as CategoricalSummary;
     for (const [k, v] of c.counts) addCategory(target, k, v);
@@ -345,15 +383,7 @@ export function mergeInto(target: AnySummary, source: AnySummary) {
 /** A reference-profile numeric summary straight from a sample (the training data's). */
 export function numericSummaryFromSample(sample: ArrayLike<number>, layout: NumericLayout): NumericSummary {
   const summary = emptyNumeric(layout);
-  summary.counts = countIntoBins(layout.edges, sample);
-  for (let i = 0; i < sample.length; i++) {
-    const v = sample[i];
-    summary.n++;
-    summary.sum += v;
-    summary.sumSquares += v * v;
-    summary.min = Math.min(summary.min, v);
-    summary.max = Math.max(summary.max, v);
-  }
+  addNumericValues(summary, layout, sample);
   return summary;
 }
 
@@ -374,6 +404,11 @@ export type EncodedSummary =
       max: number | null;
       belowRange: number;
       aboveRange: number;
+      /** [bin, count] of values equal to the bin's upper edge, by bin; absent when none. */
+      ties?: Array<[number, number]>;
+      /** The tail sketches, [log bin, count] by log bin; absent when empty. */
+      lowTail?: Array<[number, number]>;
+      highTail?: Array<[number, number]>;
     } & NumericBins)
   | (PresenceCounts & { kind: 'categorical'; n: number; categories: Record<string, number> })
   | { kind: 'log'; n: number; zeros: number; sum: number; min: number | null; max: number | null; bins: Array<[number, number]> }
@@ -382,6 +417,11 @@ export type EncodedSummary =
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 const byBin = (a: [number, number], b: [number, number]) => a[0] - b[0];
+
+/** A sparse count map as sorted [key, count] pairs under `name`, left out when empty. */
+function sparse<K extends string>(name: K, counts: Map<number, number>): { [key in K]?: Array<[number, number]> } {
+  return counts.size ? ({ [name]: [...counts.entries()].sort(byBin) } as { [key in K]: Array<[number, number]> }) : {};
+}
 
 /** Sparse or dense, whichever is smaller: dense once a third of the bins are used. */
 function numericBins(counts: ArrayLike<number>): NumericBins {
@@ -414,6 +454,9 @@ export function encodeSummary(summary: AnySummary): EncodedSummary {
       belowRange: summary.belowRange,
       aboveRange: summary.aboveRange,
       ...numericBins(summary.counts),
+      ...sparse('ties', summary.ties),
+      ...sparse('lowTail', summary.lowTail),
+      ...sparse('highTail', summary.highTail),
     };
   }
   if (summary.kind === 'categorical') {
@@ -441,7 +484,7 @@ export function encodeSummary(summary: AnySummary): EncodedSummary {
 export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySummary {
   if (encoded.kind === 'events') throw new Error('event counts are not a distribution summary');
   if (encoded.kind === 'numeric') {
-    const { bins, counts: dense, ...rest } = encoded;
+    const { bins, counts: dense, ties, lowTail, highTail, ...rest } = encoded;
     const counts = new Float64Array(binCount ?? NUMERIC_BINS);
     if (dense) {
       if (dense.length > counts.length) throw new Error(`bin ${dense.length - 1} is outside the layout`);
@@ -451,11 +494,17 @@ export function decodeSummary(encoded: EncodedSummary, binCount?: number): AnySu
       if (i < 0 || i >= counts.length) throw new Error(`bin ${i} is outside the layout`);
       counts[i] += c;
     }
+    for (const [i] of ties ?? []) {
+      if (i < 0 || i >= counts.length - 1) throw new Error(`tied bin ${i} is outside the layout`);
+    }
     return {
       ...rest,
       min: encoded.min ?? Infinity,
       max: encoded.max ?? -Infinity,
       counts,
+      ties: new Map(ties ?? []),
+      lowTail: new Map(lowTail ?? []),
+      highTail: new Map(highTail ?? []),
     };
   }
   if (encoded.kind === 'categorical') {
@@ -515,6 +564,12 @@ function mergeSparse(left: Array<[number, number]>, right: Array<[number, number
   return merged;
 }
 
+function mergePairs<K extends string>(name: K, a?: Array<[number, number]>, b?: Array<[number, number]>): { [key in K]?: Array<[number, number]> } {
+  let merged = a?.length ? a : b;
+  if (a?.length && b?.length) merged = mergeSparse(a, b);
+  return merged?.length ? ({ [name]: merged } as { [key in K]: Array<[number, number]> }) : {};
+}
+
 function minOf(a: number | null, b: number | null) {
   if (a === null) return b;
   return b === null ? a : Math.min(a, b);
@@ -542,6 +597,9 @@ export function mergeEncoded(a: EncodedSummary, b: EncodedSummary): EncodedSumma
       belowRange: a.belowRange + b.belowRange,
       aboveRange: a.aboveRange + b.aboveRange,
       ...mergeNumericBins(a, b),
+      ...mergePairs('ties', a.ties, b.ties),
+      ...mergePairs('lowTail', a.lowTail, b.lowTail),
+      ...mergePairs('highTail', a.highTail, b.highTail),
     };
   }
   if (a.kind === 'categorical' && b.kind === 'categorical') {

@@ -6,6 +6,13 @@ const count = fc.integer({ min: 0, max: 2 ** 40 });
 const float = fc.double({ noNaN: true, noDefaultInfinity: true });
 const orNull = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 const presence = { nulls: count, missing: count, typeMismatches: count };
+const sortedPairs = (index: fc.Arbitrary<number>) =>
+  fc.uniqueArray(fc.tuple(index, count), { selector: ([i]) => i, minLength: 1, maxLength: 100 }).map(pairs => pairs.sort((a, b) => a[0] - b[0]));
+/** Ties and tail sketches, each present or not (absent when empty, as encodeSummary writes them). */
+const tiesAndTails = fc.record(
+  { ties: sortedPairs(fc.integer({ min: 0, max: 998 })), lowTail: sortedPairs(fc.integer({ min: -40_000, max: 40_000 })), highTail: sortedPairs(fc.integer({ min: -40_000, max: 40_000 })) },
+  { requiredKeys: [] },
+);
 
 /** Every stored form the telemetry store writes: the four kinds, sparse and dense numeric bins. */
 const summary: fc.Arbitrary<EncodedSummary> = fc.oneof(
@@ -21,8 +28,10 @@ const summary: fc.Arbitrary<EncodedSummary> = fc.oneof(
     belowRange: count,
     aboveRange: count,
     bins: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 999 }), count), { selector: ([i]) => i, maxLength: 300 }).map(bins => bins.sort((a, b) => a[0] - b[0])),
-  }),
-  fc.record({ kind: fc.constant('numeric' as const), ...presence, n: count, sum: float, sumSquares: float, min: orNull(float), max: orNull(float), belowRange: count, aboveRange: count, counts: fc.array(count, { maxLength: 1000 }) }),
+  }).chain(s => tiesAndTails.map(extra => ({ ...s, ...extra }))),
+  fc
+    .record({ kind: fc.constant('numeric' as const), ...presence, n: count, sum: float, sumSquares: float, min: orNull(float), max: orNull(float), belowRange: count, aboveRange: count, counts: fc.array(count, { maxLength: 1000 }) })
+    .chain(s => tiesAndTails.map(extra => ({ ...s, ...extra }))),
   fc.record({ kind: fc.constant('categorical' as const), ...presence, n: count, categories: fc.dictionary(fc.string({ unit: 'binary', maxLength: 40 }), count, { maxKeys: 50 }) }),
   fc.record({
     kind: fc.constant('log' as const),
@@ -74,6 +83,24 @@ describe('stored summaries as bytes', () => {
     const fractional: EncodedSummary = { kind: 'events', n: 2.5, errors: 0 };
     expect(encodeStored(fractional).toString('utf8')).toBe(JSON.stringify(fractional));
     expect(decodeStored(encodeStored(fractional))).toEqual(fractional);
+  });
+
+  it('reads numeric rows stored before ties and tail sketches were kept (forms 2 and 3)', () => {
+    // Bytes as that version wrote them: tag, six counts, sum, sum of squares, min/max flags and values, bins.
+    const f64 = (x: number) => {
+      const b = Buffer.alloc(8);
+      b.writeDoubleLE(x);
+      return [...b];
+    };
+    const sparse = Buffer.from([2, 0, 1, 0, 3, 0, 1, ...f64(6), ...f64(14), 3, ...f64(1), ...f64(3), 2, 4, 2, 0, 1]);
+    expect(decodeStored(sparse)).toEqual({
+      kind: 'numeric', nulls: 0, missing: 1, typeMismatches: 0, n: 3, belowRange: 0, aboveRange: 1, sum: 6, sumSquares: 14, min: 1, max: 3,
+      bins: [[4, 2], [5, 1]],
+    });
+    const dense = Buffer.from([3, 0, 0, 0, 2, 0, 0, ...f64(3), ...f64(5), 3, ...f64(1), ...f64(2), 2, 1, 1]);
+    expect(decodeStored(dense)).toEqual({
+      kind: 'numeric', nulls: 0, missing: 0, typeMismatches: 0, n: 2, belowRange: 0, aboveRange: 0, sum: 3, sumSquares: 5, min: 1, max: 2, counts: [1, 1],
+    });
   });
 
   it('merges after a round trip as before it', () => {

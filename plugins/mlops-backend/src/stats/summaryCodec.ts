@@ -10,7 +10,11 @@ import { EncodedSummary } from './summaries';
  * before this codec, and any summary with a count that is not a whole number), which is still read.
  */
 
-const TAG = { events: 1, numericSparse: 2, numericDense: 3, categorical: 4, log: 5 } as const;
+/*
+ * numericSparse/numericDense: rows written before ties and tail sketches were kept; read, no
+ * longer written. The *Tied forms add the ties and the two tail sketches after the bins.
+ */
+const TAG = { events: 1, numericSparse: 2, numericDense: 3, categorical: 4, log: 5, numericSparseTied: 6, numericDenseTied: 7 } as const;
 const JSON_START = 0x7b; // "{"
 
 class Writer {
@@ -113,13 +117,65 @@ const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
 /** UTF-8 carries the name unchanged: no lone surrogate (which it would turn into U+FFFD). */
 const wellFormed = (name: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name);
 
+const ascending = (pairs?: Array<[number, number]>) => !pairs || pairs.every(([i], k) => k === 0 || i > pairs[k - 1][0]);
+
 /** Every count of the summary is a whole number and every category name valid Unicode (else it is stored as JSON). */
 function countsAreWhole(s: EncodedSummary): boolean {
   if (s.kind === 'events') return whole(s.n) && whole(s.errors);
   if (s.kind === 'categorical') return [s.nulls, s.missing, s.typeMismatches, s.n, ...Object.values(s.categories)].every(whole) && Object.keys(s.categories).every(wellFormed);
   if (s.kind === 'log') return whole(s.n) && whole(s.zeros) && s.bins.every(([i, c]) => Number.isSafeInteger(i) && whole(c));
   const bins = s.counts ?? s.bins!.flat();
-  return [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange, ...bins].every(whole) && (!s.bins || s.bins.every(([i], k) => k === 0 || i > s.bins![k - 1][0]));
+  return (
+    [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange, ...bins, ...(s.ties ?? []).flat()].every(whole) &&
+    [s.lowTail, s.highTail].every(tail => !tail || tail.every(([i, c]) => Number.isSafeInteger(i) && whole(c))) &&
+    ascending(s.bins) &&
+    ascending(s.ties) &&
+    ascending(s.lowTail) &&
+    ascending(s.highTail)
+  );
+}
+
+function writeSparse(w: Writer, pairs: Array<[number, number]>) {
+  w.varint(pairs.length);
+  let previous = -1;
+  for (const [i, c] of pairs) {
+    w.varint(i - previous - 1);
+    w.varint(c);
+    previous = i;
+  }
+}
+
+/** Log-bin pairs: indices of either sign, as differences from the previous one. */
+function writeLogBins(w: Writer, pairs: Array<[number, number]>) {
+  w.varint(pairs.length);
+  let previous = 0;
+  for (const [i, c] of pairs) {
+    w.signed(i - previous);
+    w.varint(c);
+    previous = i;
+  }
+}
+
+function readLogBins(r: Reader): Array<[number, number]> {
+  const length = r.varint();
+  const bins: Array<[number, number]> = new Array(length);
+  let previous = 0;
+  for (let k = 0; k < length; k++) {
+    previous += r.signed();
+    bins[k] = [previous, r.varint()];
+  }
+  return bins;
+}
+
+function readSparse(r: Reader): Array<[number, number]> {
+  const length = r.varint();
+  const pairs: Array<[number, number]> = new Array(length);
+  let previous = -1;
+  for (let k = 0; k < length; k++) {
+    previous += r.varint() + 1;
+    pairs[k] = [previous, r.varint()];
+  }
+  return pairs;
 }
 
 function minMax(w: Writer, min: number | null, max: number | null) {
@@ -144,7 +200,7 @@ export function encodeStored(s: EncodedSummary): Buffer {
     w.varint(s.n);
     w.varint(s.errors);
   } else if (s.kind === 'numeric') {
-    w.byte(s.counts ? TAG.numericDense : TAG.numericSparse);
+    w.byte(s.counts ? TAG.numericDenseTied : TAG.numericSparseTied);
     for (const n of [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange]) w.varint(n);
     w.float(s.sum);
     w.float(s.sumSquares);
@@ -153,14 +209,11 @@ export function encodeStored(s: EncodedSummary): Buffer {
       w.varint(s.counts.length);
       for (const c of s.counts) w.varint(c);
     } else {
-      w.varint(s.bins!.length);
-      let previous = -1;
-      for (const [i, c] of s.bins!) {
-        w.varint(i - previous - 1);
-        w.varint(c);
-        previous = i;
-      }
+      writeSparse(w, s.bins!);
     }
+    writeSparse(w, s.ties ?? []);
+    writeLogBins(w, s.lowTail ?? []);
+    writeLogBins(w, s.highTail ?? []);
   } else if (s.kind === 'categorical') {
     w.byte(TAG.categorical);
     for (const n of [s.nulls, s.missing, s.typeMismatches, s.n]) w.varint(n);
@@ -176,13 +229,7 @@ export function encodeStored(s: EncodedSummary): Buffer {
     w.varint(s.zeros);
     w.float(s.sum);
     minMax(w, s.min, s.max);
-    w.varint(s.bins.length);
-    let previous = 0;
-    for (const [i, c] of s.bins) {
-      w.signed(i - previous);
-      w.varint(c);
-      previous = i;
-    }
+    writeLogBins(w, s.bins);
   }
   return w.done();
 }
@@ -198,25 +245,37 @@ export function decodeStored(stored: Uint8Array | string): EncodedSummary {
       s = { kind: 'events', n: r.varint(), errors: r.varint() };
       break;
     case TAG.numericSparse:
-    case TAG.numericDense: {
+    case TAG.numericDense:
+    case TAG.numericSparseTied:
+    case TAG.numericDenseTied: {
       const [nulls, missing, typeMismatches, n, belowRange, aboveRange] = [r.varint(), r.varint(), r.varint(), r.varint(), r.varint(), r.varint()];
       const sum = r.float();
       const sumSquares = r.float();
       const { min, max } = readMinMax(r);
       const head = { kind: 'numeric' as const, nulls, missing, typeMismatches, n, sum, sumSquares, min, max, belowRange, aboveRange };
-      const length = r.varint();
-      if (stored[0] === TAG.numericDense) {
+      const dense = stored[0] === TAG.numericDense || stored[0] === TAG.numericDenseTied;
+      let binsOrCounts: { counts: number[] } | { bins: Array<[number, number]> };
+      if (dense) {
+        const length = r.varint();
         const counts = new Array<number>(length);
         for (let i = 0; i < length; i++) counts[i] = r.varint();
-        s = { ...head, counts };
+        binsOrCounts = { counts };
       } else {
-        const bins: Array<[number, number]> = new Array(length);
-        let previous = -1;
-        for (let k = 0; k < length; k++) {
-          previous += r.varint() + 1;
-          bins[k] = [previous, r.varint()];
-        }
-        s = { ...head, bins };
+        binsOrCounts = { bins: readSparse(r) };
+      }
+      if (stored[0] === TAG.numericDenseTied || stored[0] === TAG.numericSparseTied) {
+        const ties = readSparse(r);
+        const lowTail = readLogBins(r);
+        const highTail = readLogBins(r);
+        s = {
+          ...head,
+          ...binsOrCounts,
+          ...(ties.length ? { ties } : {}),
+          ...(lowTail.length ? { lowTail } : {}),
+          ...(highTail.length ? { highTail } : {}),
+        };
+      } else {
+        s = { ...head, ...binsOrCounts };
       }
       break;
     }
@@ -237,14 +296,7 @@ export function decodeStored(stored: Uint8Array | string): EncodedSummary {
       const zeros = r.varint();
       const sum = r.float();
       const { min, max } = readMinMax(r);
-      const length = r.varint();
-      const bins: Array<[number, number]> = new Array(length);
-      let previous = 0;
-      for (let k = 0; k < length; k++) {
-        previous += r.signed();
-        bins[k] = [previous, r.varint()];
-      }
-      s = { kind: 'log', n, zeros, sum, min, max, bins };
+      s = { kind: 'log', n, zeros, sum, min, max, bins: readLogBins(r) };
       break;
     }
     default:

@@ -528,7 +528,7 @@ function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categor
     return { kind: 'categorical', n, nulls: count(o.nulls ?? 0, f.at('nulls')), missing: count(o.missing ?? 0, f.at('missing')), typeMismatches: count(o.typeMismatches ?? 0, f.at('typeMismatches')), categories: categories as Record<string, number> };
   }
   const o = v.object(value, f, kind === 'numeric'
-    ? ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'sum', 'sumSquares', 'min', 'max', 'belowRange', 'aboveRange', 'bins', 'counts']
+    ? ['kind', 'n', 'nulls', 'missing', 'typeMismatches', 'sum', 'sumSquares', 'min', 'max', 'belowRange', 'aboveRange', 'bins', 'counts', 'ties', 'lowTail', 'highTail']
     : ['kind', 'n', 'zeros', 'sum', 'min', 'max', 'bins']);
   if (o.kind !== kind) f.at('kind').fail(`must be "${kind}" here`);
   const binCount = kind === 'numeric' ? layout!.edges.length + 1 : Infinity;
@@ -553,6 +553,7 @@ function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categor
   }
   const n = count(o.n, f.at('n'));
   if (binned !== n) f.at('n').fail('must equal the sum of the bin counts');
+  const numericExtras = kind === 'numeric' ? validateTiesAndTails(o, f, binCount, dense ?? denseOfPairs(bins!, binCount)) : {};
   const extreme = (x: unknown, g: v.Fields) => (x === null || x === undefined ? null : v.finite(x, g));
   if (kind === 'log') {
     return { kind: 'log', n, zeros: count(o.zeros ?? 0, f.at('zeros')), sum: v.finite(o.sum ?? 0, f.at('sum')), min: extreme(o.min, f.at('min')), max: extreme(o.max, f.at('max')), bins: bins! };
@@ -570,6 +571,57 @@ function validateEncoded(value: unknown, f: v.Fields, kind: 'numeric' | 'categor
     belowRange: count(o.belowRange ?? 0, f.at('belowRange')),
     aboveRange: count(o.aboveRange ?? 0, f.at('aboveRange')),
     ...(dense ? { counts: dense } : { bins: bins! }),
+    ...numericExtras,
+  };
+}
+
+function denseOfPairs(pairs: Array<[number, number]>, length: number): number[] {
+  const counts = new Array<number>(length).fill(0);
+  for (const [i, c] of pairs) counts[i] += c;
+  return counts;
+}
+
+/** [index, count] pairs, each index once; sorted by index. */
+function indexedCounts(value: unknown, f: v.Fields, max: number, indexOk: (i: number) => string | null): Array<[number, number]> {
+  const seen = new Set<number>();
+  const pairs = v.array(value, f, max, 0).map((item, i) => {
+    const g = f.at(i);
+    if (!Array.isArray(item) || item.length !== 2) g.fail('must be an [index, count] pair');
+    const pair = item as unknown[];
+    const index = Number.isInteger(pair[0]) ? (pair[0] as number) : g.at(0).fail('must be an integer');
+    const problem = indexOk(index);
+    if (problem) g.at(0).fail(problem);
+    if (seen.has(index)) g.at(0).fail(`${index} appears twice`);
+    seen.add(index);
+    return [index, v.sequence(pair[1], g.at(1))] as [number, number];
+  });
+  return pairs.sort((a, b) => a[0] - b[0]);
+}
+
+/** A numeric summary's ties and tail sketches, consistent with its bin counts. */
+function validateTiesAndTails(o: Record<string, unknown>, f: v.Fields, binCount: number, counts: number[]) {
+  const last = binCount - 1;
+  const countOf = (i: number) => counts[i] ?? 0;
+  const ties = o.ties === undefined ? [] : indexedCounts(o.ties, f.at('ties'), last, i => (i < 0 || i >= last ? `must be an edge's bin (0 to ${last - 1})` : null));
+  ties.forEach(([bin, c], k) => {
+    if (c > countOf(bin)) f.at('ties').at(k).at(1).fail(`must not exceed bin ${bin}'s count (${countOf(bin)})`);
+  });
+  const tied = (bin: number) => ties.find(([i]) => i === bin)?.[1] ?? 0;
+  const tail = (name: 'lowTail' | 'highTail', bin: number) => {
+    if (o[name] === undefined) return [];
+    const logBin = (i: number) => (Math.abs(i) > 100_000 ? 'must be a log bin within ±100000' : null);
+    const pairs = indexedCounts(o[name], f.at(name), 20_000, logBin);
+    const total = pairs.reduce((s, [, c]) => s + c, 0);
+    const expected = countOf(bin) - tied(bin);
+    if (total !== expected) f.at(name).fail(`must hold every untied value of bin ${bin}: ${expected}, not ${total}`);
+    return pairs;
+  };
+  const lowTail = tail('lowTail', 0);
+  const highTail = tail('highTail', last);
+  return {
+    ...(ties.length ? { ties } : {}),
+    ...(lowTail.length ? { lowTail } : {}),
+    ...(highTail.length ? { highTail } : {}),
   };
 }
 

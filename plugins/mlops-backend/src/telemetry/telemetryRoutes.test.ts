@@ -112,6 +112,23 @@ describe('telemetry routes with scoped tokens (real auth and permission services
     const outside = await request(server).post('/api/mlops/telemetry/profiles').set('Authorization', SERVING).send({ batchId: 'p-2', source: 'pod-9', profiles: [{ ...profile, sequence: 2, features: { user_age: { ...profile.features.user_age, bins: [[1000, 2]] } } }] });
     expect(outside.status).toBe(400);
     expect(outside.body.error.message).toBe('profiles[0].features.user_age.bins[0][0]: must be a bin of the layout (0 to 999)');
+    // Ties and tail sketches are checked against the bins they describe.
+    const age = profile.features.user_age;
+    const withExtras = (extras: object, sequence: number) => ({ batchId: `p-${sequence}`, source: 'pod-9', profiles: [{ ...profile, sequence, features: { user_age: { ...age, ...extras } } }] });
+    const refusals: Array<[object, string]> = [
+      [{ ties: [[0, 2]] }, "ties[0][1]: must not exceed bin 0's count (1)"],
+      [{ ties: [[999, 1]] }, "ties[0][0]: must be an edge's bin (0 to 998)"],
+      [{ ties: [[0, 1], [0, 1]] }, 'ties[1][0]: 0 appears twice'],
+      [{ highTail: [[1380, 2]] }, 'highTail: must hold every untied value of bin 999: 1, not 2'],
+      [{ ties: [[0, 1]], lowTail: [[3, 1]] }, 'lowTail: must hold every untied value of bin 0: 0, not 1'],
+      [{ highTail: [[1.5, 1]] }, 'highTail[0][0]: must be an integer'],
+    ];
+    for (const [i, [extras, message]] of refusals.entries()) {
+      const refused = await request(server).post('/api/mlops/telemetry/profiles').set('Authorization', SERVING).send(withExtras(extras, 10 + i));
+      expect({ status: refused.status, message: refused.body.error?.message }).toEqual({ status: 400, message: `profiles[0].features.user_age.${message}` });
+    }
+    const sketched = await request(server).post('/api/mlops/telemetry/profiles').set('Authorization', SERVING).send(withExtras({ lowTail: [[-40, 1]], highTail: [[1380, 1]] }, 20));
+    expect(sketched.status).toBe(200);
 
     // Only the ingest permission reads it; an unknown Model is a 404.
     expect((await request(server).get(path).set('Authorization', CI)).status).toBe(403);
