@@ -219,7 +219,9 @@ function increment(counts: Map<number, number>, key: number, by = 1) {
 export function addNumericValues(summary: NumericSummary, layout: NumericLayout, values: ArrayLike<number>) {
   const { edges, low: gridLow, scale, lastCell, cells } = locatorOf(layout);
   const last = edges.length;
-  const { counts, ties } = summary;
+  const counts = summary.counts;
+  // Ties counted densely while the values go by (a rounded feature ties on nearly every value).
+  const ties = new Float64Array(last);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     const position = (v - gridLow) * scale;
@@ -229,9 +231,10 @@ export function addNumericValues(summary: NumericSummary, layout: NumericLayout,
     while (bin < last && edges[bin] < v) bin++;
     counts[bin]++;
     if (bin === last) increment(summary.highTail, tailBin(v - edges[last - 1]));
-    else if (edges[bin] === v) increment(ties, bin);
+    else if (edges[bin] === v) ties[bin]++;
     else if (bin === 0) increment(summary.lowTail, tailBin(edges[0] - v));
   }
+  for (let bin = 0; bin < last; bin++) if (ties[bin]) increment(summary.ties, bin, ties[bin]);
   let { sum, sumSquares, min, max, belowRange, aboveRange } = summary;
   const low = layout.min;
   const high = layout.max;
