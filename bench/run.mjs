@@ -100,6 +100,17 @@ if (!only || only === 'lineage') {
   await benchLineagePage({ versions, rootId: `dataset:${d.ref}@${d.version}`, expectedNodes: 2000 });
 }
 
+if (only === 'evidently') {
+  // Evidently in .tools/evidently (pandas 2); not part of the default run: at 10⁶ rows it takes minutes.
+  const { ensureEvidentlyTools } = await import('../scripts/lib/python.mjs');
+  const python = await ensureEvidentlyTools();
+  const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/evidently.ts', ...process.argv.slice(3)], {
+    cwd: ROOT,
+    env: { EVIDENTLY_PYTHON: python, NODE_OPTIONS: '--max-old-space-size=8192' },
+  });
+  if (code !== 0) process.exitCode = 1;
+}
+
 if (!only || only === 'python') {
   // The Python client (clients/python), installed into .tools/python as `npm test` does.
   const { ensurePythonTools, PYTHON } = await import('../scripts/lib/python.mjs');

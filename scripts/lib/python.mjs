@@ -15,28 +15,48 @@ export const VENV = join(ROOT, '.tools', 'python');
 export const PYTHON = join(VENV, 'bin', 'python');
 const REQUIREMENTS = join(ROOT, 'scripts', 'python-requirements.txt');
 const CONSTRAINTS = join(ROOT, 'scripts', 'python-constraints.txt');
-const STAMP = join(VENV, '.modelrails-requirements');
 
-/** The requirements' digest: the environment is rebuilt only when the pinned files change. */
-function requirementsDigest() {
-  return createHash('sha256').update(readFileSync(REQUIREMENTS)).update(readFileSync(CONSTRAINTS)).digest('hex');
+/** The requirements' digest: an environment is rebuilt only when its pinned files change. */
+function requirementsDigest(requirements, constraints) {
+  return createHash('sha256').update(readFileSync(requirements)).update(readFileSync(constraints)).digest('hex');
+}
+
+/** Creates a virtual environment and installs pinned packages into it, unless it already holds exactly them. */
+async function ensureVenv({ venv, requirements, constraints, what }) {
+  const python = join(venv, 'bin', 'python');
+  const stamp = join(venv, '.modelrails-requirements');
+  const digest = requirementsDigest(requirements, constraints);
+  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === digest) return python;
+  const started = Date.now();
+  if (!existsSync(python)) {
+    log(`creating the Python environment ${venv.slice(ROOT.length + 1)}`);
+    const created = await run('python3', ['-m', 'venv', venv]);
+    if (created.code !== 0) throw new Error('python3 -m venv failed (Debian: apt-get install python3-venv)');
+  }
+  log(`installing the pinned Python packages (${what}) into ${venv.slice(ROOT.length + 1)}`);
+  const pip = await run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements, '-c', constraints]);
+  if (pip.code !== 0) throw new Error(`pip install of ${requirements.slice(ROOT.length + 1)} failed`);
+  writeFileSync(stamp, `${digest}\n`);
+  log(`Python packages installed in ${Math.round((Date.now() - started) / 1000)} s`);
+  return python;
 }
 
 /** Creates .tools/python and installs the pinned packages, unless it already holds exactly them. */
 export async function ensurePythonTools() {
-  const digest = requirementsDigest();
-  if (existsSync(PYTHON) && existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === digest) return;
-  const started = Date.now();
-  if (!existsSync(PYTHON)) {
-    log('creating the Python environment .tools/python');
-    const venv = await run('python3', ['-m', 'venv', VENV]);
-    if (venv.code !== 0) throw new Error('python3 -m venv failed (Debian: apt-get install python3-venv)');
-  }
-  log('installing the pinned Python packages (MLflow) into .tools/python');
-  const pip = await run(PYTHON, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS, '-c', CONSTRAINTS]);
-  if (pip.code !== 0) throw new Error('pip install of scripts/python-requirements.txt failed');
-  writeFileSync(STAMP, `${digest}\n`);
-  log(`Python packages installed in ${Math.round((Date.now() - started) / 1000)} s`);
+  await ensureVenv({ venv: VENV, requirements: REQUIREMENTS, constraints: CONSTRAINTS, what: 'MLflow' });
+}
+
+/**
+ * .tools/evidently, for the drift benchmark only: Evidently 0.7 needs pandas 2, .tools/python pins
+ * pandas 3. Resolves to its python.
+ */
+export async function ensureEvidentlyTools() {
+  return ensureVenv({
+    venv: join(ROOT, '.tools', 'evidently'),
+    requirements: join(ROOT, 'bench', 'evidently-requirements.txt'),
+    constraints: join(ROOT, 'bench', 'evidently-constraints.txt'),
+    what: 'Evidently',
+  });
 }
 
 /**

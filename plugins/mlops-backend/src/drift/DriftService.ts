@@ -577,6 +577,21 @@ function describeFeature(
   };
 }
 
+/**
+ * The verdicts a drift report gives a window's features, from their reference and current summaries
+ * (statistics, the policy's thresholds, correction across features, tail checks): what the report
+ * and the Evidently benchmark (bench/evidently.ts) judge with.
+ */
+export function judgeFeatureDrift(
+  policy: ModelPolicy,
+  segment: string,
+  inputs: Array<{ feature: string; layout: NumericLayout | null; reference: NumericSummary | CategoricalSummary; current: NumericSummary | CategoricalSummary }>,
+): FeatureDrift[] {
+  const found = inputs.map(i => describeFeature(i.feature, segment, i.layout, i.reference, i.current, thresholdsOf(policy, i.feature)));
+  applyCorrection(found, policy);
+  return found;
+}
+
 /** Judges small-sample p-values per segment, corrected across that segment's tests. */
 function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
   const bySegment = new Map<string, FeatureDrift[]>();
