@@ -3,6 +3,7 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { RetrainAction as PluginRetrainAction, TrafficRouterFactory } from '@modelrails/plugin-mlops-node';
 import { createAlerts } from './alerts';
 import { healthRoutes } from './database/routes';
+import { createBacktest } from './backtest';
 import { createDrift } from './drift';
 import { createEvaluation } from './evaluation';
 import { MlopsInternals } from './internals';
@@ -72,6 +73,7 @@ export function assembleConcerns(
     },
   });
   const kpi = createKpi(ctx, { telemetry: telemetry.store, retention: telemetryRetention(ctx.config) });
+  const backtest = createBacktest(ctx, { drift: drift.service, kpi: kpi.service });
   const runbooks = createRunbooks(ctx, {
     driftReport: modelRef => drift.service.report(modelRef),
     rollouts: rollout.store,
@@ -83,7 +85,7 @@ export function assembleConcerns(
   const policies: Concern = { routes: (http: RouteContext) => policyRoutes(http, ctx.policies) };
 
   return {
-    concerns: [health, policies, registry, createLineage(ctx), mlflow, telemetry, rollout, promotion, drift, evaluation, retraining, kpi, runbooks, alerts],
+    concerns: [health, policies, registry, createLineage(ctx), mlflow, telemetry, rollout, promotion, drift, backtest, evaluation, retraining, kpi, runbooks, alerts],
     internals: {
       ctx,
       lifecycle: deps.lifecycle,

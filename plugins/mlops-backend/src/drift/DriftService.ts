@@ -4,6 +4,7 @@ import {
   ContractCheck,
   ContractViolation,
   DistributionBin,
+  DriftAlarm,
   DriftReport,
   DriftSeries,
   FeatureDistribution,
@@ -284,12 +285,14 @@ export class DefaultDriftService implements DriftService {
       if (findings.decided) checked.push(feature);
       violations.push(...findings.violations);
     }
-    applyCorrection(found, policy);
+    const byTest = applyCorrection(found, policy);
+    const alarms = new Map(found.map(f => [f.feature, [...(byTest.has(f) ? [f.test as DriftAlarm] : []), ...(f.tail?.flagged ? ['tail' as const] : [])]]));
     return {
       events: (byFeature.get(EVENTS) ?? []).reduce((n, r) => n + (r.summary as EventCounts).n, 0),
       reference: ref.info,
       present,
       drift: new Map(found.map(f => [f.feature, f])),
+      alarms,
       hits,
       violations,
       checked,
@@ -443,6 +446,7 @@ function foldSteps(
           psi: f?.psi ?? null,
           pValue: f?.pValue ?? null,
           jensenShannon: f?.jensenShannon ?? null,
+          alarms: step.alarms.get(feature) ?? [],
           violations: step.hits.get(feature) ?? [],
         };
       }),
@@ -593,7 +597,8 @@ export function judgeFeatureDrift(
 }
 
 /** Judges small-sample p-values per segment, corrected across that segment's tests. */
-function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
+/** Returns the features their distribution test flagged (the tail checks may flag more). */
+function applyCorrection(features: FeatureDrift[], policy: ModelPolicy): Set<FeatureDrift> {
   const bySegment = new Map<string, FeatureDrift[]>();
   for (const f of features) {
     if ((f.test === 'ks' || f.test === 'chi-square') && f.pValue !== null) {
@@ -608,7 +613,9 @@ function applyCorrection(features: FeatureDrift[], policy: ModelPolicy) {
       f.flagged = true;
     });
   }
+  const byTest = new Set(features.filter(f => f.flagged));
   judgeTails(features, policy);
+  return byTest;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { insufficient: 0, none: 1, warning: 2, critical: 3 };

@@ -1,6 +1,6 @@
 import { StepVerdict, StepVerdicts } from './StepVerdicts';
 
-const verdict = (events: number): StepVerdict => ({ events, reference: { kind: 'training', version: '1' }, present: [], drift: new Map(), hits: new Map(), violations: [], checked: [] });
+const verdict = (events: number): StepVerdict => ({ events, reference: { kind: 'training', version: '1' }, present: [], drift: new Map(), alarms: new Map(), hits: new Map(), violations: [], checked: [] });
 
 describe('StepVerdicts', () => {
   it('drops a model’s steps ending after a bucket a commit touched, and only those', () => {

@@ -1,4 +1,4 @@
-import { ContractCheck, ContractViolation, DriftSeries, FeatureDrift } from '@modelrails/plugin-mlops-common';
+import { ContractCheck, ContractViolation, DriftAlarm, DriftSeries, FeatureDrift } from '@modelrails/plugin-mlops-common';
 
 /** What a drift series holds of one step: every feature's verdict and contract findings in it. */
 export type StepVerdict = {
@@ -7,6 +7,8 @@ export type StepVerdict = {
   /** Features with rows in the step (judged, whether or not a verdict was possible). */
   present: string[];
   drift: Map<string, FeatureDrift>;
+  /** Per feature, the checks that raised its alarm in the step (its distribution test, the tail check). */
+  alarms: Map<string, DriftAlarm[]>;
   hits: Map<string, ContractCheck[]>;
   /** Violations found within the step, in feature order. */
   violations: ContractViolation[];

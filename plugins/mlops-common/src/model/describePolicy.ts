@@ -119,6 +119,14 @@ export function describePolicy(policy: ModelPolicy): PolicySection[] {
           value: `share beyond the reference's 1st/99th percentile: warning from ${drift.tail.warningRatio}× the reference's, critical from ${drift.tail.criticalRatio}×, at α = ${drift.tail.alpha}`,
         },
         {
+          label: 'backtest',
+          value: `alarms of the last ${drift.backtest.window} against the KPIs ${drift.backtest.horizon} after; ${
+            drift.backtest.lowerSeverity
+              ? `a signal whose alarms were followed ≤ ${pct(drift.backtest.maxPrecision)} of the time (from ${drift.backtest.minAlarms} alarms) is lowered one tier`
+              : 'severities are not lowered'
+          }`,
+        },
+        {
           label: 'contract',
           value: `null rate ≤ ${pct(drift.contract.maxNullRate)}, unseen categories ≤ ${pct(drift.contract.maxUnseenCategoryShare)}, out of range ≤ ${pct(drift.contract.maxOutOfRangeShare)}`,
         },

@@ -309,6 +309,22 @@ const driftSchema = z
       .strict()
       .refine(t => t.criticalRatio >= t.warningRatio, { message: 'criticalRatio must be at least warningRatio', path: ['criticalRatio'] })
       .prefault({}),
+    /**
+     * Backtesting every alarm: each feature's drift alarms over `window` (daily steps) set against the
+     * KPIs afterwards. An alarm is followed when a KPI breaches its SLO, or falls beyond its interval,
+     * within `horizon` of it. With `lowerSeverity` (off by default) a signal with at least `minAlarms`
+     * alarms of which at most `maxPrecision` were followed is reported one tier lower.
+     */
+    backtest: z
+      .object({
+        window: durationSchema.default('30d'),
+        horizon: durationSchema.default('3d'),
+        lowerSeverity: z.boolean().default(false),
+        minAlarms: z.number().int().min(1).default(3),
+        maxPrecision: fraction.default(0.2),
+      })
+      .strict()
+      .prefault({}),
     segments: z.array(z.string().min(1)).max(10).default([]),
     features: z
       .array(

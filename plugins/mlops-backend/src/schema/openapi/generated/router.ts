@@ -1127,7 +1127,7 @@ export const spec = {
       ProfileBatch: {
         type: 'object',
         description:
-          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the version's telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0).",
+          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the version's telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0). Optional, for exact statistics on rounded data and long tails: `ties` ([bin, count] of values equal to edges[bin]), and the tail sketches `lowTail` / `highTail` ([log bin, count] of the distance below edges[0] / above the last edge, for every value of the first / last bin that is not a tie).",
         properties: {
           batchId: {
             type: 'string',
@@ -1311,7 +1311,7 @@ export const spec = {
       TelemetryLayout: {
         type: 'object',
         description:
-          'Numeric values go to bin i, the smallest index with value ≤ edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values ≤ 1e-9 counted as zeros (test-vectors/binning.json has cases). Booleans are the categories "true" and "false"; past limits.maxCategories distinct values a summary counts the rest as "__other__".',
+          'Numeric values go to bin i, the smallest index with value ≤ edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values ≤ 1e-9 counted as zeros (test-vectors/binning.json has cases). A numeric value equal to edges[i] is also a tie of bin i; a value of the first bin below edges[0] goes to the low tail sketch at the log bin of edges[0] − x, one of the last bin at that of x − edges[last]. Booleans are the categories "true" and "false"; past limits.maxCategories distinct values a summary counts the rest as "__other__".',
         properties: {
           modelRef: {
             type: 'string',
@@ -1811,6 +1811,14 @@ export const spec = {
           jensenShannon: {
             type: ['number', 'null'],
           },
+          alarms: {
+            type: 'array',
+            description:
+              "The checks that raised the feature's drift alarm in the step (its distribution test, the tail check); empty when it raised none. Backtesting follows each on its own.",
+            items: {
+              $ref: '#/components/schemas/DriftAlarm',
+            },
+          },
           violations: {
             type: 'array',
             description:
@@ -1827,8 +1835,163 @@ export const spec = {
           'psi',
           'pValue',
           'jensenShannon',
+          'alarms',
           'violations',
         ],
+      },
+      KpiChange: {
+        type: 'object',
+        description:
+          'A KPI change on matured labels (all traffic) that drift alarms are backtested against.',
+        properties: {
+          metric: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+            enum: ['slo-breach', 'drop'],
+            description:
+              "slo-breach, the first step outside the SLO band; drop, a step whose 95 % interval lies beyond the previous step's in the worse direction.",
+          },
+          start: {
+            $ref: '#/components/schemas/Timestamp',
+          },
+          value: {
+            type: 'number',
+          },
+        },
+        required: ['metric', 'title', 'kind', 'start', 'value'],
+      },
+      BacktestSignal: {
+        type: 'object',
+        description:
+          "One feature's check, its alarm episodes (runs of consecutive alarming steps) set against the KPI changes.",
+        properties: {
+          feature: {
+            type: 'string',
+          },
+          check: {
+            $ref: '#/components/schemas/DriftAlarm',
+          },
+          alarms: {
+            type: 'integer',
+          },
+          followed: {
+            type: 'integer',
+            description:
+              'Episodes a KPI change began within, or within the horizon after.',
+          },
+          precision: {
+            type: ['number', 'null'],
+          },
+          missed: {
+            type: 'integer',
+            description: 'KPI changes no episode of this signal came before.',
+          },
+          missRate: {
+            type: ['number', 'null'],
+          },
+          followedMostBy: {
+            type: ['string', 'null'],
+          },
+          lowered: {
+            type: 'boolean',
+            description:
+              "Reported one tier lower under the policy's backtest rule (drift.backtest.lowerSeverity).",
+          },
+          summary: {
+            type: 'string',
+          },
+        },
+        required: [
+          'feature',
+          'check',
+          'alarms',
+          'followed',
+          'precision',
+          'missed',
+          'missRate',
+          'followedMostBy',
+          'lowered',
+          'summary',
+        ],
+      },
+      Backtest: {
+        type: 'object',
+        description:
+          'Every drift alarm of a window (daily steps) set against the KPI changes after it.',
+        properties: {
+          modelRef: {
+            type: 'string',
+          },
+          from: {
+            $ref: '#/components/schemas/Timestamp',
+          },
+          to: {
+            $ref: '#/components/schemas/Timestamp',
+          },
+          stepMs: {
+            type: 'integer',
+          },
+          horizonMs: {
+            type: 'integer',
+          },
+          maturedUntil: {
+            $ref: '#/components/schemas/Timestamp',
+          },
+          changes: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/KpiChange',
+            },
+          },
+          unexplained: {
+            type: 'integer',
+            description:
+              'KPI changes no drift alarm of any feature came before.',
+          },
+          signals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/BacktestSignal',
+            },
+          },
+          rule: {
+            type: 'object',
+            properties: {
+              lowerSeverity: {
+                type: 'boolean',
+              },
+              minAlarms: {
+                type: 'integer',
+              },
+              maxPrecision: {
+                type: 'number',
+              },
+            },
+            required: ['lowerSeverity', 'minAlarms', 'maxPrecision'],
+          },
+        },
+        required: [
+          'modelRef',
+          'from',
+          'to',
+          'stepMs',
+          'horizonMs',
+          'maturedUntil',
+          'changes',
+          'unexplained',
+          'signals',
+          'rule',
+        ],
+      },
+      DriftAlarm: {
+        type: 'string',
+        description: 'A drift check that can raise an alarm on a feature.',
+        enum: ['psi', 'ks', 'chi-square', 'tail'],
       },
       DriftSeries: {
         type: 'object',
@@ -4695,6 +4858,53 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/FeatureDistribution',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/models/{namespace}/{name}/drift/backtest': {
+      get: {
+        operationId: 'GetDriftBacktest',
+        description:
+          "Each feature's drift alarms over the last `window` (default: the policy's drift.backtest.window) in daily steps, set against the KPI changes on matured labels that followed within the policy's horizon: how often an alarm was followed by a change (precision), how often a change had no alarm of it before (miss rate). The Drift tab and Grafana read this.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            name: 'window',
+            in: 'query',
+            required: false,
+            schema: {
+              $ref: '#/components/schemas/KpiWindow',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The backtest.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/Backtest',
                 },
               },
             },

@@ -9,6 +9,7 @@ import { FetchApi } from '../types/fetch';
 import crossFetch from 'cross-fetch';
 import { pluginId } from '../pluginId';
 import * as parser from 'uri-template';
+import { Backtest } from '../models/Backtest.model';
 import { DatasetConsumers } from '../models/DatasetConsumers.model';
 import { DriftReport } from '../models/DriftReport.model';
 import { DriftSeries } from '../models/DriftSeries.model';
@@ -122,6 +123,18 @@ export type GetDatasetVersionModels = {
     namespace: string;
     name: string;
     version: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetDriftBacktest = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  query: {
+    window?: string;
   };
 };
 /**
@@ -672,6 +685,36 @@ export class DefaultApiClient {
       namespace: request.path.namespace,
       name: request.path.name,
       version: request.path.version,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * Each feature\'s drift alarms over the last `window` (default: the policy\'s drift.backtest.window) in daily steps, set against the KPI changes on matured labels that followed within the policy\'s horizon: how often an alarm was followed by a change (precision), how often a change had no alarm of it before (miss rate). The Drift tab and Grafana read this.
+   * @param namespace -
+   * @param name -
+   * @param window -
+   */
+  public async getDriftBacktest(
+    // @ts-ignore
+    request: GetDriftBacktest,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<Backtest>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/models/{namespace}/{name}/drift/backtest{?window}`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+      ...request.query,
     });
 
     return await this.fetchApi.fetch(`${baseUrl}${uri}`, {

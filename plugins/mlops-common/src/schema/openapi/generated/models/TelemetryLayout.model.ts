@@ -7,7 +7,7 @@ import { TelemetryLayoutFeaturesInner } from '../models/TelemetryLayoutFeaturesI
 import { TelemetryLayoutLimits } from '../models/TelemetryLayoutLimits.model';
 
 /**
- * Numeric values go to bin i, the smallest index with value ≤ edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values ≤ 1e-9 counted as zeros (test-vectors/binning.json has cases). Booleans are the categories \"true\" and \"false\"; past limits.maxCategories distinct values a summary counts the rest as \"__other__\".
+ * Numeric values go to bin i, the smallest index with value ≤ edges[i] (the last bin, edges.length, takes the rest); scores and latencies to log bins ceil(ln(x) / ln((1 + a) / (1 - a))) with a = limits.logAccuracy, values ≤ 1e-9 counted as zeros (test-vectors/binning.json has cases). A numeric value equal to edges[i] is also a tie of bin i; a value of the first bin below edges[0] goes to the low tail sketch at the log bin of edges[0] − x, one of the last bin at that of x − edges[last]. Booleans are the categories \"true\" and \"false\"; past limits.maxCategories distinct values a summary counts the rest as \"__other__\".
  * @public
  */
 export interface TelemetryLayout {

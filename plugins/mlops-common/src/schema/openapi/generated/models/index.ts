@@ -2,6 +2,9 @@
 
 export * from '../models/AlertKind.model';
 export * from '../models/AlertSeverity.model';
+export * from '../models/Backtest.model';
+export * from '../models/BacktestRule.model';
+export * from '../models/BacktestSignal.model';
 export * from '../models/ContractCheck.model';
 export * from '../models/ContractViolation.model';
 export * from '../models/DatasetConsumers.model';
@@ -9,6 +12,7 @@ export * from '../models/DatasetConsumersModelsInner.model';
 export * from '../models/DatasetVersion.model';
 export * from '../models/Deployment.model';
 export * from '../models/DistributionBin.model';
+export * from '../models/DriftAlarm.model';
 export * from '../models/DriftCell.model';
 export * from '../models/DriftReference.model';
 export * from '../models/DriftReferenceOneOf.model';
@@ -38,6 +42,7 @@ export * from '../models/Health.model';
 export * from '../models/HealthDatabase.model';
 export * from '../models/IngestResult.model';
 export * from '../models/JudgeVerdict.model';
+export * from '../models/KpiChange.model';
 export * from '../models/KpiMetric.model';
 export * from '../models/KpiOverview.model';
 export * from '../models/KpiOverviewMetric.model';

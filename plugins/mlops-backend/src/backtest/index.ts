@@ -1,0 +1,18 @@
+import { DriftService } from '../drift/DriftService';
+import { KpiService } from '../kpi/KpiService';
+import { RouteContext } from '../router/router';
+import { Concern, MlopsContext } from '../wiring';
+import { DefaultBacktestService } from './BacktestService';
+import { backtestRoutes } from './routes';
+
+export type { BacktestService } from './BacktestService';
+export type { Backtest, BacktestSignal, KpiChange } from './backtest';
+
+/** Backtesting drift alarms: each feature's alarms set against the KPI changes that followed. */
+export function createBacktest(ctx: MlopsContext, deps: { drift: DriftService; kpi: KpiService }) {
+  const service = new DefaultBacktestService(deps);
+  return {
+    service,
+    routes: (http: RouteContext) => backtestRoutes(http, { backtest: service, policies: ctx.policies }),
+  } satisfies Concern & Record<string, unknown>;
+}
