@@ -4,7 +4,7 @@ import { RetrainAction as PluginRetrainAction, TrafficRouterFactory } from '@mod
 import { createAlerts } from './alerts';
 import { healthRoutes } from './database/routes';
 import { createBacktest } from './backtest';
-import { createDrift } from './drift';
+import { createDrift, LoweredSignals } from './drift';
 import { createEvaluation } from './evaluation';
 import { MlopsInternals } from './internals';
 import { createKpi } from './kpi';
@@ -64,9 +64,13 @@ export function assembleConcerns(
   const evaluation = createEvaluation({ store: telemetry.store, policyOf: modelRef => telemetry.service.requirePolicy(modelRef) });
   const retraining = createRetraining(ctx, { store: telemetry.store, telemetry: telemetry.service, evaluation: evaluation.service });
   for (const [name, action] of deps.extensions.retrainActions) retraining.actions.add(name, action);
+  // The backtest reads drift series, and the drift report asks the backtest which signals to lower:
+  // the report's side is bound once the backtest exists (below).
+  const backtestOf: { lowered?: LoweredSignals } = {};
   const drift = createDrift(ctx, {
     telemetry: telemetry.service,
     store: telemetry.store,
+    loweredSignals: (modelRef, policy) => backtestOf.lowered!(modelRef, policy),
     onReport: async report => {
       await ownerNotifications.onDriftReport(report);
       await retraining.triggers.onDriftReport(report, await telemetry.service.requirePolicy(report.modelRef));
@@ -74,6 +78,7 @@ export function assembleConcerns(
   });
   const kpi = createKpi(ctx, { telemetry: telemetry.store, retention: telemetryRetention(ctx.config) });
   const backtest = createBacktest(ctx, { drift: drift.service, kpi: kpi.service });
+  backtestOf.lowered = (modelRef, policy) => backtest.service.lowered(modelRef, policy);
   const runbooks = createRunbooks(ctx, {
     driftReport: modelRef => drift.service.report(modelRef),
     rollouts: rollout.store,

@@ -61,5 +61,18 @@ describe.each(databases.eachSupportedId())('drift backtest from stored telemetry
     for (const signal of price) expect(signal).toMatchObject({ alarms: 2, followed: 1, precision: 0.5, missed: 0, missRate: 0, followedMostBy: 'CTR', lowered: false });
     expect(price.find(s => s.check === 'ks')!.summary).toBe('KS drift in item_price preceded a change in CTR 1 of 2 times');
     expect(result.unexplained).toBe(0);
+
+    // The lowering rule, asked to lower signals followed at most half the time: the drift report of
+    // day 1 (a price shift nothing followed) says item_price one tier lower, and why.
+    const backtests = new DefaultBacktestService({ drift, kpi: kpis, now: () => NOW });
+    const lowering = modelPolicySchema.parse({ ...policy, drift: { backtest: { horizon: '1d', window: '6d', lowerSeverity: true, minAlarms: 1, maxPrecision: 0.5 } } });
+    expect([...(await backtests.lowered(MODEL, lowering))]).toEqual(expect.arrayContaining(['item_price\u0000ks', 'item_price\u0000tail']));
+    const day1 = { version: '1', from: TODAY - 5 * DAY, to: TODAY - 4 * DAY };
+    const lowerer = (modelRef: string, p: typeof policy) => backtests.lowered(modelRef, p);
+    const before = (await new DefaultDriftService(telemetryStore, telemetry, () => NOW, lowerer).report(MODEL, day1)).features.find(f => f.feature === 'item_price' && f.segment === '*')!;
+    expect({ severity: before.severity, loweredBy: before.loweredBy }).toEqual({ severity: 'critical', loweredBy: undefined });
+    const underRule = new DefaultTelemetryService({ store: telemetryStore, policies: async () => lowering, rawSampleRate: 0, retentionMs: 40 * DAY, now: () => NOW });
+    const after = (await new DefaultDriftService(telemetryStore, underRule, () => NOW, lowerer).report(MODEL, day1)).features.find(f => f.feature === 'item_price' && f.segment === '*')!;
+    expect({ severity: after.severity, flagged: after.flagged, loweredBy: after.loweredBy }).toEqual({ severity: 'warning', flagged: true, loweredBy: ['ks', 'tail'] });
   });
 });

@@ -1,4 +1,4 @@
-import { DriftAlarm, DriftSeries, KpiReport, ModelPolicy } from '@modelrails/plugin-mlops-common';
+import { Backtest, BacktestSignal, DriftAlarm, DriftSeries, KpiChange, KpiReport, ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { sloStatusOf } from '../kpi/KpiService';
 
 /*
@@ -10,40 +10,6 @@ import { sloStatusOf } from '../kpi/KpiService';
  * direction). An episode is followed when a change begins between its first step and `horizon`
  * after its last; a change is missed by a signal none of whose episodes reaches it so.
  */
-
-export type KpiChange = { metric: string; title: string; kind: 'slo-breach' | 'drop'; start: string; value: number };
-
-export type BacktestSignal = {
-  feature: string;
-  check: DriftAlarm;
-  /** Alarm episodes in the window, and how many a KPI change followed. */
-  alarms: number;
-  followed: number;
-  precision: number | null;
-  /** Of the window's KPI changes, those no episode of this signal came before. */
-  missed: number;
-  missRate: number | null;
-  /** The KPI whose changes followed this signal most often. */
-  followedMostBy: string | null;
-  /** Reported one tier lower by the policy's backtest rule. */
-  lowered: boolean;
-  summary: string;
-};
-
-export type Backtest = {
-  modelRef: string;
-  from: string;
-  to: string;
-  stepMs: number;
-  horizonMs: number;
-  /** Changes after this are not judged: their labels may still arrive. */
-  maturedUntil: string;
-  changes: KpiChange[];
-  /** Of the changes, those no drift alarm of any feature came before. */
-  unexplained: number;
-  signals: BacktestSignal[];
-  rule: { lowerSeverity: boolean; minAlarms: number; maxPrecision: number };
-};
 
 const CHECK_WORDS: Record<DriftAlarm, string> = { psi: 'PSI', ks: 'KS', 'chi-square': 'chi-square', tail: 'tail' };
 

@@ -6,7 +6,6 @@ import { DefaultBacktestService } from './BacktestService';
 import { backtestRoutes } from './routes';
 
 export type { BacktestService } from './BacktestService';
-export type { Backtest, BacktestSignal, KpiChange } from './backtest';
 
 /** Backtesting drift alarms: each feature's alarms set against the KPI changes that followed. */
 export function createBacktest(ctx: MlopsContext, deps: { drift: DriftService; kpi: KpiService }) {

@@ -87,6 +87,12 @@ export interface DriftService {
   distribution(modelRef: string, options: { feature: string; version?: string; segment?: string; from?: number; to?: number }): Promise<FeatureDistribution>;
 }
 
+/**
+ * The signals (feature and check) a model's backtest says never mattered, as `${feature}\u0000${check}`:
+ * the report lowers them when the policy's drift.backtest.lowerSeverity asks.
+ */
+export type LoweredSignals = (modelRef: string, policy: ModelPolicy) => Promise<Set<string>>;
+
 export class DefaultDriftService implements DriftService {
   private readonly stepVerdicts: StepVerdicts;
 
@@ -94,6 +100,7 @@ export class DefaultDriftService implements DriftService {
     private readonly store: TelemetryStore,
     private readonly telemetry: TelemetryService,
     private readonly now: () => number = Date.now,
+    private readonly loweredSignals?: LoweredSignals,
   ) {
     this.stepVerdicts = new StepVerdicts({ ...STEP_VERDICTS, now });
     telemetry.changes.onCommit((modelRef, oldestBucket) => this.stepVerdicts.invalidate(modelRef, oldestBucket));
@@ -161,7 +168,10 @@ export class DefaultDriftService implements DriftService {
       const inBuckets = bucketGroups.get(`${g.segment}\u0000${g.feature}`);
       if (inBuckets) violations.push(...contractFindings(inBuckets, spec.layout, ref as any, policy).violations);
     }
-    applyCorrection(features, policy);
+    const byTest = applyCorrection(features, policy);
+    if (policy.drift.backtest.lowerSeverity && this.loweredSignals) {
+      lowerSeverities(features, byTest, await this.loweredSignals(modelRef, policy));
+    }
     // The target is a family of its own (labels, not inputs): a series, which has no target, then
     // judges every feature as the report does.
     const outcome = evaluationOutcome(policy);
@@ -597,6 +607,23 @@ export function judgeFeatureDrift(
 }
 
 /** Judges small-sample p-values per segment, corrected across that segment's tests. */
+const LOWER: Record<Severity, Severity> = { critical: 'warning', warning: 'none', none: 'none', insufficient: 'insufficient' };
+
+/**
+ * One tier lower for a flagged feature every one of whose alarming checks is a lowered signal; one
+ * check that still matters keeps its severity.
+ */
+function lowerSeverities(features: FeatureDrift[], byTest: Set<FeatureDrift>, lowered: Set<string>) {
+  for (const f of features) {
+    if (!f.flagged) continue;
+    const alarms: DriftAlarm[] = [...(byTest.has(f) ? [f.test as DriftAlarm] : []), ...(f.tail?.flagged ? ['tail' as const] : [])];
+    if (!alarms.length || !alarms.every(check => lowered.has(`${f.feature}\u0000${check}`))) continue;
+    f.severity = LOWER[f.severity];
+    f.flagged = f.severity !== 'none';
+    f.loweredBy = alarms;
+  }
+}
+
 /** Returns the features their distribution test flagged (the tail checks may flag more). */
 function applyCorrection(features: FeatureDrift[], policy: ModelPolicy): Set<FeatureDrift> {
   const bySegment = new Map<string, FeatureDrift[]>();

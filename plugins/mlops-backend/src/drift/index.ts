@@ -4,10 +4,10 @@ import { TelemetryService } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { Concern, MlopsContext } from '../wiring';
 import { driftMonitorTask } from './DriftMonitor';
-import { DefaultDriftService } from './DriftService';
+import { DefaultDriftService, LoweredSignals } from './DriftService';
 import { driftRoutes } from './routes';
 
-export type { DriftService } from './DriftService';
+export type { DriftService, LoweredSignals } from './DriftService';
 export { driftSignalsOf } from './DriftMonitor';
 
 /**
@@ -16,9 +16,16 @@ export { driftSignalsOf } from './DriftMonitor';
  */
 export function createDrift(
   ctx: MlopsContext,
-  deps: { telemetry: TelemetryService; store: TelemetryStore; /** Told of each monitored report. */ onReport?: (report: DriftReport) => Promise<void> },
+  deps: {
+    telemetry: TelemetryService;
+    store: TelemetryStore;
+    /** Told of each monitored report. */
+    onReport?: (report: DriftReport) => Promise<void>;
+    /** The backtest's signals whose alarms never mattered, for the policy's lowering rule. */
+    loweredSignals?: LoweredSignals;
+  },
 ) {
-  const service = new DefaultDriftService(deps.store, deps.telemetry);
+  const service = new DefaultDriftService(deps.store, deps.telemetry, Date.now, deps.loweredSignals);
   return {
     service,
     routes: (http: RouteContext) => driftRoutes(http, { drift: service, policies: ctx.policies, generation: modelRef => deps.telemetry.changes.generation(modelRef) }),

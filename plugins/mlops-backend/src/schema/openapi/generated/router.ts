@@ -1533,6 +1533,14 @@ export const spec = {
           flagged: {
             type: 'boolean',
           },
+          loweredBy: {
+            type: 'array',
+            description:
+              "Present when the policy's backtest rule (drift.backtest.lowerSeverity) reported the feature one tier lower than its checks said, because the alarms of these checks were never followed by a KPI change (GET …/drift/backtest).",
+            items: {
+              $ref: '#/components/schemas/DriftAlarm',
+            },
+          },
           attributedTo: {
             type: 'array',
             items: {
