@@ -6,6 +6,7 @@ import {
 import { ResponseError } from '@backstage/errors';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
+  Backtest,
   DatasetConsumers,
   DriftReport,
   DriftSeries,
@@ -54,6 +55,8 @@ export interface MlopsApi {
   /** One feature's reference and current distributions over a window. */
   getFeatureDistribution(ref: CompoundEntityRef, options: { feature: string; from: string; to: string; version?: string }): Promise<FeatureDistribution>;
   listRetrainTriggers(ref: CompoundEntityRef): Promise<{ items: RetrainTriggerView[] }>;
+  /** Each feature's drift alarms set against the KPI changes after them (the policy's backtest window). */
+  getDriftBacktest(ref: CompoundEntityRef): Promise<Backtest>;
   decidePromotion(id: string, decision: 'approve' | 'reject', body: { reason: string; override?: boolean }): Promise<PromotionView>;
   listRollouts(ref: CompoundEntityRef): Promise<Rollout[]>;
   getRollout(id: string): Promise<RolloutDetail>;
@@ -100,6 +103,10 @@ export class MlopsClient implements MlopsApi {
 
   getDriftSeries(ref: CompoundEntityRef, options: { window: string; step?: KpiStep; version?: string }) {
     return body(this.client.getDriftSeries({ path: path(ref), query: { window: options.window, step: options.step, version: options.version } }));
+  }
+
+  getDriftBacktest(ref: CompoundEntityRef) {
+    return body(this.client.getDriftBacktest({ path: path(ref), query: {} }));
   }
 
   getFeatureDistribution(ref: CompoundEntityRef, options: { feature: string; from: string; to: string; version?: string }) {

@@ -29,6 +29,7 @@ import Typography from '@material-ui/core/Typography';
 import { mlopsApiRef } from '../../api/MlopsApi';
 import { useAsync } from '../../hooks/useAsync';
 import { AsyncCard } from '../AsyncCard';
+import { DriftBacktest } from './DriftBacktest';
 import { DriftOverTime } from './DriftOverTime';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 import { TableHeader } from '../TableHeader';
@@ -120,7 +121,14 @@ const NUMERIC = { whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' } as 
 function SeverityChip({ f }: { f: FeatureDrift }) {
   if (f.severity === 'insufficient') return <Chip size="small" variant="outlined" label={`too few events (${formatCount(f.n)})`} />;
   if (!f.flagged && f.attributedTo) return <Chip size="small" variant="outlined" label={`see ${f.attributedTo.map(segmentLabel).join(', ')}`} />;
-  return <Chip size="small" label={f.flagged ? f.severity : 'no drift'} style={SEVERITY_STYLE[f.flagged ? f.severity : 'none']} />;
+  const chip = <Chip size="small" label={`${f.flagged ? f.severity : 'no drift'}${f.loweredBy ? ' (lowered)' : ''}`} style={SEVERITY_STYLE[f.flagged ? f.severity : 'none']} />;
+  if (!f.loweredBy) return chip;
+  // The backtest rule lowered it: say from what, and why.
+  return (
+    <Tooltip title={`One tier lower than its ${f.loweredBy.join(' and ')} alarm said: such alarms were never followed by a KPI change (see the drift backtest below)`}>
+      {chip}
+    </Tooltip>
+  );
 }
 
 function Violations({ report, runbookLink }: { report: DriftReport; runbookLink: string }) {
@@ -331,6 +339,9 @@ export function ModelDriftContent() {
             </Grid>
             <Grid item xs={12}>
               <FeatureTable report={report} />
+            </Grid>
+            <Grid item xs={12}>
+              <DriftBacktest modelRef={ref} />
             </Grid>
             <Grid item xs={12}>
               <AsyncCard title="Retraining triggers" state={triggers}>
