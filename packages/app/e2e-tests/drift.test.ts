@@ -88,3 +88,21 @@ test('more high-value baskets on the fraud detector: the tail check flags item_p
   await expect(page.getByRole('tooltip')).toContainText(/Beyond its 99th \([\d.,]+\):\s[2-4](\.\d+)?\s%\svs\s1(\.\d+)?\s%\.\sp\s<\s0\.001/);
   await page.screenshot({ path: 'test-results/e2e/drift-tail.png', fullPage: true });
 });
+
+test('the drift backtest on ad-ctr-predictor: of the days item_price drifted, one came before a fall in clicks', async ({ page }) => {
+  await signIn(page);
+  await openModelFromCatalog(page, 'Ad CTR predictor');
+  await openTab(page, 'Drift');
+  // The demo's six days of history: item_price shifted on two days, only the second with fewer clicks,
+  // and its upper tail grew on a third that nothing followed.
+  const card = page.getByRole('table', { name: 'drift backtest' });
+  await expect(card).toBeVisible({ timeout: 60_000 });
+  const price = card.locator('tr[data-feature="item_price"]').filter({ hasText: /KS test|PSI/ }).first();
+  await expect(price).toContainText(/drift in item_price preceded a change in Ad click-through rate 1 of 2 times/);
+  await expect(price).toContainText('50.0');
+  const tail = card.locator('tr[data-feature="item_price"][data-check="tail"]');
+  await expect(tail).toContainText(/tail drift in item_price (was followed by no KPI change|preceded a change in Ad click-through rate \d of \d times)/);
+  await expect(page.getByLabel('KPI changes')).toContainText(/Ad click-through rate fell on/);
+  await page.getByRole('table', { name: 'drift backtest' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'test-results/e2e/drift-backtest.png', fullPage: true });
+});

@@ -34,6 +34,18 @@ const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
   'checkout-fraud-detector': () => ({ priceTail: 0.015 }),
 };
 
+/**
+ * The days before today, for the drift backtest to look back on (whole UTC days; raw events are
+ * kept seven): ad-ctr-predictor's item_price shifted twice and its upper tail grew once, and only
+ * the second shift came with a fall in clicks. Index 0 is six days ago.
+ */
+const HISTORY: Record<string, TrafficScenario[]> = {
+  'ad-ctr-predictor': [{}, { priceShift: 1.5 }, {}, { priceShift: 1.5, clickRateFactor: 0.5 }, {}, { priceTail: 0.03 }],
+};
+/** Requests per history day: enough for each day's drift and CTR to be judged, quick to load. */
+const HISTORY_EVENTS_PER_DAY = 4000;
+const DAY_MS = 86_400_000;
+
 export const DEMO_EVENTS_PER_MINUTE = 200;
 /** While a model's rollout runs: enough for its canary steps to reach their samples in seconds. */
 export const DEMO_ROLLOUT_EVENTS_PER_MINUTE = 6000;
@@ -168,6 +180,7 @@ export class DemoTraffic {
         }
       }
     }
+    await this.backfillHistory(models, now);
     const from = bucketOf(now - BACKFILL_MS);
     this.backfilledFrom = from;
     for (const [i, m] of models.entries()) {
@@ -183,6 +196,24 @@ export class DemoTraffic {
     }, TICK_MS);
     this.timer.unref?.();
     this.logger.info(`Demo traffic streaming for ${models.length} models`);
+  }
+
+  /** The history days of the models that have one, unless an earlier start sent them. */
+  private async backfillHistory(models: ReturnType<typeof demoLiveModels>, now: number) {
+    const today = Math.floor(now / DAY_MS) * DAY_MS;
+    for (const [i, m] of models.entries()) {
+      const days = HISTORY[m.name];
+      if (!days) continue;
+      const first = today - days.length * DAY_MS;
+      const existing = await this.store.readSummaries({ modelRef: m.modelRef, features: ['__events'], segments: ['*'], from: first, to: today });
+      if (existing.length) continue;
+      const simulator = this.simulator(m.modelRef, m.name, 77 + i);
+      for (const [d, scenario] of days.entries()) {
+        const start = first + d * DAY_MS;
+        const events = simulator.events(m.version, HISTORY_EVENTS_PER_DAY, start + 60_000, start + DAY_MS - 60_000, scenario);
+        await this.ingest(m, events, `history-${start}`);
+      }
+    }
   }
 
   async tick(now = Date.now()) {
@@ -230,14 +261,19 @@ export class DemoTraffic {
       this.mirrorSequences.set(m.modelRef, first + championEvents.length);
       events.push(...mirrorEvents(championEvents, serving.challenger, `${this.source(m.name)}-shadow`, first, this.mirrorRandom, scenarioOf(serving.challenger)));
     }
+    await this.ingest(m, events, String(from));
+  }
+
+  /** Events and the labels their simulated users earn, through the ingestion API's service. */
+  private async ingest(m: { name: string; modelRef: string }, events: SimulatedEvent[], key: string) {
     const outcomes = this.outcomes.get(m.modelRef) ?? ['click'];
     for (let i = 0; i < events.length; i += 5000) {
       const chunk = events.slice(i, i + 5000);
-      await this.telemetry.ingestPredictions({ batchId: `demo-${this.runId}-${m.name}-${from}-${i}`, source: this.source(m.name), events: toWire(chunk) });
+      await this.telemetry.ingestPredictions({ batchId: `demo-${this.runId}-${m.name}-${key}-${i}`, source: this.source(m.name), events: toWire(chunk) });
       const labels = chunk.flatMap(e => outcomes.filter(o => earns(o, e)).map(outcome => ({ e, outcome })));
       if (labels.length) {
         await this.telemetry.ingestOutcomes({
-          batchId: `demo-${this.runId}-${m.name}-${from}-${i}-labels`,
+          batchId: `demo-${this.runId}-${m.name}-${key}-${i}-labels`,
           source: `${this.source(m.name)}-labels`,
           // The label stream numbers its own records, without gaps (one sequence range per sender).
           outcomes: labels.map(({ e, outcome }) => ({ requestId: e.requestId, sequence: this.nextLabelSequence(m.name), outcome, value: 1, time: e.time + 2000 })),
