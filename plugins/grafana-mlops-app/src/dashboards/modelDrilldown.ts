@@ -8,7 +8,7 @@ import { canaryPanel, DATASOURCE, driftPanel, kpiPanel, MlopsQueryBuilder, DRIFT
 
 export const MODEL_DRILLDOWN_UID = 'modelrails-model';
 
-/** One model: its KPIs over time, each feature's drift with distributions, contract violations, its rollout. */
+/** One model: its KPIs over time, each feature's drift with distributions, contract violations, the drift backtest, its rollout. */
 export function modelDrilldown(): dashboard.Dashboard {
   const feature = new dashboard.QueryVariableBuilder('feature')
     .label('Feature')
@@ -46,12 +46,20 @@ export function modelDrilldown(): dashboard.Dashboard {
         .withTarget(new MlopsQueryBuilder('contract').refId('V').model('${model}'))
         .gridPos({ x: 16, y: 12, w: 8, h: 16 }),
     )
+    .withPanel(
+      new TableBuilder()
+        .title('Drift backtest: did the alarms matter? ${model}')
+        .description("Each feature's drift alarms over the policy's backtest window, against the KPI changes within its horizon after them")
+        .datasource(DATASOURCE)
+        .withTarget(new MlopsQueryBuilder('backtest').refId('B').model('${model}'))
+        .gridPos({ x: 0, y: 28, w: 24, h: 8 }),
+    )
     .withRow(new dashboard.RowBuilder('Rollout'))
     .withPanel(
       canaryPanel(DEFAULT_CANARY_OPTIONS)
         .title('Latest rollout: ${model}')
         .withTarget(new MlopsQueryBuilder('canary').refId('C').model('${model}'))
-        .gridPos({ x: 0, y: 29, w: 24, h: 12 }),
+        .gridPos({ x: 0, y: 37, w: 24, h: 12 }),
     )
     .build();
 }

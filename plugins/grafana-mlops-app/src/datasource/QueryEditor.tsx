@@ -10,6 +10,7 @@ type Props = QueryEditorProps<MlopsDataSource, MlopsQuery, MlopsDataSourceOption
 const INPUTS: Record<MlopsQueryType, Array<'version' | 'feature' | 'segment' | 'rolloutId'>> = {
   kpi: ['version', 'segment'],
   performance: [],
+  backtest: [],
   drift: ['version', 'segment', 'feature'],
   contract: ['version', 'segment'],
   canary: ['rolloutId'],

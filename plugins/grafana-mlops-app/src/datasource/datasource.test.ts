@@ -225,6 +225,41 @@ describe('MlopsDataSource query types', () => {
     expect(calledPaths()).toEqual(['/models/default/home-feed-ranker/evaluation?step=1d&days=8']);
   });
 
+  it('reads the drift backtest as a table, a row per feature and check', async () => {
+    const backtest = {
+      modelRef: MODEL,
+      from: '2026-10-24T00:00:00.000Z',
+      to: '2026-11-23T00:00:00.000Z',
+      stepMs: 86_400_000,
+      horizonMs: 3 * 86_400_000,
+      maturedUntil: '2026-11-23T11:00:00.000Z',
+      changes: [{ metric: 'ctr', title: 'CTR', kind: 'drop', start: '2026-11-20T00:00:00.000Z', value: 0.04 }],
+      unexplained: 0,
+      signals: [
+        { feature: 'item_price', check: 'psi', alarms: 2, followed: 1, precision: 0.5, missed: 0, missRate: 0, followedMostBy: 'CTR', lowered: false, summary: 'PSI drift in item_price preceded a change in CTR 1 of 2 times' },
+        { feature: 'user_age', check: 'ks', alarms: 3, followed: 0, precision: 0, missed: 1, missRate: 1, followedMostBy: null, lowered: true, summary: 'KS drift in user_age was followed by no KPI change (3 alarms): reported one tier lower' },
+      ],
+      rule: { lowerSeverity: true, minAlarms: 3, maxPrecision: 0.2 },
+    };
+    answer({ '/models/default/home-feed-ranker/drift/backtest': backtest });
+    const ds = new MlopsDataSource(settings);
+    const { data } = await ds.query(request([{ refId: 'B', queryType: 'backtest', model: '$model' }]));
+    expect(calledPaths()).toEqual(['/models/default/home-feed-ranker/drift/backtest']);
+    const [table] = data;
+    expect(table.meta.custom).toMatchObject({ kind: 'backtest', model: MODEL, horizonMs: 3 * 86_400_000, unexplained: 0, rule: { lowerSeverity: true } });
+    expect(fields(table)).toEqual({
+      feature: ['item_price', 'user_age'],
+      check: ['psi', 'ks'],
+      alarms: [2, 3],
+      followed: [1, 0],
+      precision: [0.5, 0],
+      missed: [0, 1],
+      lowered: [false, true],
+      summary: [backtest.signals[0].summary, backtest.signals[1].summary],
+    });
+    expect(table.fields[5].config.displayName).toBe('changes missed (of 1)');
+  });
+
   it('asks for the overview of every model when a KPI query names none', async () => {
     answer({ '/kpis': { from: '', to: '', stepMs: 3_600_000, currency: 'USD', items: [{ modelRef: MODEL, title: 'Home feed', metrics: [{ ...kpiReport.metrics[0], current: kpiReport.metrics[0].series[0].current, points: kpiReport.metrics[0].series[0].points }] }] } });
     const ds = new MlopsDataSource(settings);

@@ -14,6 +14,7 @@ import {
   MAX_SERIES_POINTS,
   type DriftSeries,
   type FeatureDistribution,
+  type Backtest,
   type GetEvaluation200Response,
   type KpiOverview,
   type KpiReport,
@@ -24,7 +25,7 @@ import {
 import { alignedWindow, stepFor } from './window';
 import { lastValueFrom } from 'rxjs';
 import { parseModelRef } from './modelRef';
-import { canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, performanceFrames, policyToFrame } from './mlopsFrames';
+import { backtestFrame, canaryFrames, contractFrame, distributionFrame, driftFrames, eventsFrame, kpiOverviewFrames, kpiReportFrames, performanceFrames, policyToFrame } from './mlopsFrames';
 import { DEFAULT_QUERY, HealthResponse, MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
 const MINUTE = 60_000;
@@ -119,6 +120,9 @@ export class MlopsDataSource extends DataSourceApi<MlopsQuery, MlopsDataSourceOp
         }
         return frames;
       }
+      case 'backtest':
+        // The policy's window in daily steps, ending today: the dashboard's range does not apply.
+        return [backtestFrame(await this.get<Backtest>(`${modelPath}/drift/backtest`), target.refId)];
       case 'canary': {
         let id = replace(target.rolloutId);
         if (!id) {

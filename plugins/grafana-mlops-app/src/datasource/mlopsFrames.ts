@@ -1,5 +1,6 @@
 import { createDataFrame, DataFrame, FieldType } from '@grafana/data';
 import type {
+  Backtest,
   DriftSeries,
   GetEvaluation200Response,
   FeatureDistribution,
@@ -167,6 +168,42 @@ export function performanceFrames(report: GetEvaluation200Response, refId: strin
         { name: 'realised', type: FieldType.number, values: report.days.map(d => d[key]), labels, config: { displayName: `${title}, realised`, decimals: 3 } },
       ],
     });
+  });
+}
+
+/**
+ * The drift backtest as a table, a row per feature and check: `feature`, `check` (psi, ks,
+ * chi-square, tail), `alarms`, `followed`, `precision`, `missed` (KPI changes it did not come
+ * before), `lowered` (reported one tier lower by the policy's rule), `summary` (the sentence).
+ * meta.custom: the window, horizon, KPI changes and the rule.
+ */
+export function backtestFrame(backtest: Backtest, refId: string): DataFrame {
+  const s = backtest.signals;
+  return createDataFrame({
+    refId,
+    name: 'Drift backtest',
+    meta: {
+      custom: {
+        kind: 'backtest',
+        model: backtest.modelRef,
+        from: backtest.from,
+        to: backtest.to,
+        horizonMs: backtest.horizonMs,
+        changes: backtest.changes,
+        unexplained: backtest.unexplained,
+        rule: backtest.rule,
+      },
+    },
+    fields: [
+      { name: 'feature', type: FieldType.string, values: s.map(x => x.feature) },
+      { name: 'check', type: FieldType.string, values: s.map(x => x.check) },
+      { name: 'alarms', type: FieldType.number, values: s.map(x => x.alarms), config: { decimals: 0 } },
+      { name: 'followed', type: FieldType.number, values: s.map(x => x.followed), config: { decimals: 0 } },
+      { name: 'precision', type: FieldType.number, values: s.map(x => x.precision), config: { unit: 'percentunit', decimals: 1 } },
+      { name: 'missed', type: FieldType.number, values: s.map(x => x.missed), config: { decimals: 0, displayName: `changes missed (of ${backtest.changes.length})` } },
+      { name: 'lowered', type: FieldType.boolean, values: s.map(x => x.lowered) },
+      { name: 'summary', type: FieldType.string, values: s.map(x => x.summary) },
+    ],
   });
 }
 

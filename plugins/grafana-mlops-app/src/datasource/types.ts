@@ -1,12 +1,13 @@
 import { DataQuery, DataSourceJsonData } from '@grafana/schema';
 
 /** What a query asks the ModelRails backend for (see mlopsFrames.ts for the frames each returns). */
-export type MlopsQueryType = 'kpi' | 'performance' | 'drift' | 'contract' | 'canary' | 'annotations' | 'policy';
+export type MlopsQueryType = 'kpi' | 'performance' | 'drift' | 'backtest' | 'contract' | 'canary' | 'annotations' | 'policy';
 
 export const QUERY_TYPES: Array<{ value: MlopsQueryType; label: string; description: string }> = [
   { value: 'kpi', label: 'KPIs', description: "A model's KPIs, latency, errors and cost per 1K; every model when no model is set" },
   { value: 'performance', label: 'Performance', description: "A model's ROC AUC, precision and recall estimated before labels (CBPE), realised beside them" },
   { value: 'drift', label: 'Drift', description: "Each feature's drift per step; a feature adds its distributions" },
+  { value: 'backtest', label: 'Drift backtest', description: "Each feature's drift alarms against the KPI changes after them (the policy's backtest window)" },
   { value: 'contract', label: 'Contract', description: 'Contract violations in the time range' },
   { value: 'canary', label: 'Canary', description: "The model's latest rollout: stages, checks, decisions" },
   { value: 'annotations', label: 'Annotations', description: 'Promotions and rollouts' },
