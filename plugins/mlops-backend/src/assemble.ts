@@ -77,7 +77,7 @@ export function assembleConcerns(
     },
   });
   const kpi = createKpi(ctx, { telemetry: telemetry.store, retention: telemetryRetention(ctx.config) });
-  const backtest = createBacktest(ctx, { drift: drift.service, kpi: kpi.service });
+  const backtest = createBacktest(ctx, { drift: drift.service, kpi: kpi.service, evaluation: evaluation.service });
   backtestOf.lowered = (modelRef, policy) => backtest.service.lowered(modelRef, policy);
   const runbooks = createRunbooks(ctx, {
     driftReport: modelRef => drift.service.report(modelRef),

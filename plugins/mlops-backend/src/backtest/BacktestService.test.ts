@@ -3,6 +3,7 @@ import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../demo/simulation';
 import { DefaultDriftService } from '../drift/DriftService';
+import { DefaultEvaluationService } from '../evaluation/EvaluationService';
 import { DatabaseKpiStore } from '../kpi/DatabaseKpiStore';
 import { DefaultKpiService } from '../kpi/KpiService';
 import { LabelRollups } from '../kpi/LabelRollups';
@@ -45,15 +46,20 @@ describe.each(databases.eachSupportedId())('drift backtest from stored telemetry
     }
     await new LabelRollups(kpiStore, 40 * DAY).refresh(MODEL, policy, NOW);
 
-    const result = await new DefaultBacktestService({ drift, kpi: kpis, now: () => NOW }).backtest(MODEL, policy);
+    const evaluation = new DefaultEvaluationService(telemetryStore, () => NOW);
+    const result = await new DefaultBacktestService({ drift, kpi: kpis, evaluation, now: () => NOW }).backtest(MODEL, policy);
     expect({ from: result.from, to: result.to, stepMs: result.stepMs, horizonMs: result.horizonMs }).toEqual({
       from: new Date(TODAY - 6 * DAY).toISOString(),
       to: new Date(TODAY).toISOString(),
       stepMs: DAY,
       horizonMs: DAY,
     });
-    // CTR fell on day 3 (and recovered on day 4, which is no change for the worse).
+    // CTR fell on day 3 (and recovered on day 4, which is no change for the worse). Fewer clicks at
+    // every score leave the ranking as good as it was: no ROC AUC change.
     expect(result.changes.map(c => [c.metric, c.kind, c.start])).toEqual([['ctr', 'drop', new Date(TODAY - 3 * DAY).toISOString()]]);
+    // The AUCs it weighed: one per day of the window, all on matured labels.
+    const aucs = (await evaluation.daily(MODEL, policy, { days: 7, step: '1d', estimate: false })).days.filter(d => d.matured && d.auc !== null);
+    expect(aucs.map(d => d.start)).toEqual(days.map((_, i) => new Date(TODAY - (6 - i) * DAY).toISOString()));
     // Two alarm episodes on item_price (3,000 values a day: its KS test; the shift fattens its upper
     // tail too), one followed by the drop: precision 1/2, no change missed.
     const price = result.signals.filter(s => s.feature === 'item_price');

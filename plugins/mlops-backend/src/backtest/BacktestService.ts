@@ -1,5 +1,6 @@
 import { Backtest, ModelPolicy, parseDuration } from '@modelrails/plugin-mlops-common';
 import { DriftService } from '../drift/DriftService';
+import { EvaluationService } from '../evaluation/EvaluationService';
 import { KpiService } from '../kpi/KpiService';
 import { backtest } from './backtest';
 
@@ -17,7 +18,7 @@ export class DefaultBacktestService implements BacktestService {
   /** Per model, the lowered signals and the UTC day and rule they were computed for: days change slowly. */
   private readonly loweredCache = new Map<string, { key: string; signals: Promise<Set<string>> }>();
 
-  constructor(private readonly deps: { drift: DriftService; kpi: KpiService; now?: () => number }) {}
+  constructor(private readonly deps: { drift: DriftService; kpi: KpiService; evaluation?: EvaluationService; now?: () => number }) {}
 
   lowered(modelRef: string, policy: ModelPolicy): Promise<Set<string>> {
     const key = JSON.stringify([Math.floor((this.deps.now ?? Date.now)() / DAY), policy.drift.backtest, policy.kpis]);
@@ -35,10 +36,14 @@ export class DefaultBacktestService implements BacktestService {
     // report then share their steps.
     const to = Math.floor((options.to ?? (this.deps.now ?? Date.now)()) / DAY) * DAY;
     const from = to - Math.ceil((options.windowMs ?? parseDuration(policy.drift.backtest.window)) / DAY) * DAY;
-    const [series, kpis] = await Promise.all([
+    const [series, kpis, evaluation] = await Promise.all([
       this.deps.drift.series(modelRef, { from, to, stepMs: DAY }),
       this.deps.kpi.report(modelRef, policy, { from, to, stepMs: DAY }),
+      // Daily ROC AUC on matured labels, of the days the window and the raw events' retention share
+      // (its days run up to today's, which the window leaves out).
+      this.deps.evaluation?.daily(modelRef, policy, { days: Math.round((to - from) / DAY) + 1, step: '1d', estimate: false }),
     ]);
-    return backtest(series, kpis, policy, parseDuration(policy.drift.backtest.horizon));
+    const days = evaluation && { days: evaluation.days.filter(d => Date.parse(d.start) >= from && Date.parse(d.start) < to) };
+    return backtest(series, kpis, policy, parseDuration(policy.drift.backtest.horizon), days);
   }
 }

@@ -1,5 +1,6 @@
 import { Backtest, BacktestSignal, DriftAlarm, DriftSeries, KpiChange, KpiReport, ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { sloStatusOf } from '../kpi/KpiService';
+import type { EvaluationReport } from '../evaluation/EvaluationService';
 
 /*
  * Backtesting drift alarms, as the field reports ask: "when drift was high in the past, did
@@ -7,7 +8,7 @@ import { sloStatusOf } from '../kpi/KpiService';
  * (consecutive steps it alarmed in) are set against the KPI changes that followed; a change is a
  * KPI step on matured labels that breaches its SLO (the first step of a breach) or falls beyond
  * its own interval from the step before (Wilson intervals that do not overlap, in the worse
- * direction). An episode is followed when a change begins between its first step and `horizon`
+ * direction), or a day whose ROC AUC on matured labels falls so (Hanley–McNeil intervals). An episode is followed when a change begins between its first step and `horizon`
  * after its last; a change is missed by a signal none of whose episodes reaches it so.
  */
 
@@ -35,6 +36,32 @@ export function kpiChanges(report: KpiReport): KpiChange[] {
   return changes.sort((a, b) => Date.parse(a.start) - Date.parse(b.start) || a.metric.localeCompare(b.metric));
 }
 
+/**
+ * The 95 % interval of a ROC AUC from its positives and negatives (Hanley & McNeil 1982): the
+ * standard error of the Mann–Whitney statistic under their exponential approximation.
+ */
+export function aucInterval(auc: number, positives: number, negatives: number): { lower: number; upper: number } {
+  const q1 = auc / (2 - auc);
+  const q2 = (2 * auc * auc) / (1 + auc);
+  const variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc * auc) + (negatives - 1) * (q2 - auc * auc)) / (positives * negatives);
+  const half = 1.959963984540054 * Math.sqrt(Math.max(variance, 0));
+  return { lower: auc - half, upper: auc + half };
+}
+
+/** Days on matured labels whose ROC AUC's interval lies below the previous day's. */
+export function evaluationChanges(report: Pick<EvaluationReport, 'days'>): KpiChange[] {
+  const days = report.days.filter(d => d.matured && d.auc !== null && d.positives > 0 && d.positives < d.n);
+  const changes: KpiChange[] = [];
+  days.forEach((d, i) => {
+    const previous = days[i - 1];
+    if (!previous) return;
+    const now = aucInterval(d.auc!, d.positives, d.n - d.positives);
+    const before = aucInterval(previous.auc!, previous.positives, previous.n - previous.positives);
+    if (now.upper < before.lower) changes.push({ metric: 'auc', title: 'ROC AUC', kind: 'drop', start: d.start, value: d.auc! });
+  });
+  return changes;
+}
+
 type Episode = { first: number; last: number };
 
 /** Runs of consecutive steps in which `check` alarmed on a feature, as step start times. */
@@ -56,9 +83,11 @@ function episodesOf(series: DriftSeries, cells: DriftSeries['features'][number][
   return episodes;
 }
 
-export function backtest(series: DriftSeries, kpis: KpiReport, policy: ModelPolicy, horizonMs: number): Backtest {
+export function backtest(series: DriftSeries, kpis: KpiReport, policy: ModelPolicy, horizonMs: number, evaluation?: Pick<EvaluationReport, 'days'>): Backtest {
   const rule = { lowerSeverity: policy.drift.backtest.lowerSeverity, minAlarms: policy.drift.backtest.minAlarms, maxPrecision: policy.drift.backtest.maxPrecision };
-  const changes = kpiChanges(kpis);
+  const changes = [...kpiChanges(kpis), ...(evaluation ? evaluationChanges(evaluation) : [])].sort(
+    (a, b) => Date.parse(a.start) - Date.parse(b.start) || a.metric.localeCompare(b.metric),
+  );
   const at = changes.map(c => Date.parse(c.start));
   const reaches = (e: Episode, t: number) => t >= e.first && t <= e.last + horizonMs;
   const explained = new Set<number>();

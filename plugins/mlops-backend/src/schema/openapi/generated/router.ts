@@ -1850,7 +1850,7 @@ export const spec = {
       KpiChange: {
         type: 'object',
         description:
-          'A KPI change on matured labels (all traffic) that drift alarms are backtested against.',
+          'A KPI change, or a fall in ROC AUC (metric auc), on matured labels (all traffic) that drift alarms are backtested against.',
         properties: {
           metric: {
             type: 'string',

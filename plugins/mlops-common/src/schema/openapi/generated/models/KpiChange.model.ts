@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * A KPI change on matured labels (all traffic) that drift alarms are backtested against.
+ * A KPI change, or a fall in ROC AUC (metric auc), on matured labels (all traffic) that drift alarms are backtested against.
  * @public
  */
 export interface KpiChange {
