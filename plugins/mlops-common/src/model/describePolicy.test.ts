@@ -15,6 +15,14 @@ describe('describePolicy', () => {
     );
     expect(byTitle['Validation gates']).toEqual([{ label: 'gates', value: 'none configured: promotion is not gated' }]);
     expect(byTitle.Drift.find(l => l.label === 'PSI')?.value).toBe('warning > 0.25, critical > 0.5');
+    expect(byTitle.Drift.find(l => l.label === 'backtest')?.value).toBe('alarms of the last 30d against the KPIs 3d after; severities are not lowered');
+  });
+
+  it('records the backtest rule when it lowers severities', () => {
+    const drift = describePolicy(modelPolicySchema.parse({ drift: { backtest: { lowerSeverity: true, minAlarms: 4, maxPrecision: 0.1 } } })).find(s => s.title === 'Drift')!;
+    expect(drift.lines.find(l => l.label === 'backtest')?.value).toBe(
+      'alarms of the last 30d against the KPIs 3d after; a signal whose alarms were followed ≤ 10 % of the time (from 4 alarms) is lowered one tier',
+    );
   });
 
   it('states a KPI SLO band as shares', () => {
