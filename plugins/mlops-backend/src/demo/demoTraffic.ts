@@ -42,8 +42,12 @@ const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
 const HISTORY: Record<string, TrafficScenario[]> = {
   'ad-ctr-predictor': [{}, { priceShift: 1.5 }, {}, { priceShift: 1.5, clickRateFactor: 0.5 }, {}, { priceTail: 0.03 }],
 };
-/** Requests per history day: enough for each day's drift and CTR to be judged, quick to load. */
-const HISTORY_EVENTS_PER_DAY = 4000;
+/**
+ * Requests per history day, all in its noon hour: enough for each day's drift and CTR to be judged,
+ * and few 5-minute buckets to write (a batch spread over many buckets is the slow case of ingestion).
+ */
+const HISTORY_EVENTS_PER_DAY = 1500;
+const HISTORY_HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export const DEMO_EVENTS_PER_MINUTE = 200;
@@ -180,7 +184,6 @@ export class DemoTraffic {
         }
       }
     }
-    await this.backfillHistory(models, now);
     const from = bucketOf(now - BACKFILL_MS);
     this.backfilledFrom = from;
     for (const [i, m] of models.entries()) {
@@ -196,6 +199,8 @@ export class DemoTraffic {
     }, TICK_MS);
     this.timer.unref?.();
     this.logger.info(`Demo traffic streaming for ${models.length} models`);
+    // The history the drift backtest looks back on, once live traffic flows: it never delays it.
+    this.backfillHistory(models, now).catch(e => this.logger.warn(`Demo history: ${(e as Error).message}`));
   }
 
   /** The history days of the models that have one, unless an earlier start sent them. */
@@ -207,11 +212,13 @@ export class DemoTraffic {
       const first = today - days.length * DAY_MS;
       const existing = await this.store.readSummaries({ modelRef: m.modelRef, features: ['__events'], segments: ['*'], from: first, to: today });
       if (existing.length) continue;
-      const simulator = this.simulator(m.modelRef, m.name, 77 + i);
+      // A sender of its own (its own sequences, its labels' own), beside the live one.
+      const source = `${this.source(m.name)}-history`;
+      const simulator = new TrafficSimulator(m.modelRef, source, 177 + i);
       for (const [d, scenario] of days.entries()) {
-        const start = first + d * DAY_MS;
-        const events = simulator.events(m.version, HISTORY_EVENTS_PER_DAY, start + 60_000, start + DAY_MS - 60_000, scenario);
-        await this.ingest(m, events, `history-${start}`);
+        const noon = first + d * DAY_MS + 12 * HISTORY_HOUR_MS;
+        const events = simulator.events(m.version, HISTORY_EVENTS_PER_DAY, noon, noon + HISTORY_HOUR_MS, scenario);
+        await this.ingest(m, events, `history-${noon}`, source);
       }
     }
   }
@@ -265,18 +272,18 @@ export class DemoTraffic {
   }
 
   /** Events and the labels their simulated users earn, through the ingestion API's service. */
-  private async ingest(m: { name: string; modelRef: string }, events: SimulatedEvent[], key: string) {
+  private async ingest(m: { name: string; modelRef: string }, events: SimulatedEvent[], key: string, source = this.source(m.name)) {
     const outcomes = this.outcomes.get(m.modelRef) ?? ['click'];
     for (let i = 0; i < events.length; i += 5000) {
       const chunk = events.slice(i, i + 5000);
-      await this.telemetry.ingestPredictions({ batchId: `demo-${this.runId}-${m.name}-${key}-${i}`, source: this.source(m.name), events: toWire(chunk) });
+      await this.telemetry.ingestPredictions({ batchId: `demo-${this.runId}-${m.name}-${key}-${i}`, source, events: toWire(chunk) });
       const labels = chunk.flatMap(e => outcomes.filter(o => earns(o, e)).map(outcome => ({ e, outcome })));
       if (labels.length) {
         await this.telemetry.ingestOutcomes({
           batchId: `demo-${this.runId}-${m.name}-${key}-${i}-labels`,
-          source: `${this.source(m.name)}-labels`,
+          source: `${source}-labels`,
           // The label stream numbers its own records, without gaps (one sequence range per sender).
-          outcomes: labels.map(({ e, outcome }) => ({ requestId: e.requestId, sequence: this.nextLabelSequence(m.name), outcome, value: 1, time: e.time + 2000 })),
+          outcomes: labels.map(({ e, outcome }) => ({ requestId: e.requestId, sequence: this.nextLabelSequence(source), outcome, value: 1, time: e.time + 2000 })),
         });
       }
     }
