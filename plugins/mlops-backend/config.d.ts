@@ -8,6 +8,12 @@ export interface Config {
        * @visibility backend
        */
       enabled?: boolean;
+      /**
+       * Also send the days of history the drift backtest looks back on (default true). The replica
+       * test turns it off: three processes would each send it.
+       * @visibility backend
+       */
+      history?: boolean;
     };
     /** Runbooks referenced from Model entities (spec.runbooks). */
     runbooks?: {

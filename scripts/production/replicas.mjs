@@ -88,7 +88,12 @@ try {
   for (let i = 0; i < REPLICAS; i++) replicas.push(`http://localhost:${await freePort(7192 + i)}`);
   const dir = mkdtempSync(join(tmpdir(), 'modelrails-replicas-'));
   writeFileSync(join(dir, 'portal.yaml'), JSON.stringify(splitConfig({ portal, mlops: replicas[0], database: postgres.url }).portal));
-  replicas.forEach((url, i) => writeFileSync(join(dir, `mlops-${i}.yaml`), JSON.stringify(splitConfig({ portal, mlops: url, database: postgres.url }).mlops)));
+  replicas.forEach((url, i) => {
+    const config = splitConfig({ portal, mlops: url, database: postgres.url }).mlops;
+    // Not the backtest's days of history: each replica would send its own copy.
+    config.mlops = { ...config.mlops, demo: { ...config.mlops?.demo, history: false } };
+    writeFileSync(join(dir, `mlops-${i}.yaml`), JSON.stringify(config));
+  });
   log(`portal ${portal}; ${REPLICAS} ModelRails replicas ${replicas.join(', ')}; one PostgreSQL`);
 
   // The portal first (the replicas read its catalog); the replicas at the same moment.

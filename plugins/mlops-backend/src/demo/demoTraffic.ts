@@ -99,6 +99,8 @@ type DemoTrafficOptions = {
   /** The router of a rollout: its split (simulated, or an HTTPRoute's weights) is followed request by request. */
   routerFor?: (rollout: RolloutRecord) => Pick<TrafficRouter, 'read'>;
   rollouts?: RolloutStore;
+  /** Whether to send the days of history the drift backtest looks back on (HISTORY). */
+  history?: boolean;
 };
 
 export function demoLiveModels() {
@@ -200,7 +202,7 @@ export class DemoTraffic {
     this.timer.unref?.();
     this.logger.info(`Demo traffic streaming for ${models.length} models`);
     // The history the drift backtest looks back on, once live traffic flows: it never delays it.
-    this.backfillHistory(models, now).catch(e => this.logger.warn(`Demo history: ${(e as Error).message}`));
+    if (this.options.history) this.backfillHistory(models, now).catch(e => this.logger.warn(`Demo history: ${(e as Error).message}`));
   }
 
   /** The history days of the models that have one, unless an earlier start sent them. */

@@ -27,7 +27,12 @@ export const mlopsDemoModule = createBackendModule({
             await seedDemoRegistry(registry, ctx.logger);
             await seedDemoPromotions(promotions, registry);
           });
-          const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, { registry, routerFor: r => trafficRouters.routerFor(r), rollouts: rolloutStore });
+          const traffic = new DemoTraffic(telemetry, telemetryStore, ctx.logger, {
+            registry,
+            routerFor: r => trafficRouters.routerFor(r),
+            rollouts: rolloutStore,
+            history: config.getOptionalBoolean('mlops.demo.history') ?? true,
+          });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
             // The seeded requests wait for their owners, who hear of them as of any request.
