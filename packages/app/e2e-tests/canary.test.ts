@@ -1,21 +1,23 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openModelTab, openUntilShown } from './clicks';
 
 // Named to run first: the demo's rollback happens about a minute and a half after the backend
 // starts, and this test watches it happen rather than finding it done.
 
 /** The demo seeds its rollouts once the catalog has ingested the models: reload until there is one. */
-async function openRolloutsTab(page: Page, model: string) {
-  await expect(async () => {
-    await page.goto(`/catalog/default/model/${model}/rollouts`);
-    await expect(page.getByLabel('rollout status')).toBeVisible({ timeout: 5_000 });
-  }).toPass({ timeout: 120_000 });
+async function openRolloutsTab(page: Page, title: string) {
+  await openUntilShown(
+    page,
+    () => openModelTab(page, title, 'Rollouts'),
+    () => expect(page.getByLabel('rollout status')).toBeVisible({ timeout: 5_000 }),
+  );
 }
 
 test('a canary whose CTR drops is rolled back while we watch; another promotes itself through every step', async ({ page }) => {
   test.setTimeout(420_000);
   await signIn(page);
-  await openRolloutsTab(page, 'related-items-ranker');
+  await openRolloutsTab(page, 'Related items ranker');
   const status = page.getByLabel('rollout status');
 
   // Live first: in shadow or at the first canary step, with the engine's analyses arriving.
@@ -35,7 +37,7 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
   await page.screenshot({ path: 'test-results/e2e/rollout-rolled-back.png', fullPage: true });
 
   // The other demo canary converts better and walks shadow, 10, 25, 50 and 100 % to the champion alias.
-  await openRolloutsTab(page, 'dynamic-pricing-regressor');
+  await openRolloutsTab(page, 'Dynamic pricing regressor');
   await expect(status).toHaveAttribute('data-status', 'succeeded', { timeout: 240_000 });
   await expect(page.getByLabel('rollout headline')).toHaveText('v13 promoted: every step passed');
   // This canary moved the weights of a Gateway API HTTPRoute (the demo's Kubernetes API), not a simulation.

@@ -34,3 +34,26 @@ export async function openModelFromCatalog(page: Page, title: string) {
   await page.getByRole('link', { name: title, exact: true }).click();
   await expect(page.getByRole('heading', { name: title }).first()).toBeVisible();
 }
+
+/** Catalog → Kind = Model → the Model → one of its tabs (Overview: the Model page itself). */
+export async function openModelTab(page: Page, title: string, tab = 'Overview') {
+  await openModelFromCatalog(page, title);
+  if (tab !== 'Overview') await openTab(page, tab);
+}
+
+/**
+ * What the demo fills in the background (its traffic, seeded rollouts, MLflow's sync) appears a
+ * while after the backend starts: open the page by clicking, then reload it (as a person presses
+ * F5) until `shown` passes. `shown` should wait briefly, a few seconds at most.
+ */
+export async function openUntilShown(page: Page, open: () => Promise<void>, shown: () => Promise<void>, timeout = 120_000) {
+  let opened = false;
+  await expect(async () => {
+    if (opened) await page.reload();
+    else {
+      await open();
+      opened = true;
+    }
+    await shown();
+  }).toPass({ timeout });
+}

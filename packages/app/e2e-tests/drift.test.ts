@@ -1,18 +1,19 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
-import { openModelFromCatalog, openTab } from './clicks';
+import { openModelFromCatalog, openModelTab, openTab, openUntilShown } from './clicks';
 
 /** The demo starts streaming once the catalog has ingested the models: reload until it has. */
-async function openDriftTab(page: Page, model: string) {
-  await expect(async () => {
-    await page.goto(`/catalog/default/model/${model}/drift`);
-    await expect(page.getByLabel('drift status')).toBeVisible({ timeout: 5_000 });
-  }).toPass({ timeout: 120_000 });
+async function openDriftTab(page: Page, title: string) {
+  await openUntilShown(
+    page,
+    () => openModelTab(page, title, 'Drift'),
+    () => expect(page.getByLabel('drift status')).toBeVisible({ timeout: 5_000 }),
+  );
 }
 
 test('the Drift tab shows the user_country re-encoding as an open contract violation and Android-only drift', async ({ page }) => {
   await signIn(page);
-  await openDriftTab(page, 'home-feed-ranker');
+  await openDriftTab(page, 'Home feed ranker');
 
   // The demo streams traffic in which user_country arrives as ISO numbers: one alarm, on all traffic.
   const violations = page.getByRole('table', { name: 'contract violations' });
@@ -40,7 +41,7 @@ test('the Drift tab shows the user_country re-encoding as an open contract viola
 
 test('a model with clean traffic shows no violation and a steady click rate, and a drifting price on ad-ctr-predictor is flagged', async ({ page }) => {
   await signIn(page);
-  await openDriftTab(page, 'candidate-retrieval-two-tower');
+  await openDriftTab(page, 'Two-tower candidate retrieval');
   await expect(page.getByText('No contract violation in this window')).toBeVisible();
   await expect(page.getByLabel('drift status')).toContainText('no drift');
   // Target drift: the click rate of matured predictions against the training profile's.
@@ -48,7 +49,7 @@ test('a model with clean traffic shows no violation and a steady click rate, and
   await expect(target).toContainText(/label: click rate \d+(\.\d+)?\s% \(reference \d+(\.\d+)?\s%\)/);
   await expect(target).toContainText('no drift');
 
-  await openDriftTab(page, 'ad-ctr-predictor');
+  await openDriftTab(page, 'Ad CTR predictor');
   const price = page.getByRole('table', { name: 'feature drift' }).locator('tr[data-feature="item_price"][data-segment="*"]');
   await expect(price).toContainText(/warning|critical/);
   await expect(price).toContainText('PSI');

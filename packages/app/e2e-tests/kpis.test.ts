@@ -1,5 +1,6 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openFromSidebar, openUntilShown } from './clicks';
 
 const costOf = async (page: Page, model: string) => {
   const text = await page.locator(`tr[data-model="${model}"] [data-testid="cost-per-1k"]`).innerText();
@@ -9,11 +10,15 @@ const costOf = async (page: Page, model: string) => {
 test('the models overview ranks by cost and SLO, and a Model page shows its KPIs against their bands', async ({ page }) => {
   await signIn(page);
   // The demo's labels and replica prices are counted once its backfill is in: reload until they are.
-  await expect(async () => {
-    await page.goto('/mlops/models');
-    await expect(page.locator('tr[data-model="checkout-fraud-detector"]')).toHaveAttribute('data-slo', 'breach', { timeout: 5_000 });
-    await expect(page.locator('tr[data-model="home-feed-ranker"] [data-testid="cost-per-1k"]')).toContainText('$', { timeout: 1_000 });
-  }).toPass({ timeout: 150_000 });
+  await openUntilShown(
+    page,
+    () => openFromSidebar(page, 'Models'),
+    async () => {
+      await expect(page.locator('tr[data-model="checkout-fraud-detector"]')).toHaveAttribute('data-slo', 'breach', { timeout: 5_000 });
+      await expect(page.locator('tr[data-model="home-feed-ranker"] [data-testid="cost-per-1k"]')).toContainText('$', { timeout: 1_000 });
+    },
+    150_000,
+  );
   const table = page.getByRole('table', { name: 'models overview' });
   await expect(table.locator('tr[data-model="checkout-fraud-detector"]')).toContainText('out of SLO: chargeback_rate');
 

@@ -1,12 +1,13 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openModelTab, openUntilShown } from './clicks';
 
 const lineageNode = (page: Page, kind: string, text: string | RegExp) =>
   page.locator(`g[data-testid="lineage-node"][data-kind="${kind}"]`, { hasText: text });
 
 test('one click from a Model page to the dataset versions behind its production version', async ({ page }) => {
   await signIn(page);
-  await page.goto('/catalog/default/model/home-feed-ranker');
+  await openModelTab(page, 'Home feed ranker');
   await expect(page.getByText('v17 serves production')).toBeVisible();
   const datasets = page.getByRole('list', { name: 'Dataset versions behind production' });
   await expect(datasets.getByRole('listitem')).toHaveCount(3);
@@ -36,21 +37,23 @@ test('one click from a Model page to the dataset versions behind its production 
 test('the Versions tab compares with the champion, shows the gates and marks versions that cannot be reproduced', async ({ page }) => {
   test.setTimeout(150_000);
   await signIn(page);
-  await page.goto('/catalog/default/model/home-feed-ranker/versions');
+  await openModelTab(page, 'Home feed ranker', 'Versions');
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(table.locator('tr[data-version="17"]')).toContainText('champion');
   await expect(table.locator('tr[data-version="19"]')).toContainText('ndcg@20: 0.171 (−3.39 %)');
   await expect(table.locator('tr[data-version="17"]')).toContainText('production · prod-eu-1 · 100 %');
 
   // The gates ran on every version: v19 is 3.4 % below the champion, more than its 2 % allowance.
-  await expect(async () => {
-    await page.goto('/catalog/default/model/home-feed-ranker/versions');
-    await expect(table.locator('tr[data-version="19"]').getByLabel('gates failed')).toBeVisible({ timeout: 3_000 });
-  }).toPass({ timeout: 100_000 });
+  await openUntilShown(
+    page,
+    async () => undefined,
+    () => expect(table.locator('tr[data-version="19"]').getByLabel('gates failed')).toBeVisible({ timeout: 3_000 }),
+    100_000,
+  );
   await expect(table.locator('tr[data-version="19"]')).toContainText('champion-relative');
   await expect(table.locator('tr[data-version="18"]').getByLabel('gates passed')).toBeVisible();
 
-  await page.goto('/catalog/default/model/ad-ctr-deepfm/versions');
+  await openModelTab(page, 'Ad CTR DeepFM (experiment)', 'Versions');
   await expect(page.getByRole('table', { name: 'Model versions' }).getByText('not reproducible')).toHaveCount(2);
   await page.screenshot({ path: 'test-results/e2e/versions.png', fullPage: true });
 });
@@ -77,7 +80,7 @@ test('a version registered by CI with the scoped token appears with its lineage'
   expect(read.status()).toBe(403);
 
   await signIn(page);
-  await page.goto('/catalog/default/model/push-notification-ranker/versions');
+  await openModelTab(page, 'Push notification ranker', 'Versions');
   const row = page.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="3"]');
   await expect(row).toContainText('1 dataset');
   await row.getByRole('link', { name: 'v3' }).click();
@@ -90,10 +93,12 @@ test('versions synced from the demo MLflow appear, with their run and training d
   await signIn(page);
   // The sync runs shortly after the backend starts, then every minute.
   const table = page.getByRole('table', { name: 'Model versions' });
-  await expect(async () => {
-    await page.goto('/catalog/default/model/item-embedding-encoder/versions');
-    await expect(table.locator('tr[data-version="8"]')).toBeVisible({ timeout: 3_000 });
-  }).toPass({ timeout: 150_000 });
+  await openUntilShown(
+    page,
+    () => openModelTab(page, 'Item embedding encoder', 'Versions'),
+    () => expect(table.locator('tr[data-version="8"]')).toBeVisible({ timeout: 3_000 }),
+    150_000,
+  );
   const v8 = table.locator('tr[data-version="8"]');
   await expect(v8).toContainText('MLflow');
   await expect(v8).not.toContainText('challenger');

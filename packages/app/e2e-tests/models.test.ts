@@ -1,10 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { signIn } from './signIn';
-
-async function chooseKind(page: Page, kind: string) {
-  await page.locator('[aria-label="Kind"] [role="button"]').click();
-  await page.getByRole('option', { name: kind, exact: true }).click();
-}
+import { chooseKind, openModelTab } from './clicks';
 
 test('the catalog lists the demo Models, filterable by kind, each with its page', async ({ page }) => {
   await signIn(page);
@@ -31,8 +27,7 @@ test('the catalog lists the demo Models, filterable by kind, each with its page'
 
 test('a Model page shows its policy in readable form', async ({ page }) => {
   await signIn(page);
-  await page.goto('/catalog/default/model/home-feed-ranker');
-  await expect(page.getByRole('heading', { name: 'Home feed ranker' }).first()).toBeVisible();
+  await openModelTab(page, 'Home feed ranker');
 
   // The catalog graph draws the relations the Model kind emits, both ways.
   for (const node of ['Clickstream events', 'User features', 'Feed Ranking', 'home-feed-service']) {
@@ -54,7 +49,7 @@ test('a Model page shows its policy in readable form', async ({ page }) => {
 
 test('a Model without a policy shows the platform defaults', async ({ page }) => {
   await signIn(page);
-  await page.goto('/catalog/default/model/ad-ctr-deepfm');
+  await openModelTab(page, 'Ad CTR DeepFM (experiment)');
   const gates = page.getByRole('region', { name: 'Validation gates' });
   await expect(gates).toContainText('none configured: promotion is not gated');
   await expect(page.getByRole('region', { name: 'Rollout' })).toContainText(
@@ -64,10 +59,15 @@ test('a Model without a policy shows the platform defaults', async ({ page }) =>
 
 test('search finds Models by name', async ({ page }) => {
   await signIn(page);
-  // The search index is built shortly after the backend starts: retry until it has the Models.
+  // The sidebar's search, as a person types into it. The index is built shortly after the backend
+  // starts: search again until it has the Models.
+  const dialog = page.getByRole('dialog');
   await expect(async () => {
-    await page.goto('/search?query=ranker');
-    await expect(page.getByRole('link', { name: 'Home feed ranker' })).toBeVisible({ timeout: 3_000 });
+    if (!(await dialog.isVisible())) await page.getByTestId('sidebar-root').getByText('Search', { exact: true }).click();
+    const box = dialog.getByRole('textbox');
+    await box.fill('');
+    await box.fill('ranker');
+    await expect(dialog.getByRole('link', { name: /Home feed ranker/ })).toBeVisible({ timeout: 3_000 });
   }).toPass({ timeout: 90_000 });
-  await expect(page.getByRole('link', { name: 'Related items ranker' })).toBeVisible();
+  await expect(dialog.getByRole('link', { name: /Related items ranker/ })).toBeVisible();
 });

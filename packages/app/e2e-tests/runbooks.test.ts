@@ -1,5 +1,6 @@
 import { APIRequestContext, expect, test } from '@playwright/test';
 import { signInAs } from './signIn';
+import { openFromSidebar, openModelTab } from './clicks';
 
 // Runs after canary.test.ts, which watches the dynamic pricing regressor's canary promote v13 over
 // v12 (v12 stays warm as the standby): here its owner rolls it back from the runbook page.
@@ -12,7 +13,7 @@ async function tokenOf(request: APIRequestContext, who: string) {
 
 test('the user_country contract violation links from its alert to the runbook, which shows the live context', async ({ browser }) => {
   const page = await signInAs(browser, 'guest');
-  await page.goto('/catalog/default/model/home-feed-ranker/drift');
+  await openModelTab(page, 'Home feed ranker', 'Drift');
   const violations = page.getByRole('table', { name: 'contract violations' });
   await expect(violations).toContainText('user_country');
   await violations.getByRole('link', { name: 'runbook for user_country' }).first().click();
@@ -41,10 +42,11 @@ test('the user_country contract violation links from its alert to the runbook, w
 test('from the Model page to its runbook: a user of another team is refused the rollback, the owner rolls back to the warm standby', async ({ browser, request }) => {
   test.setTimeout(360_000);
   const model = 'dynamic-pricing-regressor';
+  const title = 'Dynamic pricing regressor';
 
   // Hana (retrieval team) may read but not control the pricing team's model.
   const hana = await signInAs(browser, 'hana');
-  await hana.goto(`/catalog/default/model/${model}`);
+  await openModelTab(hana, title);
   await hana.getByRole('link', { name: 'Runbooks', exact: true }).click();
   await expect(hana).toHaveURL(new RegExp(`/catalog/default/model/${model}/runbooks$`));
   const hanaContext = hana.getByTestId('live-context');
@@ -70,7 +72,7 @@ test('from the Model page to its runbook: a user of another team is refused the 
 
   // Frank (pricing team, the owner) may.
   const frank = await signInAs(browser, 'frank');
-  await frank.goto(`/catalog/default/model/${model}/runbooks`);
+  await openModelTab(frank, title, 'Runbooks');
   const context = frank.getByTestId('live-context');
   const rollback = context.locator('[data-action="rollback"]');
   await expect(rollback.getByRole('button', { name: 'Roll back to v12 (the warm standby)' })).toBeEnabled();
@@ -82,17 +84,17 @@ test('from the Model page to its runbook: a user of another team is refused the 
   // The rollback is an open canary-rollback alert now, linked to its runbook.
   await expect(context.locator('[data-alert="canary-rollback"]')).toContainText('v13 rolled back: rolled back to v12 by frank');
 
-  await frank.goto(`/catalog/default/model/${model}/versions`);
+  await openModelTab(frank, title, 'Versions');
   await expect(frank.getByRole('table', { name: 'Model versions' }).locator('tr[data-version="12"]')).toContainText('champion');
   // The decision is audited with who and why.
-  await frank.goto(`/catalog/default/model/${model}/rollouts`);
+  await openModelTab(frank, title, 'Rollouts');
   await expect(frank.getByRole('table', { name: 'decision log' }).getByRole('row').filter({ hasText: 'Margin dropped in the finance report' })).toContainText(/frank/i);
 });
 
 test('owners are notified in the portal: the contract violation, the rollback and the promotion awaiting their approval', async ({ browser }) => {
   // Alice (ranking team) owns the home feed ranker; Bob asked for v19 of it.
   const alice = await signInAs(browser, 'alice');
-  await alice.goto('/notifications');
+  await openFromSidebar(alice, 'Notifications');
   await expect(alice.getByText('Home feed ranker: contract violation on user_country')).toBeVisible({ timeout: 90_000 });
   await expect(alice.getByText('Home feed ranker v19 awaits your approval for production')).toBeVisible();
   // Her own request (v18) is not hers to approve: no notification of it.
@@ -102,10 +104,10 @@ test('owners are notified in the portal: the contract violation, the rollback an
 
   // Frank (pricing team) hears of the rollback of his model's canary.
   const frank = await signInAs(browser, 'frank');
-  await frank.goto('/notifications');
+  await openFromSidebar(frank, 'Notifications');
   await expect(frank.getByText('Dynamic pricing regressor: v13 rolled back to v12')).toBeVisible({ timeout: 60_000 });
   // Hana owns neither model.
   const hana = await signInAs(browser, 'hana');
-  await hana.goto('/notifications');
+  await openFromSidebar(hana, 'Notifications');
   await expect(hana.getByText(/Home feed ranker|Dynamic pricing regressor/)).toHaveCount(0);
 });

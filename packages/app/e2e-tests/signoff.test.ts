@@ -1,10 +1,11 @@
 import { expect, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { openFromSidebar, openModelTab } from './clicks';
 
 test('a second person signs off a promotion; the requester cannot', async ({ page }) => {
   test.setTimeout(180_000);
   await signIn(page); // user:default/guest
-  await page.goto('/mlops/promotions');
+  await openFromSidebar(page, 'Promotions');
   const pending = page.getByRole('table', { name: 'Pending promotions' });
   const row = (title: string, version: string) => pending.locator('tr', { hasText: title }).filter({ hasText: version });
 
@@ -23,7 +24,7 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
   }).toPass({ timeout: 100_000 });
 
   // Bob's v19 fails a gate against the champion v17 (3.4 % below it): approving needs the break-glass override.
-  await page.goto('/mlops/promotions');
+  await openFromSidebar(page, 'Promotions');
   await row('Home feed ranker', 'v19').getByRole('link', { name: 'v19' }).click();
   await expect(page.getByText(/A blocking gate fails · evaluated .* against champion v17/)).toBeVisible();
   await page.getByRole('textbox', { name: 'Reason' }).fill('Looks fine to me');
@@ -31,7 +32,7 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
   await expect(page.getByRole('button', { name: 'Reject' })).toBeEnabled();
 
   // Alice's request, gates passing: the guest signs it off with a reason.
-  await page.goto('/mlops/promotions');
+  await openFromSidebar(page, 'Promotions');
   await row('Home feed ranker', 'v18').getByRole('link', { name: 'v18' }).click();
   await expect(page.getByText(/All blocking gates pass · evaluated .* against champion v17/)).toBeVisible();
   const approve = page.getByRole('button', { name: 'Approve' });
@@ -42,14 +43,14 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
   await page.screenshot({ path: 'test-results/e2e/signoff.png', fullPage: true });
 
   // The approval hands the production alias over; production traffic still reaches v17 until it is deployed.
-  await page.goto('/catalog/default/model/home-feed-ranker/versions');
+  await openModelTab(page, 'Home feed ranker', 'Versions');
   const table = page.getByRole('table', { name: 'Model versions' });
   await expect(table.locator('tr[data-version="18"]')).toContainText('champion');
   await expect(table.locator('tr[data-version="18"]')).toContainText('awaiting deployment');
   await expect(table.locator('tr[data-version="17"]')).toContainText('standby');
 
   // v19's evidence was judged against v17: it is judged again against v18 (1.7 % below it, inside the 2 % allowance).
-  await page.goto('/mlops/promotions');
+  await openFromSidebar(page, 'Promotions');
   await row('Home feed ranker', 'v19').getByRole('link', { name: 'v19' }).click();
   await expect(page.getByText(/All blocking gates pass · evaluated .* against champion v18/)).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/signoff-refreshed.png', fullPage: true });

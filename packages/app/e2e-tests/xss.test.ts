@@ -1,11 +1,12 @@
 import { expect, Page, test } from '@playwright/test';
 import { signIn } from './signIn';
+import { chooseKind, openFromSidebar, openModelTab } from './clicks';
 
 // catalog/e2e/models.yaml (loaded by app-config.e2e.yaml only) holds a Model whose title,
 // description and runbook title carry XSS payloads, and a runbook made of a payload corpus
 // (catalog/e2e/runbooks/xss-corpus.md). Every payload calls window.__xss(name) if it ever runs.
 
-const MODEL = '/catalog/default/model/xss-probe-model';
+const TITLE = `<img src=x onerror="window.__xss('entity-title')"><script>window.__xss('entity-title-script')</script>`;
 
 async function signInWatchingPayloads(page: Page) {
   const dialogs: string[] = [];
@@ -26,7 +27,7 @@ async function signInWatchingPayloads(page: Page) {
 
 test('a runbook of XSS payloads renders as text, with no script run and only http, https and mailto links', async ({ page }) => {
   const watch = await signInWatchingPayloads(page);
-  await page.goto(`${MODEL}/runbooks`);
+  await openModelTab(page, TITLE, 'Runbooks');
   const markdown = page.getByTestId('runbook-markdown');
   await expect(markdown.getByRole('heading', { name: 'XSS corpus' })).toBeVisible();
   await expect(markdown.getByRole('heading', { name: 'Links that stay' })).toBeVisible();
@@ -54,28 +55,31 @@ test('a runbook of XSS payloads renders as text, with no script run and only htt
 
 test('XSS payloads in entity texts render as text on every page that shows them', async ({ page }) => {
   const watch = await signInWatchingPayloads(page);
-  const title = `<img src=x onerror="window.__xss('entity-title')"><script>window.__xss('entity-title-script')</script>`;
+  const title = TITLE;
+  const noPayloadElements = async () => {
+    await page.waitForTimeout(1_000);
+    expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
+  };
 
-  await page.goto(MODEL);
+  // The catalog lists it by its title (as text), and the Model page heads with it.
+  await openFromSidebar(page, 'Catalog');
+  await chooseKind(page, 'Model');
+  await expect(page.getByText(title).first()).toBeVisible();
+  await noPayloadElements();
+  await page.getByRole('link', { name: title, exact: true }).click();
   await expect(page.getByRole('heading', { name: title, exact: true })).toBeVisible();
+  await noPayloadElements();
   // Backstage's About card drops raw HTML from the description and keeps the link's text only.
   const about = page.getByRole('article').filter({ has: page.getByRole('heading', { name: 'About' }) });
   await expect(about).toContainText('"> link');
   expect(await about.locator('svg[onload], a[href^="javascript"], script').count()).toBe(0);
 
-  await page.goto(`${MODEL}/runbooks`);
+  await page.getByRole('navigation', { name: 'Content navigation' }).getByRole('link', { name: 'Runbooks', exact: true }).click();
   await expect(page.getByRole('list', { name: 'runbooks' })).toContainText(`<svg onload="window.__xss('runbook-title')"></svg>Payload corpus`);
+  await noPayloadElements();
 
-  await page.goto('/?filters%5Bkind%5D=model&filters%5Buser%5D=all');
+  await openFromSidebar(page, 'Models');
   await expect(page.getByText(title).first()).toBeVisible();
-
-  await page.goto('/mlops/models');
-  await expect(page.getByText(title).first()).toBeVisible();
-
-  for (const path of [MODEL, `${MODEL}/runbooks`, '/?filters%5Bkind%5D=model&filters%5Buser%5D=all', '/mlops/models']) {
-    await page.goto(path);
-    await page.waitForTimeout(1_000);
-    expect(await page.locator('img[src="x"], svg[onload]').count()).toBe(0);
-  }
+  await noPayloadElements();
   expect(await watch.ran()).toEqual([]);
 });

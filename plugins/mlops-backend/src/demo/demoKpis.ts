@@ -14,14 +14,23 @@ export async function seedDemoKpiInputs(options: {
   since: number;
   now?: number;
 }) {
-  const now = options.now ?? Date.now();
-  for (const m of demoLiveModels()) {
-    const policy = await options.policyOf(m.modelRef);
-    if (policy) await options.kpis.labels.recount(m.modelRef, policy, options.since, now);
-  }
+  await countDemoLabels({ ...options, until: options.now ?? Date.now() });
   for (const m of DEMO_MODELS) {
     const modelRef = `model:default/${m.name}`;
     const cost = (await options.policyOf(modelRef))?.cost;
     if (cost) await options.kpis.replicas.sample(modelRef, cost, options.since);
+  }
+}
+
+/** The labels of the demo's predictions in [since, until) counted (the history's, once it is sent). */
+export async function countDemoLabels(options: {
+  kpis: ReturnType<typeof createKpis>;
+  policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>;
+  since: number;
+  until: number;
+}) {
+  for (const m of demoLiveModels()) {
+    const policy = await options.policyOf(m.modelRef);
+    if (policy) await options.kpis.labels.recount(m.modelRef, policy, options.since, options.until);
   }
 }

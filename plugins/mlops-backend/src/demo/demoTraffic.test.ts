@@ -4,7 +4,7 @@ import { SimulatedTraffic } from '../rollout';
 import { RolloutStore } from '../rollout/RolloutStore';
 import { TelemetryService } from '../telemetry/TelemetryService';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
-import { DEMO_ROLLOUT_EVENTS_PER_MINUTE, DemoTraffic } from './demoTraffic';
+import { DEMO_HISTORY_DAYS, DEMO_HISTORY_EVENTS_PER_MINUTE, DEMO_ROLLOUT_EVENTS_PER_MINUTE, DemoTraffic } from './demoTraffic';
 
 const MODEL = 'model:default/related-items-ranker';
 
@@ -64,5 +64,84 @@ describe('demo traffic during a rollout', () => {
     expect(mirror[0].source).not.toBe(champion[0].source);
     const mirrored = new Set(mirror.map(p => `${p.source}:${p.sequence}`));
     expect(mirrored.size).toBe(mirror.length);
+  });
+});
+
+describe('the week before the live backfill', () => {
+  const HOUR = 3_600_000;
+  const DAY = 24 * HOUR;
+  const AD = 'model:default/ad-ctr-predictor';
+
+  async function sendWeek(filled: (modelRef: string) => number[]) {
+    const { telemetry, predictions, outcomes } = recordingTelemetry();
+    // The live two hours already stored; the week before holds what `filled` says, as hourly rows.
+    const store = {
+      readSummaries: async (q: any) => (q.resolution === 'coarsest' ? filled(q.modelRef).map(bucketStart => ({ bucketStart })) : [{ bucketStart: Date.now() }]),
+    } as unknown as TelemetryStore;
+    let sentFrom: number | undefined;
+    let done!: () => void;
+    const finished = new Promise<void>(resolve => (done = resolve));
+    const traffic = new DemoTraffic(telemetry, store, mockServices.logger.mock(), {
+      history: true,
+      afterHistory: async from => {
+        sentFrom = from;
+        done();
+      },
+    });
+    const now = Date.UTC(2026, 11, 3, 15, 20);
+    await traffic.start(now);
+    traffic.stop();
+    await finished;
+    return { predictions, outcomes, now, sentFrom: sentFrom!, liveFrom: traffic.backfilledFrom };
+  }
+
+  it('fills every hour of the seven days before the live backfill at the history rate, the backtest model carrying its days', async () => {
+    // Every model but the ad CTR predictor already has its week: only that one is sent.
+    const { predictions, outcomes, now, sentFrom, liveFrom } = await sendWeek(modelRef => {
+      if (modelRef === AD) return [];
+      const hours = [];
+      for (let t = Date.UTC(2026, 10, 26); t < Date.UTC(2026, 11, 4); t += HOUR) hours.push(t);
+      return hours;
+    });
+    expect(new Set(predictions.map(p => p.model))).toEqual(new Set([AD]));
+    expect(sentFrom).toBe(Math.floor((now - DEMO_HISTORY_DAYS * DAY) / HOUR) * HOUR);
+    const perHour = new Map<number, number>();
+    for (const p of predictions) perHour.set(Math.floor(p.time / HOUR) * HOUR, (perHour.get(Math.floor(p.time / HOUR) * HOUR) ?? 0) + 1);
+    // Whole hours up to the live backfill, the last one cut where the live backfill begins.
+    const hours = Math.ceil((liveFrom - sentFrom) / HOUR);
+    expect(perHour.size).toBe(hours);
+    for (const [hour, n] of perHour) {
+      expect(hour).toBeGreaterThanOrEqual(sentFrom);
+      expect(hour).toBeLessThan(liveFrom);
+      if (hour + HOUR <= liveFrom) expect(n).toBe(DEMO_HISTORY_EVENTS_PER_MINUTE * 60);
+    }
+    expect(Math.max(...predictions.map(p => p.time))).toBeLessThan(liveFrom);
+    // Its own sender, numbering from 0 without gaps.
+    expect(new Set(predictions.map(p => p.source)).size).toBe(1);
+    expect(predictions.map(p => p.sequence)).toEqual(predictions.map((_, i) => i));
+
+    // The days of HISTORY: item_price shifted three days ago (index 3 of six), clicks halved with it.
+    const today = Date.UTC(2026, 11, 3);
+    const dayOf = (d: number) => predictions.filter(p => p.time >= today - d * DAY && p.time < today - (d - 1) * DAY);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const price = (d: number) => mean(dayOf(d).map(p => p.features.item_price));
+    expect(price(5) - price(6)).toBeGreaterThan(15); // the first shift: 1.5 × 15
+    expect(Math.abs(price(4) - price(6))).toBeLessThan(2);
+    const clickRate = (d: number) => {
+      const ids = new Set(dayOf(d).map(p => p.requestId));
+      return outcomes.filter(o => o.outcome === 'click' && ids.has(o.requestId)).length / ids.size;
+    };
+    expect(clickRate(3) / clickRate(4)).toBeLessThan(0.6);
+    expect(clickRate(5) / clickRate(4)).toBeGreaterThan(0.85);
+  });
+
+  it('sends nothing for hours an earlier start filled', async () => {
+    const { predictions, sentFrom } = await sendWeek(() => {
+      const hours = [];
+      for (let t = Date.UTC(2026, 10, 25); t < Date.UTC(2026, 11, 4); t += HOUR) hours.push(t);
+      return hours;
+    });
+    expect(predictions.filter(p => p.source.endsWith('-history'))).toEqual([]);
+    expect(sentFrom).toBeGreaterThan(0);
   });
 });

@@ -43,11 +43,13 @@ const HISTORY: Record<string, TrafficScenario[]> = {
   'ad-ctr-predictor': [{}, { priceShift: 1.5 }, {}, { priceShift: 1.5, clickRateFactor: 0.5 }, {}, { priceTail: 0.03 }],
 };
 /**
- * Requests per history day, all in its noon hour: enough for each day's drift and CTR to be judged,
- * and few 5-minute buckets to write (a batch spread over many buckets is the slow case of ingestion).
+ * The week before the live backfill, at a twentieth of the live rate: every hour of a 7-day
+ * sparkline and every day of a backtest has enough requests to judge (600 an hour, 14,400 a day),
+ * and the week costs about what the two live hours cost to send.
  */
-const HISTORY_EVENTS_PER_DAY = 1500;
-const HISTORY_HOUR_MS = 3_600_000;
+export const DEMO_HISTORY_EVENTS_PER_MINUTE = 10;
+export const DEMO_HISTORY_DAYS = 7;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export const DEMO_EVENTS_PER_MINUTE = 200;
@@ -99,8 +101,10 @@ type DemoTrafficOptions = {
   /** The router of a rollout: its split (simulated, or an HTTPRoute's weights) is followed request by request. */
   routerFor?: (rollout: RolloutRecord) => Pick<TrafficRouter, 'read'>;
   rollouts?: RolloutStore;
-  /** Whether to send the days of history the drift backtest looks back on (HISTORY). */
+  /** Whether to send the week before the live backfill (DEMO_HISTORY_DAYS, thinner traffic, HISTORY's days). */
   history?: boolean;
+  /** Called once the week is sent, with the time it covers (its labels are counted then). */
+  afterHistory?: (from: number, to: number) => Promise<void>;
 };
 
 export function demoLiveModels() {
@@ -171,7 +175,10 @@ export class DemoTraffic {
     attempt().catch(e => this.logger.warn(`Demo traffic could not start: ${(e as Error).message}`));
   }
 
-  /** Uploads training profiles, backfills the last two hours and streams on every few seconds. */
+  /**
+   * Uploads training profiles, backfills the last two hours and streams on every few seconds; then,
+   * in the background, the week before (see backfillHistory).
+   */
   async start(now = Date.now()) {
     const models = demoLiveModels();
     for (const [i, m] of models.entries()) {
@@ -205,24 +212,36 @@ export class DemoTraffic {
     if (this.options.history) this.backfillHistory(models, now).catch(e => this.logger.warn(`Demo history: ${(e as Error).message}`));
   }
 
-  /** The history days of the models that have one, unless an earlier start sent them. */
+  /**
+   * The week before the live backfill, hour by hour (an hour's batch touches 12 buckets, not a
+   * week's), at DEMO_HISTORY_EVENTS_PER_MINUTE, skipping hours an earlier start already filled. Each
+   * model keeps its steady incidents; HISTORY's models carry their day's scenario all day. Sent
+   * after live traffic flows, from a sender of its own: it never delays the live stream.
+   */
   private async backfillHistory(models: ReturnType<typeof demoLiveModels>, now: number) {
+    const liveFrom = this.backfilledFrom;
+    const from = Math.floor((now - DEMO_HISTORY_DAYS * DAY_MS) / HOUR_MS) * HOUR_MS;
     const today = Math.floor(now / DAY_MS) * DAY_MS;
-    for (const [i, m] of models.entries()) {
-      const days = HISTORY[m.name];
-      if (!days) continue;
-      const first = today - days.length * DAY_MS;
-      const existing = await this.store.readSummaries({ modelRef: m.modelRef, features: ['__events'], segments: ['*'], from: first, to: today });
-      if (existing.length) continue;
-      // A sender of its own (its own sequences, its labels' own), beside the live one.
+    const perHour = DEMO_HISTORY_EVENTS_PER_MINUTE * 60;
+    // The backtest's model first: its story is in its history.
+    const ordered = [...models.entries()].sort(([, a], [, b]) => Number(!HISTORY[a.name]) - Number(!HISTORY[b.name]));
+    for (const [i, m] of ordered) {
+      const existing = await this.store.readSummaries({ modelRef: m.modelRef, features: ['__events'], segments: ['*'], from, to: liveFrom, resolution: 'coarsest', maxBucketMs: HOUR_MS });
+      const filled = new Set(existing.map(s => Math.floor(s.bucketStart / HOUR_MS) * HOUR_MS));
       const source = `${this.source(m.name)}-history`;
       const simulator = new TrafficSimulator(m.modelRef, source, 177 + i);
-      for (const [d, scenario] of days.entries()) {
-        const noon = first + d * DAY_MS + 12 * HISTORY_HOUR_MS;
-        const events = simulator.events(m.version, HISTORY_EVENTS_PER_DAY, noon, noon + HISTORY_HOUR_MS, scenario);
-        await this.ingest(m, events, `history-${noon}`, source);
+      const days = HISTORY[m.name] ?? [];
+      for (let hour = from; hour < liveFrom; hour += HOUR_MS) {
+        if (filled.has(hour)) continue;
+        const end = Math.min(hour + HOUR_MS, liveFrom);
+        const day = (Math.floor(hour / DAY_MS) * DAY_MS - (today - days.length * DAY_MS)) / DAY_MS;
+        const scenario = { ...INCIDENTS[m.name]?.((now - end) / 60_000), ...days[day] };
+        const events = simulator.events(m.version, Math.round((perHour * (end - hour)) / HOUR_MS), hour, end, scenario);
+        if (events.length) await this.ingest(m, events, `history-${hour}`, source);
       }
     }
+    await this.options.afterHistory?.(from, liveFrom);
+    this.logger.info(`Demo history: the ${DEMO_HISTORY_DAYS} days before ${new Date(liveFrom).toISOString()} sent`);
   }
 
   async tick(now = Date.now()) {

@@ -1,7 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { DATABASE_LOCKS, withDatabaseLock } from '../database/migrations';
 import { mlopsInternalsExtensionPoint } from '../internals';
-import { seedDemoKpiInputs } from './demoKpis';
+import { countDemoLabels, seedDemoKpiInputs } from './demoKpis';
 import { seedDemoPromotions, seedDemoRegistry } from './demoRegistry';
 import { seedDemoRollouts } from './demoRollouts';
 import { DemoTraffic } from './demoTraffic';
@@ -32,6 +32,7 @@ export const mlopsDemoModule = createBackendModule({
             routerFor: r => trafficRouters.routerFor(r),
             rollouts: rolloutStore,
             history: config.getOptionalBoolean('mlops.demo.history') ?? true,
+            afterHistory: (since, until) => countDemoLabels({ kpis, policyOf: ctx.policyOf, since, until }),
           });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
