@@ -20,7 +20,8 @@ test('the models overview ranks by cost and SLO, and a Model page shows its KPIs
     150_000,
   );
   const table = page.getByRole('table', { name: 'models overview' });
-  await expect(table.locator('tr[data-model="checkout-fraud-detector"]')).toContainText('out of SLO: chargeback_rate');
+  await expect(table.locator('tr[data-model="checkout-fraud-detector"]')).toContainText('out of SLO');
+  await expect(table.locator('tr[data-model="checkout-fraud-detector"] [data-testid="slo-breaches"]')).toHaveText('Chargeback rate');
 
   // A cheap baseline beside an expensive specialist: the GPU ranker costs many times the ad model per 1K.
   const specialist = await costOf(page, 'home-feed-ranker');

@@ -30,11 +30,17 @@ export async function layoutProblems(page: Page): Promise<LayoutProblems> {
     if (document.documentElement.scrollWidth > window.innerWidth + 1) {
       pageOverflow.push(`page is ${document.documentElement.scrollWidth} px wide in a ${window.innerWidth} px window`);
     }
-    // A table wider than the card it sits in.
+    // A table wider than the card it sits in, or hidden behind a sideways scroll of its box (a
+    // column out of sight is as bad as one cut off).
     for (const table of Array.from(document.querySelectorAll('table'))) {
       const box = table.parentElement;
-      if (box && visible(table) && table.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && getComputedStyle(box).overflowX === 'visible') {
+      if (!box || !visible(table)) continue;
+      const boxStyle = getComputedStyle(box);
+      if (table.getBoundingClientRect().right > box.getBoundingClientRect().right + 1 && boxStyle.overflowX === 'visible') {
         overflowing.push(describe(table, `table "${table.getAttribute('aria-label') ?? ''}" wider than its card`));
+      }
+      if (['auto', 'scroll'].includes(boxStyle.overflowX) && box.scrollWidth > box.clientWidth + 1) {
+        overflowing.push(describe(table, `table "${table.getAttribute('aria-label') ?? ''}" scrolls sideways (${box.scrollWidth} px in ${box.clientWidth} px)`));
       }
     }
     const tooManyDigits: string[] = [];
@@ -81,7 +87,8 @@ export async function expectCleanLayout(page: Page, where: string) {
 
 /** Waits until nothing on the page is loading (Backstage's Progress, skeletons). */
 export async function settled(page: Page) {
-  // Backstage's Progress appears only after 250 ms: give a page that waits the time to say so.
+  // Backstage's Progress shows its bar only after 250 ms, and until then is a hidden box with the same
+  // test id: wait for neither to be left (a card that has just started loading again counts too).
   await page.waitForTimeout(600);
-  await expect(page.locator('[role="progressbar"], .MuiSkeleton-root')).toHaveCount(0, { timeout: 60_000 });
+  await expect(page.locator('[role="progressbar"], .MuiSkeleton-root, [data-testid="progress"]')).toHaveCount(0, { timeout: 60_000 });
 }

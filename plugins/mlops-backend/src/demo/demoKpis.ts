@@ -1,6 +1,6 @@
 import { ModelPolicy } from '@modelrails/plugin-mlops-common';
 import { createKpis } from '../kpi';
-import { demoLiveModels } from './demoTraffic';
+import { DEMO_EVENTS_PER_MINUTE, DEMO_HISTORY_EVENTS_PER_MINUTE, demoLiveModels } from './demoTraffic';
 import { DEMO_MODELS } from './demoRegistry';
 
 /**
@@ -22,7 +22,28 @@ export async function seedDemoKpiInputs(options: {
   }
 }
 
-/** The labels of the demo's predictions in [since, until) counted (the history's, once it is sent). */
+/**
+ * Once the week of history is sent: its labels counted, and its replicas priced as a fleet scaled to
+ * the history's thinner traffic (a twentieth of the live fleet, fractional replicas and all), so
+ * the cost per 1,000 predictions means the same over the week as over the live hours.
+ */
+export async function completeDemoHistory(options: {
+  kpis: ReturnType<typeof createKpis>;
+  policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>;
+  since: number;
+  until: number;
+}) {
+  await countDemoLabels(options);
+  const scale = DEMO_HISTORY_EVENTS_PER_MINUTE / DEMO_EVENTS_PER_MINUTE;
+  for (const m of demoLiveModels()) {
+    // The sample in effect where the live hours begin (the demo priced them from there).
+    const live = (await options.kpis.store.replicaSamples(m.modelRef, options.until, options.until + 1)).at(-1);
+    if (!live) continue;
+    await options.kpis.store.addReplicaSample({ ...live, observedAt: options.since, replicas: live.replicas * scale, hourlyCost: live.hourlyCost * scale });
+  }
+}
+
+/** The labels of the demo's predictions in [since, until) counted. */
 export async function countDemoLabels(options: {
   kpis: ReturnType<typeof createKpis>;
   policyOf: (modelRef: string) => Promise<ModelPolicy | undefined>;

@@ -78,21 +78,13 @@ describe('the week before the live backfill', () => {
     const store = {
       readSummaries: async (q: any) => (q.resolution === 'coarsest' ? filled(q.modelRef).map(bucketStart => ({ bucketStart })) : [{ bucketStart: Date.now() }]),
     } as unknown as TelemetryStore;
-    let sentFrom: number | undefined;
-    let done!: () => void;
-    const finished = new Promise<void>(resolve => (done = resolve));
-    const traffic = new DemoTraffic(telemetry, store, mockServices.logger.mock(), {
-      history: true,
-      afterHistory: async from => {
-        sentFrom = from;
-        done();
-      },
-    });
+    const traffic = new DemoTraffic(telemetry, store, mockServices.logger.mock());
     const now = Date.UTC(2026, 11, 3, 15, 20);
     await traffic.start(now);
     traffic.stop();
-    await finished;
-    return { predictions, outcomes, now, sentFrom: sentFrom!, liveFrom: traffic.backfilledFrom };
+    const sent = await traffic.sendHistory(now);
+    expect(sent.to).toBe(traffic.backfilledFrom);
+    return { predictions, outcomes, now, sentFrom: sent.from, liveFrom: traffic.backfilledFrom };
   }
 
   it('fills every hour of the seven days before the live backfill at the history rate, the backtest model carrying its days', async () => {

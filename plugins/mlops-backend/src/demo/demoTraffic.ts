@@ -101,10 +101,6 @@ type DemoTrafficOptions = {
   /** The router of a rollout: its split (simulated, or an HTTPRoute's weights) is followed request by request. */
   routerFor?: (rollout: RolloutRecord) => Pick<TrafficRouter, 'read'>;
   rollouts?: RolloutStore;
-  /** Whether to send the week before the live backfill (DEMO_HISTORY_DAYS, thinner traffic, HISTORY's days). */
-  history?: boolean;
-  /** Called once the week is sent, with the time it covers (its labels are counted then). */
-  afterHistory?: (from: number, to: number) => Promise<void>;
 };
 
 export function demoLiveModels() {
@@ -175,10 +171,7 @@ export class DemoTraffic {
     attempt().catch(e => this.logger.warn(`Demo traffic could not start: ${(e as Error).message}`));
   }
 
-  /**
-   * Uploads training profiles, backfills the last two hours and streams on every few seconds; then,
-   * in the background, the week before (see backfillHistory).
-   */
+  /** Uploads training profiles, backfills the last two hours and streams on every few seconds. */
   async start(now = Date.now()) {
     const models = demoLiveModels();
     for (const [i, m] of models.entries()) {
@@ -208,17 +201,17 @@ export class DemoTraffic {
     }, TICK_MS);
     this.timer.unref?.();
     this.logger.info(`Demo traffic streaming for ${models.length} models`);
-    // The history the drift backtest looks back on, once live traffic flows: it never delays it.
-    if (this.options.history) this.backfillHistory(models, now).catch(e => this.logger.warn(`Demo history: ${(e as Error).message}`));
   }
 
   /**
    * The week before the live backfill, hour by hour (an hour's batch touches 12 buckets, not a
    * week's), at DEMO_HISTORY_EVENTS_PER_MINUTE, skipping hours an earlier start already filled. Each
    * model keeps its steady incidents; HISTORY's models carry their day's scenario all day. Sent
-   * after live traffic flows, from a sender of its own: it never delays the live stream.
+   * once live traffic flows (after start()), from a sender of its own: it never delays the live
+   * stream. Returns the time it covers.
    */
-  private async backfillHistory(models: ReturnType<typeof demoLiveModels>, now: number) {
+  async sendHistory(now = Date.now()): Promise<{ from: number; to: number }> {
+    const models = demoLiveModels();
     const liveFrom = this.backfilledFrom;
     const from = Math.floor((now - DEMO_HISTORY_DAYS * DAY_MS) / HOUR_MS) * HOUR_MS;
     const today = Math.floor(now / DAY_MS) * DAY_MS;
@@ -240,8 +233,8 @@ export class DemoTraffic {
         if (events.length) await this.ingest(m, events, `history-${hour}`, source);
       }
     }
-    await this.options.afterHistory?.(from, liveFrom);
     this.logger.info(`Demo history: the ${DEMO_HISTORY_DAYS} days before ${new Date(liveFrom).toISOString()} sent`);
+    return { from, to: liveFrom };
   }
 
   async tick(now = Date.now()) {

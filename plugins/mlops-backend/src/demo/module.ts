@@ -1,7 +1,7 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { DATABASE_LOCKS, withDatabaseLock } from '../database/migrations';
 import { mlopsInternalsExtensionPoint } from '../internals';
-import { countDemoLabels, seedDemoKpiInputs } from './demoKpis';
+import { completeDemoHistory, seedDemoKpiInputs } from './demoKpis';
 import { seedDemoPromotions, seedDemoRegistry } from './demoRegistry';
 import { seedDemoRollouts } from './demoRollouts';
 import { DemoTraffic } from './demoTraffic';
@@ -31,8 +31,6 @@ export const mlopsDemoModule = createBackendModule({
             registry,
             routerFor: r => trafficRouters.routerFor(r),
             rollouts: rolloutStore,
-            history: config.getOptionalBoolean('mlops.demo.history') ?? true,
-            afterHistory: (since, until) => countDemoLabels({ kpis, policyOf: ctx.policyOf, since, until }),
           });
           traffic.startWhenCatalogReady(5_000, async () => {
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
@@ -41,6 +39,13 @@ export const mlopsDemoModule = createBackendModule({
             await withDatabaseLock(ctx.db, DATABASE_LOCKS.demoSeed, () =>
               seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry, promotions, policyOf: ctx.policyOf, logger: ctx.logger }),
             );
+            // The week before, in the background, once everything else of the demo runs.
+            if (config.getOptionalBoolean('mlops.demo.history') ?? true) {
+              traffic
+                .sendHistory()
+                .then(({ from, to }) => completeDemoHistory({ kpis, policyOf: ctx.policyOf, since: from, until: to }))
+                .catch(e => ctx.logger.warn(`Demo history: ${(e as Error).message}`));
+            }
           });
           lifecycle.addShutdownHook(() => traffic.stop());
         });

@@ -46,7 +46,11 @@ describe('a canary step', () => {
     const step = { minDuration: '1m', minSamples: 1000 };
     const healthy = canaryChecks(ctr, step, arm(1000, 10_000), arm(1010, 10_000), 120_000);
     expect(verdictOf(healthy)).toBe('advance');
-    expect(verdictOf(canaryChecks(ctr, step, arm(1000, 10_000), arm(1010, 10_000), 30_000))).toBe('hold');
+    const early = canaryChecks(ctr, step, arm(1000, 10_000), arm(1010, 10_000), 30_900);
+    expect(verdictOf(early)).toBe('hold');
+    // Details in the portal's formats: counts with separators, durations with their unit.
+    expect(early.find(c => c.check === 'duration')!.detail).toBe('30\u00a0s of at least 1\u00a0min');
+    expect(early.find(c => c.check === 'samples')!.detail).toMatch(/^10,000 \S.* of at least 1,000$/);
     const broken = canaryChecks(ctr, step, arm(1000, 10_000), { ...arm(1010, 10_000), errors: 80 }, 120_000);
     expect(broken.find(c => c.check === 'error-rate')).toMatchObject({ verdict: 'fail', value: 0.008 });
     expect(verdictOf(broken)).toBe('rollback');

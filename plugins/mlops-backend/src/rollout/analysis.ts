@@ -1,4 +1,4 @@
-import { formatPercent, formatPValue, parseDuration, RolloutCheck } from '@modelrails/plugin-mlops-common';
+import { formatCount, formatDuration, formatPercent, formatPValue, parseDuration, RolloutCheck } from '@modelrails/plugin-mlops-common';
 import { twoProportionTest } from './canaryStats';
 import { RolloutPolicy } from './RolloutStore';
 
@@ -55,7 +55,7 @@ function durationCheck(elapsedMs: number, minDuration: string, n: { championN: n
     threshold: need / 1000,
     comparator: '>=',
     ...n,
-    detail: `${Math.floor(elapsedMs / 1000)} s of at least ${minDuration}`,
+    detail: `${formatDuration(Math.floor(elapsedMs / 1000) * 1000)} of at least ${formatDuration(need)}`,
   };
 }
 
@@ -67,7 +67,7 @@ function samplesCheck(have: number, need: number, n: { championN: number; challe
     threshold: need,
     comparator: '>=',
     ...n,
-    detail: `${have} ${what} of at least ${need}`,
+    detail: `${formatCount(have)} ${what} of at least ${formatCount(need)}`,
   };
 }
 

@@ -48,6 +48,9 @@ describe('models overview', () => {
     fireEvent.click(screen.getByText('Cost per 1K (USD)'));
     expect(names()).toEqual(['specialist', 'fraud', 'baseline', 'idle']);
     expect(screen.getByRole('img', { name: 'fraud CTR trend' })).toHaveAttribute('data-points', '1');
-    expect(screen.getByText('out of SLO: ctr')).toBeInTheDocument();
+    // The breach names the metric by its title, not its internal name.
+    const fraud = within(table).getAllByRole('row').find(r => r.getAttribute('data-model') === 'fraud')!;
+    expect(within(fraud).getByText('out of SLO')).toBeInTheDocument();
+    expect(within(fraud).getByTestId('slo-breaches')).toHaveTextContent(/^CTR$/);
   });
 });

@@ -22,7 +22,7 @@ import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 type SortKey = 'cost' | 'slo' | 'model';
 
 /** A title longer than the column is cut with an ellipsis, whole on hover. */
-const ELLIPSIS = { display: 'inline-block', maxWidth: 280, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' } as const;
+const ELLIPSIS = { display: 'inline-block', maxWidth: 220, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' } as const;
 
 /** Sorted copies: cost ascending or descending (unknown cost last), SLO worst first, then by name. */
 export function sortOverview(items: KpiOverviewRow[], key: SortKey, descending: boolean): KpiOverviewRow[] {
@@ -40,10 +40,16 @@ export function sortOverview(items: KpiOverviewRow[], key: SortKey, descending: 
 
 /** A row's SLO state in words: traffic without any SLO measured is not "within SLO". */
 function overviewSloLabel(row: KpiOverviewRow) {
-  if (row.breaches.length) return `${SLO_LABEL.breach}: ${row.breaches.join(', ')}`;
+  if (row.breaches.length) return SLO_LABEL.breach;
   if (row.sloStatus === 'no-data' && row.predictions > 0) return 'no SLO measured';
   return SLO_LABEL[row.sloStatus];
 }
+
+/** The metrics out of their SLO, by their titles (a breach names the metric). */
+export function breachTitles(row: KpiOverviewRow) {
+  return row.breaches.map(name => row.metrics.find(m => m.name === name)?.title ?? name);
+}
+
 
 /** Every model's KPIs and cost per 1,000 predictions over the last week, sortable by cost and SLO. */
 export function KpiOverviewPage() {
@@ -108,6 +114,11 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
                     color={row.sloStatus === 'breach' ? 'secondary' : 'default'}
                     variant={row.sloStatus === 'ok' ? 'outlined' : 'default'}
                   />
+                  {row.breaches.length > 0 && (
+                    <Typography variant="caption" color="textSecondary" component="div" data-testid="slo-breaches">
+                      {breachTitles(row).join(', ')}
+                    </Typography>
+                  )}
                 </TableCell>
                 <TableCell>
                   {kpis.map(k => (
@@ -115,13 +126,13 @@ export function OverviewTable({ overview }: { overview: KpiOverview }) {
                       <Typography variant="body2" style={{ whiteSpace: 'nowrap', flex: 1 }}>
                         {k.title}: {formatMetric(k.unit, k.current.value, overview.currency)}
                       </Typography>
-                      <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={100} height={24} />
+                      <Sparkline points={k.points} slo={k.slo} label={`${row.title} ${k.title} trend`} width={84} height={24} />
                     </div>
                   ))}
                 </TableCell>
                 <TableCell align="right" data-testid="cost-per-1k" style={{ whiteSpace: 'nowrap' }}>
                   <span style={{ display: 'inline-flex', alignItems: 'center', gap: 8 }}>
-                    {cost && <Sparkline points={cost.points} slo={cost.slo} label={`${row.title} cost trend`} width={80} height={24} />}
+                    {cost && <Sparkline points={cost.points} slo={cost.slo} label={`${row.title} cost trend`} width={64} height={24} />}
                     {formatMetric('currency', row.costPer1k, overview.currency)}
                   </span>
                 </TableCell>

@@ -33,6 +33,7 @@ import { DriftBacktest } from './DriftBacktest';
 import { DriftOverTime } from './DriftOverTime';
 import { TABLE_SCROLL, useNoWordBreaks } from '../tableStyle';
 import { TableHeader } from '../TableHeader';
+import { Fragment } from 'react';
 
 const CHECK_LABELS: Record<ContractViolation['check'], string> = {
   'missing-feature': 'feature missing',
@@ -184,29 +185,41 @@ function FeatureTable({ report }: { report: DriftReport }) {
     >
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="feature drift">
-          <TableHeader columns={['Feature', 'Segment', 'Verdict', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Tail share', numeric: true }, { label: 'Events', numeric: true }, { label: 'Jensen–Shannon', numeric: true }, { label: 'Wasserstein / σ', numeric: true }]} />
+          <TableHeader columns={['Feature', 'Verdict', 'Decided by', { label: 'PSI', numeric: true }, { label: 'p-value', numeric: true }, { label: 'Tail share', numeric: true }, { label: 'Events', numeric: true }, { label: 'Jensen–Shannon', numeric: true, wrap: true }, { label: 'Wasserstein / σ', numeric: true, wrap: true }]} />
           <TableBody>
-            {rows.map(f => (
-              <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
-                <TableCell style={f.kind === 'target' ? undefined : { whiteSpace: 'nowrap' }}>{featureLabel(f)}</TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>{segmentLabel(f.segment)}</TableCell>
-                <TableCell style={NUMERIC}>
-                  <SeverityChip f={f} />
-                </TableCell>
-                <TableCell style={{ whiteSpace: 'nowrap' }}>{testLabel(f)}</TableCell>
-                <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
-                  {formatStatistic(f.psi)}
-                </TableCell>
-                <TableCell align="right" style={NUMERIC}>
-                  <PValueCell f={f} />
-                </TableCell>
-                <TableCell align="right" style={NUMERIC}>
-                  <TailCell f={f} />
-                </TableCell>
-                <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
-                <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
-                <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
-              </TableRow>
+            {segmentsOf(rows).map(([segment, features]) => (
+              <Fragment key={segment}>
+                {/* One heading row per segment (all traffic first), in place of a segment column. */}
+                <TableRow data-segment-heading={segment}>
+                  <TableCell colSpan={9} style={{ paddingTop: 12 }}>
+                    <Typography variant="subtitle2" component="span">
+                      {segmentLabel(segment)}
+                    </Typography>
+                  </TableCell>
+                </TableRow>
+                {features.map(f => (
+                  <TableRow key={`${f.feature}-${f.segment}`} data-feature={f.feature} data-segment={f.segment}>
+                    <TableCell style={f.kind === 'target' ? undefined : { whiteSpace: 'nowrap' }}>{featureLabel(f)}</TableCell>
+                    <TableCell style={NUMERIC}>
+                      <SeverityChip f={f} />
+                    </TableCell>
+                    {/* "KS test (exact), tail check" may wrap between its words. */}
+                    <TableCell>{testLabel(f)}</TableCell>
+                    <TableCell align="right" style={NUMERIC} title={`warning > ${formatStatistic(f.thresholds.warning)}, critical > ${formatStatistic(f.thresholds.critical)}`}>
+                      {formatStatistic(f.psi)}
+                    </TableCell>
+                    <TableCell align="right" style={NUMERIC}>
+                      <PValueCell f={f} />
+                    </TableCell>
+                    <TableCell align="right" style={NUMERIC}>
+                      <TailCell f={f} />
+                    </TableCell>
+                    <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>
+                    <TableCell align="right" style={NUMERIC}>{formatStatistic(f.jensenShannon)}</TableCell>
+                    <TableCell align="right" style={NUMERIC}>{formatStatistic(f.wasserstein)}</TableCell>
+                  </TableRow>
+                ))}
+              </Fragment>
             ))}
           </TableBody>
         </Table>
@@ -291,6 +304,13 @@ function RetrainTriggers({ items }: { items: RetrainTriggerView[] }) {
 }
 
 /** Pseudo-features in words: the score distribution, and the label rate of the model's outcome. */
+/** The report's rows by segment, in the order the report gives them (all traffic first). */
+export function segmentsOf(rows: FeatureDrift[]): Array<[string, FeatureDrift[]]> {
+  const groups = new Map<string, FeatureDrift[]>();
+  for (const f of rows) groups.set(f.segment, [...(groups.get(f.segment) ?? []), f]);
+  return [...groups];
+}
+
 function featureLabel(f: FeatureDrift) {
   if (f.kind === 'prediction') return 'prediction score';
   if (f.kind === 'target') return `label: ${f.outcome} rate ${formatPercent(f.rates?.current)} (reference ${formatPercent(f.rates?.reference)})`;

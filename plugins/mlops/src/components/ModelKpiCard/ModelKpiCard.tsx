@@ -47,7 +47,7 @@ export function KpiTable({ report }: { report: KpiReport }) {
     <>
       <div style={TABLE_SCROLL}>
         <Table size="small" className={noBreaks} aria-label="model KPIs">
-          <TableHeader columns={['Metric', { label: 'Value', numeric: true }, '95 % interval', 'Trend', 'SLO']} />
+          <TableHeader columns={['Metric', { label: 'Value', numeric: true }, { label: '95 % interval', wrap: true }, 'Trend', 'SLO']} />
           <TableBody>
             {report.metrics.map(m => {
               const all = m.series[0];
@@ -66,7 +66,7 @@ export function KpiTable({ report }: { report: KpiReport }) {
                     <Typography variant="caption">{formatInterval(m.unit, all.current, report.currency)}</Typography>
                   </TableCell>
                   <TableCell>
-                    <Sparkline points={all.points} slo={m.slo} label={`${m.title} trend`} />
+                    <Sparkline points={all.points} slo={m.slo} label={`${m.title} trend`} width={112} />
                   </TableCell>
                   <TableCell>
                     <Chip

@@ -250,7 +250,7 @@ function ChecksTable({ checks, label }: { checks: RolloutCheck[]; label: string 
   return (
     <div style={TABLE_SCROLL}>
       <Table size="small" className={noBreaks} aria-label={label}>
-        <TableHeader columns={['Check', 'Verdict', { label: 'Measured', numeric: true }, { label: 'Threshold', numeric: true }, { label: 'Champion', numeric: true }, { label: 'Samples (challenger / champion)', numeric: true }, { label: 'p-value', numeric: true }, 'Detail']} />
+        <TableHeader columns={['Check', 'Verdict', { label: 'Measured', numeric: true }, { label: 'Threshold', numeric: true }, { label: 'Champion', numeric: true }, { label: 'Samples (challenger / champion)', numeric: true, wrap: true }, { label: 'p-value', numeric: true }, 'Detail']} />
         <TableBody>
           {checks.map(c => (
             <TableRow key={c.check} data-check={c.check} data-verdict={c.verdict}>

@@ -299,7 +299,8 @@ function SignOff({ id }: { id: string }) {
         <InfoCard title="Metrics beside the champion" subheader={evidence?.champion ?? versions.champion ? `champion v${evidence?.champion ?? versions.champion}` : 'no champion'}>
           <div style={TABLE_SCROLL}>
             <Table size="small" className={noBreaks} aria-label="Metrics beside the champion">
-              <TableHead style={{ whiteSpace: 'nowrap' }}>
+              {/* "v18 (vs champion)" may wrap between its words: the card is half the page. */}
+              <TableHead>
                 <TableRow>
                   <TableCell>Metric</TableCell>
                   <TableCell align="right">v{promotion.version} (vs champion)</TableCell>
