@@ -25,6 +25,11 @@ test('a canary whose CTR drops is rolled back while we watch; another promotes i
   await expect(page.getByLabel('stage timeline')).toContainText('Shadow');
   await expect(page.getByRole('table', { name: 'decision log' }).locator('tr[data-action="start"]')).toContainText('shadow: v4 receives a mirror of v3');
 
+  // The controls a person has over a live rollout, each behind its own permission (runbooks.test.ts
+  // checks a refusal); resume only once paused.
+  for (const action of ['Pause', 'Promote now', 'Abort', 'Roll back']) await expect(page.getByRole('button', { name: action, exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Resume', exact: true })).toBeDisabled();
+
   // Then rolled back by the engine, without a reload, and it says why.
   await expect(status).toHaveAttribute('data-status', 'rolled-back', { timeout: 240_000 });
   await expect(page.getByLabel('why it rolled back')).toContainText(/^rolled back at 10 %: ctr \d+\.\d+\s% vs \d+\.\d+\s% \(−\d+\.\d+\s%, p [=<]\s/);

@@ -104,6 +104,14 @@ test('the drift backtest on ad-ctr-predictor: of the days item_price drifted, on
   const tail = card.locator('tr[data-feature="item_price"][data-check="tail"]');
   await expect(tail).toContainText(/tail drift in item_price (was followed by no KPI change|preceded a change in Ad click-through rate \d of \d times)/);
   await expect(page.getByLabel('KPI changes')).toContainText(/Ad click-through rate fell on/);
+  // The same as a picture: the days item_price alarmed, the one a fall in clicks followed filled.
+  const timeline = page.getByRole('figure', { name: 'backtest timeline' });
+  await expect(timeline.locator('tr[data-feature="item_price"] td[data-alarm="followed"]').first()).toBeVisible();
+  await expect(timeline.locator('tr[data-feature="item_price"] td[data-alarm="not-followed"]').first()).toBeVisible();
+  await expect(timeline.locator('tr[data-row="changes"] td[data-change]').first()).toBeVisible();
+  // The same week as drift over time: PSI in 6-hour steps across seven days.
+  await page.getByRole('group', { name: 'drift window' }).getByRole('button', { name: '7d' }).click();
+  await expect(page.getByRole('figure', { name: 'PSI over time' })).toHaveAttribute('data-measured-steps', /^(2[4-9]|[3-9]\d)$/);
   await page.getByRole('table', { name: 'drift backtest' }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/e2e/drift-backtest.png', fullPage: true });
 });

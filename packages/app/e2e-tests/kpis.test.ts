@@ -16,6 +16,8 @@ test('the models overview ranks by cost and SLO, and a Model page shows its KPIs
     async () => {
       await expect(page.locator('tr[data-model="checkout-fraud-detector"]')).toHaveAttribute('data-slo', 'breach', { timeout: 5_000 });
       await expect(page.locator('tr[data-model="home-feed-ranker"] [data-testid="cost-per-1k"]')).toContainText('$', { timeout: 1_000 });
+      // The demo's week of history sent (in the background after start): a 7-day sparkline of ~168 hours.
+      await expect(page.getByRole('img', { name: 'Home feed ranker Click-through rate trend' })).toHaveAttribute('data-points', /^(1[5-9]\d|[2-9]\d\d)$/, { timeout: 1_000 });
     },
     150_000,
   );

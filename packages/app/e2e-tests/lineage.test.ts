@@ -56,6 +56,9 @@ test('the Versions tab compares with the champion, shows the gates and marks ver
   await openModelTab(page, 'Ad CTR DeepFM (experiment)', 'Versions');
   await expect(page.getByRole('table', { name: 'Model versions' }).getByText('not reproducible')).toHaveCount(2);
   await page.screenshot({ path: 'test-results/e2e/versions.png', fullPage: true });
+  // The deprecated demand forecaster was trained without recorded data too.
+  await openModelTab(page, 'Demand forecaster (Prophet)', 'Versions');
+  await expect(page.getByRole('table', { name: 'Model versions' }).getByText('not reproducible').first()).toBeVisible();
 });
 
 test('a version registered by CI with the scoped token appears with its lineage', async ({ page, request }) => {

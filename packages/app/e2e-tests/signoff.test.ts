@@ -55,3 +55,16 @@ test('a second person signs off a promotion; the requester cannot', async ({ pag
   await expect(page.getByText(/All blocking gates pass · evaluated .* against champion v18/)).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/signoff-refreshed.png', fullPage: true });
 });
+
+test('Promote… on the Versions tab requests a promotion, which then waits for someone else on the Promotions page', async ({ page }) => {
+  await signIn(page);
+  await openModelTab(page, 'Account takeover detector', 'Versions');
+  await page.getByRole('button', { name: 'Request promotion of v3' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Request promotion of v3' });
+  await dialog.getByRole('textbox', { name: 'Why' }).fill('AUC up on the last three weeks of login events');
+  await dialog.getByRole('button', { name: 'Request' }).click();
+  // The request opens its sign-off page: the evidence is there, the decision is someone else's.
+  await expect(page.getByLabel('Why you cannot decide')).toContainText('You requested this promotion');
+  await openFromSidebar(page, 'Promotions');
+  await expect(page.getByRole('table', { name: 'Pending promotions' }).locator('tr', { hasText: 'Account takeover detector' })).toContainText('v3');
+});

@@ -100,6 +100,12 @@ describe('backtesting drift alarms', () => {
     // PSI on item_price: episodes days 3–4, 20, 27; days 3–4 reach day 5 (≤ 4 + 3), 20 reaches 22, 27 nothing.
     expect(bySignal['item_price/psi']).toMatchObject({ alarms: 3, followed: 2, precision: 2 / 3, missed: 1, missRate: 1 / 3, followedMostBy: 'CTR', lowered: false });
     expect(bySignal['item_price/psi'].summary).toBe('PSI drift in item_price preceded a change in CTR 2 of 3 times');
+    // The episodes themselves, for the timeline: whole steps, and what followed each.
+    expect(bySignal['item_price/psi'].episodes).toEqual([
+      { start: day(3), end: day(5), followedBy: ['CTR'] },
+      { start: day(20), end: day(21), followedBy: ['CTR'] },
+      { start: day(27), end: day(28), followedBy: [] },
+    ]);
     // The tail check alarmed once, on day 4: followed by day 5's drop.
     expect(bySignal['item_price/tail']).toMatchObject({ alarms: 1, followed: 1, precision: 1, missed: 2 });
     // KS on user_age: days 9–10, 17, 26: 10 + 3 = 13 < 14 and 17 + 3 = 20 < 22: nothing followed.

@@ -120,6 +120,11 @@ export function backtest(series: DriftSeries, kpis: KpiReport, policy: ModelPoli
         followedMostBy,
         lowered,
         summary: lowered ? `${summary}: reported one tier lower` : summary,
+        episodes: episodes.map((e, i) => ({
+          start: new Date(e.first).toISOString(),
+          end: new Date(e.last + series.stepMs).toISOString(),
+          followedBy: [...new Set(followers[i].map(c => c.title))],
+        })),
       });
     }
   }

@@ -107,7 +107,13 @@ export function DriftOverTime({ modelRef, version }: { modelRef: CompoundEntityR
     body = (
       <Grid container spacing={2}>
         <Grid item xs={12} lg={7} style={{ minWidth: 0 }}>
-          <Box role="figure" aria-label="PSI over time" data-lines={rows.length} data-points={matrix.times.length}>
+          <Box
+            role="figure"
+            aria-label="PSI over time"
+            data-lines={rows.length}
+            data-points={matrix.times.length}
+            data-measured-steps={data.filter(d => rows.some(r => d[r.feature] !== null)).length}
+          >
             <ResponsiveContainer width="100%" height={280}>
               <LineChart data={data} margin={{ top: 8, right: 16, bottom: 4, left: 8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />

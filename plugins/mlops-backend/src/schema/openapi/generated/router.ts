@@ -1913,6 +1913,14 @@ export const spec = {
           summary: {
             type: 'string',
           },
+          episodes: {
+            type: 'array',
+            description:
+              'The alarm episodes, oldest first (what the portal draws as the timeline).',
+            items: {
+              $ref: '#/components/schemas/BacktestEpisode',
+            },
+          },
         },
         required: [
           'feature',
@@ -1925,7 +1933,31 @@ export const spec = {
           'followedMostBy',
           'lowered',
           'summary',
+          'episodes',
         ],
+      },
+      BacktestEpisode: {
+        type: 'object',
+        description:
+          'A run of consecutive steps in which the check alarmed on the feature.',
+        properties: {
+          start: {
+            $ref: '#/components/schemas/Timestamp',
+          },
+          end: {
+            $ref: '#/components/schemas/Timestamp',
+            description: 'The end of its last step.',
+          },
+          followedBy: {
+            type: 'array',
+            description:
+              'Titles of the KPIs whose change began within the episode or its horizon after it (none, not followed).',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+        required: ['start', 'end', 'followedBy'],
       },
       Backtest: {
         type: 'object',

@@ -3,6 +3,7 @@
 export * from '../models/AlertKind.model';
 export * from '../models/AlertSeverity.model';
 export * from '../models/Backtest.model';
+export * from '../models/BacktestEpisode.model';
 export * from '../models/BacktestRule.model';
 export * from '../models/BacktestSignal.model';
 export * from '../models/ContractCheck.model';
