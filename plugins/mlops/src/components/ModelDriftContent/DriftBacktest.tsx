@@ -45,6 +45,7 @@ function Changes({ backtest }: { backtest: Backtest }) {
 const FOLLOWED = '#d84315';
 const NOT_FOLLOWED = '#ffcc80';
 const CHANGE = '#1565c0';
+const ALARM_COLOR = { followed: FOLLOWED, 'not-followed': NOT_FOLLOWED, none: '#eeeeee' } as const;
 const CELL_PX = 18;
 const LABEL_PX = 200;
 
@@ -116,12 +117,15 @@ export function BacktestTimeline({ backtest }: { backtest: Backtest }) {
               {starts.map(t => {
                 const episode = s.episodes.find(e => t >= Date.parse(e.start) && t < Date.parse(e.end));
                 const followed = !!episode?.followedBy.length;
+                let alarm: 'followed' | 'not-followed' | undefined;
+                if (episode) alarm = followed ? 'followed' : 'not-followed';
+                const what = followed ? `, followed by a change in ${episode!.followedBy.join(', ')}` : ', nothing followed';
                 return (
                   <td
                     key={t}
-                    data-alarm={episode ? (followed ? 'followed' : 'not-followed') : undefined}
-                    title={episode ? `${formatDate(t)}: ${CHECK_LABEL[s.check] ?? s.check} alarm on ${s.feature}${followed ? `, followed by a change in ${episode.followedBy.join(', ')}` : ', nothing followed'}` : undefined}
-                    style={{ ...cell, background: episode ? (followed ? FOLLOWED : NOT_FOLLOWED) : '#eeeeee' }}
+                    data-alarm={alarm}
+                    title={episode ? `${formatDate(t)}: ${CHECK_LABEL[s.check] ?? s.check} alarm on ${s.feature}${what}` : undefined}
+                    style={{ ...cell, background: ALARM_COLOR[alarm ?? 'none'] }}
                   />
                 );
               })}

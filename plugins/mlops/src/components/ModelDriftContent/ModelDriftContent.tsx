@@ -86,7 +86,12 @@ function TailCell({ f }: { f: FeatureDrift }) {
   const t = f.tail;
   const upper = t.upper.pValue <= t.lower.pValue;
   const side = upper ? t.upper : t.lower;
-  const text = `${upper ? '> p99' : '≤ p1'}: ${formatPercent(side.share)} vs ${formatPercent(side.referenceShare)}`;
+  // "> p99:" and the shares may sit on two lines when the column is narrow; the shares never split.
+  const text = (
+    <>
+      {upper ? '> p99' : '≤ p1'}: <span style={{ whiteSpace: 'nowrap' }}>{`${formatPercent(side.share)} vs ${formatPercent(side.referenceShare)}`}</span>
+    </>
+  );
   const detail = `Beyond the reference's 1st percentile (${formatNumber(t.lower.threshold)}): ${formatPercent(t.lower.share)} of the window vs ${formatPercent(t.lower.referenceShare)} of the reference. Beyond its 99th (${formatNumber(t.upper.threshold)}): ${formatPercent(t.upper.share)} vs ${formatPercent(t.upper.referenceShare)}. ${pEquals(t.pValue)}.`;
   return (
     <Tooltip title={detail}>
@@ -211,7 +216,7 @@ function FeatureTable({ report }: { report: DriftReport }) {
                     <TableCell align="right" style={NUMERIC}>
                       <PValueCell f={f} />
                     </TableCell>
-                    <TableCell align="right" style={NUMERIC}>
+                    <TableCell align="right" style={{ fontVariantNumeric: 'tabular-nums' }}>
                       <TailCell f={f} />
                     </TableCell>
                     <TableCell align="right" style={NUMERIC}>{formatCount(f.n)}</TableCell>

@@ -315,7 +315,7 @@ function LiveContextCard({
             <Typography variant="subtitle2">Top drifting features</Typography>
             {context.topDrifting.length ? (
               <div style={TABLE_SCROLL}>
-                <Table size="small" className={noBreaks}>
+                <Table size="small" className={noBreaks} aria-label="top drifting features">
                   <TableHeader columns={['Feature', 'Test', { label: 'PSI', numeric: true }, 'Verdict']} />
                   <TableBody>
                     {context.topDrifting.map(f => (
@@ -331,7 +331,8 @@ function LiveContextCard({
                             </Typography>
                           )}
                         </TableCell>
-                        <TableCell style={{ whiteSpace: 'nowrap' }}>{TEST_NAMES[f.test] ?? f.test}</TableCell>
+                        {/* "chi-square test" may wrap between its words: this card is half the page. */}
+                        <TableCell>{TEST_NAMES[f.test] ?? f.test}</TableCell>
                         <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
                           {formatStatistic(f.psi)}
                         </TableCell>
