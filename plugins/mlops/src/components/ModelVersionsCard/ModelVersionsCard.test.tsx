@@ -1,9 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { ModelVersionList, SyncStatus } from '@modelrails/plugin-mlops-common';
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, within } from '@testing-library/react';
 import { MlopsApi, mlopsApiRef } from '../../api/MlopsApi';
 import { ModelVersionsCard } from './ModelVersionsCard';
+import { RequestPromotionButton } from './RequestPromotionButton';
 
 const entity = {
   apiVersion: 'modelrails.io/v1alpha1',
@@ -134,5 +135,21 @@ describe('ModelVersionsCard', () => {
     expect(screen.getByText(/v6: MLflow answered 500 to \/api\/2\.0\/mlflow\/runs\/get: INTERNAL_ERROR/)).toBeInTheDocument();
     expect(screen.queryByText(/not this model/)).not.toBeInTheDocument();
     expect(screen.getByLabelText('MLflow sync status')).toHaveTextContent('Synced from MLflow');
+  });
+});
+
+describe('RequestPromotionButton', () => {
+  it('asks for the environment and the reason in fields named by their labels, and sends both', async () => {
+    const requestPromotion = jest.fn(async () => ({ id: 'p1' }));
+    await renderInTestApp(<RequestPromotionButton modelRef="model:default/m" version="3" />, {
+      apis: [[mlopsApiRef, { requestPromotion } as Partial<MlopsApi> as MlopsApi]],
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Request promotion of v3' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Request promotion of v3' });
+    expect(within(dialog).getByRole('button', { name: /production/ })).toBeInTheDocument();
+    fireEvent.change(within(dialog).getByRole('textbox', { name: 'Why' }), { target: { value: 'AUC up' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Request' }));
+    await screen.findByRole('button', { name: 'Request promotion of v3' });
+    expect(requestPromotion).toHaveBeenCalledWith({ kind: 'model', namespace: 'default', name: 'm' }, '3', { environment: 'production', reason: 'AUC up' });
   });
 });

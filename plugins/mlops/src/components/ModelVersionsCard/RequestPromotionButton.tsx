@@ -43,14 +43,15 @@ export function RequestPromotionButton({ modelRef, version }: { modelRef: string
       <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby={`promote-${version}`}>
         <DialogTitle id={`promote-${version}`}>Request promotion of v{version}</DialogTitle>
         <DialogContent>
-          <TextField select fullWidth label="Environment" value={environment} onChange={e => setEnvironment(e.target.value)} margin="normal">
+          {/* Ids tie each label to its field, so assistive technology (and tests) find them by name. */}
+          <TextField id={`promote-${version}-environment`} select fullWidth label="Environment" value={environment} onChange={e => setEnvironment(e.target.value)} margin="normal">
             {ENVIRONMENTS.map(env => (
               <MenuItem key={env} value={env}>
                 {env}
               </MenuItem>
             ))}
           </TextField>
-          <TextField fullWidth multiline minRows={2} label="Why" value={reason} onChange={e => setReason(e.target.value)} margin="normal" />
+          <TextField id={`promote-${version}-why`} fullWidth multiline minRows={2} label="Why" value={reason} onChange={e => setReason(e.target.value)} margin="normal" />
           {error && <ResponseErrorPanel error={error} />}
         </DialogContent>
         <DialogActions>
