@@ -47,6 +47,12 @@ test('the portal walks the demo with ModelRails served by its own backend', asyn
   // Drift and rollouts too; the serving fleet's token ingests on the ModelRails backend.
   await tab('Drift').click();
   await expect(page).toHaveURL(/\/catalog\/default\/model\/home-feed-ranker\/drift/);
+  // The demo's traffic starts once the ModelRails backend has read the Models from the portal's
+  // catalog: until its first batches are in, the tab says "no traffic". Reload until it has them.
+  await expect(async () => {
+    if (!(await page.getByLabel('drift status').isVisible())) await page.reload();
+    await expect(page.getByLabel('drift status')).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000, intervals: [5_000] });
   await expect(page.getByRole('table').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e-split/drift.png', fullPage: true });
   await tab('Rollouts').click();

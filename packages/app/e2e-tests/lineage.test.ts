@@ -32,6 +32,18 @@ test('one click from a Model page to the dataset versions behind its production 
   await expect(page).toHaveURL(/root=model/);
   await expect(lineageNode(page, 'model-version', 'home-feed-ranker v17')).toBeVisible();
   await page.screenshot({ path: 'test-results/e2e/lineage.png', fullPage: true });
+
+  // A depth the person picks that still hides nodes says so; a deep enough one shows everything.
+  const pickDepth = async (depth: string) => {
+    await page.getByRole('button', { name: /^Depth/ }).click();
+    await page.getByRole('option', { name: depth, exact: true }).click();
+  };
+  await pickDepth('1');
+  await expect(page.getByText('The graph was cut off')).toBeVisible();
+  const shallow = await page.locator('g[data-testid="lineage-node"]').count();
+  await pickDepth('10');
+  await expect(page.getByText('The graph was cut off')).toHaveCount(0);
+  await expect.poll(() => page.locator('g[data-testid="lineage-node"]').count()).toBeGreaterThan(shallow);
 });
 
 test('the Versions tab compares with the champion, shows the gates and marks versions that cannot be reproduced', async ({ page }) => {

@@ -65,8 +65,13 @@ export async function migrateStore(db: Knex, migrations: StoreMigrations): Promi
 export const DATABASE_LOCKS = {
   /** Migrations ("mlops" in ASCII). */
   migrations: 0x6d6c6f7073,
-  /** The embedded demo's seeding. */
+  /** The embedded demo's seeding of its registry history and promotion requests (during start). */
   demoSeed: 0x6d6c6f7074,
+  /**
+   * The embedded demo's canaries, started once the catalog is ready. A lock of its own: starting
+   * them may wait on a router for a while, and a replica still starting must not wait behind it.
+   */
+  demoRollouts: 0x6d6c6f7075,
 } as const;
 
 const isPostgres = (db: Knex) => ['pg', 'postgres', 'postgresql'].includes(String(db.client.config.client));

@@ -36,7 +36,7 @@ export const mlopsDemoModule = createBackendModule({
             await seedDemoKpiInputs({ kpis, policyOf: ctx.policyOf, since: traffic.backfilledFrom });
             // The seeded requests wait for their owners, who hear of them as of any request.
             for (const pending of await promotions.list({ status: 'pending' })) await ownerNotifications.onPromotionRequested(pending);
-            await withDatabaseLock(ctx.db, DATABASE_LOCKS.demoSeed, () =>
+            await withDatabaseLock(ctx.db, DATABASE_LOCKS.demoRollouts, () =>
               seedDemoRollouts({ engine: rollouts, rollouts: rolloutStore, registry, promotions, policyOf: ctx.policyOf, logger: ctx.logger }),
             );
             // The week before, in the background, once everything else of the demo runs.

@@ -47,7 +47,8 @@ const NOT_FOLLOWED = '#ffcc80';
 const CHANGE = '#1565c0';
 const ALARM_COLOR = { followed: FOLLOWED, 'not-followed': NOT_FOLLOWED, none: '#eeeeee' } as const;
 const CELL_PX = 18;
-const LABEL_PX = 200;
+const LABEL_PX = 220;
+const LABEL_TEXT = { display: 'inline-block', maxWidth: LABEL_PX - 8, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', verticalAlign: 'bottom' } as const;
 
 const swatch = (color: string) => <span style={{ display: 'inline-block', width: 10, height: 10, background: color, marginRight: 4, verticalAlign: 'middle' }} />;
 
@@ -65,7 +66,7 @@ export function BacktestTimeline({ backtest }: { backtest: Backtest }) {
   // A date over every seventh step; a last group too short for its date is left blank.
   const groups = starts.filter((_, i) => i % 7 === 0).map((t, g) => ({ t, span: Math.min(7, steps - g * 7) }));
   const cell = { width: CELL_PX, height: CELL_PX, padding: 0 } as const;
-  const label = { width: LABEL_PX, maxWidth: LABEL_PX, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', textAlign: 'left', fontWeight: 'normal', paddingRight: 8 } as const;
+  const label = { width: LABEL_PX, maxWidth: LABEL_PX, whiteSpace: 'nowrap', textAlign: 'left', fontWeight: 'normal', paddingRight: 8 } as const;
   const followedCount = backtest.signals.reduce((n, s) => n + s.episodes.filter(e => e.followedBy.length).length, 0);
   return (
     <Box
@@ -111,8 +112,11 @@ export function BacktestTimeline({ backtest }: { backtest: Backtest }) {
           </tr>
           {backtest.signals.map(s => (
             <tr key={`${s.feature}-${s.check}`} data-feature={s.feature} data-check={s.check}>
-              <th scope="row" style={label} title={`${s.feature} · ${CHECK_LABEL[s.check] ?? s.check}`}>
-                {s.feature} · {CHECK_LABEL[s.check] ?? s.check}
+              <th scope="row" style={label}>
+                {/* A long name is cut with an ellipsis inside its own box (whole on hover); the cell keeps its width. */}
+                <span title={`${s.feature} · ${CHECK_LABEL[s.check] ?? s.check}`} style={LABEL_TEXT}>
+                  {s.feature} · {CHECK_LABEL[s.check] ?? s.check}
+                </span>
               </th>
               {starts.map(t => {
                 const episode = s.episodes.find(e => t >= Date.parse(e.start) && t < Date.parse(e.end));

@@ -142,7 +142,7 @@ describe('RequestPromotionButton', () => {
   it('asks for the environment and the reason in fields named by their labels, and sends both', async () => {
     const requestPromotion = jest.fn(async () => ({ id: 'p1' }));
     await renderInTestApp(<RequestPromotionButton modelRef="model:default/m" version="3" />, {
-      apis: [[mlopsApiRef, { requestPromotion } as Partial<MlopsApi> as MlopsApi]],
+      apis: [[mlopsApiRef, { requestPromotion } as unknown as MlopsApi]],
     });
     fireEvent.click(screen.getByRole('button', { name: 'Request promotion of v3' }));
     const dialog = await screen.findByRole('dialog', { name: 'Request promotion of v3' });
