@@ -81,8 +81,9 @@ async function measure(size: number, trials: number) {
     }
     return labels;
   };
-  await send('17', Math.round((size * 10) / 11), 1, {});
-  await send('18', Math.round(size / 11), 2, { clickRateFactor: 0.6 });
+  const sendStart = performance.now();
+  const labels = (await send('17', Math.round((size * 10) / 11), 1, {})) + (await send('18', Math.round(size / 11), 2, { clickRateFactor: 0.6 }));
+  const sendSeconds = (performance.now() - sendStart) / 1000;
 
   const k8s = new FakeKubernetesApi();
   k8s.namespaces.add(NS);
@@ -106,8 +107,9 @@ async function measure(size: number, trials: number) {
   const inApi: number[] = [];
   for (let trial = 0; trial < trials; trial++) {
     k8s.put('networking.istio.io', 'virtualservices', NS, structuredClone(virtualService) as any);
-    // Started when the data begins, so the first tick's analysis window holds all of it.
-    const started = await engine.start({ modelRef: MODEL, version: '18', champion: '17', promotionId: null, policy, actor: 'user:default/bench' }, dataStart);
+    // Started a bucket before the data begins: the analysis reads whole 5-minute buckets, so the
+    // start's own look sees none of it and the first tick's window holds all of it.
+    const started = await engine.start({ modelRef: MODEL, version: '18', champion: '17', promotionId: null, policy, actor: 'user:default/bench' }, dataStart - 5 * 60_000);
     if (started.weight !== 10) throw new Error(`trial ${trial}: the canary did not reach 10 % (${started.status})`);
     const firstRequest = k8s.requests.length;
     const t0 = performance.now();
@@ -132,11 +134,12 @@ async function measure(size: number, trials: number) {
 
   const median = quantile(breachToWeights, 0.5);
   console.log(`rollback at ${size.toLocaleString()} predictions in the canary window: breach seen by the analysis tick → weights written in the Kubernetes API (${trials} trials, SQLite, loopback)`);
-  console.log(`  tick target ≤ ${TICK_TARGET_MS} ms at any traffic: ${median <= TICK_TARGET_MS ? 'met' : 'NOT met'} (the analysis counts labels from raw events)`);
+  console.log(`  tick target ≤ ${TICK_TARGET_MS} ms at any traffic: ${median <= TICK_TARGET_MS ? 'met' : 'NOT met'} (the analysis reads label counts kept at ingestion)`);
   console.log(`  median ${ms(median)}, p90 ${ms(quantile(breachToWeights, 0.9))}, max ${ms(Math.max(...breachToWeights))}`);
   console.log(`  from the router read that opens the analysis to the PUT: median ${ms(quantile(inApi, 0.5))}`);
   console.log(`  target ≤ ${TARGET_MS} ms: ${median <= TARGET_MS ? 'met' : 'NOT met'} (${(TARGET_MS / median).toFixed(0)}× under it)`);
   console.log(`  seed platform: ${SEED_MS} ms → ${(SEED_MS / median).toFixed(0)}× faster`);
+  console.log(`  ingestion of the window, labels counted as they arrive: ${size.toLocaleString()} predictions and ${labels.toLocaleString()} labels in ${sendSeconds.toFixed(1)} s (${Math.round((size + labels) / sendSeconds).toLocaleString()} events/s)`);
   console.log(`  reference: one GET of the VirtualService over loopback, median ${ms(quantile(loopback, 0.5))} (the tick is ${(median / quantile(loopback, 0.5)).toFixed(1)}× that)`);
 }
 

@@ -19,8 +19,9 @@ const MAX_PAIRS = 50_000;
 
 /**
  * From the telemetry the serving fleet sends: counts, errors and latency from the 5-minute
- * summaries (the buckets overlapping the window), the KPI from predictions and their outcome
- * labels, shadow agreement from the scores both versions gave the same requests.
+ * summaries (the buckets overlapping the window), the KPI from the label counts kept as predictions
+ * and their outcome labels arrive (the same buckets, so a tick reads a few rows per version at any
+ * traffic), shadow agreement from the scores both versions gave the same requests.
  */
 export class TelemetryCanaryMetrics implements CanaryMetricsSource {
   constructor(private readonly store: TelemetryStore) {}

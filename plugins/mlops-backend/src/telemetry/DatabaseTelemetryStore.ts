@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded } from '../stats/summaries';
 import { ScoreCalibration } from '../stats/cbpe';
 import { decodeStored, encodeStored } from '../stats/summaryCodec';
-import { BUCKET_MS, EVENTS, RESOLUTIONS } from './constants';
+import { BUCKET_MS, bucketOf, EVENTS, PREDICTIONS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
   LabelledPrediction,
@@ -141,6 +141,27 @@ const summaryKey = (s: Pick<SummaryDelta, 'version' | 'layoutVersion' | 'segment
   `${bucketMs}\u0000${bucketStart}\u0000${s.version}\u0000${s.layoutVersion ?? ''}\u0000${s.segment}\u0000${s.feature}`;
 
 /** better-sqlite3's statement cache, per connection (knex prepares every query anew). */
+type LabelCount = { modelRef: string; outcome: string; version: string; bucketStart: number; count: number };
+
+/** A batch's new predictions counted per model, version and 5-minute bucket. */
+function predictionCounts(fresh: PredictionRow[]): LabelCount[] {
+  const counts = new Map<string, LabelCount>();
+  let last: LabelCount | undefined;
+  for (const r of fresh) {
+    const bucketStart = bucketOf(r.occurredAt);
+    // Batches run in order, mostly of one model and version: the key is built only when they change.
+    if (last && last.bucketStart === bucketStart && last.version === r.version && last.modelRef === r.modelRef) {
+      last.count++;
+      continue;
+    }
+    const key = `${r.modelRef}\u0000${r.version}\u0000${bucketStart}`;
+    last = counts.get(key);
+    if (last) last.count++;
+    else counts.set(key, (last = { modelRef: r.modelRef, outcome: PREDICTIONS, version: r.version, bucketStart, count: 1 }));
+  }
+  return [...counts.values()];
+}
+
 const preparedStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>();
 
 export class DatabaseTelemetryStore implements TelemetryStore {
@@ -404,6 +425,126 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     }
   }
 
+  /** Adds to the label counts: rows of (model, outcome, version, 5-minute bucket, count). */
+  private async addLabelCounts(db: Knex, counts: Iterable<LabelCount>) {
+    const rows = [...counts].map(c => ({ model_ref: c.modelRef, outcome: c.outcome, version: c.version, bucket_start: c.bucketStart, count: c.count }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await db('mlops_label_counts')
+        .insert(rows.slice(i, i + 500))
+        .onConflict(['model_ref', 'outcome', 'version', 'bucket_start'])
+        .merge({ count: db.raw('?? + ??', ['mlops_label_counts.count', 'excluded.count']) });
+    }
+  }
+
+  /**
+   * Counts the positive labels among these requests whose prediction and label are both stored,
+   * once per prediction and outcome (a second label of the same outcome adds nothing), and returns
+   * the requests that have a stored prediction. Runs after the commit that stored either side, for
+   * a batch and again when it is redelivered: of two concurrent commits, one holding a prediction
+   * and the other its label, whichever looks last sees both (each looks after its own commit), and
+   * the claim keeps the pair from being counted twice. A sender that got no 2xx retries, which
+   * recounts what a failure here left out.
+   */
+  private async countLabels(requestIds: Iterable<string>): Promise<Set<string>> {
+    const ids = [...new Set(requestIds)];
+    const predicted = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const pairs = await this.db('mlops_prediction_events as p')
+        .join('mlops_outcome_events as o', 'o.request_id', 'p.request_id')
+        .whereIn('p.request_id', ids.slice(i, i + 500))
+        .where('o.value', '>', 0)
+        .distinct('p.source', 'p.sequence', 'p.model_ref', 'p.version', 'p.occurred_at', 'p.request_id', 'o.outcome');
+      if (!pairs.length) continue;
+      for (const p of pairs) predicted.add(p.request_id);
+      await this.db.transaction(async tx => {
+        const counts = new Map<string, LabelCount>();
+        const byClaim = new Map(pairs.map(p => [`${p.source}\u0000${Number(p.sequence)}\u0000${p.outcome}`, p]));
+        for (let j = 0; j < pairs.length; j += 500) {
+          const claimed = await tx('mlops_label_claims')
+            .insert(pairs.slice(j, j + 500).map(p => ({ source: p.source, sequence: p.sequence, outcome: p.outcome, occurred_at: p.occurred_at })))
+            .onConflict(['source', 'sequence', 'outcome'])
+            .ignore()
+            .returning(['source', 'sequence', 'outcome']);
+          for (const c of claimed) {
+            const p = byClaim.get(`${c.source}\u0000${Number(c.sequence)}\u0000${c.outcome}`)!;
+            const bucketStart = bucketOf(Number(p.occurred_at));
+            const key = `${p.model_ref}\u0000${p.outcome}\u0000${p.version}\u0000${bucketStart}`;
+            const count = counts.get(key);
+            if (count) count.count++;
+            else counts.set(key, { modelRef: p.model_ref, outcome: p.outcome, version: p.version, bucketStart, count: 1 });
+          }
+        }
+        await this.addLabelCounts(tx, counts.values());
+      });
+    }
+    return predicted;
+  }
+
+  /**
+   * New positive labels, counted for their requests' stored predictions. A label whose request has
+   * none yet waits (mlops_label_waiting, until the raw retention ends) and is looked for once more
+   * after it is recorded as waiting, as a prediction committed meanwhile may have looked too early.
+   */
+  private async countArrivedLabels(labels: OutcomeRow[]) {
+    if (!labels.length) return;
+    const predicted = await this.countLabels(labels.map(l => l.requestId));
+    const waiting = labels.filter(l => !predicted.has(l.requestId)).map(l => ({ request_id: l.requestId, outcome: l.outcome, occurred_at: l.occurredAt }));
+    if (!waiting.length) return;
+    for (let i = 0; i < waiting.length; i += 500) {
+      await this.db('mlops_label_waiting').insert(waiting.slice(i, i + 500)).onConflict(['request_id', 'outcome']).ignore();
+    }
+    await this.countLabels(waiting.map(w => w.request_id));
+  }
+
+  /**
+   * Labels already stored for these new predictions. A label finds the predictions stored before
+   * it, so only two cases are left: labels that arrived before any prediction of their request
+   * (they wait), and a mirrored request's second prediction, from another version, after its label
+   * was counted for the first. So the labels' index is probed for every request only while more
+   * than one of a model's versions has predictions within 5 minutes of the batch's; otherwise
+   * only the waiting labels are, and nothing when none waits. Steady traffic of one version pays
+   * one read per model.
+   */
+  private async countEarlierLabels(rows: PredictionRow[]) {
+    const byModel = new Map<string, { ids: string[]; from: number; to: number }>();
+    for (const r of rows) {
+      const bucket = bucketOf(r.occurredAt);
+      const m = byModel.get(r.modelRef);
+      if (!m) byModel.set(r.modelRef, { ids: [r.requestId], from: bucket, to: bucket });
+      else {
+        m.ids.push(r.requestId);
+        m.from = Math.min(m.from, bucket);
+        m.to = Math.max(m.to, bucket);
+      }
+    }
+    let anyWaiting: boolean | undefined;
+    const found: string[] = [];
+    for (const [modelRef, m] of byModel) {
+      const versions = await this.db('mlops_label_counts')
+        .where({ model_ref: modelRef, outcome: PREDICTIONS })
+        .whereBetween('bucket_start', [m.from - BUCKET_MS, m.to + BUCKET_MS])
+        .distinct()
+        .limit(2)
+        .pluck('version');
+      let table = 'mlops_outcome_events';
+      if (versions.length < 2) {
+        anyWaiting ??= !!(await this.db('mlops_label_waiting').first('request_id'));
+        if (!anyWaiting) continue;
+        table = 'mlops_label_waiting';
+      }
+      const ids = [...new Set(m.ids)];
+      for (let i = 0; i < ids.length; i += 5000) {
+        const query = this.db(table);
+        if (table === 'mlops_outcome_events') query.where('value', '>', 0);
+        // PostgreSQL: one array parameter, so a batch costs one round trip.
+        if (this.isPostgres) query.whereRaw('request_id = any(?::text[])', [ids.slice(i, i + 5000)]);
+        else query.whereIn('request_id', ids.slice(i, i + 5000));
+        found.push(...(await query.distinct().pluck('request_id')));
+      }
+    }
+    if (found.length) await this.countLabels(found);
+  }
+
   async commitPredictions(
     batchId: string,
     rows: PredictionRow[],
@@ -415,8 +556,10 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       const fresh = rows.filter((_, i) => isFresh[i]);
       await this.append(tx, 'mlops_prediction_events', PREDICTION_COLUMNS, fresh);
       await this.mergeSummaries(tx, summarize(fresh));
+      await this.addLabelCounts(tx, predictionCounts(fresh));
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
+    await this.countEarlierLabels(rows);
     return outcome ?? this.previousOutcome(batchId);
   }
 
@@ -428,6 +571,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       await this.append(tx, 'mlops_outcome_events', OUTCOME_COLUMNS, fresh);
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
+    await this.countArrivedLabels(rows.filter(r => r.value > 0));
     return outcome ?? this.previousOutcome(batchId);
   }
 
@@ -596,20 +740,15 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
-    const query = this.db('mlops_prediction_events as p')
-      .where('p.model_ref', modelRef)
-      .where('p.occurred_at', '>=', from)
-      .where('p.occurred_at', '<', to);
-    if (version) query.where('p.version', version);
-    // A correlated lookup through the outcomes' request index, not a scan of every outcome.
-    const [row] = await query.select(
-      this.db.raw('count(*) as n'),
-      this.db.raw(
-        'sum(case when exists (select 1 from mlops_outcome_events o where o.request_id = p.request_id and o.outcome = ? and o.value > 0) then 1 else 0 end) as positives',
-        [outcome],
-      ),
-    );
-    return { n: Number(row?.n ?? 0), positives: Number(row?.positives ?? 0) };
+    const query = this.db('mlops_label_counts')
+      .where('model_ref', modelRef)
+      .whereIn('outcome', [PREDICTIONS, outcome])
+      .where('bucket_start', '>=', bucketOf(from))
+      .where('bucket_start', '<', to);
+    if (version) query.where('version', version);
+    const rows: Array<{ outcome: string; count: number | string | null }> = await query.groupBy('outcome').select('outcome').sum({ count: 'count' });
+    const count = (name: string) => Number(rows.find(r => r.outcome === name)?.count ?? 0);
+    return { n: count(PREDICTIONS), positives: count(outcome) };
   }
 
   async pairedScores(modelRef: string, first: string, second: string, from: number, to: number, limit: number) {
@@ -745,6 +884,12 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     removed += await this.db('mlops_outcome_events').where('occurred_at', '<', before.rawEvents).delete();
     // Events older than the raw retention are refused at ingestion, so their ranges are no longer needed.
     removed += await this.db('mlops_sequence_ranges').where('newest_at', '<', before.rawEvents).delete();
+    // A purged prediction gets no more labels, so its claims are no longer needed; its counts stay
+    // as long as the daily summaries they are read beside.
+    removed += await this.db('mlops_label_claims').where('occurred_at', '<', before.rawEvents).delete();
+    removed += await this.db('mlops_label_waiting').where('occurred_at', '<', before.rawEvents).delete();
+    const daily = before.summaries[RESOLUTIONS[2]];
+    if (daily !== undefined) removed += await this.db('mlops_label_counts').where('bucket_start', '<=', daily - BUCKET_MS).delete();
     for (const bucketMs of RESOLUTIONS) {
       const cutoff = before.summaries[bucketMs];
       if (cutoff === undefined) continue;

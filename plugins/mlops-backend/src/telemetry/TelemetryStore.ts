@@ -155,7 +155,10 @@ export interface TelemetryStore {
   /** Predictions made in [from, to) joined with their `outcome` labels. */
   labelledPredictions(modelRef: string, outcome: string, from: number, to: number, limit: number): Promise<LabelledPrediction[]>;
 
-  /** Predictions made in [from, to) and how many of them have a positive `outcome` label. */
+  /**
+   * Predictions stored raw in the 5-minute buckets that overlap [from, to), and how many of them
+   * have a positive `outcome` label: read from counts kept as telemetry arrives, not from the raw rows.
+   */
   labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number): Promise<{ n: number; positives: number }>;
 
   /**

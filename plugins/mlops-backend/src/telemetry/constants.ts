@@ -16,6 +16,8 @@ export const EVENTS = '__events';
 export const SCORE = '__score';
 export const LATENCY = '__latency_ms';
 export const ALL_TRAFFIC = '*';
+/** The label-count row of all predictions stored raw (outcomes are lower_snake_case, never this). */
+export const PREDICTIONS = '__predictions';
 /** The tag of a stored segment `tag=value` ('' for all traffic). */
 export const segmentTag = (segment: string) => segment.slice(0, Math.max(0, segment.indexOf('=')));
 /** Target drift is reported as this pseudo-feature; a profile stores its label rate per outcome. */
