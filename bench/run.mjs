@@ -38,6 +38,20 @@ if (!only || only === 'ingest') {
   }
 }
 
+if (!only || only === 'ingest-spread') {
+  let pg;
+  try {
+    pg = await startPostgres({ own: true });
+    const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/ingestSpread.ts'], {
+      cwd: ROOT,
+      env: { BENCH_POSTGRES_URL: pg.url, NODE_OPTIONS: backendNodeOptions() },
+    });
+    if (code !== 0) process.exitCode = 1;
+  } finally {
+    await pg?.stop();
+  }
+}
+
 if (!only || only === 'kpi') {
   let pg;
   try {

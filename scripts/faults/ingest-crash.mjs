@@ -168,7 +168,13 @@ async function main() {
       if (ours !== expected) problems.push(`${ours} events stored, ${expected} acknowledged`);
       // Every resolution (5 minutes, hour, day) must count each stored event once.
       const stored = perSource.reduce((s, r) => s + r.n, 0);
-      const summary = (await client.query(`select bucket_ms, summary from mlops_summaries where feature = '__events' and segment = '*'`)).rows;
+      // Folded rows and those appended since the last compaction, read together as the backend does.
+      const summary = (
+        await client.query(
+          `select bucket_ms, summary from mlops_summaries where feature = '__events' and segment = '*'
+           union all select bucket_ms, summary from mlops_summary_deltas where feature = '__events' and segment = '*'`,
+        )
+      ).rows;
       for (const bucketMs of [300000, 3600000, 86400000]) {
         const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + decodeStored(r.summary).n, 0);
         if (summarised !== stored) problems.push(`${bucketMs / 60000}-minute summaries count ${summarised} events, ${stored} are stored`);

@@ -172,7 +172,7 @@ try {
     const seconds = (Date.now() - started) / 1000;
     const ran = task => after.map((a, i) => (a[task]?.count ?? 0) - (before[i][task]?.count ?? 0));
     // [task, its interval in seconds]
-    for (const [task, every] of [['mlops-rollouts', 5], ['mlops-drift-monitor', 60], ['mlops-gates-pending', 60]]) {
+    for (const [task, every] of [['mlops-rollouts', 5], ['mlops-summary-compaction', 10], ['mlops-drift-monitor', 60], ['mlops-gates-pending', 60]]) {
       const runs = ran(task);
       const total = runs.reduce((a, b) => a + b, 0);
       log(`  ${task} (global, every ${every} s): ${runs.join(' + ')} = ${total} runs in ${seconds.toFixed(0)} s`);

@@ -82,6 +82,8 @@ describe.each(databases.eachSupportedId())('summaries stored as bytes on %s', da
     expect(await read()).toEqual({ kind: 'events', n: 40, errors: 2 });
     await store.commitProfiles('b1', [{ source: 's', sequence: 1, bucketStart: 600_000, deltas: [{ modelRef: MODEL, version: '17', segment: '*', feature: '__events', bucketStart: 600_000, layoutVersion: null, summary: { kind: 'events', n: 5, errors: 1 } }] }]);
     expect(await read()).toEqual({ kind: 'events', n: 45, errors: 3 });
+    expect(await store.compactSummaries()).toBe(3); // 5-minute, hour and day rows
+    expect(await read()).toEqual({ kind: 'events', n: 45, errors: 3 });
     const [stored] = await knex('mlops_summaries').where({ ...row }).pluck('summary');
     expect(Buffer.isBuffer(stored)).toBe(true);
     expect(stored[0]).not.toBe(0x7b); // bytes now, not JSON

@@ -3,6 +3,7 @@ import { JudgeVerdict, ModelPolicy, parseDuration, RolloutCheck } from '@modelra
 import { RegistryStore } from '../registry/RegistryStore';
 import { armChecks } from './analysis';
 import { CanaryMetricsSource } from './CanaryMetrics';
+import { BUCKET_MS } from '../telemetry/constants';
 
 /** What a caller (an Argo Rollouts AnalysisRun, a Flagger webhook) asks about. */
 export type JudgeRequest = {
@@ -88,7 +89,10 @@ export class DefaultCanaryJudge implements CanaryJudge {
     if (versions.champion === versions.challenger) throw new InputError(`challenger: v${versions.challenger} is also the champion; nothing to compare`);
     const from = this.windowOf(request, now);
     const kpiDefinition = policy.kpis.find(k => k.name === policy.rollout.analysis.kpi)!;
-    const { champion, challenger } = await this.options.metrics.arms(request.modelRef, versions, kpiDefinition, from, now);
+    // Telemetry is summarised per 5-minute bucket: only the buckets that begin within the window
+    // are judged, so nothing from before `since` is (a window shorter than that judges nothing yet).
+    const bucketsFrom = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
+    const { champion, challenger } = await this.options.metrics.arms(request.modelRef, versions, kpiDefinition, bucketsFrom, Math.max(bucketsFrom, now));
     const minSamples = request.minSamples ?? policy.rollout.steps[0].minSamples;
     const checks = armChecks({ ...policy.rollout, kpiDefinition }, minSamples, champion, challenger);
     return {

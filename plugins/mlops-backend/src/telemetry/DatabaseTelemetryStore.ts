@@ -49,6 +49,32 @@ const OUTCOME_COLUMNS: Column<OutcomeRow>[] = [
   ['occurred_at', 'bigint', r => r.occurredAt],
 ];
 
+/** A summary row as stored, in mlops_summaries or appended to mlops_summary_deltas. */
+type SummaryRecord = {
+  model_ref: string;
+  version: string;
+  layout_version: string;
+  segment: string;
+  feature: string;
+  bucket_ms: number;
+  bucket_start: number;
+  summary: Uint8Array;
+};
+
+const SUMMARY_COLUMNS: Column<SummaryRecord>[] = [
+  ['model_ref', 'text', r => r.model_ref],
+  ['version', 'text', r => r.version],
+  ['layout_version', 'text', r => r.layout_version],
+  ['segment', 'text', r => r.segment],
+  ['feature', 'text', r => r.feature],
+  ['bucket_ms', 'integer', r => r.bucket_ms],
+  ['bucket_start', 'bigint', r => r.bucket_start],
+  ['summary', 'bytea', r => r.summary],
+];
+
+/** Appended summaries folded into mlops_summaries per transaction at most. */
+const COMPACTION_ROWS = 20_000;
+
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** A value in COPY's text format. */
@@ -56,6 +82,8 @@ function copyText(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
   if (typeof value === 'string') return /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, c => COPY_ESCAPES[c]) : value;
   if (typeof value === 'boolean') return value ? 't' : 'f';
+  // bytea in COPY's text form: \x and hex, its backslash escaped.
+  if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex')}`;
   return String(value);
 }
 
@@ -141,6 +169,20 @@ const summaryKey = (s: Pick<SummaryDelta, 'version' | 'layoutVersion' | 'segment
   `${bucketMs}\u0000${bucketStart}\u0000${s.version}\u0000${s.layoutVersion ?? ''}\u0000${s.segment}\u0000${s.feature}`;
 
 /** better-sqlite3's statement cache, per connection (knex prepares every query anew). */
+/**
+ * Merges summaries pairwise, halves first: a day row of a batch spread over 288 buckets costs
+ * about log₂ 288 passes over its bins, not one pass per bucket over an ever longer list.
+ */
+function mergeAll(parts: EncodedSummary[]): EncodedSummary {
+  let level = parts;
+  while (level.length > 1) {
+    const next: EncodedSummary[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? mergeEncoded(level[i], level[i + 1]) : level[i]);
+    level = next;
+  }
+  return level[0];
+}
+
 type LabelCount = { modelRef: string; outcome: string; version: string; bucketStart: number; count: number };
 
 /** A batch's new predictions counted per model, version and 5-minute bucket. */
@@ -361,7 +403,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return { batchId, accepted, duplicates, redelivered: false };
   }
 
-  /** Serialises summary writes per model on PostgreSQL (SQLite runs one writer at a time anyway). */
+  /** Serialises compaction per model on PostgreSQL (SQLite runs one writer at a time anyway). */
   private async lockModels(tx: Knex.Transaction, modelRefs: Iterable<string>) {
     if (!this.isPostgres) return;
     for (const ref of [...new Set(modelRefs)].sort()) {
@@ -369,32 +411,95 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     }
   }
 
-  /** Adds the deltas into the stored summaries at every resolution. */
-  private async mergeSummaries(tx: Knex.Transaction, deltas: SummaryDelta[]) {
+  /**
+   * Appends a commit's summaries at every resolution (combined within the commit first): no read
+   * and no lock, so a batch spread over many buckets costs an insert per row and replicas ingesting
+   * one model do not wait on each other. Readers merge them with the folded rows; compaction folds
+   * them in.
+   */
+  private async appendSummaries(tx: Knex.Transaction, deltas: SummaryDelta[]) {
     if (!deltas.length) return;
-    const byModel = new Map<string, Map<string, { delta: SummaryDelta; bucketMs: number; bucketStart: number; summary: EncodedSummary }>>();
+    const combined = new Map<string, { delta: SummaryDelta; bucketMs: number; bucketStart: number; parts: EncodedSummary[] }>();
     for (const delta of deltas) {
-      let combined = byModel.get(delta.modelRef);
-      if (!combined) byModel.set(delta.modelRef, (combined = new Map()));
       for (const bucketMs of RESOLUTIONS) {
         const bucketStart = Math.floor(delta.bucketStart / bucketMs) * bucketMs;
-        const key = summaryKey(delta, bucketMs, bucketStart);
+        const key = `${delta.modelRef}\u0000${summaryKey(delta, bucketMs, bucketStart)}`;
         const existing = combined.get(key);
-        if (existing) existing.summary = mergeEncoded(existing.summary, delta.summary);
-        else combined.set(key, { delta, bucketMs, bucketStart, summary: delta.summary });
+        if (existing) existing.parts.push(delta.summary);
+        else combined.set(key, { delta, bucketMs, bucketStart, parts: [delta.summary] });
       }
     }
-    await this.lockModels(tx, byModel.keys());
-    for (const [modelRef, combined] of byModel) {
-      const items = [...combined.values()];
-      const features = [...new Set(items.map(d => d.delta.feature))];
-      const stored = new Map<string, Uint8Array | string>();
-      for (const bucketMs of RESOLUTIONS) {
-        const starts = [...new Set(items.filter(d => d.bucketMs === bucketMs).map(d => d.bucketStart))];
-        for (let i = 0; i < features.length; i += 500) {
+    const records: SummaryRecord[] = [];
+    for (const d of combined.values()) {
+      records.push({
+        model_ref: d.delta.modelRef,
+        version: d.delta.version,
+        layout_version: d.delta.layoutVersion ?? '',
+        segment: d.delta.segment,
+        feature: d.delta.feature,
+        bucket_ms: d.bucketMs,
+        bucket_start: d.bucketStart,
+        summary: encodeStored(mergeAll(d.parts)),
+      });
+    }
+    await this.append(tx, 'mlops_summary_deltas', SUMMARY_COLUMNS, records);
+  }
+
+  /**
+   * Folds appended summaries into mlops_summaries, one model and at most COMPACTION_ROWS rows per
+   * transaction under the model's lock: the appended rows of one key are merged first, then with
+   * the stored row, and deleted by id (rows appended meanwhile stay for the next pass). Returns
+   * the rows folded.
+   */
+  async compactSummaries(): Promise<number> {
+    let folded = 0;
+    const models: string[] = await this.db('mlops_summary_deltas').distinct().pluck('model_ref');
+    for (const modelRef of models.sort()) {
+      for (;;) {
+        const n = await this.db.transaction(async tx => {
+          await this.lockModels(tx, [modelRef]);
+          const rows = await tx('mlops_summary_deltas')
+            .where('model_ref', modelRef)
+            .orderBy('id')
+            .limit(COMPACTION_ROWS)
+            .select('id', 'version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary');
+          if (!rows.length) return 0;
+          const combined = new Map<string, { row: any; summary: EncodedSummary }>();
+          for (const row of rows) {
+            const key = summaryKey({ ...row, layoutVersion: row.layout_version }, Number(row.bucket_ms), Number(row.bucket_start));
+            const existing = combined.get(key);
+            if (existing) existing.summary = mergeEncoded(existing.summary, decodeStored(row.summary));
+            else combined.set(key, { row, summary: decodeStored(row.summary) });
+          }
+          await this.foldIntoSummaries(tx, modelRef, combined);
+          const ids = rows.map(r => Number(r.id));
+          for (let i = 0; i < ids.length; i += 5000) {
+            const chunk = ids.slice(i, i + 5000);
+            if (this.isPostgres) await tx('mlops_summary_deltas').whereRaw('id = any(?::bigint[])', [chunk]).delete();
+            else await tx('mlops_summary_deltas').whereIn('id', chunk).delete();
+          }
+          return rows.length;
+        });
+        folded += n;
+        if (n < COMPACTION_ROWS) break;
+      }
+    }
+    return folded;
+  }
+
+  /** Merges summaries (by summaryKey) into the stored rows of one model. */
+  private async foldIntoSummaries(tx: Knex.Transaction, modelRef: string, combined: Map<string, { row: any; summary: EncodedSummary }>) {
+    const items = [...combined.values()];
+    const features = [...new Set(items.map(d => d.row.feature as string))];
+    const stored = new Map<string, Uint8Array | string>();
+    for (const bucketMs of RESOLUTIONS) {
+      const starts = [...new Set(items.filter(d => Number(d.row.bucket_ms) === bucketMs).map(d => Number(d.row.bucket_start)))];
+      if (!starts.length) continue;
+      for (let i = 0; i < features.length; i += 500) {
+        for (let j = 0; j < starts.length; j += 500) {
           const rows = await tx('mlops_summaries')
             .where({ model_ref: modelRef, bucket_ms: bucketMs })
-            .whereIn('bucket_start', starts)
+            .whereIn('bucket_start', starts.slice(j, j + 500))
             .whereIn('feature', features.slice(i, i + 500))
             .select('version', 'layout_version', 'segment', 'feature', 'bucket_start', 'summary');
           for (const row of rows) {
@@ -403,25 +508,25 @@ export class DatabaseTelemetryStore implements TelemetryStore {
           }
         }
       }
-      const records = [...combined.entries()].map(([key, d]) => {
-        const previous = stored.get(key);
-        return {
-          model_ref: modelRef,
-          version: d.delta.version,
-          layout_version: d.delta.layoutVersion ?? '',
-          segment: d.delta.segment,
-          feature: d.delta.feature,
-          bucket_ms: d.bucketMs,
-          bucket_start: d.bucketStart,
-          summary: encodeStored(previous ? mergeEncoded(decodeStored(previous), d.summary) : d.summary),
-        };
-      });
-      for (let i = 0; i < records.length; i += 500) {
-        await tx('mlops_summaries')
-          .insert(records.slice(i, i + 500))
-          .onConflict(['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'])
-          .merge(['summary']);
-      }
+    }
+    const records = [...combined.entries()].map(([key, d]) => {
+      const previous = stored.get(key);
+      return {
+        model_ref: modelRef,
+        version: d.row.version,
+        layout_version: d.row.layout_version,
+        segment: d.row.segment,
+        feature: d.row.feature,
+        bucket_ms: Number(d.row.bucket_ms),
+        bucket_start: Number(d.row.bucket_start),
+        summary: encodeStored(previous ? mergeEncoded(decodeStored(previous), d.summary) : d.summary),
+      };
+    });
+    for (let i = 0; i < records.length; i += 500) {
+      await tx('mlops_summaries')
+        .insert(records.slice(i, i + 500))
+        .onConflict(['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'])
+        .merge(['summary']);
     }
   }
 
@@ -555,7 +660,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       const isFresh = await this.claimSequences(tx, 'predictions', rows, i => rows[i].occurredAt);
       const fresh = rows.filter((_, i) => isFresh[i]);
       await this.append(tx, 'mlops_prediction_events', PREDICTION_COLUMNS, fresh);
-      await this.mergeSummaries(tx, summarize(fresh));
+      await this.appendSummaries(tx, summarize(fresh));
       await this.addLabelCounts(tx, predictionCounts(fresh));
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
@@ -583,7 +688,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       if (!(await this.claimBatch(tx, batchId, 'profiles'))) return undefined;
       const isFresh = await this.claimSequences(tx, 'profiles', receipts, i => receipts[i].bucketStart);
       const accepted = receipts.filter((_, i) => isFresh[i]);
-      await this.mergeSummaries(tx, accepted.flatMap(r => r.deltas));
+      await this.appendSummaries(tx, accepted.flatMap(r => r.deltas));
       return this.finishBatch(tx, batchId, accepted.length, receipts.length - accepted.length);
     });
     return outcome ?? this.previousOutcome(batchId);
@@ -597,9 +702,9 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       if (existing) {
         throw new ConflictError(`Version ${profile.version} of ${profile.modelRef} already has a reference profile; profiles are immutable`);
       }
-      const telemetry = await tx('mlops_summaries')
-        .where({ model_ref: profile.modelRef, version: profile.version })
-        .first('feature');
+      const telemetry =
+        (await tx('mlops_summaries').where({ model_ref: profile.modelRef, version: profile.version }).first('feature')) ??
+        (await tx('mlops_summary_deltas').where({ model_ref: profile.modelRef, version: profile.version }).first('feature'));
       if (telemetry) {
         throw new ConflictError(
           `Version ${profile.version} of ${profile.modelRef} already has telemetry binned with another profile; upload the profile before serving the version`,
@@ -679,12 +784,16 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       query.resolution === 'coarsest' ? coverWithRollups(from, to, since, query.maxBucketMs) : [[BUCKET_MS, from, to]],
     );
     if (!ranges.length) return [];
-    const q = whereModelInRanges(this.db('mlops_summaries'), query.modelRef, ranges);
-    if (query.version) q.where('version', query.version);
-    if (query.segments) q.whereIn('segment', query.segments);
-    if (query.features) q.whereIn('feature', query.features);
-    const rows = await q.select('version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary');
-    return rows.map(r => ({
+    const select = (table: string, appended: number) => {
+      const q = whereModelInRanges(this.db(table), query.modelRef, ranges);
+      if (query.version) q.where('version', query.version);
+      if (query.segments) q.whereIn('segment', query.segments);
+      if (query.features) q.whereIn('feature', query.features);
+      return q.select('version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary', this.db.raw(`${appended} as appended`));
+    };
+    // One statement, so a compaction committing meanwhile is seen entirely or not at all.
+    const rows = await select('mlops_summaries', 0).unionAll(select('mlops_summary_deltas', 1));
+    const toSummary = (r: any): StoredSummary => ({
       modelRef: query.modelRef,
       version: r.version,
       segment: r.segment,
@@ -693,23 +802,28 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       bucketMs: Number(r.bucket_ms),
       layoutVersion: r.layout_version || null,
       summary: decodeStored(r.summary),
-    }));
+    });
+    if (!rows.some(r => Number(r.appended) === 1)) return rows.map(toSummary);
+    // Rows not yet compacted: one summary per key, as compaction will store it.
+    const byKey = new Map<string, StoredSummary>();
+    for (const r of rows) {
+      const key = summaryKey({ ...r, layoutVersion: r.layout_version }, Number(r.bucket_ms), Number(r.bucket_start));
+      const existing = byKey.get(key);
+      if (existing) existing.summary = mergeEncoded(existing.summary as EncodedSummary, decodeStored(r.summary));
+      else byKey.set(key, toSummary(r));
+    }
+    return [...byKey.values()];
   }
 
   async telemetryKeys(modelRef: string, from: number, to: number) {
-    return this.db('mlops_summaries')
-      .where({ model_ref: modelRef, bucket_ms: BUCKET_MS, feature: EVENTS })
-      .where('bucket_start', '>=', from)
-      .where('bucket_start', '<', to)
-      .distinct('version', 'segment');
+    const keys = (table: string) =>
+      this.db(table).where({ model_ref: modelRef, bucket_ms: BUCKET_MS, feature: EVENTS }).where('bucket_start', '>=', from).where('bucket_start', '<', to).select('version', 'segment');
+    return keys('mlops_summaries').union(keys('mlops_summary_deltas'));
   }
 
   async activeModels(since: number): Promise<string[]> {
-    const rows = await this.db('mlops_summaries')
-      .where('bucket_ms', BUCKET_MS)
-      .where('bucket_start', '>=', since)
-      .where('feature', EVENTS)
-      .distinct('model_ref');
+    const models = (table: string) => this.db(table).where('bucket_ms', BUCKET_MS).where('bucket_start', '>=', since).where('feature', EVENTS).select('model_ref');
+    const rows = await models('mlops_summaries').union(models('mlops_summary_deltas'));
     return rows.map(r => r.model_ref).sort();
   }
 
@@ -894,6 +1008,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       const cutoff = before.summaries[bucketMs];
       if (cutoff === undefined) continue;
       removed += await this.db('mlops_summaries').where('bucket_ms', bucketMs).where('bucket_start', '<=', cutoff - bucketMs).delete();
+      removed += await this.db('mlops_summary_deltas').where('bucket_ms', bucketMs).where('bucket_start', '<=', cutoff - bucketMs).delete();
     }
     return removed;
   }

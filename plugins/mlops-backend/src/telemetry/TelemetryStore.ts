@@ -144,7 +144,10 @@ export interface TelemetryStore {
   /** A version's score calibration (written with its reference profile). */
   scoreCalibration(modelRef: string, version: string): Promise<ScoreCalibration | undefined>;
 
+  /** One summary per key (version, layout, segment, feature, bucket), appended rows merged in. */
   readSummaries(query: SummaryQuery): Promise<StoredSummary[]>;
+  /** Folds the summaries ingestion appended into the stored rows; returns how many were folded. */
+  compactSummaries(): Promise<number>;
   /** The finest resolution whose rows are kept at time `at` (older ones are downsampled). */
   finestBucketMs(at: number): number;
   /** Versions and segments with telemetry in a window. */

@@ -5,6 +5,7 @@ import { Concern, MlopsContext } from '../wiring';
 import { DatabaseTelemetryStore, SummaryRetention } from './DatabaseTelemetryStore';
 import { RESOLUTIONS } from './constants';
 import { telemetryRetentionTask } from './retention';
+import { summaryCompactionTask } from './compaction';
 import { ChangeFeed } from './TelemetryChanges';
 import { telemetryRoutes } from './routes';
 import { DefaultTelemetryService } from './TelemetryService';
@@ -49,6 +50,6 @@ export function createTelemetry(ctx: MlopsContext, deps: { registry: RegistrySer
     service,
     store,
     routes: (http: RouteContext) => telemetryRoutes(http, { telemetry: service, registry: deps.registry }),
-    tasks: [telemetryRetentionTask({ store, logger: ctx.logger, ...retention }), feed.task(ctx.logger)],
+    tasks: [telemetryRetentionTask({ store, logger: ctx.logger, ...retention }), summaryCompactionTask({ store, logger: ctx.logger }), feed.task(ctx.logger)],
   } satisfies Concern & Record<string, unknown>;
 }

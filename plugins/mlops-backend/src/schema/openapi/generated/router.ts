@@ -2589,7 +2589,13 @@ export const spec = {
             type: 'string',
           },
           from: {
-            $ref: '#/components/schemas/Timestamp',
+            description:
+              'Start of the window asked. The statistics cover the 5-minute buckets that begin within it, so nothing from before it is judged.',
+            allOf: [
+              {
+                $ref: '#/components/schemas/Timestamp',
+              },
+            ],
           },
           to: {
             $ref: '#/components/schemas/Timestamp',

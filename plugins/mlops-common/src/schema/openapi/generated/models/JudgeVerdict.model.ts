@@ -15,7 +15,7 @@ export interface JudgeVerdict {
   champion: string;
   challenger: string;
   /**
-   * An RFC 3339 date-time, e.g. `2026-11-24T09:30:00.000Z`.
+   * Start of the window asked. The statistics cover the 5-minute buckets that begin within it, so nothing from before it is judged.
    */
   from: string;
   /**

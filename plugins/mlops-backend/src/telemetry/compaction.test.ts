@@ -1,0 +1,131 @@
+import * as fc from 'fast-check';
+import { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/testDatabases';
+import { STORE_MIGRATIONS } from '../migrations';
+import { BUCKET_MS, RESOLUTIONS } from './constants';
+import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
+
+jest.setTimeout(300_000);
+
+const databases = createTestDatabases();
+const MODEL = 'model:default/home-feed-ranker';
+const DAY = 86_400_000;
+const T0 = 20_000 * DAY;
+const FEATURES = ['__events', 'user_age'];
+const SEGMENTS = ['*', 'platform=ios'];
+
+type Receipt = { sequence: number; bucket: number; feature: string; segment: string; n: number; errors: number };
+
+/** Profiles (events counts) for buckets over two days, some keys many times. */
+const receiptsArb = fc.array(
+  fc.record({
+    bucket: fc.integer({ min: 0, max: (2 * DAY) / BUCKET_MS - 1 }),
+    feature: fc.constantFrom(...FEATURES),
+    segment: fc.constantFrom(...SEGMENTS),
+    n: fc.integer({ min: 1, max: 1000 }),
+    errors: fc.integer({ min: 0, max: 5 }),
+  }),
+  { minLength: 1, maxLength: 150 },
+);
+
+/** What each resolution's rows must hold: the sums worked out from the receipts alone. */
+function expected(receipts: Receipt[], bucketMs: number) {
+  const sums = new Map<string, { n: number; errors: number }>();
+  for (const r of receipts) {
+    const start = Math.floor((T0 + r.bucket * BUCKET_MS) / bucketMs) * bucketMs;
+    const key = `${start}|${r.feature}|${r.segment}`;
+    const sum = sums.get(key) ?? { n: 0, errors: 0 };
+    sum.n += r.n;
+    sum.errors += r.errors;
+    sums.set(key, sum);
+  }
+  return [...sums.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+async function stored(store: DatabaseTelemetryStore, bucketMs: number) {
+  const rows = await store.readSummaries({ modelRef: MODEL, from: T0, to: T0 + 2 * DAY, resolution: 'coarsest', maxBucketMs: bucketMs });
+  return rows
+    .filter(r => r.bucketMs === bucketMs)
+    .map(r => [`${r.bucketStart}|${r.feature}|${r.segment}`, { n: (r.summary as any).n, errors: (r.summary as any).errors }] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+const commit = (store: DatabaseTelemetryStore, batch: Receipt[], id: string) =>
+  store.commitProfiles(
+    id,
+    batch.map(r => ({
+      source: 'fleet',
+      sequence: r.sequence,
+      bucketStart: T0 + r.bucket * BUCKET_MS,
+      deltas: [
+        {
+          modelRef: MODEL,
+          version: '17',
+          segment: r.segment,
+          feature: r.feature,
+          bucketStart: T0 + r.bucket * BUCKET_MS,
+          layoutVersion: null,
+          summary: { kind: 'events' as const, n: r.n, errors: r.errors },
+        },
+      ],
+    })),
+  );
+
+describe.each(databases.eachSupportedId())('summaries appended, then compacted (%s)', databaseId => {
+  let knex: Knex;
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    const telemetry = STORE_MIGRATIONS.find(m => m.store === 'telemetry')!;
+    await knex.migrate.latest({ directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] });
+  });
+  const empty = async () => {
+    for (const table of ['mlops_summaries', 'mlops_summary_deltas', 'mlops_sequence_ranges', 'mlops_telemetry_batches']) await knex(table).delete();
+  };
+
+  it('reads every resolution the same before, during and after compaction, one row per key', async () => {
+    expect.hasAssertions();
+    const store = new DatabaseTelemetryStore(knex);
+    await fc.assert(
+      fc.asyncProperty(receiptsArb, fc.integer({ min: 1, max: 30 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 6 }), fc.boolean(), async (generated, size, compactAfter, concurrently) => {
+        await empty();
+        const receipts = generated.map((r, i) => ({ ...r, sequence: i + 1 }));
+        const batches: Receipt[][] = [];
+        for (let i = 0; i < receipts.length; i += size) batches.push(receipts.slice(i, i + size));
+        if (concurrently) {
+          // Ingestion and compaction at the same moment: on PostgreSQL, each on its own connection.
+          await Promise.all([...batches.map((b, i) => commit(store, b, `b-${i}`)), store.compactSummaries(), store.compactSummaries()]);
+        } else {
+          for (let i = 0; i < batches.length; i++) {
+            await commit(store, batches[i], `b-${i}`);
+            if (compactAfter[i % compactAfter.length]) await store.compactSummaries();
+          }
+        }
+        for (const bucketMs of RESOLUTIONS) expect(await stored(store, bucketMs)).toEqual(expected(receipts, bucketMs));
+        await store.compactSummaries();
+        expect(Number((await knex('mlops_summary_deltas').count({ n: '*' }))[0].n)).toBe(0);
+        for (const bucketMs of RESOLUTIONS) expect(await stored(store, bucketMs)).toEqual(expected(receipts, bucketMs));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it('keeps what is appended while a compaction runs for the next one', async () => {
+    await empty();
+    const store = new DatabaseTelemetryStore(knex);
+    const receipts = [
+      { sequence: 1, bucket: 3, feature: '__events', segment: '*', n: 10, errors: 1 },
+      { sequence: 2, bucket: 3, feature: '__events', segment: '*', n: 5, errors: 0 },
+    ];
+    await commit(store, [receipts[0]], 'first');
+    // The second batch commits after compaction has read the appended rows, before it deletes them.
+    const foldIntoSummaries = (store as any).foldIntoSummaries.bind(store);
+    (store as any).foldIntoSummaries = async (...args: unknown[]) => {
+      await foldIntoSummaries(...args);
+      if (databaseId.startsWith('POSTGRES')) await commit(store, [receipts[1]], 'second');
+    };
+    expect(await store.compactSummaries()).toBe(3);
+    if (!databaseId.startsWith('POSTGRES')) await commit(store, [receipts[1]], 'second');
+    expect(Number((await knex('mlops_summary_deltas').count({ n: '*' }))[0].n)).toBe(3);
+    for (const bucketMs of RESOLUTIONS) expect(await stored(store, bucketMs)).toEqual(expected(receipts, bucketMs));
+  });
+});
