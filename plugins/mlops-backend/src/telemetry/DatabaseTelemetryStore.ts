@@ -183,6 +183,8 @@ function mergeAll(parts: EncodedSummary[]): EncodedSummary {
   return level[0];
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 type LabelCount = { modelRef: string; outcome: string; version: string; bucketStart: number; count: number };
 
 /** A batch's new predictions counted per model, version and 5-minute bucket. */
@@ -532,7 +534,10 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   /** Adds to the label counts: rows of (model, outcome, version, 5-minute bucket, count). */
   private async addLabelCounts(db: Knex, counts: Iterable<LabelCount>) {
-    const rows = [...counts].map(c => ({ model_ref: c.modelRef, outcome: c.outcome, version: c.version, bucket_start: c.bucketStart, count: c.count }));
+    // In key order: concurrent commits then lock shared rows in the same order and never deadlock.
+    const rows = [...counts]
+      .sort((a, b) => cmp(a.modelRef, b.modelRef) || cmp(a.outcome, b.outcome) || cmp(a.version, b.version) || a.bucketStart - b.bucketStart)
+      .map(c => ({ model_ref: c.modelRef, outcome: c.outcome, version: c.version, bucket_start: c.bucketStart, count: c.count }));
     for (let i = 0; i < rows.length; i += 500) {
       await db('mlops_label_counts')
         .insert(rows.slice(i, i + 500))
@@ -561,6 +566,8 @@ export class DatabaseTelemetryStore implements TelemetryStore {
         .distinct('p.source', 'p.sequence', 'p.model_ref', 'p.version', 'p.occurred_at', 'p.request_id', 'o.outcome');
       if (!pairs.length) continue;
       for (const p of pairs) predicted.add(p.request_id);
+      // Claimed in key order, so two commits claiming the same pairs cannot deadlock.
+      pairs.sort((a, b) => cmp(a.source, b.source) || Number(a.sequence) - Number(b.sequence) || cmp(a.outcome, b.outcome));
       await this.db.transaction(async tx => {
         const counts = new Map<string, LabelCount>();
         const byClaim = new Map(pairs.map(p => [`${p.source}\u0000${Number(p.sequence)}\u0000${p.outcome}`, p]));
@@ -593,7 +600,10 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   private async countArrivedLabels(labels: OutcomeRow[]) {
     if (!labels.length) return;
     const predicted = await this.countLabels(labels.map(l => l.requestId));
-    const waiting = labels.filter(l => !predicted.has(l.requestId)).map(l => ({ request_id: l.requestId, outcome: l.outcome, occurred_at: l.occurredAt }));
+    const waiting = labels
+      .filter(l => !predicted.has(l.requestId))
+      .map(l => ({ request_id: l.requestId, outcome: l.outcome, occurred_at: l.occurredAt }))
+      .sort((a, b) => cmp(a.request_id, b.request_id) || cmp(a.outcome, b.outcome));
     if (!waiting.length) return;
     for (let i = 0; i < waiting.length; i += 500) {
       await this.db('mlops_label_waiting').insert(waiting.slice(i, i + 500)).onConflict(['request_id', 'outcome']).ignore();
