@@ -88,7 +88,7 @@ async function measure(name: string, open: () => Promise<{ knex: Knex; dispose: 
         await query();
         times.push(performance.now() - t);
       }
-      // Reference: one KPI of all traffic from raw events, as labelCounts does it.
+      // Reference: one KPI of all traffic counted from raw events (a join of predictions with labels).
       const raw: number[] = [];
       for (let i = 0; i < 3; i++) {
         const t = performance.now();

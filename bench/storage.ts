@@ -84,7 +84,7 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
   const { knex, dispose } = await open();
   try {
     const { events, jsonBytes } = await fill(knex);
-    const bytes = await tableBytes(knex, ['mlops_prediction_events', 'mlops_summaries', 'mlops_sequence_ranges']);
+    const bytes = await tableBytes(knex, ['mlops_prediction_events', 'mlops_summaries', 'mlops_summary_deltas', 'mlops_sequence_ranges', 'mlops_label_counts', 'mlops_label_claims']);
     const payload = await knex('mlops_summaries').groupBy('bucket_ms').select('bucket_ms').count({ rows: '*' }).sum({ bytes: knex.raw('length(summary)') });
     const raw = bytes.mlops_prediction_events ?? 0;
     const summaries = bytes.mlops_summaries ?? 0;
@@ -97,6 +97,8 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
     for (const note of notes.splice(0)) console.log(`    ${note}`);
     console.log(`    raw events    ${mb(raw).padStart(10)} per model-day (${events.toLocaleString()} events; the same as JSON lines: ${mb(jsonBytes)})`);
     console.log(`    summaries     ${mb(summaries).padStart(10)} per model-day (table and indexes)`);
+    const labels = (bytes.mlops_label_counts ?? 0) + (bytes.mlops_label_claims ?? 0);
+    console.log(`    label counts  ${mb(labels).padStart(10)} per model-day (this traffic sends no labels: a claim per positive label adds to it)`);
     for (const p of payload.sort((a: any, b: any) => Number(a.bucket_ms) - Number(b.bucket_ms))) {
       const label = { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[Number(p.bucket_ms)] ?? `${p.bucket_ms} ms`;
       console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} stored`);

@@ -11,11 +11,10 @@
  * - `mlops_label_claims`: which prediction (source, sequence) a positive label of an outcome was
  *   already counted for, so a label and its prediction each look for the other after they commit
  *   (whichever commits last finds the pair) and the pair is counted once.
- * - `mlops_label_waiting`: positive labels whose request had no stored prediction when they
- *   arrived, looked for by later prediction batches.
  * - An index on predictions' request ids, for the lookup from a label.
  *
- * Predictions and labels already stored are counted here.
+ * Predictions and labels already stored are counted here. Stop every replica for this upgrade: one
+ * still running the previous version would store telemetry that is never counted.
  *
  * @param {import('knex').Knex} knex
  */
@@ -44,15 +43,6 @@ exports.up = async function up(knex) {
     table.index(['occurred_at'], 'mlops_label_claims_time_idx');
   });
 
-  await knex.schema.createTable('mlops_label_waiting', table => {
-    table.comment('Positive labels that arrived before any prediction of their request; purged with the raw events');
-    table.string('request_id', 128).notNullable();
-    table.string('outcome', 64).notNullable();
-    table.bigInteger('occurred_at').notNullable().comment("the label's time");
-    table.primary(['request_id', 'outcome']);
-    table.index(['occurred_at'], 'mlops_label_waiting_time_idx');
-  });
-
   const bucket = '(p.occurred_at / 300000) * 300000';
   await knex.raw(
     `insert into mlops_label_counts (model_ref, outcome, version, bucket_start, count)
@@ -63,12 +53,6 @@ exports.up = async function up(knex) {
      from mlops_prediction_events p join mlops_outcome_events o on o.request_id = p.request_id where o.value > 0`;
   await knex.raw(`insert into mlops_label_claims (source, sequence, outcome, occurred_at) select source, sequence, outcome, occurred_at from (${labelled}) l`);
   await knex.raw(
-    `insert into mlops_label_waiting (request_id, outcome, occurred_at)
-     select o.request_id, o.outcome, max(o.occurred_at) from mlops_outcome_events o
-     where o.value > 0 and not exists (select 1 from mlops_prediction_events p where p.request_id = o.request_id)
-     group by o.request_id, o.outcome`,
-  );
-  await knex.raw(
     `insert into mlops_label_counts (model_ref, outcome, version, bucket_start, count)
      select p.model_ref, p.outcome, p.version, ${bucket}, count(*) from (${labelled}) p
      group by p.model_ref, p.outcome, p.version, ${bucket}`,
@@ -77,7 +61,6 @@ exports.up = async function up(knex) {
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
-  await knex.schema.dropTable('mlops_label_waiting');
   await knex.schema.dropTable('mlops_label_claims');
   await knex.schema.dropTable('mlops_label_counts');
   await knex.schema.alterTable('mlops_prediction_events', table => {

@@ -6,6 +6,8 @@
  * rows at about 58 µs each, and replicas ingesting one model waited on each other. Now a batch
  * appends its summaries here (no read, no lock); readers merge these rows with mlops_summaries'
  * in one statement, and the compaction task folds them into mlops_summaries every few seconds.
+ * Stop every replica for this upgrade: one still running the previous version would neither write
+ * nor read the appended rows.
  *
  * @param {import('knex').Knex} knex
  */
@@ -29,5 +31,8 @@ exports.up = async function up(knex) {
 
 /** @param {import('knex').Knex} knex */
 exports.down = async function down(knex) {
+  // Appended rows are folded in by the backend's compaction, which needs its code: refuse to lose them.
+  const [row] = await knex('mlops_summary_deltas').count({ n: '*' });
+  if (Number(row.n) > 0) throw new Error(`mlops_summary_deltas holds ${row.n} rows not yet compacted: let the backend compact them (every 10 s) before migrating down`);
   await knex.schema.dropTable('mlops_summary_deltas');
 };

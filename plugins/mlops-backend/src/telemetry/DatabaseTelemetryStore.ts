@@ -183,7 +183,7 @@ function mergeAll(parts: EncodedSummary[]): EncodedSummary {
   return level[0];
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = (a: string, b: string) => (a < b ? -1 : Number(a > b));
 
 type LabelCount = { modelRef: string; outcome: string; version: string; bucketStart: number; count: number };
 
@@ -455,36 +455,51 @@ export class DatabaseTelemetryStore implements TelemetryStore {
    */
   async compactSummaries(): Promise<number> {
     let folded = 0;
+    const failed: string[] = [];
+    let firstError: unknown;
     const models: string[] = await this.db('mlops_summary_deltas').distinct().pluck('model_ref');
     for (const modelRef of models.sort()) {
-      for (;;) {
-        const n = await this.db.transaction(async tx => {
-          await this.lockModels(tx, [modelRef]);
-          const rows = await tx('mlops_summary_deltas')
-            .where('model_ref', modelRef)
-            .orderBy('id')
-            .limit(COMPACTION_ROWS)
-            .select('id', 'version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary');
-          if (!rows.length) return 0;
-          const combined = new Map<string, { row: any; summary: EncodedSummary }>();
-          for (const row of rows) {
-            const key = summaryKey({ ...row, layoutVersion: row.layout_version }, Number(row.bucket_ms), Number(row.bucket_start));
-            const existing = combined.get(key);
-            if (existing) existing.summary = mergeEncoded(existing.summary, decodeStored(row.summary));
-            else combined.set(key, { row, summary: decodeStored(row.summary) });
-          }
-          await this.foldIntoSummaries(tx, modelRef, combined);
-          const ids = rows.map(r => Number(r.id));
-          for (let i = 0; i < ids.length; i += 5000) {
-            const chunk = ids.slice(i, i + 5000);
-            if (this.isPostgres) await tx('mlops_summary_deltas').whereRaw('id = any(?::bigint[])', [chunk]).delete();
-            else await tx('mlops_summary_deltas').whereIn('id', chunk).delete();
-          }
-          return rows.length;
-        });
-        folded += n;
-        if (n < COMPACTION_ROWS) break;
+      // One model's failure leaves the others compacted; it is reported once all have had a pass.
+      try {
+        folded += await this.compactModel(modelRef);
+      } catch (error) {
+        failed.push(modelRef);
+        firstError ??= error;
       }
+    }
+    if (failed.length) throw new Error(`summary compaction failed for ${failed.join(', ')} (${folded} rows folded for the others): ${String((firstError as Error)?.message ?? firstError)}`);
+    return folded;
+  }
+
+  private async compactModel(modelRef: string): Promise<number> {
+    let folded = 0;
+    for (;;) {
+      const n = await this.db.transaction(async tx => {
+        await this.lockModels(tx, [modelRef]);
+        const rows = await tx('mlops_summary_deltas')
+          .where('model_ref', modelRef)
+          .orderBy('id')
+          .limit(COMPACTION_ROWS)
+          .select('id', 'version', 'layout_version', 'segment', 'feature', 'bucket_ms', 'bucket_start', 'summary');
+        if (!rows.length) return 0;
+        const combined = new Map<string, { row: any; summary: EncodedSummary }>();
+        for (const row of rows) {
+          const key = summaryKey({ ...row, layoutVersion: row.layout_version }, Number(row.bucket_ms), Number(row.bucket_start));
+          const existing = combined.get(key);
+          if (existing) existing.summary = mergeEncoded(existing.summary, decodeStored(row.summary));
+          else combined.set(key, { row, summary: decodeStored(row.summary) });
+        }
+        await this.foldIntoSummaries(tx, modelRef, combined);
+        const ids = rows.map(r => Number(r.id));
+        for (let i = 0; i < ids.length; i += 5000) {
+          const chunk = ids.slice(i, i + 5000);
+          if (this.isPostgres) await tx('mlops_summary_deltas').whereRaw('id = any(?::bigint[])', [chunk]).delete();
+          else await tx('mlops_summary_deltas').whereIn('id', chunk).delete();
+        }
+        return rows.length;
+      });
+      folded += n;
+      if (n < COMPACTION_ROWS) break;
     }
     return folded;
   }
@@ -548,24 +563,21 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   /**
    * Counts the positive labels among these requests whose prediction and label are both stored,
-   * once per prediction and outcome (a second label of the same outcome adds nothing), and returns
-   * the requests that have a stored prediction. Runs after the commit that stored either side, for
+   * once per prediction and outcome (a second label of the same outcome adds nothing). Runs after the commit that stored either side, for
    * a batch and again when it is redelivered: of two concurrent commits, one holding a prediction
    * and the other its label, whichever looks last sees both (each looks after its own commit), and
    * the claim keeps the pair from being counted twice. A sender that got no 2xx retries, which
    * recounts what a failure here left out.
    */
-  private async countLabels(requestIds: Iterable<string>): Promise<Set<string>> {
+  private async countLabels(requestIds: Iterable<string>) {
     const ids = [...new Set(requestIds)];
-    const predicted = new Set<string>();
     for (let i = 0; i < ids.length; i += 500) {
       const pairs = await this.db('mlops_prediction_events as p')
         .join('mlops_outcome_events as o', 'o.request_id', 'p.request_id')
         .whereIn('p.request_id', ids.slice(i, i + 500))
         .where('o.value', '>', 0)
-        .distinct('p.source', 'p.sequence', 'p.model_ref', 'p.version', 'p.occurred_at', 'p.request_id', 'o.outcome');
+        .distinct('p.source', 'p.sequence', 'p.model_ref', 'p.version', 'p.occurred_at', 'o.outcome');
       if (!pairs.length) continue;
-      for (const p of pairs) predicted.add(p.request_id);
       // Claimed in key order, so two commits claiming the same pairs cannot deadlock.
       pairs.sort((a, b) => cmp(a.source, b.source) || Number(a.sequence) - Number(b.sequence) || cmp(a.outcome, b.outcome));
       await this.db.transaction(async tx => {
@@ -589,75 +601,24 @@ export class DatabaseTelemetryStore implements TelemetryStore {
         await this.addLabelCounts(tx, counts.values());
       });
     }
-    return predicted;
   }
 
   /**
-   * New positive labels, counted for their requests' stored predictions. A label whose request has
-   * none yet waits (mlops_label_waiting, until the raw retention ends) and is looked for once more
-   * after it is recorded as waiting, as a prediction committed meanwhile may have looked too early.
+   * Labels already stored for these new predictions (a label that came first, another model's or
+   * version's prediction of the same request, a resent prediction): one probe of the labels' index
+   * per request, 5,000 requests to a statement.
    */
-  private async countArrivedLabels(labels: OutcomeRow[]) {
-    if (!labels.length) return;
-    const predicted = await this.countLabels(labels.map(l => l.requestId));
-    const waiting = labels
-      .filter(l => !predicted.has(l.requestId))
-      .map(l => ({ request_id: l.requestId, outcome: l.outcome, occurred_at: l.occurredAt }))
-      .sort((a, b) => cmp(a.request_id, b.request_id) || cmp(a.outcome, b.outcome));
-    if (!waiting.length) return;
-    for (let i = 0; i < waiting.length; i += 500) {
-      await this.db('mlops_label_waiting').insert(waiting.slice(i, i + 500)).onConflict(['request_id', 'outcome']).ignore();
+  private async countEarlierLabels(requestIds: string[]) {
+    const ids = [...new Set(requestIds)];
+    const labelled: string[] = [];
+    for (let i = 0; i < ids.length; i += 5000) {
+      const query = this.db('mlops_outcome_events').where('value', '>', 0);
+      // PostgreSQL: one array parameter, so a batch costs one round trip.
+      if (this.isPostgres) query.whereRaw('request_id = any(?::text[])', [ids.slice(i, i + 5000)]);
+      else query.whereIn('request_id', ids.slice(i, i + 5000));
+      labelled.push(...(await query.distinct().pluck('request_id')));
     }
-    await this.countLabels(waiting.map(w => w.request_id));
-  }
-
-  /**
-   * Labels already stored for these new predictions. A label finds the predictions stored before
-   * it, so only two cases are left: labels that arrived before any prediction of their request
-   * (they wait), and a mirrored request's second prediction, from another version, after its label
-   * was counted for the first. So the labels' index is probed for every request only while more
-   * than one of a model's versions has predictions within 5 minutes of the batch's; otherwise
-   * only the waiting labels are, and nothing when none waits. Steady traffic of one version pays
-   * one read per model.
-   */
-  private async countEarlierLabels(rows: PredictionRow[]) {
-    const byModel = new Map<string, { ids: string[]; from: number; to: number }>();
-    for (const r of rows) {
-      const bucket = bucketOf(r.occurredAt);
-      const m = byModel.get(r.modelRef);
-      if (!m) byModel.set(r.modelRef, { ids: [r.requestId], from: bucket, to: bucket });
-      else {
-        m.ids.push(r.requestId);
-        m.from = Math.min(m.from, bucket);
-        m.to = Math.max(m.to, bucket);
-      }
-    }
-    let anyWaiting: boolean | undefined;
-    const found: string[] = [];
-    for (const [modelRef, m] of byModel) {
-      const versions = await this.db('mlops_label_counts')
-        .where({ model_ref: modelRef, outcome: PREDICTIONS })
-        .whereBetween('bucket_start', [m.from - BUCKET_MS, m.to + BUCKET_MS])
-        .distinct()
-        .limit(2)
-        .pluck('version');
-      let table = 'mlops_outcome_events';
-      if (versions.length < 2) {
-        anyWaiting ??= !!(await this.db('mlops_label_waiting').first('request_id'));
-        if (!anyWaiting) continue;
-        table = 'mlops_label_waiting';
-      }
-      const ids = [...new Set(m.ids)];
-      for (let i = 0; i < ids.length; i += 5000) {
-        const query = this.db(table);
-        if (table === 'mlops_outcome_events') query.where('value', '>', 0);
-        // PostgreSQL: one array parameter, so a batch costs one round trip.
-        if (this.isPostgres) query.whereRaw('request_id = any(?::text[])', [ids.slice(i, i + 5000)]);
-        else query.whereIn('request_id', ids.slice(i, i + 5000));
-        found.push(...(await query.distinct().pluck('request_id')));
-      }
-    }
-    if (found.length) await this.countLabels(found);
+    if (labelled.length) await this.countLabels(labelled);
   }
 
   async commitPredictions(
@@ -674,7 +635,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       await this.addLabelCounts(tx, predictionCounts(fresh));
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
-    await this.countEarlierLabels(rows);
+    await this.countEarlierLabels(rows.map(r => r.requestId));
     return outcome ?? this.previousOutcome(batchId);
   }
 
@@ -686,7 +647,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       await this.append(tx, 'mlops_outcome_events', OUTCOME_COLUMNS, fresh);
       return this.finishBatch(tx, batchId, fresh.length, rows.length - fresh.length);
     });
-    await this.countArrivedLabels(rows.filter(r => r.value > 0));
+    await this.countLabels(rows.filter(r => r.value > 0).map(r => r.requestId));
     return outcome ?? this.previousOutcome(batchId);
   }
 
@@ -712,9 +673,12 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       if (existing) {
         throw new ConflictError(`Version ${profile.version} of ${profile.modelRef} already has a reference profile; profiles are immutable`);
       }
-      const telemetry =
-        (await tx('mlops_summaries').where({ model_ref: profile.modelRef, version: profile.version }).first('feature')) ??
-        (await tx('mlops_summary_deltas').where({ model_ref: profile.modelRef, version: profile.version }).first('feature'));
+      // One statement over both tables: a compaction committing between two would hide the rows.
+      const [telemetry] = await tx('mlops_summaries')
+        .where({ model_ref: profile.modelRef, version: profile.version })
+        .select('feature')
+        .unionAll(tx('mlops_summary_deltas').where({ model_ref: profile.modelRef, version: profile.version }).select('feature'))
+        .limit(1);
       if (telemetry) {
         throw new ConflictError(
           `Version ${profile.version} of ${profile.modelRef} already has telemetry binned with another profile; upload the profile before serving the version`,
@@ -1011,7 +975,6 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     // A purged prediction gets no more labels, so its claims are no longer needed; its counts stay
     // as long as the daily summaries they are read beside.
     removed += await this.db('mlops_label_claims').where('occurred_at', '<', before.rawEvents).delete();
-    removed += await this.db('mlops_label_waiting').where('occurred_at', '<', before.rawEvents).delete();
     const daily = before.summaries[RESOLUTIONS[2]];
     if (daily !== undefined) removed += await this.db('mlops_label_counts').where('bucket_start', '<=', daily - BUCKET_MS).delete();
     for (const bucketMs of RESOLUTIONS) {

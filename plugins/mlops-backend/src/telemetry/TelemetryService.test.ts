@@ -107,8 +107,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
         expect([{ inputError: true, namesEvent: true }, 'accepted']).toContainEqual(outcome);
         if (error) return;
         // Accepted values were valid ones; clean up so the next run starts empty.
-        await knex('mlops_prediction_events').delete();
-        await knex('mlops_summaries').delete();
+        for (const table of ['mlops_prediction_events', 'mlops_summaries', 'mlops_summary_deltas', 'mlops_label_counts', 'mlops_label_claims']) await knex(table).delete();
         await knex('mlops_sequence_ranges').delete();
         await knex('mlops_telemetry_batches').delete();
       }),

@@ -109,6 +109,26 @@ describe.each(databases.eachSupportedId())('summaries appended, then compacted (
     );
   });
 
+  it("compacts the other models when one model's rows cannot be merged, and names that model", async () => {
+    await empty();
+    const store = new DatabaseTelemetryStore(knex);
+    const OTHER = 'model:default/ad-ctr-predictor';
+    const row = (modelRef: string, summary: object) => ({
+      model_ref: modelRef, version: '1', layout_version: '', segment: '*', feature: '__events', bucket_ms: BUCKET_MS, bucket_start: T0,
+      summary: Buffer.from(JSON.stringify(summary)),
+    });
+    // Two rows of one key that are not the same kind of summary: they cannot be merged.
+    await knex('mlops_summary_deltas').insert([
+      row(MODEL, { kind: 'events', n: 1, errors: 0 }),
+      row(MODEL, { kind: 'log', n: 1, zeros: 0, sum: 1, min: 1, max: 1, bins: [[0, 1]] }),
+      row(OTHER, { kind: 'events', n: 4, errors: 1 }),
+    ]);
+    await expect(store.compactSummaries()).rejects.toThrow(`summary compaction failed for ${MODEL} (1 rows folded for the others)`);
+    expect(Number((await knex('mlops_summary_deltas').where('model_ref', OTHER).count({ n: '*' }))[0].n)).toBe(0);
+    expect(Number((await knex('mlops_summaries').where('model_ref', OTHER).count({ n: '*' }))[0].n)).toBe(1);
+    expect(Number((await knex('mlops_summary_deltas').where('model_ref', MODEL).count({ n: '*' }))[0].n)).toBe(2);
+  });
+
   it('keeps what is appended while a compaction runs for the next one', async () => {
     await empty();
     const store = new DatabaseTelemetryStore(knex);

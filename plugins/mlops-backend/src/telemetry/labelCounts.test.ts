@@ -117,7 +117,6 @@ async function checkAll(store: DatabaseTelemetryStore, s: Scenario) {
 async function emptyStore(knex: Knex) {
   await knex('mlops_label_counts').delete();
   await knex('mlops_label_claims').delete();
-  await knex('mlops_label_waiting').delete();
   await knex('mlops_prediction_events').delete();
   await knex('mlops_outcome_events').delete();
   await knex('mlops_sequence_ranges').delete();
@@ -165,25 +164,39 @@ describe.each(databases.eachSupportedId())('label counts kept as telemetry arriv
     );
   });
 
-  it('count a label whose prediction commits between the label looking for it and waiting for it', async () => {
+  it('count a label whose prediction commits just after the label looked for it', async () => {
     await emptyStore(knex);
     const store = new DatabaseTelemetryStore(knex);
     const [s] = fc.sample(scenarioArb.filter(x => x.labels.some(l => l.value > 0)), { numRuns: 1, seed: 3 });
     const label = s.labels.find(l => l.value > 0)!;
-    // One version serving: the prediction looks only for waiting labels.
     const predictions = s.predictions.filter(p => p.requestId === label.requestId && p.version === '1');
-    // The label's first look finds nothing; then the prediction commits and, as no label waits yet,
-    // looks no further. Only the label's second look, after it waits, can count the pair.
+    // The label's look finds nothing; the prediction, committed right after, must find the label.
     const countLabels = (store as any).countLabels.bind(store);
     let looks = 0;
     (store as any).countLabels = async (ids: string[]) => {
-      const found = await countLabels(ids);
+      await countLabels(ids);
       if (++looks === 1) await store.commitPredictions('late', predictions, () => []);
-      return found;
     };
     await store.commitOutcomes('label', [label]);
     expect(looks).toBe(2);
     expect(await store.labelCounts(MODEL, undefined, label.outcome, T0, T0 + WINDOW)).toEqual({ n: predictions.length, positives: predictions.length });
+  });
+
+  it("count a label for another model's prediction of the same request, and for a prediction sent again", async () => {
+    await emptyStore(knex);
+    const store = new DatabaseTelemetryStore(knex);
+    const OTHER = 'model:default/ad-ctr-predictor';
+    const prediction = (modelRef: string, source: string, sequence: number): PredictionRow => ({
+      source, sequence, modelRef, version: '1', requestId: 'shared', queryId: null, occurredAt: T0 + 1000,
+      segment: {}, score: 0.5, latencyMs: 10, error: false, features: null, keepFeatures: false,
+    });
+    await store.commitPredictions('a', [prediction(MODEL, 'ranker', 1)], () => []);
+    await store.commitOutcomes('click', [{ source: 'labels', sequence: 1, requestId: 'shared', outcome: 'click', value: 1, occurredAt: T0 + 2000 }]);
+    // Scored by a second model, and resent by the first with a new sequence, after the label.
+    await store.commitPredictions('b', [prediction(OTHER, 'ads', 1)], () => []);
+    await store.commitPredictions('a-again', [prediction(MODEL, 'ranker', 2)], () => []);
+    expect(await store.labelCounts(MODEL, '1', 'click', T0, T0 + WINDOW)).toEqual({ n: 2, positives: 2 });
+    expect(await store.labelCounts(OTHER, '1', 'click', T0, T0 + WINDOW)).toEqual({ n: 1, positives: 1 });
   });
 
   it('forget the claims of purged predictions, and keep their counts as long as the daily summaries', async () => {
@@ -194,7 +207,6 @@ describe.each(databases.eachSupportedId())('label counts kept as telemetry arriv
     const before = await store.labelCounts(MODEL, undefined, 'click', T0, T0 + WINDOW);
     await store.purge({ rawEvents: T0 + WINDOW + 60_000, summaries: {} });
     expect(Number((await knex('mlops_label_claims').count({ n: '*' }))[0].n)).toBe(0);
-    expect(Number((await knex('mlops_label_waiting').count({ n: '*' }))[0].n)).toBe(0);
     expect(await store.labelCounts(MODEL, undefined, 'click', T0, T0 + WINDOW)).toEqual(before);
     await store.purge({ rawEvents: T0 + WINDOW, summaries: { 86_400_000: T0 + WINDOW } });
     expect(await store.labelCounts(MODEL, undefined, 'click', T0, T0 + WINDOW)).toEqual({ n: 0, positives: 0 });
