@@ -613,9 +613,9 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     const labelled: string[] = [];
     for (let i = 0; i < ids.length; i += 5000) {
       const query = this.db('mlops_outcome_events').where('value', '>', 0);
-      // PostgreSQL: one array parameter, so a batch costs one round trip.
+      // One parameter, not 5,000: compiling a statement with thousands of terms costs more than the probes.
       if (this.isPostgres) query.whereRaw('request_id = any(?::text[])', [ids.slice(i, i + 5000)]);
-      else query.whereIn('request_id', ids.slice(i, i + 5000));
+      else query.whereRaw('request_id in (select value from json_each(?))', [JSON.stringify(ids.slice(i, i + 5000))]);
       labelled.push(...(await query.distinct().pluck('request_id')));
     }
     if (labelled.length) await this.countLabels(labelled);
