@@ -110,7 +110,10 @@ export class MlopsClient implements MlopsApi {
   }
 
   getFeatureDistribution(ref: CompoundEntityRef, options: { feature: string; from: string; to: string; version?: string }) {
-    return body(this.client.getFeatureDistribution({ path: path(ref), query: { feature: options.feature, _from: options.from, to: options.to, version: options.version } }));
+    // The generated type calls the parameter `_from`, but its URI template expands `from`: a query
+    // built with `_from` went out without its start, so the server judged its default window.
+    const query = { feature: options.feature, from: options.from, to: options.to, version: options.version };
+    return body(this.client.getFeatureDistribution({ path: path(ref), query }));
   }
 
   getKpis(ref: CompoundEntityRef, options: { window?: string; segments?: string[] } = {}) {
