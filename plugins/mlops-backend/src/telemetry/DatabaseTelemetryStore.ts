@@ -563,11 +563,11 @@ export class DatabaseTelemetryStore implements TelemetryStore {
 
   /**
    * Counts the positive labels among these requests whose prediction and label are both stored,
-   * once per prediction and outcome (a second label of the same outcome adds nothing). Runs after the commit that stored either side, for
-   * a batch and again when it is redelivered: of two concurrent commits, one holding a prediction
-   * and the other its label, whichever looks last sees both (each looks after its own commit), and
-   * the claim keeps the pair from being counted twice. A sender that got no 2xx retries, which
-   * recounts what a failure here left out.
+   * once per prediction and outcome (a second label of the same outcome adds nothing). Runs after
+   * the commit that stored either side, for a batch and again when it is redelivered: of two
+   * concurrent commits, one holding a prediction and the other its label, whichever looks last
+   * sees both (each looks after its own commit), and the claim keeps the pair from being counted
+   * twice. A sender that got no 2xx retries, which recounts what a failure here left out.
    */
   private async countLabels(requestIds: Iterable<string>) {
     const ids = [...new Set(requestIds)];
@@ -828,15 +828,33 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
+    // Whole buckets from the counts; a window starting inside a bucket counts that bucket's part
+    // from raw rows, so nothing from before `from` is counted (a canary's first step must not see
+    // the challenger's shadow predictions of the minutes before it).
+    const firstWhole = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
+    const partial = from < firstWhole ? await this.rawLabelCounts(modelRef, version, outcome, from, Math.min(firstWhole, to)) : { n: 0, positives: 0 };
+    if (firstWhole >= to) return partial;
     const query = this.db('mlops_label_counts')
       .where('model_ref', modelRef)
       .whereIn('outcome', [PREDICTIONS, outcome])
-      .where('bucket_start', '>=', bucketOf(from))
+      .where('bucket_start', '>=', firstWhole)
       .where('bucket_start', '<', to);
     if (version) query.where('version', version);
     const rows: Array<{ outcome: string; count: number | string | null }> = await query.groupBy('outcome').select('outcome').sum({ count: 'count' });
     const count = (name: string) => Number(rows.find(r => r.outcome === name)?.count ?? 0);
-    return { n: count(PREDICTIONS), positives: count(outcome) };
+    return { n: partial.n + count(PREDICTIONS), positives: partial.positives + count(outcome) };
+  }
+
+  /** Predictions made in [from, to) and those with a positive label, joined from raw rows. */
+  private async rawLabelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
+    const query = this.db('mlops_prediction_events as p').where('p.model_ref', modelRef).where('p.occurred_at', '>=', from).where('p.occurred_at', '<', to);
+    if (version) query.where('p.version', version);
+    // A correlated lookup through the outcomes' request index, not a scan of every outcome.
+    const [row] = await query.select(
+      this.db.raw('count(*) as n'),
+      this.db.raw('sum(case when exists (select 1 from mlops_outcome_events o where o.request_id = p.request_id and o.outcome = ? and o.value > 0) then 1 else 0 end) as positives', [outcome]),
+    );
+    return { n: Number(row?.n ?? 0), positives: Number(row?.positives ?? 0) };
   }
 
   async pairedScores(modelRef: string, first: string, second: string, from: number, to: number, limit: number) {

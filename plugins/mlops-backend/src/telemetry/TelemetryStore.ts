@@ -159,8 +159,9 @@ export interface TelemetryStore {
   labelledPredictions(modelRef: string, outcome: string, from: number, to: number, limit: number): Promise<LabelledPrediction[]>;
 
   /**
-   * Predictions stored raw in the 5-minute buckets that overlap [from, to), and how many of them
-   * have a positive `outcome` label: read from counts kept as telemetry arrives, not from the raw rows.
+   * Predictions stored raw from `from` to the end of the 5-minute bucket `to` falls in (to `to`
+   * when that is within `from`'s bucket), and how many have a positive `outcome` label: whole
+   * buckets from counts kept as telemetry arrives, the part of `from`'s bucket from raw rows.
    */
   labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number): Promise<{ n: number; positives: number }>;
 

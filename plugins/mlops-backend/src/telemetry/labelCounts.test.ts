@@ -75,9 +75,9 @@ const scenarioArb = fc
 /** The counts worked out from the scenario alone: per version, 5-minute bucket and outcome. */
 function expected(s: Scenario, version: string | undefined, outcome: string, from: number, to: number) {
   const positive = new Set(s.labels.filter(l => l.outcome === outcome && l.value > 0).map(l => l.requestId));
-  const inWindow = s.predictions.filter(
-    p => (!version || p.version === version) && p.occurredAt >= Math.floor(from / BUCKET_MS) * BUCKET_MS && p.occurredAt < Math.ceil(to / BUCKET_MS) * BUCKET_MS,
-  );
+  // From `from` exactly, to the end of `to`'s bucket (or `to` within `from`'s bucket).
+  const end = to <= Math.ceil(from / BUCKET_MS) * BUCKET_MS ? to : Math.ceil(to / BUCKET_MS) * BUCKET_MS;
+  const inWindow = s.predictions.filter(p => (!version || p.version === version) && p.occurredAt >= from && p.occurredAt < end);
   return { n: inWindow.length, positives: inWindow.filter(p => positive.has(p.requestId)).length };
 }
 
@@ -98,6 +98,7 @@ async function checkAll(store: DatabaseTelemetryStore, s: Scenario) {
     [T0, T0 + WINDOW],
     [T0 + 2 * BUCKET_MS + 17, T0 + 5 * BUCKET_MS],
     [T0 + 7 * BUCKET_MS, T0 + 7 * BUCKET_MS + 1],
+    [T0 + 4 * BUCKET_MS + 90_000, T0 + 4 * BUCKET_MS + 200_000],
   ];
   for (const [from, to] of windows) {
     for (const outcome of OUTCOMES) {
