@@ -27,7 +27,7 @@ const require = createRequire(join(ROOT, 'plugins/mlops-backend/package.json'));
 const pg = require('pg');
 // Summaries are stored as bytes: read them with the store's own codec (TypeScript, through Backstage's transform).
 require('@backstage/cli/config/nodeTransform.cjs');
-const { decodeStored } = require(join(ROOT, 'plugins/mlops-backend/src/stats/summaryCodec.ts'));
+const { decodeStored, isPacked, unpackSummaries } = require(join(ROOT, 'plugins/mlops-backend/src/stats/summaryCodec.ts'));
 
 async function startBackend(url, port) {
   const dir = mkdtempSync(join(tmpdir(), 'modelrails-crash-'));
@@ -172,11 +172,11 @@ async function main() {
       const summary = (
         await client.query(
           `select bucket_ms, summary from mlops_summaries where feature = '__events' and segment = '*'
-           union all select bucket_ms, summary from mlops_summary_deltas where feature = '__events' and segment = '*'`,
+           union all select bucket_ms, summary from mlops_summary_deltas where feature in ('__events', '__packed') and segment = '*'`,
         )
-      ).rows;
+      ).rows.map(r => (isPacked(r.summary) ? { ...r, summary: unpackSummaries(r.summary, f => f === '__events')[0].summary } : { ...r, summary: decodeStored(r.summary) }));
       for (const bucketMs of [300000, 3600000, 86400000]) {
-        const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + decodeStored(r.summary).n, 0);
+        const summarised = summary.filter(r => Number(r.bucket_ms) === bucketMs).reduce((s, r) => s + r.summary.n, 0);
         if (summarised !== stored) problems.push(`${bucketMs / 60000}-minute summaries count ${summarised} events, ${stored} are stored`);
       }
       await client.query('commit');

@@ -1,7 +1,28 @@
 import fc from 'fast-check';
 import fixtures from './__fixtures__/scipy.json';
 import { generateSample, SampleSpec } from './random';
-import { addNumeric, decodeSummary, emptyNumeric, encodeSummary, layoutFromSample, logBinIndex, mergeInto, NumericSummary, numericSummaryFromSample } from './summaries';
+import {
+  addFeatureValue,
+  addLog,
+  addNumeric,
+  addToTally,
+  countUnbinnable,
+  decodeSummary,
+  emptyCategorical,
+  emptyLog,
+  emptyNumeric,
+  emptyTally,
+  encodeSummary,
+  encodeTally,
+  layoutFromSample,
+  locatorOf,
+  logBinIndex,
+  mergeEncoded,
+  mergeEncodedAll,
+  mergeInto,
+  NumericSummary,
+  numericSummaryFromSample,
+} from './summaries';
 import { numericDrift } from './fromSummaries';
 
 /*
@@ -59,6 +80,57 @@ describe('numeric summaries keep ties and tails', () => {
         expect(exactParts(merged)).toEqual(exactParts(whole));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("ingestion's tally, values kept until there are many and a summary after, encodes as the summary of the same values (generated)", () => {
+    const anyValue = fc.oneof({ weight: 8, arbitrary: value }, fc.constantFrom<unknown>(null, undefined, 'text', Number.NaN));
+    fc.assert(
+      fc.property(fc.array(anyValue, { maxLength: 60 }), values => {
+        const summary = emptyNumeric(layout);
+        const tally = emptyTally();
+        for (const x of values) {
+          addFeatureValue(summary, layout, x);
+          if (typeof x === 'number' && Number.isFinite(x)) addToTally(tally, layout, x, locatorOf(layout).locate(x));
+          else countUnbinnable(tally, x);
+        }
+        expect(encodeTally(tally, layout)).toEqual(encodeSummary(summary));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('many stored summaries added in one pass give what adding them two at a time gives (generated)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { maxLength: 40 }), { minLength: 1, maxLength: 12 }), pieces => {
+        const parts = pieces.map(values => {
+          const piece = emptyNumeric(layout);
+          values.forEach(x => addNumeric(piece, layout, x));
+          return encodeSummary(piece);
+        });
+        // Compared decoded: the bins may take either stored form. Both add the float sums left to right.
+        expect(decodeSummary(mergeEncodedAll(parts), edges.length + 1)).toEqual(decodeSummary(parts.reduce(mergeEncoded), edges.length + 1));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('so do categorical and log summaries (generated)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.oneof(fc.constantFrom('a', 'b', 'c'), fc.double({ min: 0, max: 1e6, noNaN: true })), { maxLength: 30 }), { minLength: 1, maxLength: 12 }), pieces => {
+        const categorical = pieces.map(values => {
+          const piece = emptyCategorical();
+          values.forEach(x => addFeatureValue(piece, undefined, typeof x === 'string' ? x : null));
+          return encodeSummary(piece);
+        });
+        const log = pieces.map(values => {
+          const piece = emptyLog();
+          values.forEach(x => typeof x === 'number' && addLog(piece, x));
+          return encodeSummary(piece);
+        });
+        for (const parts of [categorical, log]) expect(mergeEncodedAll(parts)).toEqual(parts.reduce(mergeEncoded));
+      }),
+      { numRuns: 200 },
     );
   });
 

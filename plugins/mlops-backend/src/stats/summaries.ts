@@ -77,6 +77,9 @@ export type NumericSummary = PresenceCounts & {
   highTail: Map<number, number>;
 };
 
+/** A numeric summary but for its bin counts. */
+export type NumericMoments = Omit<NumericSummary, 'counts'>;
+
 export type CategoricalSummary = PresenceCounts & {
   kind: 'categorical';
   n: number;
@@ -99,7 +102,7 @@ export type AnySummary = NumericSummary | CategoricalSummary | LogSummary;
 
 const presence = (): PresenceCounts => ({ nulls: 0, missing: 0, typeMismatches: 0 });
 
-export function emptyNumeric(layout: NumericLayout): NumericSummary {
+function emptyMoments(): NumericMoments {
   return {
     kind: 'numeric',
     ...presence(),
@@ -110,11 +113,14 @@ export function emptyNumeric(layout: NumericLayout): NumericSummary {
     max: -Infinity,
     belowRange: 0,
     aboveRange: 0,
-    counts: new Float64Array(layout.edges.length + 1),
     ties: new Map(),
     lowTail: new Map(),
     highTail: new Map(),
   };
+}
+
+export function emptyNumeric(layout: NumericLayout): NumericSummary {
+  return { ...emptyMoments(), counts: new Float64Array(layout.edges.length + 1) };
 }
 
 export function emptyCategorical(): CategoricalSummary {
@@ -189,6 +195,12 @@ export function addNumeric(summary: NumericSummary, layout: NumericLayout, value
 
 /** addNumeric with the bin already located: one lookup serves every segment an event is in. */
 export function addNumericToBin(summary: NumericSummary, layout: NumericLayout, value: number, bin: number) {
+  summary.counts[bin]++;
+  addNumericBesideCounts(summary, layout, value, bin);
+}
+
+/** Everything addNumericToBin records but the bin's count: moments, range, ties and tail sketches. */
+function addNumericBesideCounts(summary: NumericMoments, layout: NumericLayout, value: number, bin: number) {
   summary.n++;
   summary.sum += value;
   summary.sumSquares += value * value;
@@ -196,7 +208,6 @@ export function addNumericToBin(summary: NumericSummary, layout: NumericLayout, 
   if (value > summary.max) summary.max = value;
   if (value < layout.min) summary.belowRange++;
   else if (value > layout.max) summary.aboveRange++;
-  summary.counts[bin]++;
   const edges = layout.edges;
   if (bin === edges.length) increment(summary.highTail, tailBin(value - edges[bin - 1]));
   else if (edges[bin] === value) increment(summary.ties, bin);
@@ -254,6 +265,13 @@ export function addCategory(summary: CategoricalSummary, value: string, count = 
   summary.n += count;
   const key = summary.counts.has(value) || summary.counts.size < MAX_CATEGORIES ? value : OTHER_CATEGORY;
   summary.counts.set(key, (summary.counts.get(key) ?? 0) + count);
+}
+
+/** Counts a value a numeric feature cannot bin (absent, null, or not a finite number). */
+export function countUnbinnable(summary: PresenceCounts, value: unknown) {
+  if (value === undefined) summary.missing++;
+  else if (value === null) summary.nulls++;
+  else summary.typeMismatches++;
 }
 
 /** Classifies one event's value of a feature into the summary. */
@@ -442,26 +460,83 @@ function numericBins(counts: ArrayLike<number>): NumericBins {
   return { bins };
 }
 
-export function encodeSummary(summary: AnySummary): EncodedSummary {
-  if (summary.kind === 'numeric') {
-    return {
-      kind: 'numeric',
-      nulls: summary.nulls,
-      missing: summary.missing,
-      typeMismatches: summary.typeMismatches,
-      n: summary.n,
-      sum: summary.sum,
-      sumSquares: summary.sumSquares,
-      min: finiteOrNull(summary.min),
-      max: finiteOrNull(summary.max),
-      belowRange: summary.belowRange,
-      aboveRange: summary.aboveRange,
-      ...numericBins(summary.counts),
-      ...sparse('ties', summary.ties),
-      ...sparse('lowTail', summary.lowTail),
-      ...sparse('highTail', summary.highTail),
-    };
+function sortedPairs(counts: Map<number, number>): Array<[number, number]> {
+  return [...counts.entries()].sort(byBin);
+}
+
+function encodeNumeric(summary: NumericMoments, bins: NumericBins): EncodedSummary {
+  const encoded: EncodedSummary = {
+    kind: 'numeric',
+    nulls: summary.nulls,
+    missing: summary.missing,
+    typeMismatches: summary.typeMismatches,
+    n: summary.n,
+    sum: summary.sum,
+    sumSquares: summary.sumSquares,
+    min: finiteOrNull(summary.min),
+    max: finiteOrNull(summary.max),
+    belowRange: summary.belowRange,
+    aboveRange: summary.aboveRange,
+    ...bins,
+  };
+  // Set only when present: absent keys, not empty lists, as before.
+  if (summary.ties.size) encoded.ties = sortedPairs(summary.ties);
+  if (summary.lowTail.size) encoded.lowTail = sortedPairs(summary.lowTail);
+  if (summary.highTail.size) encoded.highTail = sortedPairs(summary.highTail);
+  return encoded;
+}
+
+/**
+ * A numeric summary built at ingestion. It keeps its first values as they come (with their bins)
+ * and becomes a NumericSummary once they are a tenth of the layout's bins: a batch spread over a
+ * hundred buckets gives each bucket's summary a handful of values, and a dense array and four maps
+ * per summary (hundreds of summaries per batch, all alive until the batch commits) cost more than
+ * the values. Encoded, it equals the NumericSummary of the same values.
+ */
+export type NumericTally = PresenceCounts & { kind: 'numeric'; values: number[]; bins: number[]; summary: NumericSummary | null };
+
+export function emptyTally(): NumericTally {
+  return { kind: 'numeric', ...presence(), values: [], bins: [], summary: null };
+}
+
+export function addToTally(tally: NumericTally, layout: NumericLayout, value: number, bin: number) {
+  if (tally.summary) {
+    addNumericToBin(tally.summary, layout, value, bin);
+    return;
   }
+  tally.values.push(value);
+  tally.bins.push(bin);
+  if (tally.values.length * 10 > layout.edges.length + 1) tally.summary = tallied(tally, layout);
+}
+
+/** The values kept so far as a NumericSummary (presence counts aside). */
+function tallied(tally: NumericTally, layout: NumericLayout): NumericSummary {
+  const summary = emptyNumeric(layout);
+  for (let k = 0; k < tally.values.length; k++) addNumericToBin(summary, layout, tally.values[k], tally.bins[k]);
+  tally.values = [];
+  tally.bins = [];
+  return summary;
+}
+
+export function encodeTally(tally: NumericTally, layout: NumericLayout): EncodedSummary {
+  const presenceCounts = { nulls: tally.nulls, missing: tally.missing, typeMismatches: tally.typeMismatches };
+  if (tally.summary) return encodeNumeric({ ...tally.summary, ...presenceCounts }, numericBins(tally.summary.counts));
+  const moments: NumericMoments = { ...emptyMoments(), ...presenceCounts };
+  for (let k = 0; k < tally.values.length; k++) addNumericBesideCounts(moments, layout, tally.values[k], tally.bins[k]);
+  const sorted = tally.bins.slice().sort((a, b) => a - b);
+  const pairs: Array<[number, number]> = [];
+  for (const bin of sorted) {
+    const last = pairs[pairs.length - 1];
+    if (last && last[0] === bin) last[1]++;
+    else pairs.push([bin, 1]);
+  }
+  const end = pairs.length ? pairs[pairs.length - 1][0] + 1 : 0;
+  // The same form numericBins chooses for the same counts.
+  return encodeNumeric(moments, pairs.length * 3 > end ? { counts: denseOf(pairs) } : { bins: pairs });
+}
+
+export function encodeSummary(summary: AnySummary): EncodedSummary {
+  if (summary.kind === 'numeric') return encodeNumeric(summary, numericBins(summary.counts));
   if (summary.kind === 'categorical') {
     return {
       kind: 'categorical',
@@ -625,6 +700,77 @@ export function mergeEncoded(a: EncodedSummary, b: EncodedSummary): EncodedSumma
     };
   }
   throw new Error('unreachable');
+}
+
+/** Bin counts being added up by mergeEncodedAll: grown as needed, zeroed after each use. */
+let binScratch = new Float64Array(NUMERIC_BINS);
+
+function addPairs(into: Map<number, number>, pairs: Array<[number, number]> | undefined) {
+  if (pairs) for (const [i, c] of pairs) increment(into, i, c);
+}
+
+/**
+ * Adds many stored summaries of one key (a batch's 5-minute summaries into its hour and day rows)
+ * in one pass: numeric bins are added into one scratch array and read out once, where adding
+ * them pairwise built every intermediate list. The result is what folding mergeEncoded over the
+ * parts gives, up to the rounding of the floating-point sums and the form the bins take.
+ */
+export function mergeEncodedAll(parts: EncodedSummary[]): EncodedSummary {
+  if (parts.length === 1) return parts[0];
+  const first = parts[0];
+  for (const p of parts) if (p.kind !== first.kind) throw new Error(`cannot merge a ${p.kind} summary into a ${first.kind} one`);
+  if (first.kind === 'categorical' || first.kind === 'log') {
+    // Decoded once into the first, each other part added, encoded once.
+    const merged = decodeSummary(first);
+    for (let k = 1; k < parts.length; k++) mergeInto(merged, decodeSummary(parts[k]));
+    return encodeSummary(merged);
+  }
+  if (first.kind !== 'numeric') return parts.reduce(mergeEncoded);
+  const numeric = parts as Array<Extract<EncodedSummary, { kind: 'numeric' }>>;
+  const merged = { nulls: 0, missing: 0, typeMismatches: 0, n: 0, sum: 0, sumSquares: 0, belowRange: 0, aboveRange: 0 };
+  let min: number | null = null;
+  let max: number | null = null;
+  const ties = new Map<number, number>();
+  const lowTail = new Map<number, number>();
+  const highTail = new Map<number, number>();
+  let end = 0;
+  for (const p of numeric) {
+    merged.nulls += p.nulls;
+    merged.missing += p.missing;
+    merged.typeMismatches += p.typeMismatches;
+    merged.n += p.n;
+    merged.sum += p.sum;
+    merged.sumSquares += p.sumSquares;
+    merged.belowRange += p.belowRange;
+    merged.aboveRange += p.aboveRange;
+    min = minOf(min, p.min);
+    max = maxOf(max, p.max);
+    const partEnd = p.counts ? p.counts.length : (p.bins!.length && p.bins![p.bins!.length - 1][0] + 1) || 0;
+    if (partEnd > binScratch.length) {
+      const grown = new Float64Array(Math.max(partEnd, 2 * binScratch.length));
+      grown.set(binScratch);
+      binScratch = grown;
+    }
+    if (p.counts) for (let i = 0; i < p.counts.length; i++) binScratch[i] += p.counts[i];
+    else for (const [i, c] of sortedBins(p.bins!)) binScratch[i] += c;
+    end = Math.max(end, partEnd);
+    addPairs(ties, p.ties);
+    addPairs(lowTail, p.lowTail);
+    addPairs(highTail, p.highTail);
+  }
+  while (end > 0 && !binScratch[end - 1]) end--;
+  const bins = numericBins(binScratch.subarray(0, end));
+  binScratch.fill(0, 0, end);
+  return {
+    kind: 'numeric',
+    ...merged,
+    min,
+    max,
+    ...bins,
+    ...sparse('ties', ties),
+    ...sparse('lowTail', lowTail),
+    ...sparse('highTail', highTail),
+  };
 }
 
 /** Event counts of a bucket: stored as the pseudo-feature __events. */

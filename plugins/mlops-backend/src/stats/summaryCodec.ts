@@ -14,20 +14,24 @@ import { EncodedSummary } from './summaries';
  * numericSparse/numericDense: rows written before ties and tail sketches were kept; read, no
  * longer written. The *Tied forms add the ties and the two tail sketches after the bins.
  */
-const TAG = { events: 1, numericSparse: 2, numericDense: 3, categorical: 4, log: 5, numericSparseTied: 6, numericDenseTied: 7 } as const;
+const TAG = { events: 1, numericSparse: 2, numericDense: 3, categorical: 4, log: 5, numericSparseTied: 6, numericDenseTied: 7, packed: 8 } as const;
 const JSON_START = 0x7b; // "{"
 
+/** Bytes being written; one for all summaries (encoding is synchronous), grown as needed. */
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+
 class Writer {
-  private bytes = new Uint8Array(256);
-  private view = new DataView(this.bytes.buffer);
+  private bytes = scratch;
+  private view = scratchView;
   length = 0;
 
   private room(n: number) {
     if (this.length + n <= this.bytes.length) return;
     const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
     grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
-    this.view = new DataView(grown.buffer);
+    this.bytes = scratch = grown;
+    this.view = scratchView = new DataView(grown.buffer);
   }
 
   byte(b: number) {
@@ -65,8 +69,17 @@ class Writer {
     this.length += encoded.length;
   }
 
+  /** A copy of the bytes written: small ones share Node's pooled slabs, not an ArrayBuffer each. */
+  raw(bytes: Uint8Array) {
+    this.room(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
   done(): Buffer {
-    return Buffer.from(this.bytes.buffer, 0, this.length);
+    const out = Buffer.allocUnsafe(this.length);
+    out.set(this.bytes.subarray(0, this.length));
+    return out;
   }
 }
 
@@ -108,6 +121,13 @@ class Reader {
     return s;
   }
 
+  raw(length: number): Uint8Array {
+    if (this.offset + length > this.bytes.length) throw new Error('stored summary ends early');
+    const out = this.bytes.subarray(this.offset, this.offset + length);
+    this.offset += length;
+    return out;
+  }
+
   end() {
     if (this.offset !== this.bytes.length) throw new Error('stored summary has bytes left over');
   }
@@ -117,21 +137,35 @@ const whole = (n: number) => Number.isSafeInteger(n) && n >= 0;
 /** UTF-8 carries the name unchanged: no lone surrogate (which it would turn into U+FFFD). */
 const wellFormed = (name: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name);
 
-const ascending = (pairs?: Array<[number, number]>) => !pairs || pairs.every(([i], k) => k === 0 || i > pairs[k - 1][0]);
+/** Pairs in ascending order of index, each index an integer and each count whole. */
+function wholePairs(pairs: Array<[number, number]> | undefined): boolean {
+  if (!pairs) return true;
+  for (let k = 0; k < pairs.length; k++) {
+    const i = pairs[k][0];
+    if (!Number.isSafeInteger(i) || !whole(pairs[k][1]) || (k > 0 && i <= pairs[k - 1][0])) return false;
+  }
+  return true;
+}
+
+const allWhole = (counts: number[]) => {
+  for (const c of counts) if (!whole(c)) return false;
+  return true;
+};
 
 /** Every count of the summary is a whole number and every category name valid Unicode (else it is stored as JSON). */
 function countsAreWhole(s: EncodedSummary): boolean {
   if (s.kind === 'events') return whole(s.n) && whole(s.errors);
   if (s.kind === 'categorical') return [s.nulls, s.missing, s.typeMismatches, s.n, ...Object.values(s.categories)].every(whole) && Object.keys(s.categories).every(wellFormed);
   if (s.kind === 'log') return whole(s.n) && whole(s.zeros) && s.bins.every(([i, c]) => Number.isSafeInteger(i) && whole(c));
-  const bins = s.counts ?? s.bins!.flat();
+  // Hot path of ingestion (every stored row): loops, no arrays built. Bin and tie indices are
+  // whole too (the sparse writer stores them as varint gaps).
   return (
-    [s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange, ...bins, ...(s.ties ?? []).flat()].every(whole) &&
-    [s.lowTail, s.highTail].every(tail => !tail || tail.every(([i, c]) => Number.isSafeInteger(i) && whole(c))) &&
-    ascending(s.bins) &&
-    ascending(s.ties) &&
-    ascending(s.lowTail) &&
-    ascending(s.highTail)
+    allWhole([s.nulls, s.missing, s.typeMismatches, s.n, s.belowRange, s.aboveRange]) &&
+    (s.counts ? allWhole(s.counts) : wholePairs(s.bins) && s.bins!.every(([i]) => i >= 0)) &&
+    wholePairs(s.ties) &&
+    (s.ties ?? []).every(([i]) => i >= 0) &&
+    wholePairs(s.lowTail) &&
+    wholePairs(s.highTail)
   );
 }
 
@@ -304,4 +338,41 @@ export function decodeStored(stored: Uint8Array | string): EncodedSummary {
   }
   r.end();
   return s;
+}
+
+/**
+ * Several features' summaries in one stored value: what ingestion appends per series and bucket
+ * (one row for a model's fifty features, not fifty), each entry its feature's name and its stored
+ * summary. Unpacking decodes only the features asked for.
+ */
+export function packSummaries(entries: Array<{ feature: string; summary: EncodedSummary }>): Buffer {
+  // Encoded first: encodeStored and the pack's writer share one scratch buffer.
+  const encoded = entries.map(e => ({ feature: e.feature, bytes: encodeStored(e.summary) }));
+  const w = new Writer();
+  w.byte(TAG.packed);
+  w.varint(encoded.length);
+  for (const { feature, bytes } of encoded) {
+    w.text(feature);
+    w.varint(bytes.length);
+    w.raw(bytes);
+  }
+  return w.done();
+}
+
+export function isPacked(stored: Uint8Array | string): boolean {
+  return typeof stored !== 'string' && stored[0] === TAG.packed;
+}
+
+export function unpackSummaries(stored: Uint8Array, wanted?: (feature: string) => boolean): Array<{ feature: string; summary: EncodedSummary }> {
+  if (!isPacked(stored)) throw new Error('not a packed summary');
+  const r = new Reader(stored);
+  const count = r.varint();
+  const out: Array<{ feature: string; summary: EncodedSummary }> = [];
+  for (let k = 0; k < count; k++) {
+    const feature = r.text();
+    const bytes = r.raw(r.varint());
+    if (!wanted || wanted(feature)) out.push({ feature, summary: decodeStored(bytes) });
+  }
+  r.end();
+  return out;
 }

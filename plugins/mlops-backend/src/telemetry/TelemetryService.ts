@@ -5,15 +5,17 @@ import { ModelPolicy, segmentDimensions as segmentTagsOf } from '@modelrails/plu
 import {
   addFeatureValue,
   addLog,
-  addNumericToBin,
+  addToTally,
+  CategoricalSummary,
+  countUnbinnable,
   emptyCategorical,
   emptyLog,
-  emptyNumeric,
+  emptyTally,
   encodeSummary,
+  encodeTally,
   decodeSummary,
   EncodedSummary,
   EventCounts,
-  FeatureSummary,
   layoutFromSample,
   locatorOf,
   LOG_ACCURACY,
@@ -23,8 +25,8 @@ import {
   MAX_CATEGORIES,
   NUMERIC_BINS,
   NumericLayout,
-  NumericSummary,
   numericSummaryFromSample,
+  NumericTally,
 } from '../stats/summaries';
 import { BatchOutcome, OutcomeRow, PredictionRow, ReferenceFeature, ReferenceProfile, SummaryDelta, TelemetryStore } from './TelemetryStore';
 import { fitCalibration, ScoreCalibration } from '../stats/cbpe';
@@ -640,7 +642,7 @@ export function summarizePredictions(
     events: EventCounts;
     score?: LogSummary;
     latency?: LogSummary;
-    features: FeatureSummary[];
+    features: Array<NumericTally | CategoricalSummary>;
   };
   type Bucket = { all: Group; byValue: Array<Map<string, Group>> };
   type Version = {
@@ -658,7 +660,7 @@ export function summarizePredictions(
     const g: Group = {
       base: { modelRef: owner.modelRef, version: owner.version, segment, bucketStart, layoutVersion: owner.layoutVersion },
       events: { kind: 'events', n: 0, errors: 0 },
-      features: owner.layouts.map(layout => (layout ? emptyNumeric(layout) : emptyCategorical())),
+      features: owner.layouts.map(layout => (layout ? emptyTally() : emptyCategorical())),
     };
     groups.push(g);
     return g;
@@ -713,21 +715,25 @@ export function summarizePredictions(
       // Own properties only: a feature named `constructor` that the event leaves out is missing.
       const value = features && Object.hasOwn(features, ver.names[f]) ? features[ver.names[f]] : undefined;
       const layout = ver.layouts[f];
-      if (layout && typeof value === 'number' && Number.isFinite(value)) {
+      if (!layout) {
+        for (const g of into) addFeatureValue(g.features[f] as CategoricalSummary, undefined, value);
+      } else if (typeof value === 'number' && Number.isFinite(value)) {
         const bin = locatorOf(layout).locate(value);
-        for (const g of into) addNumericToBin(g.features[f] as NumericSummary, layout, value, bin);
+        for (const g of into) addToTally(g.features[f] as NumericTally, layout, value, bin);
       } else {
-        for (const g of into) addFeatureValue(g.features[f], layout ?? undefined, value);
+        for (const g of into) countUnbinnable(g.features[f], value);
       }
     }
   }
   const deltas: SummaryDelta[] = [];
   for (const g of groups) {
-    const names = versions.get(`${g.base.modelRef}@${g.base.version}`)!.names;
+    const { names, layouts: featureLayouts } = versions.get(`${g.base.modelRef}@${g.base.version}`)!;
     deltas.push({ ...g.base, feature: EVENTS, summary: g.events });
     if (g.score) deltas.push({ ...g.base, feature: SCORE, summary: encodeSummary(g.score) });
     if (g.latency) deltas.push({ ...g.base, feature: LATENCY, summary: encodeSummary(g.latency) });
-    g.features.forEach((summary, f) => deltas.push({ ...g.base, feature: names[f], summary: encodeSummary(summary) }));
+    g.features.forEach((summary, f) =>
+      deltas.push({ ...g.base, feature: names[f], summary: summary.kind === 'numeric' ? encodeTally(summary, featureLayouts[f]!) : encodeSummary(summary) }),
+    );
   }
   return deltas;
 }

@@ -16,6 +16,8 @@ export const EVENTS = '__events';
 export const SCORE = '__score';
 export const LATENCY = '__latency_ms';
 export const ALL_TRAFFIC = '*';
+/** An appended summary row holding every feature of its series and bucket, packed (summaryCodec). */
+export const PACKED = '__packed';
 /** The label-count row of all predictions stored raw (outcomes are lower_snake_case, never this). */
 export const PREDICTIONS = '__predictions';
 /** The tag of a stored segment `tag=value` ('' for all traffic). */
