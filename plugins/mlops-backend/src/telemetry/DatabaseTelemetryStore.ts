@@ -6,7 +6,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded, mergeEncodedAll } from '../stats/summaries';
 import { ScoreCalibration } from '../stats/cbpe';
 import { decodeStored, encodeStored, isPacked, packSummaries, unpackSummaries } from '../stats/summaryCodec';
-import { BUCKET_MS, bucketOf, EVENTS, PACKED, PREDICTIONS, RESOLUTIONS } from './constants';
+import { BUCKET_MS, EVENTS, LABEL_BUCKET_MS, labelBucketOf, PACKED, PREDICTIONS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
   LabelledPrediction,
@@ -183,12 +183,12 @@ const cmp = (a: string, b: string) => (a < b ? -1 : Number(a > b));
 
 type LabelCount = { modelRef: string; outcome: string; version: string; bucketStart: number; count: number };
 
-/** A batch's new predictions counted per model, version and 5-minute bucket. */
+/** A batch's new predictions counted per model, version and minute. */
 function predictionCounts(fresh: PredictionRow[]): LabelCount[] {
   const counts = new Map<string, LabelCount>();
   let last: LabelCount | undefined;
   for (const r of fresh) {
-    const bucketStart = bucketOf(r.occurredAt);
+    const bucketStart = labelBucketOf(r.occurredAt);
     // Batches run in order, mostly of one model and version: the key is built only when they change.
     if (last && last.bucketStart === bucketStart && last.version === r.version && last.modelRef === r.modelRef) {
       last.count++;
@@ -564,7 +564,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     }
   }
 
-  /** Adds to the label counts: rows of (model, outcome, version, 5-minute bucket, count). */
+  /** Adds to the label counts: rows of (model, outcome, version, minute, count). */
   private async addLabelCounts(db: Knex, counts: Iterable<LabelCount>) {
     // In key order: concurrent commits then lock shared rows in the same order and never deadlock.
     const rows = [...counts]
@@ -608,7 +608,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
             .returning(['source', 'sequence', 'outcome']);
           for (const c of claimed) {
             const p = byClaim.get(`${c.source}\u0000${Number(c.sequence)}\u0000${c.outcome}`)!;
-            const bucketStart = bucketOf(Number(p.occurred_at));
+            const bucketStart = labelBucketOf(Number(p.occurred_at));
             const key = `${p.model_ref}\u0000${p.outcome}\u0000${p.version}\u0000${bucketStart}`;
             const count = counts.get(key);
             if (count) count.count++;
@@ -856,21 +856,37 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async labelCounts(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
-    // Whole buckets from the counts; a window starting inside a bucket counts that bucket's part
-    // from raw rows, so nothing from before `from` is counted (a canary's first step must not see
-    // the challenger's shadow predictions of the minutes before it).
-    const firstWhole = Math.ceil(from / BUCKET_MS) * BUCKET_MS;
-    const partial = from < firstWhole ? await this.rawLabelCounts(modelRef, version, outcome, from, Math.min(firstWhole, to)) : { n: 0, positives: 0 };
-    if (firstWhole >= to) return partial;
+    // Whole minutes from the counts. A window starting inside a minute must not count what came
+    // before `from` (a canary's first step must not see the challenger's shadow predictions of the
+    // minutes before it): that minute's part is joined from raw rows, or, when it is the larger
+    // part, the minute is counted whole and the part before `from` taken off (at most half a minute
+    // of raw rows either way).
+    const minuteStart = labelBucketOf(from);
+    const firstWhole = from === minuteStart ? from : minuteStart + LABEL_BUCKET_MS;
+    const none = { n: 0, positives: 0 };
+    if (firstWhole >= to || firstWhole - from <= from - minuteStart) {
+      // The minute's part after `from` is the smaller side (or the whole window lies in it).
+      const partial = from < firstWhole ? await this.rawLabelCounts(modelRef, version, outcome, from, Math.min(firstWhole, to)) : none;
+      if (firstWhole >= to) return partial;
+      const whole = await this.countedLabels(modelRef, version, outcome, firstWhole, to);
+      return { n: partial.n + whole.n, positives: partial.positives + whole.positives };
+    }
+    const [whole, before] = [await this.countedLabels(modelRef, version, outcome, minuteStart, to), await this.rawLabelCounts(modelRef, version, outcome, minuteStart, from)];
+    // A label stored but not yet counted (its commit's count still running) must not go negative.
+    return { n: whole.n - before.n, positives: Math.max(0, whole.positives - before.positives) };
+  }
+
+  /** Predictions and positive labels from the counts, of the minutes that begin in [from, to). */
+  private async countedLabels(modelRef: string, version: string | undefined, outcome: string, from: number, to: number) {
     const query = this.db('mlops_label_counts')
       .where('model_ref', modelRef)
       .whereIn('outcome', [PREDICTIONS, outcome])
-      .where('bucket_start', '>=', firstWhole)
+      .where('bucket_start', '>=', from)
       .where('bucket_start', '<', to);
     if (version) query.where('version', version);
     const rows: Array<{ outcome: string; count: number | string | null }> = await query.groupBy('outcome').select('outcome').sum({ count: 'count' });
     const count = (name: string) => Number(rows.find(r => r.outcome === name)?.count ?? 0);
-    return { n: partial.n + count(PREDICTIONS), positives: partial.positives + count(outcome) };
+    return { n: count(PREDICTIONS), positives: count(outcome) };
   }
 
   /** Predictions made in [from, to) and those with a positive label, joined from raw rows. */
@@ -1022,7 +1038,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     // as long as the daily summaries they are read beside.
     removed += await this.db('mlops_label_claims').where('occurred_at', '<', before.rawEvents).delete();
     const daily = before.summaries[RESOLUTIONS[2]];
-    if (daily !== undefined) removed += await this.db('mlops_label_counts').where('bucket_start', '<=', daily - BUCKET_MS).delete();
+    if (daily !== undefined) removed += await this.db('mlops_label_counts').where('bucket_start', '<=', daily - LABEL_BUCKET_MS).delete();
     for (const bucketMs of RESOLUTIONS) {
       const cutoff = before.summaries[bucketMs];
       if (cutoff === undefined) continue;

@@ -18,6 +18,12 @@ export const LATENCY = '__latency_ms';
 export const ALL_TRAFFIC = '*';
 /** An appended summary row holding every feature of its series and bucket, packed (summaryCodec). */
 export const PACKED = '__packed';
+/**
+ * Label counts are kept per minute: a window that begins inside one counts that minute's part from
+ * raw rows, so the finer the bucket, the fewer raw rows a canary's first tick reads.
+ */
+export const LABEL_BUCKET_MS = 60 * 1000;
+export const labelBucketOf = (ms: number) => Math.floor(ms / LABEL_BUCKET_MS) * LABEL_BUCKET_MS;
 /** The label-count row of all predictions stored raw (outcomes are lower_snake_case, never this). */
 export const PREDICTIONS = '__predictions';
 /** The tag of a stored segment `tag=value` ('' for all traffic). */

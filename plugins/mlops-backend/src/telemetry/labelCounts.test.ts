@@ -3,7 +3,7 @@ import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { migrationFiles } from '../database/migrations';
 import { STORE_MIGRATIONS } from '../migrations';
-import { BUCKET_MS } from './constants';
+import { BUCKET_MS, LABEL_BUCKET_MS } from './constants';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { OutcomeRow, PredictionRow } from './TelemetryStore';
 
@@ -72,11 +72,11 @@ const scenarioArb = fc
     return { predictions: [...predictions.filter(p => p.version === '1'), ...predictions.filter(p => p.version === '2')], labels };
   });
 
-/** The counts worked out from the scenario alone: per version, 5-minute bucket and outcome. */
+/** The counts worked out from the scenario alone: per version, minute and outcome. */
 function expected(s: Scenario, version: string | undefined, outcome: string, from: number, to: number) {
   const positive = new Set(s.labels.filter(l => l.outcome === outcome && l.value > 0).map(l => l.requestId));
-  // From `from` exactly, to the end of `to`'s bucket (or `to` within `from`'s bucket).
-  const end = to <= Math.ceil(from / BUCKET_MS) * BUCKET_MS ? to : Math.ceil(to / BUCKET_MS) * BUCKET_MS;
+  // From `from` exactly, to the end of `to`'s minute (or `to` within `from`'s minute).
+  const end = to <= Math.ceil(from / LABEL_BUCKET_MS) * LABEL_BUCKET_MS ? to : Math.ceil(to / LABEL_BUCKET_MS) * LABEL_BUCKET_MS;
   const inWindow = s.predictions.filter(p => (!version || p.version === version) && p.occurredAt >= from && p.occurredAt < end);
   return { n: inWindow.length, positives: inWindow.filter(p => positive.has(p.requestId)).length };
 }
@@ -99,6 +99,8 @@ async function checkAll(store: DatabaseTelemetryStore, s: Scenario) {
     [T0 + 2 * BUCKET_MS + 17, T0 + 5 * BUCKET_MS],
     [T0 + 7 * BUCKET_MS, T0 + 7 * BUCKET_MS + 1],
     [T0 + 4 * BUCKET_MS + 90_000, T0 + 4 * BUCKET_MS + 200_000],
+    // Most of the first minute after `from`: counted whole, the part before `from` taken off.
+    [T0 + 3 * BUCKET_MS + 50_000, T0 + 6 * BUCKET_MS],
   ];
   for (const [from, to] of windows) {
     for (const outcome of OUTCOMES) {
@@ -246,5 +248,59 @@ describe.each(databases.eachSupportedId())('label counts of telemetry stored bef
     // A label delivered again after the migration is not counted a second time.
     await store.commitOutcomes('again', s.labels.map((l, i) => ({ ...l, source: 'labels-again', sequence: i + 1 })));
     await checkAll(store, s);
+  });
+});
+
+describe.each(databases.eachSupportedId())('label counts moved from 5-minute buckets to minutes (%s)', databaseId => {
+  it('recounts per minute what raw events cover, keeps what was counted of purged predictions, and adds minutes up again when migrated down', async () => {
+    const knex = await databases.init(databaseId);
+    const telemetry = STORE_MIGRATIONS.find(m => m.store === 'telemetry')!;
+    const config = { directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] };
+    for (const name of migrationFiles(telemetry).filter(file => file < '20261204020000')) expect((await knex.migrate.up(config))[1]).toEqual([name]);
+    const store = new DatabaseTelemetryStore(knex);
+    // Stored predictions at 1 min 10 s and 3 min 20 s into a bucket, one of them clicked; and, as a
+    // purged prediction leaves it, 4 predictions and 1 click counted in that bucket with no raw row.
+    const prediction = (sequence: number, at: number): PredictionRow => ({
+      source: 'pod',
+      sequence,
+      modelRef: MODEL,
+      version: '1',
+      requestId: `r-${sequence}`,
+      queryId: null,
+      occurredAt: at,
+      segment: {},
+      score: 0.5,
+      latencyMs: 10,
+      error: false,
+      features: null,
+      keepFeatures: false,
+    });
+    await store.commitPredictions('p', [prediction(1, T0 + 70_000), prediction(2, T0 + 200_000)], () => []);
+    await store.commitOutcomes('o', [{ source: 'labels', sequence: 1, requestId: 'r-2', outcome: 'click', value: 1, occurredAt: T0 + 201_000 }]);
+    // The counts as the 5-minute version kept them.
+    await knex('mlops_label_counts').delete();
+    await knex('mlops_label_counts').insert([
+      { model_ref: MODEL, outcome: '__predictions', version: '1', bucket_start: T0, count: 2 + 4 },
+      { model_ref: MODEL, outcome: 'click', version: '1', bucket_start: T0, count: 1 + 1 },
+    ]);
+
+    await knex.migrate.latest(config);
+    // The stored ones in their minutes: a window from the third minute sees only the second.
+    expect(await store.labelCounts(MODEL, '1', 'click', T0 + 120_000, T0 + BUCKET_MS)).toEqual({ n: 1, positives: 1 });
+    // The bucket as a whole still counts everything it did.
+    expect(await store.labelCounts(MODEL, '1', 'click', T0, T0 + BUCKET_MS)).toEqual({ n: 6, positives: 2 });
+    const minutes = await knex('mlops_label_counts').where({ outcome: '__predictions' }).orderBy('bucket_start').select('bucket_start', 'count');
+    expect(minutes.map(r => [Number(r.bucket_start) - T0, Number(r.count)])).toEqual([
+      [0, 4],
+      [60_000, 1],
+      [180_000, 1],
+    ]);
+
+    await knex.migrate.down(config);
+    const rows = await knex('mlops_label_counts').orderBy('outcome').select('outcome', 'bucket_start', 'count');
+    expect(rows.map(r => ({ outcome: r.outcome, bucket_start: Number(r.bucket_start), count: Number(r.count) }))).toEqual([
+      { outcome: '__predictions', bucket_start: T0, count: 6 },
+      { outcome: 'click', bucket_start: T0, count: 2 },
+    ]);
   });
 });
