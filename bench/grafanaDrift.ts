@@ -12,22 +12,18 @@
  * BENCH_GRAFANA_REQUESTS (default 30,000, some 15 s, after 2,000 to warm up) sets how many queries the 50 clients send in all;
  * BENCH_GRAFANA_DIR keeps the backend's database there, filled once, for runs after the first.
  */
-import { ChildProcess, spawn } from 'node:child_process';
 import { Agent, get } from 'node:http';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parse as parseYaml } from 'yaml';
 import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/src/api/steps';
 import { modelDrilldown } from '../plugins/grafana-mlops-app/src/dashboards/modelDrilldown';
 import { alignedWindow, stepFor } from '../plugins/grafana-mlops-app/src/datasource/window';
 import { CATEGORICAL, eventAt, MODEL, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
+import { BASE, call, ROOT, startBackend as startDemoBackend, stopBackend, TOKENS, waitForModel as waitForPolicy } from './fixtures/benchBackend';
 
-const ROOT = join(__dirname, '..');
-const BASE = 'http://localhost:7077/api/mlops';
 const MODEL_PATH = '/models/default/drift-bench';
-const TOKENS = { ci: 'modelrails-demo-ci-token', serving: 'modelrails-demo-serving-token', read: 'modelrails-demo-read-token' };
 const CLIENTS = 50;
 const REQUESTS = Number(process.env.BENCH_GRAFANA_REQUESTS ?? 30_000);
 const WARM_UP = 2_000;
@@ -42,32 +38,8 @@ const EVENTS_PER_BUCKET = 10;
 const { calculateInterval } = require(join(ROOT, 'plugins/grafana-mlops-app/node_modules/@grafana/data/dist/cjs/datetime/rangeutil.cjs'));
 
 
-/** One API call; sent again when the connection drops (every call here is idempotent: batch ids, 409s). */
-async function call(method: string, path: string, token: string, body?: unknown): Promise<any> {
-  const send = () =>
-    fetch(`${BASE}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-  // A kept-alive connection the server closes while this request leaves fails as ECONNRESET.
-  const res = await send().catch(send);
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${await res.text()}`);
-  return res.json();
-}
-
 async function waitForModel() {
-  // The catalog reads the benchmark's model a few seconds after the backend is ready.
-  for (let i = 0; i < 240; i++) {
-    try {
-      const res = await fetch(`${BASE}${MODEL_PATH}/policy`, { headers: { Authorization: `Bearer ${TOKENS.read}` } });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(`the backend did not serve ${MODEL} in 120 s`);
+  await waitForPolicy(MODEL_PATH);
 }
 
 /** Version 1 with its training profile, then 30 days of its telemetry, oldest first. */
@@ -167,23 +139,9 @@ function panelQuery(now: number) {
   return { path: `${MODEL_PATH}/drift/series?${new URLSearchParams({ from: window.from, to: window.to, step })}`, step };
 }
 
-function startBackend(dir: string, logFile: number): ChildProcess {
-  const demo = parseYaml(readFileSync(join(ROOT, 'app-config.yaml'), 'utf8'));
-  const overlay = join(dir, 'app-config.bench.yaml');
-  writeFileSync(
-    overlay,
-    JSON.stringify({
-      backend: { database: { client: 'better-sqlite3', connection: { directory: join(dir, 'sqlite') } } },
-      catalog: { locations: [...demo.catalog.locations, { type: 'file', target: join(ROOT, 'bench/fixtures/drift-bench-model.yaml') }] },
-      // 30 days of telemetry sent now: events are accepted as old as the raw retention.
-      mlops: { telemetry: { rawRetention: '31d' } },
-    }),
-  );
-  return spawn('yarn', ['workspace', 'backend', 'start', '--config', '../../app-config.yaml', '--config', '../../app-config.e2e.yaml', '--config', overlay], {
-    cwd: ROOT,
-    stdio: ['ignore', logFile, logFile],
-    detached: true,
-  });
+function startBackend(dir: string, logFile: number) {
+  // 30 days of telemetry sent now: events are accepted as old as the raw retention.
+  return startDemoBackend(dir, logFile, { locations: [join(ROOT, 'bench/fixtures/drift-bench-model.yaml')], mlops: { telemetry: { rawRetention: '31d' } } });
 }
 
 async function main() {
@@ -225,12 +183,7 @@ async function main() {
     console.error(`backend log (last lines):\n${readFileSync(logPath, 'utf8').split('\n').slice(-40).join('\n')}`);
     throw error;
   } finally {
-    try {
-      process.kill(-backend.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await new Promise(r => setTimeout(r, 1000));
+    await stopBackend(backend);
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -75,6 +75,15 @@ if (!only || only === 'grafana') {
   if (code !== 0) process.exitCode = 1;
 }
 
+if (!only || only === 'drift-load') {
+  // 50 models' 30-day drift at once against the demo backend (port 7077, which must be free).
+  const { code } = await run('node', ['-r', '@backstage/cli/config/nodeTransform.cjs', 'bench/driftLoad.ts'], {
+    cwd: ROOT,
+    env: { NODE_OPTIONS: backendNodeOptions() },
+  });
+  if (code !== 0) process.exitCode = 1;
+}
+
 if (!only || only === 'storage') {
   let pg;
   try {

@@ -19,6 +19,7 @@ exports.up = async function up(knex) {
   const [oldest] = await knex('mlops_prediction_events').min({ at: 'occurred_at' });
   if (oldest?.at === null || oldest?.at === undefined) return;
   const from = Math.floor(Number(oldest.at) / 300000) * 300000;
+  /** @param {{ model_ref: string; outcome: string; version: string; bucket_start: number | string }} r */
   const key = r => `${r.model_ref}\u0000${r.outcome}\u0000${r.version}\u0000${Number(r.bucket_start)}`;
   const before = await knex('mlops_label_counts').where('bucket_start', '>=', from).select('model_ref', 'outcome', 'version', 'bucket_start', 'count');
   await knex('mlops_label_counts').where('bucket_start', '>=', from).delete();
