@@ -10,9 +10,11 @@
  *    telemetry service into the backend's database, compacted, kept as the retention task keeps it
  *    (5-minute rows 48 h, hourly rows 30 days), and copied to the other 49 (the same rows under
  *    their names: each model's answer is still computed on its own).
- * 3. The backend starts again. Cold: the first query of each model after the restart, all 50 at
- *    once. Warm: ten more rounds of 50, each after a telemetry batch to every model, so each round
- *    recomputes every answer (closed steps' verdicts kept, the open step judged again).
+ * 3. The backend starts again. Never judged: the first query of each model, all 50 at once (every
+ *    step judged). The backend restarts. Cold: the first query of each model after the restart (its
+ *    memory empty; closed steps' verdicts are kept in the database). Warm: ten more rounds of 50,
+ *    each after a telemetry batch to every model, so each round recomputes every answer (closed
+ *    steps' verdicts kept, the open step judged again).
  *
  * Printed per round kind: p50/p95/p99 and errors (target p95 ≤ 100 ms warm, 0 errors always); the
  * backend's peak resident memory while queried (its bound: the step-verdict cache's entries and one
@@ -224,12 +226,20 @@ async function main() {
       `drift load: ${MODELS} models × ${NUMERIC + CATEGORICAL} features × 30 days: ${filled.events.toLocaleString('en-US')} events of one model ingested and copied to the others in ${filled.seconds.toFixed(0)} s (${filled.rows.toLocaleString('en-US')} summary rows)`,
     );
 
+    // Never judged: every step of every model computed (and its verdicts kept).
+    backend = startBackend(dir, openSync(logPath, 'a'), config);
+    await waitForModel(`/models/default/${name(MODELS - 1)}`);
+    let watching = watch(backendPid());
+    const first = await round(Date.now());
+    const firstWatch = await watching.stop();
+    await stopBackend(backend);
+
+    // Restarted: nothing in memory.
     backend = startBackend(dir, openSync(logPath, 'a'), config);
     await waitForModel(`/models/default/${name(MODELS - 1)}`);
     const pid = backendPid();
     const idle = memory(pid).rss;
-
-    let watching = watch(pid);
+    watching = watch(pid);
     const cold = await round(Date.now());
     const coldWatch = await watching.stop();
 
@@ -253,6 +263,7 @@ async function main() {
       return s;
     };
     console.log(`drift load: the 30-day drift panel query of ${MODELS} different models at once (no answer shared), SQLite, RSS idle ${mib(idle)}`);
+    line('never judged: the first query of each', first, firstWatch);
     const c = line('cold: the first query of each after a restart', cold, coldWatch);
     const w = line(`warm: ${WARM_ROUNDS} rounds, each after new telemetry`, warm, warmWatch, TARGET_P95_MS);
     console.log(`  cold p95 / warm p95 = ${(c.p95 / w.p95).toFixed(1)}×; backend peak RSS since start ${mib(memory(pid).peak)}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
@@ -37,7 +38,8 @@ import { labelSummary, TelemetryService } from '../telemetry/TelemetryService';
 import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, RESOLUTIONS, SCORE, segmentTag, TARGET, targetFeature } from '../telemetry/constants';
 import { ReferenceProfile, StoredSummary, TelemetryStore } from '../telemetry/TelemetryStore';
 import { seriesStep } from '../telemetry/steps';
-import { StepVerdict, StepVerdicts } from './StepVerdicts';
+import { StepVerdict, StepVerdicts, storedVerdict, verdictFromStored } from './StepVerdicts';
+import { CHANGE_FEED_LOOKBACK_MS } from '../telemetry/TelemetryChanges';
 
 /*
  * Which test decides, by sample size (current window, per feature and segment):
@@ -75,6 +77,11 @@ function iso(ms: number) {
 
 /** Closed steps kept per process: ~4,000 steps of 50 features hold some 80 MB at most. */
 const STEP_VERDICTS = { maxEntries: 4_000, maxAgeMs: 10 * 60_000 };
+/**
+ * Verdicts kept in the database are used for this long: every commit deletes those it makes stale,
+ * so this only bounds one whose deletion was lost (a replica stopped between commit and deletion).
+ */
+const KEPT_VERDICT_MAX_AGE_MS = 7 * 86_400_000;
 /** How long a series judges steps before letting the event loop answer others. */
 const SERIES_SLICE_MS = 15;
 
@@ -227,14 +234,17 @@ export class DefaultDriftService implements DriftService {
     const layoutVersion = layout?.layoutVersion ?? null;
     const seriesKey = [version ?? '', layoutVersion ?? '', segment, stepMs, JSON.stringify(policy.drift)].join('\u0000');
     const now = this.now();
-    const verdicts: Array<StepVerdict | undefined> = Array.from({ length: steps }, (_, i) =>
-      from + (i + 1) * stepMs <= now ? this.stepVerdicts.get(modelRef, seriesKey, from + i * stepMs) : undefined,
-    );
+    const closed = (i: number) => from + (i + 1) * stepMs <= now;
+    const verdicts: Array<StepVerdict | undefined> = Array.from({ length: steps }, (_, i) => (closed(i) ? this.stepVerdicts.get(modelRef, seriesKey, from + i * stepMs) : undefined));
+    const series = createHash('sha256').update(`${modelRef}\u0000${seriesKey}`).digest('hex');
+    await this.loadKeptVerdicts(modelRef, seriesKey, series, from, stepMs, verdicts, closed);
     const firstUnseen = verdicts.findIndex(v => !v);
     if (firstUnseen >= 0) {
       const start = from + firstUnseen * stepMs;
       // A commit announced while these rows are read and judged makes the verdicts not worth keeping.
       const generation = this.telemetry.changes.generation(modelRef);
+      const readAt = this.now();
+      const judged: Array<{ start: number; end: number; verdict: string }> = [];
       const rows = version
         ? await this.store.readSummaries({ modelRef, version, segments: [...new Set([segment, ALL_TRAFFIC])], from: start - rolling, to, resolution: 'coarsest', maxBucketMs: resolution })
         : [];
@@ -266,10 +276,63 @@ export class DefaultDriftService implements DriftService {
         verdicts[i] = this.judgeStep(policy, segment, layout, reference, rowsOfStep.get(i) ?? new Map());
         if (stepStart + stepMs <= now && this.telemetry.changes.generation(modelRef) === generation) {
           this.stepVerdicts.set(modelRef, seriesKey, stepStart, stepStart + stepMs, verdicts[i]!);
+          judged.push({ start: stepStart, end: stepStart + stepMs, verdict: storedVerdict(verdicts[i]!) });
         }
       }
+      await this.keepVerdicts(modelRef, series, judged, generation, readAt);
     }
     return foldSteps(modelRef, version, segment, from, stepMs, verdicts as StepVerdict[], layout, policy);
+  }
+
+  /**
+   * Closed steps' verdicts missing here from the database: judged by another replica, or by this
+   * one before a restart. Kept in memory unless a commit was announced meanwhile.
+   */
+  private async loadKeptVerdicts(
+    modelRef: string,
+    seriesKey: string,
+    series: string,
+    from: number,
+    stepMs: number,
+    verdicts: Array<StepVerdict | undefined>,
+    closed: (i: number) => boolean,
+  ) {
+    const missing = verdicts.flatMap((v, i) => (!v && closed(i) ? [i] : []));
+    if (!missing.length) return;
+    const generation = this.telemetry.changes.generation(modelRef);
+    let kept: Awaited<ReturnType<TelemetryStore['stepVerdicts']>>;
+    try {
+      kept = await this.store.stepVerdicts(modelRef, series, from + missing[0] * stepMs, from + (missing[missing.length - 1] + 1) * stepMs);
+    } catch {
+      return; // Judged again below: the database only saves work.
+    }
+    const fresh = generation === this.telemetry.changes.generation(modelRef);
+    for (const k of kept) {
+      const i = (k.start - from) / stepMs;
+      if (!Number.isInteger(i) || verdicts[i] || !closed(i) || this.now() - k.computedAt > KEPT_VERDICT_MAX_AGE_MS) continue;
+      verdicts[i] = verdictFromStored(k.verdict);
+      if (fresh) this.stepVerdicts.set(modelRef, seriesKey, k.start, k.start + stepMs, verdicts[i]!);
+    }
+  }
+
+  /**
+   * Keeps newly judged closed steps in the database, then checks that no commit reaching into them
+   * was announced since their rows were read (here or, through the change feed, on another
+   * replica): one announced before this check is seen by it; one announced after it deletes them
+   * itself (TelemetryService announces before it deletes).
+   */
+  private async keepVerdicts(modelRef: string, series: string, judged: Array<{ start: number; end: number; verdict: string }>, generation: number, readAt: number) {
+    if (!judged.length) return;
+    try {
+      await this.store.putStepVerdicts(modelRef, series, judged, readAt);
+      const lastEnd = judged[judged.length - 1].end;
+      const announced =
+        generation !== this.telemetry.changes.generation(modelRef) ||
+        (await this.store.summaryChanges(readAt - CHANGE_FEED_LOOKBACK_MS)).some(c => c.modelRef === modelRef && c.oldestBucket < lastEnd);
+      if (announced) await this.store.dropStepVerdicts(modelRef, judged[0].start);
+    } catch {
+      // Not kept: judged again when next asked.
+    }
   }
 
   /** One step of a series: each feature's verdict (corrected across features) and contract findings. */

@@ -77,3 +77,13 @@ export class StepVerdicts {
     return this.entries.size;
   }
 }
+
+/** A step's verdict as kept in the database (JSON; its maps as entry lists). */
+export function storedVerdict(verdict: StepVerdict): string {
+  return JSON.stringify({ ...verdict, drift: [...verdict.drift], alarms: [...verdict.alarms], hits: [...verdict.hits] });
+}
+
+export function verdictFromStored(text: string): StepVerdict {
+  const stored = JSON.parse(text);
+  return { ...stored, drift: new Map(stored.drift), alarms: new Map(stored.alarms), hits: new Map(stored.hits) };
+}

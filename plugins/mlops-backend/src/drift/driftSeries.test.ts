@@ -26,7 +26,7 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     const telemetry = new DefaultTelemetryService({ store, policies: async ref => (ref === MODEL ? parsed : undefined), rawSampleRate: 0, now: () => NOW });
     const drift = new DefaultDriftService(store, telemetry, () => NOW);
     await telemetry.putReferenceProfile(MODEL, '17', trainingProfile(1));
-    return { store, telemetry, drift };
+    return { knex, store, telemetry, drift };
   }
 
   /** `hours` hours of traffic before NOW, 5-minute batches; `scenario(hour, bucket)` shapes each batch. */
@@ -131,6 +131,42 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     expect(again).not.toEqual(first);
     expect(again).toEqual(await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window));
     await expectCellsMatchReports(drift, { ...again, steps: again.steps.slice(0, 3), features: again.features.map(f => ({ ...f, cells: f.cells.slice(0, 3) })) });
+  });
+
+  it('keeps closed steps in the database: after a restart only the open step is read, and a late commit drops the verdicts it makes stale', async () => {
+    const { knex, store, telemetry, drift } = await setup({ drift: { segments: [], reference: { rollingWindow: '2h' } } });
+    await stream(telemetry, 5, 150, h => ({ priceShift: h >= 3 ? 0.8 : 0 }));
+    const window = { from: NOW - 3 * HOUR, to: NOW + HOUR, stepMs: HOUR };
+    const first = await drift.series(MODEL, window);
+    const kept = async () => Number((await knex('mlops_step_verdicts').count({ n: '*' }))[0].n);
+    expect(await kept()).toBe(3);
+    const reads = jest.spyOn(store, 'readSummaries');
+    const featureReads = () => reads.mock.calls.map(([q]) => q).filter(q => !q.features).map(q => (q.from - NOW) / HOUR);
+    // A restarted backend (nothing in memory) judges the open step only.
+    expect(await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window)).toEqual(first);
+    expect(featureReads()).toEqual([-2]);
+
+    // Late telemetry for the first step's reference window: its commit forgets the kept verdicts.
+    const at = NOW - 4 * HOUR;
+    const late = new TrafficSimulator(MODEL, 'pod-late', 9).events('17', 300, at, at + BUCKET_MS, { priceShift: 2 });
+    await telemetry.ingestPredictions({ batchId: 'late', source: 'pod-late', events: toWire(late) });
+    expect(await kept()).toBe(0);
+    reads.mockClear();
+    const fresh = await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window);
+    expect(featureReads()).toEqual([-5]);
+    expect(fresh).not.toEqual(first);
+    await expectCellsMatchReports(drift, { ...fresh, steps: fresh.steps.slice(0, 3), features: fresh.features.map(f => ({ ...f, cells: f.cells.slice(0, 3) })) });
+
+    // Another replica's commit announced while verdicts were being kept, its deletion not yet run:
+    // the series sees the announcement and does not keep them.
+    await knex('mlops_step_verdicts').delete();
+    const racing = Object.create(store) as DatabaseTelemetryStore;
+    racing.putStepVerdicts = async (...args) => {
+      await store.putStepVerdicts(...args);
+      await store.recordSummaryChanges([{ modelRef: MODEL, oldestBucket: NOW - 4 * HOUR }], 'replica-b', NOW);
+    };
+    expect(await new DefaultDriftService(racing, telemetry, () => NOW).series(MODEL, window)).toEqual(fresh);
+    expect(await kept()).toBe(0);
   });
 
   it('keeps a contract violation open while the bucket just begun holds too few values to decide', async () => {

@@ -1015,6 +1015,28 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return rows.map(r => ({ id: Number(r.id), modelRef: r.model_ref as string, oldestBucket: Number(r.oldest_bucket), replica: r.replica as string, at: Number(r.at) }));
   }
 
+  async stepVerdicts(modelRef: string, series: string, from: number, to: number) {
+    const rows = await this.db('mlops_step_verdicts')
+      .where({ model_ref: modelRef, series })
+      .where('step_start', '>=', from)
+      .where('step_start', '<', to)
+      .select('step_start', 'verdict', 'computed_at');
+    return rows.map(r => ({ start: Number(r.step_start), verdict: r.verdict as string, computedAt: Number(r.computed_at) }));
+  }
+
+  async putStepVerdicts(modelRef: string, series: string, steps: Array<{ start: number; end: number; verdict: string }>, computedAt: number) {
+    for (let i = 0; i < steps.length; i += 200) {
+      await this.db('mlops_step_verdicts')
+        .insert(steps.slice(i, i + 200).map(s => ({ model_ref: modelRef, series, step_start: s.start, step_end: s.end, verdict: s.verdict, computed_at: computedAt })))
+        .onConflict(['model_ref', 'series', 'step_start'])
+        .merge(['step_end', 'verdict', 'computed_at']);
+    }
+  }
+
+  async dropStepVerdicts(modelRef: string, after: number) {
+    await this.db('mlops_step_verdicts').where('model_ref', modelRef).where('step_end', '>', after).delete();
+  }
+
   async pruneSummaryChanges(before: number) {
     await this.db('mlops_summary_changes').where('at', '<', before).delete();
   }
@@ -1037,6 +1059,8 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     // A purged prediction gets no more labels, so its claims are no longer needed; its counts stay
     // as long as the daily summaries they are read beside.
     removed += await this.db('mlops_label_claims').where('occurred_at', '<', before.rawEvents).delete();
+    // Kept drift verdicts as old as the raw events are recomputed if asked for again.
+    removed += await this.db('mlops_step_verdicts').where('computed_at', '<', before.rawEvents).delete();
     const daily = before.summaries[RESOLUTIONS[2]];
     if (daily !== undefined) removed += await this.db('mlops_label_counts').where('bucket_start', '<=', daily - LABEL_BUCKET_MS).delete();
     for (const bucketMs of RESOLUTIONS) {

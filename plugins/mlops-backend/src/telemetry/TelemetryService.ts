@@ -352,11 +352,26 @@ export class DefaultTelemetryService implements TelemetryService {
    */
   private async announce(oldest: Map<string, number>) {
     for (const [modelRef, bucket] of oldest) this.changes.committed(modelRef, bucket);
-    if (!this.options.replica || !oldest.size) return;
-    try {
-      await this.options.store.recordSummaryChanges([...oldest].map(([modelRef, oldestBucket]) => ({ modelRef, oldestBucket })), this.options.replica, this.now());
-    } catch (error) {
-      this.options.logger?.warn(`Could not announce a commit to the other replicas: ${(error as Error).message}`);
+    if (!oldest.size) return;
+    if (this.options.replica) {
+      try {
+        await this.options.store.recordSummaryChanges([...oldest].map(([modelRef, oldestBucket]) => ({ modelRef, oldestBucket })), this.options.replica, this.now());
+      } catch (error) {
+        this.options.logger?.warn(`Could not announce a commit to the other replicas: ${(error as Error).message}`);
+      }
+    }
+    // Then the verdicts kept in the database of the steps the commit reached into. After the
+    // announcements: a drift series that keeps verdicts judged before this commit either sees an
+    // announcement when it checks after keeping them, or kept them before they are deleted here
+    // (drift/DriftService). Announced here once more, so a verdict read from the database before
+    // the deletion leaves no replica's memory stale.
+    for (const [modelRef, bucket] of oldest) {
+      try {
+        await this.options.store.dropStepVerdicts(modelRef, bucket);
+      } catch (error) {
+        this.options.logger?.warn(`Could not forget ${modelRef}'s stale drift verdicts: ${(error as Error).message}`);
+      }
+      this.changes.committed(modelRef, bucket);
     }
   }
 

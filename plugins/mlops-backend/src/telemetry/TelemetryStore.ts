@@ -191,6 +191,15 @@ export interface TelemetryStore {
   summaryChanges(since: number): Promise<Array<{ id: number; modelRef: string; oldestBucket: number; replica: string; at: number }>>;
   pruneSummaryChanges(before: number): Promise<void>;
 
+  /**
+   * Drift series' verdicts of closed steps (drift/StepVerdicts), as text: those of `series` whose
+   * step begins in [from, to), with when they were computed.
+   */
+  stepVerdicts(modelRef: string, series: string, from: number, to: number): Promise<Array<{ start: number; verdict: string; computedAt: number }>>;
+  putStepVerdicts(modelRef: string, series: string, steps: Array<{ start: number; end: number; verdict: string }>, computedAt: number): Promise<void>;
+  /** Forgets the model's verdicts of steps ending after `after` (a commit reached into them). */
+  dropStepVerdicts(modelRef: string, after: number): Promise<void>;
+
   /** Stores a model's latest drift signals (replacing the previous ones). */
   putDriftSignals(modelRef: string, signals: DriftSignals, computedAt: number): Promise<void>;
   /** Every model's latest drift signals computed at or after `since`. */

@@ -32,11 +32,13 @@ describe.each(databases.eachSupportedId())('the telemetry change feed between re
     // A late batch: its oldest event is 40 minutes old.
     const events = toWire(new TrafficSimulator(MODEL, 'pod-1', 3).events('17', 300, now - 40 * 60_000, now));
     await a.telemetry.ingestPredictions({ batchId: 'late', source: 'pod-1', events });
-    expect(a.telemetry.changes.generation(MODEL)).toBe(1);
+    // Announced before and again after its kept drift verdicts are forgotten.
+    const afterCommit = a.telemetry.changes.generation(MODEL);
+    expect(afterCommit).toBeGreaterThan(0);
     expect(b.telemetry.changes.generation(MODEL)).toBe(0);
     // A redelivered batch wrote nothing: it announces nothing.
     expect(await a.telemetry.ingestPredictions({ batchId: 'late', source: 'pod-1', events })).toMatchObject({ redelivered: true });
-    expect(a.telemetry.changes.generation(MODEL)).toBe(1);
+    expect(a.telemetry.changes.generation(MODEL)).toBe(afterCommit);
 
     await b.feed.poll();
     expect(b.telemetry.changes.generation(MODEL)).toBe(1);
@@ -46,7 +48,7 @@ describe.each(databases.eachSupportedId())('the telemetry change feed between re
     await b.feed.poll();
     await a.feed.poll();
     expect(b.telemetry.changes.generation(MODEL)).toBe(1);
-    expect(a.telemetry.changes.generation(MODEL)).toBe(1);
+    expect(a.telemetry.changes.generation(MODEL)).toBe(afterCommit);
 
     // Old announcements are pruned.
     const store = new DatabaseTelemetryStore(knex);

@@ -284,7 +284,7 @@ describe.each(databases.eachSupportedId())('label counts moved from 5-minute buc
       { model_ref: MODEL, outcome: 'click', version: '1', bucket_start: T0, count: 1 + 1 },
     ]);
 
-    await knex.migrate.latest(config);
+    expect((await knex.migrate.up(config))[1]).toEqual(['20261204020000_label_counts_by_minute.js']);
     // The stored ones in their minutes: a window from the third minute sees only the second.
     expect(await store.labelCounts(MODEL, '1', 'click', T0 + 120_000, T0 + BUCKET_MS)).toEqual({ n: 1, positives: 1 });
     // The bucket as a whole still counts everything it did.
