@@ -30,12 +30,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import knexFactory from 'knex';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
-import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/src/api/steps';
-import { alignedWindow, stepFor } from '../plugins/grafana-mlops-app/src/datasource/window';
-import { modelDrilldown } from '../plugins/grafana-mlops-app/src/dashboards/modelDrilldown';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
-import { BASE, call, ROOT, startBackend, stopBackend, TOKENS, waitForModel } from './fixtures/benchBackend';
+import { BASE, call, driftPanelQuery, ROOT, startBackend, stopBackend, TOKENS, waitForModel } from './fixtures/benchBackend';
 import { CATEGORICAL, eventAt, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
 
 const MODELS = Number(process.env.BENCH_LOAD_MODELS ?? 50);
@@ -45,11 +42,6 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const BUCKET_MS = 300_000;
 const EVENTS_PER_BUCKET = 10;
-// Grafana's interval for a panel (public/app/core/utils/rangeutil): the package's entry point needs
-// a browser, its datetime module alone does not.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { calculateInterval } = require(join(ROOT, 'plugins/grafana-mlops-app/node_modules/@grafana/data/dist/cjs/datetime/rangeutil.cjs'));
-
 const name = (i: number) => `drift-load-${String(i).padStart(2, '0')}`;
 const ref = (i: number) => `model:default/${name(i)}`;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
@@ -66,13 +58,7 @@ function catalogFile(dir: string) {
 }
 
 /** The drill-down dashboard's drift panel query of the last 30 days, for one model. */
-function panelPath(i: number, now: number) {
-  const panel = modelDrilldown().panels!.find(p => p.type === 'modelrails-drift-panel') as { maxDataPoints: number };
-  const { intervalMs } = calculateInterval({ from: { valueOf: () => now - 30 * DAY }, to: { valueOf: () => now } }, panel.maxDataPoints);
-  const window = alignedWindow(now - 30 * DAY, now);
-  const step = stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.drift);
-  return `/models/default/${name(i)}/drift/series?${new URLSearchParams({ from: window.from, to: window.to, step })}`;
-}
+const panelPath = (i: number, now: number) => driftPanelQuery(`/models/default/${name(i)}`, now).path;
 
 /** Phase 2: model 0's 30 days through the telemetry service, then its rows under every other name. */
 async function fill(dir: string, now: number) {
@@ -197,6 +183,23 @@ async function round(now: number) {
   return { times, errors };
 }
 
+/**
+ * Until the backend is done starting: the demo backfills its traffic and runs its first tasks for
+ * tens of seconds after it answers. Twenty /health answers in a row under 50 ms, 100 ms apart.
+ */
+async function waitForQuiet() {
+  let quiet = 0;
+  for (let i = 0; i < 1200 && quiet < 20; i++) {
+    const t = performance.now();
+    const answered = await fetch(`${BASE}/health`)
+      .then(r => r.text())
+      .then(() => true)
+      .catch(() => false);
+    quiet = answered && performance.now() - t < 50 ? quiet + 1 : 0;
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
 /** A small telemetry batch to every model: each one's next answer must be computed again. */
 async function touchAll(now: number, roundIndex: number) {
   const r = random(100 + roundIndex);
@@ -229,6 +232,7 @@ async function main() {
     // Never judged: every step of every model computed (and its verdicts kept).
     backend = startBackend(dir, openSync(logPath, 'a'), config);
     await waitForModel(`/models/default/${name(MODELS - 1)}`);
+    await waitForQuiet();
     let watching = watch(backendPid());
     const first = await round(Date.now());
     const firstWatch = await watching.stop();
@@ -237,6 +241,7 @@ async function main() {
     // Restarted: nothing in memory.
     backend = startBackend(dir, openSync(logPath, 'a'), config);
     await waitForModel(`/models/default/${name(MODELS - 1)}`);
+    await waitForQuiet();
     const pid = backendPid();
     const idle = memory(pid).rss;
     watching = watch(pid);

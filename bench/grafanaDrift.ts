@@ -17,11 +17,8 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { MAX_SERIES_POINTS } from '@modelrails/plugin-mlops-common/src/api/steps';
-import { modelDrilldown } from '../plugins/grafana-mlops-app/src/dashboards/modelDrilldown';
-import { alignedWindow, stepFor } from '../plugins/grafana-mlops-app/src/datasource/window';
 import { CATEGORICAL, eventAt, MODEL, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
-import { BASE, call, ROOT, startBackend as startDemoBackend, stopBackend, TOKENS, waitForModel as waitForPolicy } from './fixtures/benchBackend';
+import { BASE, call, driftPanelQuery, ROOT, startBackend as startDemoBackend, stopBackend, TOKENS, waitForModel as waitForPolicy } from './fixtures/benchBackend';
 
 const MODEL_PATH = '/models/default/drift-bench';
 const CLIENTS = 50;
@@ -32,11 +29,6 @@ const DAY = 86_400_000;
 const BUCKET_MS = 300_000;
 /** Events per 5-minute bucket: each 12-hour step of the panel then holds about 1,400 (a KS verdict). */
 const EVENTS_PER_BUCKET = 10;
-// Grafana's interval for a panel (public/app/core/utils/rangeutil): the package's entry point needs
-// a browser, its datetime module alone does not.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { calculateInterval } = require(join(ROOT, 'plugins/grafana-mlops-app/node_modules/@grafana/data/dist/cjs/datetime/rangeutil.cjs'));
-
 
 async function waitForModel() {
   await waitForPolicy(MODEL_PATH);
@@ -131,13 +123,7 @@ async function load(url: string, clients: number, total: number) {
 }
 
 /** The query the drill-down dashboard's drift panel makes over the last 30 days. */
-function panelQuery(now: number) {
-  const panel = modelDrilldown().panels!.find(p => p.type === 'modelrails-drift-panel') as { maxDataPoints: number };
-  const { intervalMs } = calculateInterval({ from: { valueOf: () => now - 30 * DAY }, to: { valueOf: () => now } }, panel.maxDataPoints);
-  const window = alignedWindow(now - 30 * DAY, now);
-  const step = stepFor(window.ms, intervalMs, MAX_SERIES_POINTS.drift);
-  return { path: `${MODEL_PATH}/drift/series?${new URLSearchParams({ from: window.from, to: window.to, step })}`, step };
-}
+const panelQuery = (now: number) => driftPanelQuery(MODEL_PATH, now);
 
 function startBackend(dir: string, logFile: number) {
   // 30 days of telemetry sent now: events are accepted as old as the raw retention.

@@ -216,12 +216,18 @@ describe.each(databases.eachSupportedId())('label counts kept as telemetry arriv
   });
 });
 
+/** A database with the telemetry store's migrations before `first` run, one at a time. */
+async function migratedUpTo(databaseId: Parameters<typeof databases.init>[0], first: string) {
+  const knex = await databases.init(databaseId);
+  const telemetry = STORE_MIGRATIONS.find(m => m.store === 'telemetry')!;
+  const config = { directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] };
+  for (const name of migrationFiles(telemetry).filter(file => file < first)) expect((await knex.migrate.up(config))[1]).toEqual([name]);
+  return { knex, config };
+}
+
 describe.each(databases.eachSupportedId())('label counts of telemetry stored before they were kept (%s)', databaseId => {
   it('counts, when migrating, the predictions and labels already stored', async () => {
-    const knex = await databases.init(databaseId);
-    const telemetry = STORE_MIGRATIONS.find(m => m.store === 'telemetry')!;
-    const config = { directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] };
-    for (const name of migrationFiles(telemetry).filter(file => file < '20261204000000')) expect((await knex.migrate.up(config))[1]).toEqual([name]);
+    const { knex, config } = await migratedUpTo(databaseId, '20261204000000');
     const [s] = fc.sample(scenarioArb.filter(x => x.labels.some(l => l.value > 0) && x.predictions.length > 20), { numRuns: 1, seed: 11 });
     const row = (p: PredictionRow) => ({
       source: p.source,
@@ -253,10 +259,7 @@ describe.each(databases.eachSupportedId())('label counts of telemetry stored bef
 
 describe.each(databases.eachSupportedId())('label counts moved from 5-minute buckets to minutes (%s)', databaseId => {
   it('recounts per minute what raw events cover, keeps what was counted of purged predictions, and adds minutes up again when migrated down', async () => {
-    const knex = await databases.init(databaseId);
-    const telemetry = STORE_MIGRATIONS.find(m => m.store === 'telemetry')!;
-    const config = { directory: telemetry.directory, tableName: telemetry.tableName, loadExtensions: ['.js'] };
-    for (const name of migrationFiles(telemetry).filter(file => file < '20261204020000')) expect((await knex.migrate.up(config))[1]).toEqual([name]);
+    const { knex, config } = await migratedUpTo(databaseId, '20261204020000');
     const store = new DatabaseTelemetryStore(knex);
     // Stored predictions at 1 min 10 s and 3 min 20 s into a bucket, one of them clicked; and, as a
     // purged prediction leaves it, 4 predictions and 1 click counted in that bucket with no raw row.
