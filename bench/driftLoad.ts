@@ -33,7 +33,7 @@ import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
 import { BASE, call, driftPanelQuery, ROOT, startBackend, stopBackend, TOKENS, waitForModel } from './fixtures/benchBackend';
-import { CATEGORICAL, eventAt, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
+import { CATEGORICAL, eventAt, NUMERIC, random, thirtyDays, trainingProfile } from './fixtures/driftBenchTraffic';
 
 const MODELS = Number(process.env.BENCH_LOAD_MODELS ?? 50);
 const WARM_ROUNDS = 10;
@@ -70,20 +70,11 @@ async function fill(dir: string, now: number) {
     const store = new DatabaseTelemetryStore(knex);
     const policy = modelPolicySchema.parse({ drift: { segments: ['platform'] } });
     const telemetry = new DefaultTelemetryService({ store, policies: async () => policy, rawSampleRate: 0 });
-    const r = random(2);
-    const first = Math.floor((now - 30 * DAY) / BUCKET_MS) * BUCKET_MS;
-    const buckets = Math.floor((now - first) / BUCKET_MS);
-    let sequence = 0;
+    let sent = 0;
     const t0 = performance.now();
-    for (let b = 0; b < buckets; b += 100) {
-      const events = [];
-      for (let k = b; k < Math.min(buckets, b + 100); k++) {
-        for (let e = 0; e < EVENTS_PER_BUCKET; e++) {
-          const time = first + k * BUCKET_MS + Math.floor((e / EVENTS_PER_BUCKET) * BUCKET_MS);
-          events.push(eventAt(r, `load-${sequence}`, sequence++, time, (now - time) / DAY, ref(0)));
-        }
-      }
-      await telemetry.ingestPredictions({ batchId: `drift-load-${b}`, source: 'drift-load', events });
+    for (const { batch, events } of thirtyDays(now, EVENTS_PER_BUCKET, 'load', ref(0))) {
+      await telemetry.ingestPredictions({ batchId: `drift-load-${batch}`, source: 'drift-load', events });
+      sent += events.length;
     }
     await store.compactSummaries();
     // What the backend's retention task keeps (its defaults): 5-minute rows 48 h, hourly rows 30 days.
@@ -93,7 +84,7 @@ async function fill(dir: string, now: number) {
       await knex.raw(`insert into mlops_summaries (model_ref, ${columns}) select ?, ${columns} from mlops_summaries where model_ref = ?`, [ref(i), ref(0)]);
     }
     const [{ n }] = await knex('mlops_summaries').count({ n: '*' });
-    return { events: sequence, rows: Number(n), seconds: (performance.now() - t0) / 1000 };
+    return { events: sent, rows: Number(n), seconds: (performance.now() - t0) / 1000 };
   } finally {
     await knex.destroy();
   }

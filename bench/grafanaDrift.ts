@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CATEGORICAL, eventAt, MODEL, NUMERIC, random, trainingProfile } from './fixtures/driftBenchTraffic';
+import { CATEGORICAL, eventAt, MODEL, NUMERIC, random, thirtyDays, trainingProfile } from './fixtures/driftBenchTraffic';
 import { BASE, call, driftPanelQuery, ROOT, startBackend as startDemoBackend, stopBackend, TOKENS, waitForModel as waitForPolicy } from './fixtures/benchBackend';
 
 const MODEL_PATH = '/models/default/drift-bench';
@@ -42,24 +42,14 @@ async function fill(now: number) {
   if (registered.status === 409) return undefined;
   if (registered.status !== 201) throw new Error(`registering version 1 answered ${registered.status}: ${await registered.text()}`);
   await call('PUT', `${MODEL_PATH}/versions/1/profile`, TOKENS.ci, trainingProfile());
-  const r = random(2);
-  const first = Math.floor((now - 30 * DAY) / BUCKET_MS) * BUCKET_MS;
-  const buckets = Math.floor((now - first) / BUCKET_MS);
-  let sequence = 0;
+  let sent = 0;
   const t0 = performance.now();
-  for (let b = 0; b < buckets; b += 100) {
-    const events = [];
-    for (let k = b; k < Math.min(buckets, b + 100); k++) {
-      const bucketStart = first + k * BUCKET_MS;
-      for (let e = 0; e < EVENTS_PER_BUCKET; e++) {
-        const time = bucketStart + Math.floor((e / EVENTS_PER_BUCKET) * BUCKET_MS);
-        events.push(eventAt(r, `bench-${sequence}`, sequence++, time, (now - time) / DAY));
-      }
-    }
-    const answer = await call('POST', '/telemetry/predictions', TOKENS.serving, { batchId: `drift-bench-${b}`, source: 'drift-bench', events });
+  for (const { batch, events } of thirtyDays(now, EVENTS_PER_BUCKET, 'bench')) {
+    const answer = await call('POST', '/telemetry/predictions', TOKENS.serving, { batchId: `drift-bench-${batch}`, source: 'drift-bench', events });
     if (answer.dropped) throw new Error(`the backend dropped ${answer.dropped} events (older than its raw retention?)`);
+    sent += events.length;
   }
-  return { events: sequence, seconds: (performance.now() - t0) / 1000 };
+  return { events: sent, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Live telemetry of the model, a batch of 50 events every 5 s, until stopped. */

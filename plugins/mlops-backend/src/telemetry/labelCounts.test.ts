@@ -15,6 +15,19 @@ const T0 = 1_764_000_000_000 - (1_764_000_000_000 % BUCKET_MS);
 const WINDOW = 12 * BUCKET_MS;
 const OUTCOMES = ['click', 'purchase'];
 
+/** A prediction of MODEL as ingestion stores it (no features kept). */
+const prediction = (p: Pick<PredictionRow, 'source' | 'sequence' | 'version' | 'requestId' | 'occurredAt'>): PredictionRow => ({
+  ...p,
+  modelRef: MODEL,
+  queryId: null,
+  segment: {},
+  score: 0.5,
+  latencyMs: 10,
+  error: false,
+  features: null,
+  keepFeatures: false,
+});
+
 type Scenario = {
   predictions: PredictionRow[];
   labels: OutcomeRow[];
@@ -48,21 +61,7 @@ const scenarioArb = fc
       const requestId = `req-${i}`;
       for (const version of r.mirrored ? ['1', '2'] : ['1']) {
         const source = `pod-v${version}`;
-        predictions.push({
-          source,
-          sequence: next(source),
-          modelRef: MODEL,
-          version,
-          requestId,
-          queryId: null,
-          occurredAt: T0 + r.at,
-          segment: {},
-          score: 0.5,
-          latencyMs: 10,
-          error: false,
-          features: null,
-          keepFeatures: false,
-        });
+        predictions.push(prediction({ source, sequence: next(source), version, requestId, occurredAt: T0 + r.at }));
       }
       for (const l of r.labels) {
         labels.push({ source: 'labels', sequence: next('labels'), requestId, outcome: l.outcome, value: l.value, occurredAt: T0 + r.at + 1000 });
@@ -189,15 +188,12 @@ describe.each(databases.eachSupportedId())('label counts kept as telemetry arriv
     await emptyStore(knex);
     const store = new DatabaseTelemetryStore(knex);
     const OTHER = 'model:default/ad-ctr-predictor';
-    const prediction = (modelRef: string, source: string, sequence: number): PredictionRow => ({
-      source, sequence, modelRef, version: '1', requestId: 'shared', queryId: null, occurredAt: T0 + 1000,
-      segment: {}, score: 0.5, latencyMs: 10, error: false, features: null, keepFeatures: false,
-    });
-    await store.commitPredictions('a', [prediction(MODEL, 'ranker', 1)], () => []);
+    const scored = (modelRef: string, source: string, sequence: number) => ({ ...prediction({ source, sequence, version: '1', requestId: 'shared', occurredAt: T0 + 1000 }), modelRef });
+    await store.commitPredictions('a', [scored(MODEL, 'ranker', 1)], () => []);
     await store.commitOutcomes('click', [{ source: 'labels', sequence: 1, requestId: 'shared', outcome: 'click', value: 1, occurredAt: T0 + 2000 }]);
     // Scored by a second model, and resent by the first with a new sequence, after the label.
-    await store.commitPredictions('b', [prediction(OTHER, 'ads', 1)], () => []);
-    await store.commitPredictions('a-again', [prediction(MODEL, 'ranker', 2)], () => []);
+    await store.commitPredictions('b', [scored(OTHER, 'ads', 1)], () => []);
+    await store.commitPredictions('a-again', [scored(MODEL, 'ranker', 2)], () => []);
     expect(await store.labelCounts(MODEL, '1', 'click', T0, T0 + WINDOW)).toEqual({ n: 2, positives: 2 });
     expect(await store.labelCounts(OTHER, '1', 'click', T0, T0 + WINDOW)).toEqual({ n: 1, positives: 1 });
   });
@@ -227,6 +223,7 @@ async function migratedUpTo(databaseId: Parameters<typeof databases.init>[0], fi
 
 describe.each(databases.eachSupportedId())('label counts of telemetry stored before they were kept (%s)', databaseId => {
   it('counts, when migrating, the predictions and labels already stored', async () => {
+    expect.hasAssertions();
     const { knex, config } = await migratedUpTo(databaseId, '20261204000000');
     const [s] = fc.sample(scenarioArb.filter(x => x.labels.some(l => l.value > 0) && x.predictions.length > 20), { numRuns: 1, seed: 11 });
     const row = (p: PredictionRow) => ({
@@ -263,22 +260,8 @@ describe.each(databases.eachSupportedId())('label counts moved from 5-minute buc
     const store = new DatabaseTelemetryStore(knex);
     // Stored predictions at 1 min 10 s and 3 min 20 s into a bucket, one of them clicked; and, as a
     // purged prediction leaves it, 4 predictions and 1 click counted in that bucket with no raw row.
-    const prediction = (sequence: number, at: number): PredictionRow => ({
-      source: 'pod',
-      sequence,
-      modelRef: MODEL,
-      version: '1',
-      requestId: `r-${sequence}`,
-      queryId: null,
-      occurredAt: at,
-      segment: {},
-      score: 0.5,
-      latencyMs: 10,
-      error: false,
-      features: null,
-      keepFeatures: false,
-    });
-    await store.commitPredictions('p', [prediction(1, T0 + 70_000), prediction(2, T0 + 200_000)], () => []);
+    const stored = (sequence: number, at: number) => prediction({ source: 'pod', sequence, version: '1', requestId: `r-${sequence}`, occurredAt: at });
+    await store.commitPredictions('p', [stored(1, T0 + 70_000), stored(2, T0 + 200_000)], () => []);
     await store.commitOutcomes('o', [{ source: 'labels', sequence: 1, requestId: 'r-2', outcome: 'click', value: 1, occurredAt: T0 + 201_000 }]);
     // The counts as the 5-minute version kept them.
     await knex('mlops_label_counts').delete();
