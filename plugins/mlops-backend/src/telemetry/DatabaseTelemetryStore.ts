@@ -72,8 +72,11 @@ const SUMMARY_COLUMNS: Column<SummaryRecord>[] = [
   ['summary', 'bytea', r => r.summary],
 ];
 
-/** Appended summaries folded into mlops_summaries per transaction at most. */
-const COMPACTION_ROWS = 20_000;
+/**
+ * Appended rows folded into mlops_summaries per transaction at most. A row packs a series' features
+ * (about 50 summaries for a 50-feature model), so this is about 25,000 summaries.
+ */
+const COMPACTION_ROWS = 500;
 
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
