@@ -1,6 +1,7 @@
 // Starting the portal backend and ModelRails' own backend (one or several replicas) as separate
 // processes, for the production-topology tests and benchmarks.
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { backendNodeOptions, ROOT } from '../lib/process.mjs';
 
 /** The two overlays on app-config.yaml: each backend's address, database and where the other is. */
@@ -33,7 +34,10 @@ export function startBackend(name, workspace, configFile, env) {
   // Backstage logs to stdout: both streams are kept (the end of them, without the access log's
   // lines, which would bury the warnings), for a failure's report.
   let err = '';
+  // BACKEND_LOG_DIR keeps each backend's whole output too, for a failure the last lines do not explain.
+  const file = process.env.BACKEND_LOG_DIR ? createWriteStream(`${process.env.BACKEND_LOG_DIR}/${name.replace(/\W+/g, '-')}.log`) : undefined;
   const keep = c => {
+    file?.write(c);
     const lines = String(c).split('\n').filter(l => !l.includes('type="incomingRequest"'));
     err = (err + lines.join('\n')).slice(-6000);
   };

@@ -7,7 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
-import { mlopsFileUrlReaderServiceFactory } from '@modelrails/plugin-mlops-backend';
+import { mlopsFileUrlReaderServiceFactory, mlopsStartupTurnsDatabaseServiceFactory } from '@modelrails/plugin-mlops-backend';
 
 const backend = createBackend();
 
@@ -17,4 +17,12 @@ backend.add(mlopsFileUrlReaderServiceFactory);
 // The embedded demo (seeded history, simulated traffic, two canaries) runs when mlops.demo.enabled.
 backend.add(import('@modelrails/plugin-mlops-backend/demo'));
 
-backend.start();
+// Replicas started together on one PostgreSQL take turns until each has started (Backstage's own
+// stores migrate without a guard against each other).
+backend.add(mlopsStartupTurnsDatabaseServiceFactory);
+
+// A replica that cannot start exits, so its supervisor restarts it, instead of answering "not ready" forever.
+backend.start().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -6,6 +6,7 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { mlopsRetrainActionsExtensionPoint, mlopsTrafficRoutersExtensionPoint } from '@modelrails/plugin-mlops-node';
 import { assembleConcerns, MlopsExtensions } from './assemble';
 import { DatabaseModelRailsStore } from './database/DatabaseModelRailsStore';
+import { DATABASE_LOCKS, withDatabaseLock } from './database/migrations';
 import { migrateDatabase, STORE_MIGRATIONS } from './migrations';
 import { MlopsInternals, mlopsInternalsExtensionPoint } from './internals';
 import { kubeConfigFrom } from './kubernetes/kubeConfig';
@@ -67,7 +68,9 @@ export const mlopsPlugin = createBackendPlugin({
           { extensions, notifications, lifecycle },
         );
         const http = await createMlopsRouter({ httpAuth, permissions: core.permissions, auditor: core.auditor });
-        await wireConcerns(concerns, http, scheduler, metrics);
+        // The scheduler migrates its own tables on the first global task; knex's migration lock
+        // table is created without a guard, so replicas starting together take turns here too.
+        await withDatabaseLock(db, DATABASE_LOCKS.migrations, () => wireConcerns(concerns, http, scheduler, metrics));
         httpRouter.use(http.router);
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
         // Flagger cannot send headers: the route checks the token in the webhook's metadata itself.

@@ -241,7 +241,8 @@ export class DefaultDriftService implements DriftService {
     const firstUnseen = verdicts.findIndex(v => !v);
     if (firstUnseen >= 0) {
       const start = from + firstUnseen * stepMs;
-      // A commit announced while these rows are read and judged makes the verdicts not worth keeping.
+      // A commit announced while these rows are read and judged makes the verdicts of the steps it
+      // reached into (and of those after, whose rolling references it changed) not worth keeping.
       const generation = this.telemetry.changes.generation(modelRef);
       const readAt = this.now();
       const judged: Array<{ start: number; end: number; verdict: string }> = [];
@@ -274,7 +275,7 @@ export class DefaultDriftService implements DriftService {
         const stepStart = from + i * stepMs;
         const reference = rolling && version ? rollingReference(ofLayout, layout, stepStart, rolling, profile) : training;
         verdicts[i] = this.judgeStep(policy, segment, layout, reference, rowsOfStep.get(i) ?? new Map());
-        if (stepStart + stepMs <= now && this.telemetry.changes.generation(modelRef) === generation) {
+        if (stepStart + stepMs <= now && stepStart + stepMs <= this.telemetry.changes.oldestSince(modelRef, generation)) {
           this.stepVerdicts.set(modelRef, seriesKey, stepStart, stepStart + stepMs, verdicts[i]!);
           judged.push({ start: stepStart, end: stepStart + stepMs, verdict: storedVerdict(verdicts[i]!) });
         }
@@ -286,7 +287,7 @@ export class DefaultDriftService implements DriftService {
 
   /**
    * Closed steps' verdicts missing here from the database: judged by another replica, or by this
-   * one before a restart. Kept in memory unless a commit was announced meanwhile.
+   * one before a restart. Kept in memory unless a commit announced meanwhile reached into them.
    */
   private async loadKeptVerdicts(
     modelRef: string,
@@ -306,12 +307,12 @@ export class DefaultDriftService implements DriftService {
     } catch {
       return; // Judged again below: the database only saves work.
     }
-    const fresh = generation === this.telemetry.changes.generation(modelRef);
+    const untouchedBefore = this.telemetry.changes.oldestSince(modelRef, generation);
     for (const k of kept) {
       const i = (k.start - from) / stepMs;
       if (!Number.isInteger(i) || verdicts[i] || !closed(i) || this.now() - k.computedAt > KEPT_VERDICT_MAX_AGE_MS) continue;
       verdicts[i] = verdictFromStored(k.verdict);
-      if (fresh) this.stepVerdicts.set(modelRef, seriesKey, k.start, k.start + stepMs, verdicts[i]!);
+      if (k.start + stepMs <= untouchedBefore) this.stepVerdicts.set(modelRef, seriesKey, k.start, k.start + stepMs, verdicts[i]!);
     }
   }
 
@@ -319,17 +320,17 @@ export class DefaultDriftService implements DriftService {
    * Keeps newly judged closed steps in the database, then checks that no commit reaching into them
    * was announced since their rows were read (here or, through the change feed, on another
    * replica): one announced before this check is seen by it; one announced after it deletes them
-   * itself (TelemetryService announces before it deletes).
+   * itself (TelemetryService announces before it deletes). Live traffic into the open step reaches
+   * none of them: a busy model keeps its closed steps.
    */
   private async keepVerdicts(modelRef: string, series: string, judged: Array<{ start: number; end: number; verdict: string }>, generation: number, readAt: number) {
     if (!judged.length) return;
     try {
       await this.store.putStepVerdicts(modelRef, series, judged, readAt);
       const lastEnd = judged[judged.length - 1].end;
-      const announced =
-        generation !== this.telemetry.changes.generation(modelRef) ||
-        (await this.store.summaryChanges(readAt - CHANGE_FEED_LOOKBACK_MS)).some(c => c.modelRef === modelRef && c.oldestBucket < lastEnd);
-      if (announced) await this.store.dropStepVerdicts(modelRef, judged[0].start);
+      const announced = (await this.store.summaryChanges(readAt - CHANGE_FEED_LOOKBACK_MS)).filter(c => c.modelRef === modelRef).map(c => c.oldestBucket);
+      const reached = Math.min(this.telemetry.changes.oldestSince(modelRef, generation), ...announced);
+      if (reached < lastEnd) await this.store.dropStepVerdicts(modelRef, Math.max(0, reached));
     } catch {
       // Not kept: judged again when next asked.
     }

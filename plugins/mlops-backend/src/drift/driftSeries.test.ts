@@ -169,6 +169,54 @@ describe.each(databases.eachSupportedId())('drift series and distributions on %s
     expect(await kept()).toBe(0);
   });
 
+  it("keeps a busy model's closed steps: live traffic into the open step while they are judged leaves them, a late batch drops only the steps it reaches", async () => {
+    const { knex, store, telemetry } = await setup({ drift: { segments: [], reference: { rollingWindow: '2h' } } });
+    await stream(telemetry, 5, 150, h => ({ priceShift: h >= 3 ? 0.8 : 0 }));
+    const window = { from: NOW - 3 * HOUR, to: NOW + HOUR, stepMs: HOUR };
+    const keptSteps = async () => (await knex('mlops_step_verdicts').orderBy('step_start').pluck('step_start')).map(start => (Number(start) - NOW) / HOUR);
+    // A batch committed right after the series has read its rows, as serving sends while a cold 30-day series is judged.
+    let batchAt = NOW;
+    let batches = 0;
+    const busy = Object.create(store) as DatabaseTelemetryStore;
+    busy.readSummaries = async query => {
+      const rows = await store.readSummaries(query);
+      if (!query.features) {
+        const events = new TrafficSimulator(MODEL, `pod-live-${batches}`, 11 + batches).events('17', 40, batchAt, batchAt + 60_000, {});
+        await telemetry.ingestPredictions({ batchId: `live-${batches}`, source: `pod-live-${batches++}`, events: toWire(events) });
+      }
+      return rows;
+    };
+    const drift = new DefaultDriftService(busy, telemetry, () => NOW);
+    const first = await drift.series(MODEL, window);
+    expect(batches).toBe(1);
+    expect(await keptSteps()).toEqual([-3, -2, -1]);
+    // Kept in memory too: asked again, only the open step is read.
+    const reads = jest.spyOn(busy, 'readSummaries');
+    const featureReads = () => reads.mock.calls.map(([q]) => q).filter(q => !q.features).map(q => (q.from - NOW) / HOUR);
+    const again = await drift.series(MODEL, window);
+    expect(featureReads()).toEqual([-2]);
+    // The closed steps are what a backend judging from scratch says; the open step has the live batches since.
+    const fromScratch = await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window);
+    const closedSteps = (series: DriftSeries) => series.features.map(f => ({ feature: f.feature, cells: f.cells.slice(0, 3) }));
+    expect(closedSteps(first)).toEqual(closedSteps(fromScratch));
+    expect(closedSteps(again)).toEqual(closedSteps(fromScratch));
+    expect(again.steps[3].events).toBe(fromScratch.steps[3].events - 40);
+
+    // A late batch for the step before last, committed while a restarted backend judges: that
+    // step and the last one (whose rolling reference holds it) are dropped, the first is kept.
+    await knex('mlops_step_verdicts').delete();
+    batchAt = NOW - 90 * 60_000;
+    const restarted = new DefaultDriftService(busy, telemetry, () => NOW);
+    await restarted.series(MODEL, window);
+    expect(await keptSteps()).toEqual([-3]);
+    reads.mockClear();
+    batchAt = NOW;
+    const after = await restarted.series(MODEL, window);
+    // Judged again from the step the late batch reached (its rolling reference from an hour before).
+    expect(featureReads()).toEqual([-4]);
+    expect(closedSteps(after)).toEqual(closedSteps(await new DefaultDriftService(store, telemetry, () => NOW).series(MODEL, window)));
+  });
+
   it('keeps a contract violation open while the bucket just begun holds too few values to decide', async () => {
     const { store, telemetry } = await setup({ drift: { segments: [] } });
     await stream(telemetry, 1, 100, () => ({ countryAsNumber: true }));

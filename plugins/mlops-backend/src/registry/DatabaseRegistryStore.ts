@@ -1,4 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { isUniqueViolation } from '../database/errors';
 import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError } from '@backstage/errors';
 import { Deployment, GateSummary, ModelAlias, ModelVersion } from '@modelrails/plugin-mlops-common';
@@ -7,11 +8,6 @@ import { Knex } from 'knex';
 import { AuditLog } from '../database/ModelRailsStore';
 import { NewModelVersion, RegistryStore } from './RegistryStore';
 import { DatasetVersionRow, hydrateVersions, iso, ModelVersionRow, RunRow } from './rows';
-
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; message?: string };
-  return e?.code === '23505' || /UNIQUE constraint failed|SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)/.test(String(e?.code ?? e?.message ?? ''));
-}
 
 /** The registry on SQLite or PostgreSQL. */
 export class DatabaseRegistryStore implements RegistryStore {

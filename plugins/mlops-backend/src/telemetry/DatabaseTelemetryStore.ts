@@ -1,4 +1,5 @@
 import { DatabaseService } from '@backstage/backend-plugin-api';
+import { isUniqueViolation } from '../database/errors';
 import { migratedClient, storeMigrations } from '../database/migrations';
 import { ConflictError } from '@backstage/errors';
 import { Knex } from 'knex';
@@ -686,6 +687,17 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async putReferenceProfile(profile: ReferenceProfile): Promise<void> {
+    try {
+      await this.insertReferenceProfile(profile);
+    } catch (error) {
+      // Two uploads of one version at the same moment (replicas, a retried CI step): both read no
+      // profile, one insert wins, the other is the same conflict as arriving second.
+      if (isUniqueViolation(error)) throw new ConflictError(`Version ${profile.version} of ${profile.modelRef} already has a reference profile; profiles are immutable`);
+      throw error;
+    }
+  }
+
+  private async insertReferenceProfile(profile: ReferenceProfile): Promise<void> {
     await this.db.transaction(async tx => {
       const existing = await tx('mlops_reference_profiles')
         .where({ model_ref: profile.modelRef, version: profile.version })

@@ -2,6 +2,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScheduledTask } from '../wiring';
 import { TelemetryStore } from './TelemetryStore';
 
+/** Commits remembered per model for `oldestSince`: a busy model commits a few times a second. */
+const RECENT_COMMITS = 1000;
+
 /**
  * What has been committed to each model's summaries: a generation per model (an answer computed at
  * a generation stays exact while the generation holds) and, for listeners, the oldest bucket each
@@ -10,6 +13,8 @@ import { TelemetryStore } from './TelemetryStore';
  */
 export class TelemetryChanges {
   private readonly generations = new Map<string, number>();
+  /** Each model's last commits, oldest first: which buckets changed since a generation. */
+  private readonly recent = new Map<string, Array<{ generation: number; oldestBucket: number }>>();
   private readonly listeners = new Set<(modelRef: string, oldestBucket: number) => void>();
 
   generation(modelRef: string): number {
@@ -18,8 +23,27 @@ export class TelemetryChanges {
 
   /** A commit (here or on another replica) wrote summaries of `modelRef` in buckets from `oldestBucket` on. */
   committed(modelRef: string, oldestBucket: number) {
-    this.generations.set(modelRef, this.generation(modelRef) + 1);
+    const generation = this.generation(modelRef) + 1;
+    this.generations.set(modelRef, generation);
+    let commits = this.recent.get(modelRef);
+    if (!commits) this.recent.set(modelRef, (commits = []));
+    commits.push({ generation, oldestBucket });
+    if (commits.length > RECENT_COMMITS) commits.shift();
     for (const listener of this.listeners) listener(modelRef, oldestBucket);
+  }
+
+  /**
+   * The oldest bucket the commits of `modelRef` after `generation` wrote: what was computed at that
+   * generation from buckets before it still holds. Infinity when nothing was committed since;
+   * -Infinity when more commits came than are remembered (everything may have changed).
+   */
+  oldestSince(modelRef: string, generation: number): number {
+    if (this.generation(modelRef) === generation) return Infinity;
+    const commits = this.recent.get(modelRef) ?? [];
+    if (!commits.length || commits[0].generation > generation + 1) return -Infinity;
+    let oldest = Infinity;
+    for (let i = commits.length - 1; i >= 0 && commits[i].generation > generation; i--) oldest = Math.min(oldest, commits[i].oldestBucket);
+    return oldest;
   }
 
   onCommit(listener: (modelRef: string, oldestBucket: number) => void) {

@@ -267,6 +267,14 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     await expect(telemetry.putReferenceProfile(MODEL, '18', trainingProfile(2))).rejects.toThrow(/already has telemetry/);
   });
 
+  it('gives one of two uploads of the same profile at the same moment a conflict, never a database error', async () => {
+    const { telemetry } = await setup();
+    const uploads = await Promise.allSettled(Array.from({ length: 4 }, () => telemetry.putReferenceProfile(MODEL, '19', trainingProfile(3))));
+    expect(uploads.filter(u => u.status === 'fulfilled')).toHaveLength(1);
+    const refusals = uploads.flatMap(u => (u.status === 'rejected' ? [u.reason] : []));
+    expect(refusals).toEqual(Array(3).fill(expect.objectContaining({ name: 'ConflictError', message: expect.stringMatching(/already has a reference profile/) })));
+  });
+
   /** A minimal valid event of pod `source` with a given sequence and time. */
   const event = (sequence: number, time: number, source = 'pod-s', age = 30 + (sequence % 40)) => ({
     model: MODEL, version: '17', requestId: `${source}-${sequence}`, source, sequence, time, score: 0.4, latencyMs: 12,

@@ -5,7 +5,7 @@ import { toWire, trainingProfile, TrafficSimulator } from '../demo/simulation';
 import { migrateDatabase } from '../migrations';
 import { BUCKET_MS, bucketOf } from './constants';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
-import { ChangeFeed, CHANGE_FEED_KEEP_MS } from './TelemetryChanges';
+import { ChangeFeed, CHANGE_FEED_KEEP_MS, TelemetryChanges } from './TelemetryChanges';
 import { DefaultTelemetryService } from './TelemetryService';
 
 jest.setTimeout(60_000);
@@ -55,5 +55,26 @@ describe.each(databases.eachSupportedId())('the telemetry change feed between re
     expect(await store.summaryChanges(0)).toHaveLength(1);
     await store.pruneSummaryChanges(Date.now() + CHANGE_FEED_KEEP_MS);
     expect(await store.summaryChanges(0)).toHaveLength(0);
+  });
+});
+
+describe('TelemetryChanges', () => {
+  it('tells the oldest bucket written since a generation, and that everything may have changed once too many commits came', () => {
+    const changes = new TelemetryChanges();
+    const start = changes.generation('m');
+    expect(changes.oldestSince('m', start)).toBe(Infinity);
+    changes.committed('m', 600);
+    changes.committed('other', 0);
+    changes.committed('m', 300);
+    changes.committed('m', 900);
+    expect(changes.oldestSince('m', start)).toBe(300);
+    expect(changes.oldestSince('m', start + 2)).toBe(900);
+    expect(changes.oldestSince('m', start + 3)).toBe(Infinity);
+    const busy = changes.generation('m');
+    for (let i = 0; i < 1000; i++) changes.committed('m', 1200);
+    expect(changes.oldestSince('m', busy)).toBe(1200);
+    changes.committed('m', 1200);
+    expect(changes.oldestSince('m', busy)).toBe(-Infinity);
+    expect(changes.oldestSince('m', busy + 1)).toBe(1200);
   });
 });
