@@ -1,7 +1,9 @@
 /* eslint jest/expect-expect: ["warn", { "assertFunctionNames": ["expect", "expectClose"] }] */
 import fixtures from './__fixtures__/scipy.json';
 import fc from 'fast-check';
-import { kolmogorovOneSampleSf, ksExactPValue, ksPValue, ONE_SAMPLE_MAX_K } from './ksDistribution';
+import { APPROXIMATE_MIN_P, approximatePValue, EXACT_KS_QUICK_CELLS, EXACT_KS_QUICK_CELLS_UNEQUAL, kolmogorovOneSampleSf, ksExactPValue, ksPValue, ONE_SAMPLE_MAX_K } from './ksDistribution';
+
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 import { ksExact } from './exact';
 import { generateSample, SampleSpec } from './random';
 import { emptyNumeric, layoutFromSample, numericSummaryFromSample, addNumericValues } from './summaries';
@@ -40,7 +42,9 @@ function bruteForcePValue(d: number, n: number, m: number): number {
 }
 
 describe('exact two-sample KS p-value', () => {
-  describe.each(fixtures.ksSmall)('$name against SciPy ks_2samp(method="exact")', fixture => {
+  // All but a window against a reference 667 times larger, whose p-value is its one-sample one (below).
+  const unequal = (f: (typeof fixtures.ksSmall)[number]) => f.name.startsWith('20,000 against 30');
+  describe.each(fixtures.ksSmall.filter(f => !unequal(f)))('$name against SciPy ks_2samp(method="exact")', fixture => {
     const reference = generateSample(fixture.reference as SampleSpec);
     const current = generateSample(fixture.current as SampleSpec);
 
@@ -50,6 +54,13 @@ describe('exact two-sample KS p-value', () => {
       expect(ks.method).toBe('exact');
       expectClose(ks.pValue, fixture.pValueExact);
     });
+  });
+
+  it.each(fixtures.ksSmall.filter(unequal))("$name: the window's one-sample p-value, within 2 % of SciPy ks_2samp(method=\"exact\")", fixture => {
+    const ks = ksExact(generateSample(fixture.reference as SampleSpec), generateSample(fixture.current as SampleSpec));
+    expectClose(ks.statistic, fixture.statistic);
+    expect(ks.method).toBe('one-sample');
+    expect(Math.abs(ks.pValue / fixture.pValueExact - 1)).toBeLessThanOrEqual(0.02);
   });
 
   it('the asymptotic p-value the exact one replaces was off by up to +45 % on these samples', () => {
@@ -70,17 +81,48 @@ describe('exact two-sample KS p-value', () => {
     );
   });
 
-  it('falls to the asymptotic limit where the exact one would be slow, and says so', () => {
+  it('falls to an approximation where the exact one would be slow, and says so', () => {
     expect(ksPValue(0.01, 100_000, 100_000).method).toBe('asymptotic');
     expect(ksPValue(0.2, 40, 25).method).toBe('exact');
-    expect(ksPValue(0.2, 40, 100_000).method).toBe('exact');
+    expect(ksPValue(0.2, 1_000, 600).method).toBe('exact');
     // Too many lattice cells for the exact path, but the reference dwarfs the window: its one-sample distribution.
-    expect(ksPValue(0.6, 40, 100_000).method).toBe('one-sample');
+    expect(ksPValue(0.2, 40, 100_000).method).toBe('one-sample');
+    // ⌊n·D⌋ + 1 above 12: Stephens' corrected limit, in the far tail too (p ≈ 1e-13 here).
+    expect(ksPValue(0.3, 40, 100_000).method).toBe('asymptotic');
+    expect(ksPValue(0.6, 40, 100_000).method).toBe('asymptotic');
+    // Samples of similar size: the exact computation in the far tail where affordable (p ≈ 1e-30 here).
+    expect(ksPValue(0.2, 2_000, 1_500).method).toBe('exact');
+    expect(ksPValue(0.05, 2_000, 1_500).method).toBe('asymptotic');
+  });
+
+  it('approximates the exact p-value within 8 % wherever it is at least 1e-3, beyond the quick exact budget (generated sizes and lattice gaps)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 20, max: 2_000 }),
+        fc.constantFrom(1, 1.3, 2, 3, 4, 7, 12, 30, 80, 150, 400, 1_000),
+        fc.double({ min: 0.5, max: 2.2, noNaN: true }),
+        (n, ratio, z) => {
+          const m = Math.round(n * ratio);
+          // A gap two ECDFs can have: a multiple of 1/lcm(n, m).
+          const lcm = (n / gcd(n, m)) * m;
+          const d = Math.round((z / Math.sqrt((n * m) / (n + m))) * lcm) / lcm;
+          // Only where the approximations answer, and the exact reference stays quick to compute.
+          fc.pre(2 * d * n * m > (m >= 3 * n ? EXACT_KS_QUICK_CELLS_UNEQUAL : EXACT_KS_QUICK_CELLS) && 2 * d * n * m <= 2e7);
+          const exact = ksExactPValue(d, n, m);
+          fc.pre(exact >= APPROXIMATE_MIN_P);
+          const approximate = approximatePValue(d, n, m, ONE_SAMPLE_MAX_K);
+          expect(Math.abs(approximate.pValue / exact - 1)).toBeLessThanOrEqual(0.08);
+          expect(Math.abs(ksPValue(d, n, m).pValue / exact - 1)).toBeLessThanOrEqual(0.08);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
 
 describe('a small window against a much larger reference: the one-sample distribution', () => {
-  const usable = fixtures.kolmogorovOneSample.filter(f => Math.floor(f.n * f.d) + 1 <= ONE_SAMPLE_MAX_K);
+  // The function holds for any k; ksPValue uses it up to ONE_SAMPLE_MAX_K, where it is cheap.
+  const usable = fixtures.kolmogorovOneSample.filter(f => Math.floor(f.n * f.d) + 1 <= 30);
 
   it.each(usable)('P(D_$n ≥ $d) as SciPy kstwo.sf', ({ d, n, sf }) => {
     // Relative 1e-6 where the p-value decides anything; tiny ones to 1e-12 absolute (computed as 1 − P(D < d)).
@@ -107,7 +149,8 @@ describe('a small window against a much larger reference: the one-sample distrib
     expect(ksPValue(0.25, 25, 2_000).method).toBe('exact');
     // A reference not 100 times the window: the limit.
     expect(ksPValue(0.05, 10_000, 400_000).method).toBe('asymptotic');
-    // ⌊n·D⌋ + 1 above 30: the limit.
+    // ⌊n·D⌋ + 1 above ONE_SAMPLE_MAX_K: Stephens' corrected limit.
+    expect(Math.floor(1_000 * 0.05) + 1).toBeGreaterThan(ONE_SAMPLE_MAX_K);
     expect(ksPValue(0.05, 1_000, 400_000).method).toBe('asymptotic');
   });
 });
@@ -129,12 +172,13 @@ describe('small current windows against a large reference, from summaries', () =
     expect(ks.statisticBound - ks.statistic).toBeLessThanOrEqual(1 / 1000 + 1e-9);
   });
 
-  it('the p-value is the exact one, and gives SciPy exact test verdict', () => {
-    expect(ks.method).toBe('exact');
-    const atBound = ksPValue(ks.statisticBound, reference.length, current.length).pValue;
-    // SciPy's exact p-value lies between the p-values of the summary's statistic and of its bound.
-    expect(fixture.pValueExact).toBeLessThanOrEqual(ks.pValue * (1 + 1e-9));
-    expect(fixture.pValueExact).toBeGreaterThanOrEqual(atBound * (1 - 1e-9));
+  it("the p-value is the window's one-sample one, within 2 % of the exact, and gives SciPy's exact test verdict", () => {
+    expect(ks.method).toBe('one-sample');
+    const exactAt = (d: number) => ksExactPValue(d, reference.length, current.length);
+    expect(Math.abs(ks.pValue / exactAt(ks.statistic) - 1)).toBeLessThanOrEqual(0.02);
+    // SciPy's exact p-value lies between the exact p-values of the summary's statistic and of its bound.
+    expect(fixture.pValueExact).toBeLessThanOrEqual(exactAt(ks.statistic) * (1 + 1e-9));
+    expect(fixture.pValueExact).toBeGreaterThanOrEqual(exactAt(ks.statisticBound) * (1 - 1e-9));
     expect(ks.pValue < 0.01).toBe(fixture.pValueExact < 0.01);
   });
 });

@@ -5,8 +5,15 @@ import { kolmogorovSf } from './special';
  *
  * Small samples get the exact p-value (SciPy `ks_2samp(..., method="exact")`): the share of the
  * C(n+m, n) equally likely merge orders of the two samples whose ECDF gap reaches the observed D.
- * Larger ones get Kolmogorov's limiting distribution, which the exact one approaches as n·m grows
- * (it is off by +45 % at n = 40 against m = 25, under 2 % once n·m/(n+m) passes a few hundred).
+ * Larger ones get an approximation chosen for their shape, each within 8 % of the exact p-value
+ * wherever p ≥ 10⁻³ (ksDistribution.test.ts checks generated sizes and gaps against the exact one),
+ * and for a sample ten times the other or more down to p = 10⁻⁷:
+ * a window against a reference at least 100 times larger, its one-sample distribution; unequal
+ * samples, Kolmogorov's limit at Stephens' corrected statistic (√nₑ + 0.12 + 0.11/√nₑ)·D; samples
+ * of similar size, the limit itself (off by +45 % at n = 40 against m = 25, but under 4 % once
+ * nₑ = n·m/(n+m) passes several hundred, where these sizes use it). Tinier p-values of samples of
+ * similar size are exact; those of unequal samples are approximate (below 10⁻⁷ without relative
+ * precision: a factor of 2 at 10⁻⁸, where every verdict is drift anyway).
  */
 
 export type KsPValueMethod = 'exact' | 'one-sample' | 'asymptotic';
@@ -14,14 +21,22 @@ export type KsPValueMethod = 'exact' | 'one-sample' | 'asymptotic';
 export type KsPValue = { pValue: number; effectiveN: number; method: KsPValueMethod };
 
 /**
- * The exact computation visits about 2·D·n·m lattice cells, about 2.5 ns each: below these sizes it
- * takes 5 ms at most, so a drift report or series with many small-sample cells stays interactive.
- * Beyond them a window against a much larger reference gets the one-sample distribution (25 values
- * against 400,000 at D = 0.25: Kolmogorov's limit said 0.088 where the truth is about 0.073), and
- * everything else the limiting distribution, close to the exact one for large samples.
+ * The exact computation visits about 2·D·n·m lattice cells, 2.5–3.5 ns each. It always runs up to
+ * EXACT_KS_QUICK_CELLS (under 1 ms), or EXACT_KS_QUICK_CELLS_UNEQUAL (0.2 ms, a feature's budget in
+ * bench/drift.ts) for a sample three times the other or more (a window against its training
+ * reference), where Stephens' correction is closer than the limit. Beyond, an approximation answers wherever it
+ * says p ≥ APPROXIMATE_MIN_P (within 8 % there). In the far tail of samples of similar size, where
+ * the limit loses its relative accuracy (a factor of 30 at p ≈ 1e-50), the exact computation runs up
+ * to EXACT_KS_MAX_CELLS (5 ms); a window against its reference keeps its approximation there (within
+ * 8 % down to 1e-7): a drifting model's features would otherwise each cost milliseconds. So a busy
+ * board costs microseconds per feature. (With the exact computation up to 2 million cells
+ * everywhere, a Grafana board of 50 models spent most of its time here.)
  */
 export const EXACT_KS_MAX_PRODUCT = 10_000_000;
+export const EXACT_KS_QUICK_CELLS = 250_000;
+export const EXACT_KS_QUICK_CELLS_UNEQUAL = 50_000;
 export const EXACT_KS_MAX_CELLS = 2_000_000;
+export const APPROXIMATE_MIN_P = 1e-3;
 
 function gcd(n: number, m: number): number {
   let [a, b] = [n, m];
@@ -100,11 +115,12 @@ function power(h: Float64Array, m: number, n: number): { value: Float64Array; ex
   return { value, exponent };
 }
 
-/** Windows with ⌊n·D⌋ + 1 up to this use the one-sample distribution: matrices of at most 59×59, about 10 ms at n = 10⁶. */
-export const ONE_SAMPLE_MAX_K = 30;
+/** Windows with ⌊n·D⌋ + 1 up to this use the one-sample distribution: matrices of at most 23×23, under 0.3 ms at n = 10⁶. */
+export const ONE_SAMPLE_MAX_K = 12;
 /** A reference at least this many times the window is taken as the population. */
 export const ONE_SAMPLE_MIN_RATIO = 100;
-
+/** A larger sample at least this many times the smaller takes Stephens' correction of the limit. */
+export const STEPHENS_MIN_RATIO = 3;
 /**
  * P(D_n ≥ d) of the one-sample KS statistic against a continuous distribution (SciPy
  * `kstwo.sf(d, n)`), by Marsaglia, Tsang and Wang (2003), "Evaluating Kolmogorov's distribution":
@@ -144,20 +160,42 @@ export function kolmogorovOneSampleSf(d: number, n: number): number {
 }
 
 /**
- * Two-sided p-value of a two-sample KS statistic: exact while it is cheap (n·m up to
- * EXACT_KS_MAX_PRODUCT); for a small window against a reference at least ONE_SAMPLE_MIN_RATIO
- * times larger, the window's exact one-sample distribution (the reference taken as the population,
- * which the two-sample distribution approaches as the reference grows); Kolmogorov's limit (SciPy
- * `kstwobign.sf(√(nm/(n+m))·D)`) beyond.
+ * Two-sided p-value of a two-sample KS statistic: exact while it is cheap (EXACT_KS_QUICK_CELLS,
+ * or EXACT_KS_QUICK_CELLS_UNEQUAL for a sample three times the other or more), or, unless one
+ * sample is ten times the other, in the far tail while affordable (EXACT_KS_MAX_CELLS); otherwise
+ * `approximatePValue`.
  */
 export function ksPValue(statistic: number, n: number, m: number): KsPValue {
+  const affordable = n > 0 && m > 0 && n * m <= EXACT_KS_MAX_PRODUCT;
+  const cells = 2 * statistic * n * m;
+  const ratio = Math.max(n, m) / Math.min(n, m);
+  const exact = () => ({ pValue: ksExactPValue(statistic, n, m), effectiveN: (n * m) / (n + m), method: 'exact' as const });
+  if (affordable && cells <= (ratio >= STEPHENS_MIN_RATIO ? EXACT_KS_QUICK_CELLS_UNEQUAL : EXACT_KS_QUICK_CELLS)) return exact();
+  const quick = approximatePValue(statistic, n, m, ONE_SAMPLE_MAX_K);
+  if (quick.pValue >= APPROXIMATE_MIN_P || ratio >= 10) return quick;
+  return affordable && cells <= EXACT_KS_MAX_CELLS ? exact() : quick;
+}
+
+/**
+ * The two-sample p-value without the exact computation: for a small window against a reference at
+ * least ONE_SAMPLE_MIN_RATIO times larger (and ⌊n·D⌋ + 1 up to `maxK`), the window's exact
+ * one-sample distribution (the reference taken as the population, which the two-sample
+ * distribution approaches as the reference grows); for unequal samples Kolmogorov's limit at
+ * Stephens' corrected statistic (√nₑ + 0.12 + 0.11/√nₑ)·D (Stephens 1970, "Use of the
+ * Kolmogorov–Smirnov, Cramér–Von Mises and related statistics without extensive tables"), which
+ * follows the exact distribution of unequal samples within a few per cent where the plain limit is
+ * 10–20 % high; for samples of similar size the limit itself (SciPy `kstwobign.sf(√nₑ·D)`), where
+ * the correction overshoots.
+ */
+export function approximatePValue(statistic: number, n: number, m: number, maxK: number): KsPValue {
   const effectiveN = (n * m) / (n + m);
-  if (n > 0 && m > 0 && n * m <= EXACT_KS_MAX_PRODUCT && 2 * statistic * n * m <= EXACT_KS_MAX_CELLS) {
-    return { pValue: ksExactPValue(statistic, n, m), effectiveN, method: 'exact' };
-  }
   const small = Math.min(n, m);
-  if (small > 0 && Math.max(n, m) >= ONE_SAMPLE_MIN_RATIO * small && Math.floor(small * statistic) + 1 <= ONE_SAMPLE_MAX_K) {
+  if (small > 0 && Math.max(n, m) >= ONE_SAMPLE_MIN_RATIO * small && Math.floor(small * statistic) + 1 <= maxK) {
     return { pValue: kolmogorovOneSampleSf(statistic, small), effectiveN, method: 'one-sample' };
+  }
+  if (small > 0 && Math.max(n, m) >= STEPHENS_MIN_RATIO * small) {
+    const root = Math.sqrt(effectiveN);
+    return { pValue: kolmogorovSf((root + 0.12 + 0.11 / root) * statistic), effectiveN, method: 'asymptotic' };
   }
   return { pValue: kolmogorovSf(Math.sqrt(effectiveN) * statistic), effectiveN, method: 'asymptotic' };
 }

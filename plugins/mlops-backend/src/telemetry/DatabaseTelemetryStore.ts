@@ -208,6 +208,9 @@ function predictionCounts(fresh: PredictionRow[]): LabelCount[] {
 
 const preparedStatements = new WeakMap<object, Map<string, { run(...values: unknown[]): unknown }>>();
 
+/** Parsed training profiles kept per store: about 0.5 MB each for a 50-feature model. */
+const PARSED_PROFILES = 200;
+
 export class DatabaseTelemetryStore implements TelemetryStore {
   /** The tables this store owns, migrated by `create()` (or by the plugin, stores in order). */
   static readonly migrations = storeMigrations('telemetry');
@@ -217,6 +220,8 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   private readonly isPostgres: boolean;
+  /** Parsed training profiles, least recently read first. */
+  private readonly profiles = new Map<string, ReferenceProfile>();
   private rollupsSince?: Promise<number>;
 
   constructor(
@@ -760,9 +765,20 @@ export class DatabaseTelemetryStore implements TelemetryStore {
   }
 
   async getReferenceProfile(modelRef: string, version: string) {
-    return this.toProfile(
-      await this.db('mlops_reference_profiles').where({ model_ref: modelRef, version }).orderBy('feature'),
-    );
+    // Profiles are immutable once written, and every drift answer reads its model's: parsed once.
+    const key = `${modelRef}\u0000${version}`;
+    const cached = this.profiles.get(key);
+    if (cached) {
+      this.profiles.delete(key);
+      this.profiles.set(key, cached);
+      return cached;
+    }
+    const profile = this.toProfile(await this.db('mlops_reference_profiles').where({ model_ref: modelRef, version }).orderBy('feature'));
+    if (profile) {
+      this.profiles.set(key, profile);
+      if (this.profiles.size > PARSED_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
+    }
+    return profile;
   }
 
   async latestReferenceProfile(modelRef: string) {
