@@ -20,6 +20,10 @@ backend.add(import('./modules/demoUsersAuth'));
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@modelrails/plugin-catalog-backend-module-mlops'));
+// The AI kinds other tooling registers beside Models (catalog/ai-assets.yaml): Red Hat Developer
+// Hub's AiModelServerAPI and Backstage's AiResource.
+backend.add(import('@red-hat-developer-hub/backstage-plugin-catalog-backend-module-ai-model-server'));
+backend.add(import('@backstage/plugin-catalog-backend-module-ai-model'));
 
 // permissions: owners and the platform teams control what serves production (modules/permissionPolicy.ts)
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -3,10 +3,12 @@ import { Entity } from '@backstage/catalog-model';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleAiResourceEntityModel from '@backstage/plugin-catalog-backend-module-ai-model';
+import catalogModuleAiModelServer from '@red-hat-developer-hub/backstage-plugin-catalog-backend-module-ai-model-server';
 import { catalogModuleMlops } from './module';
 import { invalidFixtures } from './__testUtils__/invalidFixtures';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 const catalogDir = resolve(__dirname, '../../../catalog');
 const files = ['org.yaml', 'systems.yaml', 'resources.yaml', 'components.yaml', 'models.yaml'];
@@ -131,4 +133,77 @@ describe('catalog with the mlops module', () => {
       expect(messages.join('\n')).toContain(`${field}:`);
     },
   );
+});
+
+describe('catalog with the mlops module beside the AI kinds other tooling registers', () => {
+  // catalog/ai-assets.yaml: an LLM Model, the model server and deployed model as Red Hat Developer
+  // Hub's model catalog bridge writes them, AiModelServerAPI and AiResource entities; with the
+  // backend modules that add those kinds, from the npm registry.
+  const aiFile = join(catalogDir, 'ai-assets.yaml');
+  const aiEntities: Entity[] = parseAllDocuments(readFileSync(aiFile, 'utf8')).map(d => d.toJS());
+  const refOf = (e: Entity) => `${e.kind.toLocaleLowerCase('en-US')}:default/${e.metadata.name}`;
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+  beforeAll(async () => {
+    backend = await startTestBackend({
+      features: [
+        catalogPlugin,
+        catalogModuleMlops,
+        catalogModuleAiModelServer,
+        catalogModuleAiResourceEntityModel,
+        mockServices.rootConfig.factory({
+          data: {
+            catalog: {
+              rules: [{ allow: ['Component', 'System', 'Domain', 'API', 'Resource', 'Location', 'Group', 'User', 'Model', 'AiModelServerAPI', 'AiResource'] }],
+              locations: [...files, 'ai-assets.yaml'].map(f => ({ type: 'file', target: join(catalogDir, f) })),
+              processingInterval: { seconds: 1 },
+            },
+          },
+        }),
+      ],
+    });
+  });
+  afterAll(async () => {
+    await backend?.stop();
+  });
+
+  const entity = (ref: string) =>
+    request(backend.server)
+      .get(`/api/catalog/entities/by-name/${ref.replace(':', '/')}`)
+      .set('Authorization', auth)
+      .then(res => (res.status === 200 ? (res.body as Entity) : undefined));
+
+  it('stores every entity of each kind without a processing error, the demo Models beside them', async () => {
+    expect(aiEntities.map(e => e.kind).sort()).toEqual(['API', 'AiModelServerAPI', 'AiResource', 'Component', 'Model', 'Resource']);
+    // An entity that fails validation or processing is never stored: each one is there, with no errors in its status.
+    const stored = await waitFor(async () => {
+      const all = await Promise.all(aiEntities.map(e => entity(refOf(e))));
+      return all.every(e => e !== undefined) ? (all as Entity[]) : undefined;
+    });
+    const errorsOf = (e: Entity) => ((e as { status?: { items?: Array<{ level: string }> } }).status?.items ?? []).filter(i => i.level === 'error');
+    for (const e of stored) expect({ ref: refOf(e), errors: errorsOf(e) }).toEqual({ ref: refOf(e), errors: [] });
+    // The demo's own entities keep validating beside them (a module that replaced the built-in kinds would break these).
+    for (const ref of ['model:default/home-feed-ranker', 'group:default/ranking-team', 'component:default/home-feed-service', 'system:default/recommendations']) {
+      expect(await entity(ref)).toBeDefined();
+    }
+  });
+
+  it('relates an llm Model to the model-server Component and the ai-model Resource it names, both ways', async () => {
+    const model = await waitFor(async () => {
+      const m = await entity('model:default/support-assistant');
+      return (m?.relations ?? []).filter(r => r.type === 'dependencyOf').length === 2 ? m : undefined;
+    });
+    expect(model.spec?.type).toBe('llm');
+    expect(model.relations!.filter(r => r.type === 'dependencyOf').map(r => r.targetRef).sort()).toEqual([
+      'component:default/support-model-server',
+      'resource:default/support-assistant-granite',
+    ]);
+    for (const ref of ['component:default/support-model-server', 'resource:default/support-assistant-granite']) {
+      const other = await waitFor(async () => {
+        const e = await entity(ref);
+        return e?.relations?.some(r => r.type === 'dependsOn' && r.targetRef === 'model:default/support-assistant') ? e : undefined;
+      });
+      expect(other.spec?.type).toBe(ref.startsWith('component') ? 'model-server' : 'ai-model');
+    }
+  });
 });

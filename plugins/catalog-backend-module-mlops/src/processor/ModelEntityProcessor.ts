@@ -26,7 +26,8 @@ import {
 
 /**
  * Validates `Model` entities against the ModelRails schema and emits their relations in both
- * directions (owner, system, datasets, feature sets, serving component), so the catalog graph,
+ * directions (owner, system, datasets, feature sets, serving component, the catalog's `ai-model`
+ * Resource of the same model), so the catalog graph,
  * the owner and kind filters and search work for models like for any other kind.
  *
  * @public
@@ -80,6 +81,11 @@ export class ModelEntityProcessor implements CatalogProcessor {
     if (refs.servedBy) {
       // The serving component depends on the model it serves.
       both(RELATION_DEPENDENCY_OF, RELATION_DEPENDS_ON, refs.servedBy);
+    }
+    if (refs.aiModel) {
+      // So does the catalog's record of the deployed model (an `ai-model` Resource): both are what
+      // this Model's releases put in production.
+      both(RELATION_DEPENDENCY_OF, RELATION_DEPENDS_ON, refs.aiModel);
     }
     return entity;
   }

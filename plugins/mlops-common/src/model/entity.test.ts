@@ -162,6 +162,17 @@ describe('parseModelEntity', () => {
     expect(fieldsOf(minimal({ policy: { rollout: { traffic: { kind: 'plugin', name: 'x', colour: 'red' } } } }))).toContain('spec.policy.rollout.traffic.colour');
   });
 
+  it("accepts LLM and embedding models naming the catalog's ai-model Resource and model-server Component, and refuses other kinds there", () => {
+    for (const type of ['llm', 'embedding']) {
+      expect(fieldsOf(minimal({ type, aiModel: 'resource:default/granite-8b', servedBy: 'model-server' }))).toEqual([]);
+    }
+    expect(fieldsOf(minimal({ type: 'llm', aiModel: 'component:granite-8b' }))).toEqual(['spec.aiModel']);
+    expect(fieldsOf(minimal({ type: 'llm', aiModel: ['granite-8b'] }))).toEqual(['spec.aiModel']);
+    const result = parseModelEntity(minimal({ type: 'llm', aiModel: 'granite-8b' }));
+    if (!result.success) throw new Error('invalid');
+    expect(modelSpecRefs(result.entity.spec, 'ai').aiModel).toBe('resource:ai/granite-8b');
+  });
+
   it('rejects a wrong apiVersion and kind by name', () => {
     expect(fieldsOf({ ...minimal(), apiVersion: 'backstage.io/v1alpha1' })).toContain('apiVersion');
     expect(fieldsOf({ ...minimal(), kind: 'Component' })).toContain('kind');

@@ -10,6 +10,7 @@ export const MODEL_KIND = 'Model';
 
 /** @public */
 export const MODEL_TYPES = [
+  'llm',
   'ranker',
   'candidate-generator',
   'classifier',
@@ -86,8 +87,13 @@ export const modelSpecSchema = z
     datasets: z.array(entityRefSchema(['resource'])).max(50).default([]),
     /** Feature sets (catalog Resources) the model reads, offline and online. */
     featureSets: z.array(entityRefSchema(['resource'])).max(50).default([]),
-    /** The Component that serves the model's predictions. */
+    /** The Component that serves the model's predictions (a `model-server` Component, for instance). */
     servedBy: entityRefSchema(['component']).optional(),
+    /**
+     * The catalog Resource that describes the same model where the catalog has one already: an
+     * `ai-model` or `llm` Resource, as Red Hat Developer Hub's model catalog bridge registers them.
+     */
+    aiModel: entityRefSchema(['resource']).optional(),
     runbooks: z.array(runbookSchema).max(50).default([]),
     policy: modelPolicySchema.prefault({}),
   })
@@ -196,5 +202,6 @@ export function modelSpecRefs(spec: ModelSpec, namespace: string) {
     datasets: spec.datasets.map(d => norm(d, 'resource')),
     featureSets: spec.featureSets.map(f => norm(f, 'resource')),
     servedBy: spec.servedBy ? norm(spec.servedBy, 'component') : undefined,
+    aiModel: spec.aiModel ? norm(spec.aiModel, 'resource') : undefined,
   };
 }

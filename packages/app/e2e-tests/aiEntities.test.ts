@@ -1,0 +1,38 @@
+import { expect, Page, test } from '@playwright/test';
+import { chooseKind, openFromSidebar } from './clicks';
+import { settled } from './layout';
+import { signIn } from './signIn';
+
+// catalog/ai-assets.yaml: an LLM Model beside the entities Red Hat Developer Hub's model catalog
+// bridge and Backstage's AI modules put in a catalog. Reached by clicking from the landing page.
+
+test.use({ actionTimeout: 30_000 });
+
+/** A node of the entity page's relations graph (Backstage's catalog graph card), by its exact title. */
+const graphNode = (page: Page, title: string) => page.locator('g[data-testid="node"]').filter({ has: page.locator('text', { hasText: new RegExp(`^${title.replace(/[()]/g, '\\$&')}$`) }) });
+
+test("an LLM Model beside the catalog's AI entities: its model server and deployed model are related to it both ways", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page);
+  await openFromSidebar(page, 'Catalog');
+  await chooseKind(page, 'Model');
+  await page.getByRole('link', { name: 'Support assistant', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Support assistant' }).first()).toBeVisible();
+  // The Model names the model-server Component and the ai-model Resource; the graph draws both.
+  await expect(graphNode(page, 'Support model server')).toBeVisible({ timeout: 30_000 });
+  await expect(graphNode(page, 'Support assistant (Granite 8B)')).toBeVisible();
+  await settled(page);
+  await page.screenshot({ path: 'test-results/e2e/ai-entities-llm-model.png', fullPage: true });
+
+  // The deployed model's own page (opened from its node) draws the Model: the relation goes both ways.
+  await graphNode(page, 'Support assistant (Granite 8B)').click();
+  await expect(page).toHaveURL(/\/catalog\/default\/resource\/support-assistant-granite/);
+  await expect(graphNode(page, 'Support assistant')).toBeVisible({ timeout: 30_000 });
+  await settled(page);
+  await page.screenshot({ path: 'test-results/e2e/ai-entities-ai-model-resource.png', fullPage: true });
+
+  // The AiModelServerAPI kind (its own backend module) is in the catalog beside them.
+  await openFromSidebar(page, 'Catalog');
+  await chooseKind(page, 'AiModelServerAPI');
+  await expect(page.getByRole('link', { name: 'Support model server' })).toBeVisible();
+});
