@@ -113,7 +113,7 @@ export function describePolicy(policy: ModelPolicy): PolicySection[] {
         },
         { label: 'window', value: `last ${drift.window}, in 5-minute buckets` },
         { label: 'PSI', value: `warning > ${drift.psi.warning}, critical > ${drift.psi.critical}` },
-        { label: 'KS test', value: `α = ${drift.ksAlpha}, correction: ${drift.correction}; exact p-values for small samples` },
+        { label: 'KS test', value: `α = ${drift.ksAlpha}, correction: ${drift.correction}; p-values exact where cheap, else within 8 %` },
         {
           label: 'tail check',
           value: `share beyond the reference's 1st/99th percentile: warning from ${drift.tail.warningRatio}× the reference's, critical from ${drift.tail.criticalRatio}×, at α = ${drift.tail.alpha}`,

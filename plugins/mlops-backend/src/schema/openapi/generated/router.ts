@@ -1558,7 +1558,7 @@ export const spec = {
           },
           pValueMethod: {
             description:
-              "How the KS p-value was computed: `exact` for small samples (as SciPy's `ks_2samp(method=\"exact\")`), `one-sample` for a small window against a reference at least 100 times larger (the window's exact one-sample distribution, SciPy's `kstwo`, the reference taken as the population), `asymptotic` (Kolmogorov's limit) for large ones; null for the other tests.",
+              "How the KS p-value was computed: `exact` where that is cheap, and in the far tail of samples of similar size (as SciPy's `ks_2samp(method=\"exact\")`); `one-sample` for a small window against a reference at least 100 times larger (the window's exact one-sample distribution, SciPy's `kstwo`, the reference taken as the population); `asymptotic` (Kolmogorov's limit, at Stephens' corrected statistic for unequal samples) otherwise. The approximations are within 8 % of the exact p-value wherever p ≥ 0.001. Null for the other tests.",
             oneOf: [
               {
                 type: 'string',
