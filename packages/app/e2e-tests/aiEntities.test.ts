@@ -30,6 +30,14 @@ test("an LLM Model beside the catalog's AI entities: its model server and deploy
   await expect(graphNode(page, 'Support assistant')).toBeVisible({ timeout: 30_000 });
   await settled(page);
   await page.screenshot({ path: 'test-results/e2e/ai-entities-ai-model-resource.png', fullPage: true });
+  // Its modelrails.io/model annotation names the Model: ModelRails' Drift and Rollouts tabs are on this page, for that Model.
+  for (const tab of ['Drift', 'Rollouts']) {
+    await page.getByRole('navigation', { name: 'Content navigation' }).getByRole('link', { name: tab, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`/resource/support-assistant-granite/${tab.toLowerCase()}$`));
+    await expect(page.getByLabel('ModelRails model')).toContainText('From the ModelRails model Support assistant');
+    await settled(page);
+    await page.screenshot({ path: `test-results/e2e/ai-entities-ai-model-${tab.toLowerCase()}.png`, fullPage: true });
+  }
 
   // The AiModelServerAPI kind (its own backend module) is in the catalog beside them.
   await openFromSidebar(page, 'Catalog');

@@ -11,6 +11,7 @@ import AccountTreeIcon from '@material-ui/icons/AccountTree';
 import AssessmentIcon from '@material-ui/icons/Assessment';
 import VerifiedUserIcon from '@material-ui/icons/VerifiedUser';
 import { mlopsApiRef, MlopsClient } from './api/MlopsApi';
+import { namesModel } from './lib/modelAnnotation';
 import { kpiOverviewRouteRef, lineageRouteRef, promotionsRouteRef } from './routes';
 
 const isModel = { kind: MODEL_KIND.toLocaleLowerCase('en-US') };
@@ -101,6 +102,41 @@ const modelRunbooksContent = EntityContentBlueprint.make({
   },
 });
 
+/**
+ * The same Drift and Rollouts tabs on another entity that names a Model through the
+ * `modelrails.io/model` annotation: an `ai-model` Resource registered by Red Hat Developer Hub's
+ * model catalog bridge, for instance. The content is the named Model's.
+ */
+const annotatedModelDriftContent = EntityContentBlueprint.make({
+  name: 'annotated-model-drift',
+  params: {
+    path: 'drift',
+    title: 'Drift',
+    filter: namesModel,
+    loader: () =>
+      Promise.all([import('./components/AnnotatedModel'), import('./components/ModelDriftContent')]).then(([a, m]) => (
+        <a.AnnotatedModel>
+          <m.ModelDriftContent />
+        </a.AnnotatedModel>
+      )),
+  },
+});
+
+const annotatedModelRolloutsContent = EntityContentBlueprint.make({
+  name: 'annotated-model-rollouts',
+  params: {
+    path: 'rollouts',
+    title: 'Rollouts',
+    filter: namesModel,
+    loader: () =>
+      Promise.all([import('./components/AnnotatedModel'), import('./components/ModelRolloutsContent')]).then(([a, m]) => (
+        <a.AnnotatedModel>
+          <m.ModelRolloutsContent />
+        </a.AnnotatedModel>
+      )),
+  },
+});
+
 const lineagePage = PageBlueprint.make({
   name: 'lineage',
   params: {
@@ -144,5 +180,5 @@ export const mlopsPlugin = createFrontendPlugin({
   pluginId: 'mlops',
   title: 'ModelRails',
   routes: { lineage: lineageRouteRef, promotions: promotionsRouteRef, modelsOverview: kpiOverviewRouteRef },
-  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPerformanceCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, modelRunbooksContent, lineagePage, promotionsPage, kpiOverviewPage],
+  extensions: [mlopsApi, productionLineageCard, modelKpiCard, modelPerformanceCard, modelPolicyCard, modelVersionsContent, modelDriftContent, modelRolloutsContent, modelRunbooksContent, annotatedModelDriftContent, annotatedModelRolloutsContent, lineagePage, promotionsPage, kpiOverviewPage],
 });

@@ -1,0 +1,1 @@
+export { AnnotatedModel } from './AnnotatedModel';
