@@ -9,12 +9,23 @@ import { dirname, join, resolve } from 'node:path';
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const GENERATED = ['plugins/mlops-backend/src/schema/openapi', 'plugins/mlops-common/src/schema/openapi'];
 
-const generate = spawnSync(
-  join(ROOT, 'node_modules/.bin/backstage-repo-tools'),
-  ['package', 'schema', 'openapi', 'generate', '--server', '--client-package', 'plugins/mlops-common'],
-  { cwd: join(ROOT, 'plugins/mlops-backend'), stdio: 'inherit' },
-);
+const generateOnce = () =>
+  spawnSync(
+    join(ROOT, 'node_modules/.bin/backstage-repo-tools'),
+    ['package', 'schema', 'openapi', 'generate', '--server', '--client-package', 'plugins/mlops-common'],
+    { cwd: join(ROOT, 'plugins/mlops-backend'), stdio: 'inherit' },
+  );
+let generate = generateOnce();
 if (generate.status !== 0) {
+  // On a fresh machine the server and client generations both fetch the generator's jar on first
+  // use, and one can start before the other has finished writing it ("Unable to access jarfile").
+  console.error('The OpenAPI generator failed; once more, now that its jar is fetched');
+  generate = generateOnce();
+}
+if (generate.status !== 0) {
+  // The generator empties its output folders first: put the committed files back, so that the
+  // steps after this one test the code, not a half-deleted client.
+  spawnSync('git', ['checkout', '--', ...GENERATED], { cwd: ROOT, stdio: 'inherit' });
   console.error('The OpenAPI generator failed (it needs Java: apt-get install default-jre-headless)');
   process.exit(1);
 }
