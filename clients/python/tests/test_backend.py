@@ -122,6 +122,59 @@ def test_profiles_mode_and_events_mode_give_the_backend_the_same_summaries(backe
         [(v["feature"], v["check"]) for v in b["violations"] if v["segment"] == "*" and v["feature"] == "country"] != []
 
 
+def test_llm_tokens_and_first_token_times_sent_as_events_or_as_profiles_give_the_same_kpis(backend):
+    """An LLM's requests (tokens in and out, time to first token) sent as events to one version and as the
+    client's profiles to another: the same KPIs, and those KPIs agree with NumPy on the raw requests."""
+    for version in ("llm-ev", "llm-pr"):
+        register(backend, version).upload_training_profile(MODEL, version, training_frame())
+    rng = random.Random(11)
+    now = time.time() * 1000
+    requests_ = []
+    for i in range(2000):
+        output = 1 if i % 83 == 0 else rng.randrange(20, 600)
+        first = None if i % 71 == 0 else 80 + 500 * rng.random() ** 2
+        latency = (first or 100) + (output - 1) / (25 + 40 * rng.random()) * 1000
+        requests_.append({"request_id": f"llm-{i}", "input": rng.randrange(200, 2000), "output": output, "first": first,
+                          "latency": latency, "time": now - rng.uniform(0, 20 * 60_000)})
+
+    def stream(version, **options):
+        with modelrails.Telemetry(backend["url"], backend["serving"], source=f"llm-{uuid.uuid4().hex[:8]}",
+                                  registry=CollectorRegistry(), max_batch_age=0.05, **options) as t:
+            for r in requests_:
+                t.log_prediction(MODEL, version, r["request_id"], latency_ms=r["latency"], time=r["time"],
+                                 input_tokens=r["input"], output_tokens=r["output"], time_to_first_token_ms=r["first"])
+            assert t.flush(60)
+            return t.stats()
+
+    assert stream("llm-ev").count("accepted") == 2000
+    assert stream("llm-pr", mode="profiles", profile_interval=3600).count("accepted") == 2000
+    window = {"from": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now / 1000 - 3600)),
+              "to": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now / 1000 + 60))}
+
+    def current(version):
+        report = get(backend, f"{PATH}/kpis", version=version, **window)
+        return {m["name"]: m["series"][0]["current"] for m in report["metrics"]}
+
+    events, profiles = current("llm-ev"), current("llm-pr")
+    names = ["input_tokens", "output_tokens", "time_to_first_token_p50", "time_to_first_token_p95", "output_tokens_per_second"]
+    for name in names:
+        assert events[name] == profiles[name], name
+    assert events["input_tokens"]["numerator"] == sum(r["input"] for r in requests_)
+    assert events["input_tokens"]["denominator"] == 2000
+    firsts = np.array([r["first"] for r in requests_ if r["first"] is not None])
+    rates = np.array([(r["output"] - 1) / ((r["latency"] - r["first"]) / 1000) for r in requests_
+                      if r["first"] is not None and r["output"] >= 2])
+
+    def order_statistic(values, q):  # the value at rank floor(q·(n-1)), as the API documents
+        return np.sort(values)[math.floor(q * (len(values) - 1))]
+
+    assert events["output_tokens_per_second"]["denominator"] == len(rates)
+    for got, expected in ((events["time_to_first_token_p50"]["value"], order_statistic(firsts, 0.5)),
+                          (events["time_to_first_token_p95"]["value"], order_statistic(firsts, 0.95)),
+                          (events["output_tokens_per_second"]["value"], order_statistic(rates, 0.5))):
+        assert abs(got / expected - 1) <= 0.01 + 1e-12, (got, expected)
+
+
 def test_profile_mode_posts_a_handful_of_rows_not_one_per_prediction(backend):
     register(backend, "pr2").upload_training_profile(MODEL, "pr2", training_frame())
     seen = []
@@ -224,6 +277,9 @@ _events = st.fixed_dictionaries({
     "segment": st.one_of(st.none(), st.dictionaries(st.one_of(st.sampled_from(["platform", "9x", "a" * 65]), _text),
                                                     st.one_of(st.sampled_from(["ios", "", "z" * 65]), st.integers()), max_size=3)),
     "minutes_ahead": st.one_of(st.just(0.0), st.floats(-60, 4.5), st.floats(5.5, 60)),
+    "input_tokens": st.one_of(st.none(), st.integers(-3, 2**60), st.floats(width=64), st.just(True), st.just("12")),
+    "output_tokens": st.one_of(st.none(), st.integers(-3, 10**6), st.sampled_from([3.0, 2.5, -0.0])),
+    "first_token_ms": st.one_of(st.none(), st.floats(width=64), st.just(-1.0), st.just(5), st.floats(0, 20)),
 })
 
 
@@ -233,15 +289,18 @@ def test_the_client_refuses_exactly_what_the_backend_refuses(backend, generated)
     now = time.time() * 1000
     at = now + generated["minutes_ahead"] * 60_000
     try:
+        llm = (generated["input_tokens"], generated["output_tokens"], generated["first_token_ms"])
         event = _validate.prediction(generated["model"], generated["version"], generated["request_id"], generated["features"],
-                                     generated["score"], generated["latency_ms"], generated["error"], generated["segment"], None, at)
+                                     generated["score"], generated["latency_ms"], generated["error"], generated["segment"], None, at,
+                                     llm=None if llm == (None, None, None) else llm)
         client_refusal = None
     except InvalidEvent as refused:
         client_refusal = refused.field
         # What the backend is sent when the client does not check: the event as given.
         event = {"model": generated["model"], "version": generated["version"], "requestId": generated["request_id"],
                  "time": at, "features": generated["features"], "score": generated["score"], "latencyMs": generated["latency_ms"],
-                 "error": generated["error"], "segment": generated["segment"]}
+                 "error": generated["error"], "segment": generated["segment"], "inputTokens": generated["input_tokens"],
+                 "outputTokens": generated["output_tokens"], "timeToFirstTokenMs": generated["first_token_ms"]}
         event = {k: v for k, v in event.items() if v is not None}
     event["sequence"] = random.randrange(1, 2**52)
     body = json.dumps({"batchId": uuid.uuid4().hex, "source": "hypothesis", "events": [event]}, allow_nan=True)

@@ -174,7 +174,7 @@ describe('catalog with the mlops module beside the AI kinds other tooling regist
       .then(res => (res.status === 200 ? (res.body as Entity) : undefined));
 
   it('stores every entity of each kind without a processing error, the demo Models beside them', async () => {
-    expect(aiEntities.map(e => e.kind).sort()).toEqual(['API', 'AiModelServerAPI', 'AiResource', 'Component', 'Model', 'Resource']);
+    expect(aiEntities.map(e => e.kind).sort()).toEqual(['API', 'AiModelServerAPI', 'AiResource', 'Component', 'Model', 'Resource', 'Resource', 'Resource']);
     // An entity that fails validation or processing is never stored: each one is there, with no errors in its status.
     const stored = await waitFor(async () => {
       const all = await Promise.all(aiEntities.map(e => entity(refOf(e))));

@@ -307,13 +307,19 @@ _EMPTY: Mapping[str, Any] = {}
 class Group:
     """One profile in the making: a version's traffic (all of it, or one segment) in one bucket."""
 
-    __slots__ = ("errors", "events", "features", "latency", "score")
+    __slots__ = ("errors", "events", "features", "input_tokens", "latency", "output_tokens", "output_tokens_per_second",
+                 "score", "time_to_first_token")
 
     def __init__(self, specs: Sequence[FeatureSpec]) -> None:
         self.events = 0
         self.errors = 0
         self.score: Optional[LogSummary] = None
         self.latency: Optional[LogSummary] = None
+        # LLM serving: tokens per request, time to first token (ms), decode rate (tokens/s).
+        self.input_tokens: Optional[LogSummary] = None
+        self.output_tokens: Optional[LogSummary] = None
+        self.time_to_first_token: Optional[LogSummary] = None
+        self.output_tokens_per_second: Optional[LogSummary] = None
         self.features: List[FeatureSummary] = [
             NumericSummary(layout) if layout is not None else CategoricalSummary() for _, layout in specs
         ]
@@ -321,7 +327,7 @@ class Group:
     def merge(self, other: Group) -> None:
         self.events += other.events
         self.errors += other.errors
-        for name in ("score", "latency"):
+        for name in _LOG_FIELDS:
             theirs = getattr(other, name)
             if theirs is not None:
                 if getattr(self, name) is None:
@@ -337,8 +343,25 @@ class Group:
             out["score"] = self.score.encode()
         if self.latency is not None:
             out["latencyMs"] = self.latency.encode()
+        for name, wire in _LLM_WIRE.items():
+            summary = getattr(self, name)
+            if summary is not None:
+                out[wire] = summary.encode()
         out["features"] = {name: s.encode() for (name, _), s in zip(specs, self.features)}
         return out
+
+
+_LLM_WIRE = {"input_tokens": "inputTokens", "output_tokens": "outputTokens",
+             "time_to_first_token": "timeToFirstTokenMs", "output_tokens_per_second": "outputTokensPerSecond"}
+_LOG_FIELDS = ("score", "latency", *_LLM_WIRE)
+
+
+def decode_rate(event: Mapping[str, Any]) -> Optional[float]:
+    """A request's decode rate in tokens/s, as the backend computes it: (output - 1) / (latency - first token)."""
+    output, first, latency = event.get("outputTokens"), event.get("timeToFirstTokenMs"), event.get("latencyMs")
+    if output is None or output < 2 or first is None or latency is None or latency <= first:
+        return None
+    return float((output - 1) / ((latency - first) / 1000))
 
 
 def _optional_numbers(values: List[Any]) -> Tuple[np.ndarray, np.ndarray]:
@@ -372,6 +395,11 @@ def summarize(events: Sequence[Mapping[str, Any]], specs: Sequence[FeatureSpec],
     errors = np.fromiter((bool(e.get("error")) for e in events), dtype=bool, count=count)
     scores, has_score = _optional_numbers([e.get("score") for e in events])
     latencies, has_latency = _optional_numbers([e.get("latencyMs") for e in events])
+    llm: Dict[str, Tuple[np.ndarray, np.ndarray]] = {}
+    if any("inputTokens" in e or "outputTokens" in e or "timeToFirstTokenMs" in e for e in events):
+        llm = {name: _optional_numbers([e.get(wire) for e in events]) for name, wire in _LLM_WIRE.items()
+               if name != "output_tokens_per_second"}
+        llm["output_tokens_per_second"] = _optional_numbers([decode_rate(e) for e in events])
     for key, rows in members.items():
         group = groups[key]
         group.events = int(rows.size)
@@ -382,6 +410,11 @@ def summarize(events: Sequence[Mapping[str, Any]], specs: Sequence[FeatureSpec],
         if has_latency[rows].any():
             group.latency = LogSummary()
             group.latency.add_values(latencies[rows][has_latency[rows]])
+        for name, (values, given) in llm.items():
+            if given[rows].any():
+                llm_summary = LogSummary()
+                llm_summary.add_values(values[rows][given[rows]])
+                setattr(group, name, llm_summary)
 
     features = [e.get("features") or _EMPTY for e in events]
     nan = math.nan

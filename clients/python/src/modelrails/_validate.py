@@ -167,9 +167,17 @@ def segment(value: Optional[Mapping[str, str]], field: str = "segment") -> Optio
     return dict(value)
 
 
+def _token_count(value: Any, field: str) -> int:
+    # As JSON reads it: 3.0 is the integer 3.
+    whole = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    if type(value) is bool or not whole or not 0 <= value <= 9_007_199_254_740_991:
+        raise InvalidEvent(field, "must be a non-negative integer")
+    return int(value)
+
+
 def prediction(model: Any, version: Any, request_id: Any, feature_values: Optional[Mapping[str, Any]], score: Any,
                latency_ms: Any, error: Any, segment_tags: Optional[Mapping[str, str]], query_id: Any,
-               at: Time, now_ms: Optional[float] = None) -> Dict[str, Any]:
+               at: Time, now_ms: Optional[float] = None, llm: Optional[Tuple[Any, Any, Any]] = None) -> Dict[str, Any]:
     """One prediction event in wire form (without source and sequence, which the sender adds).
 
     Fields are checked in the backend's order, so an event wrong in several ways is refused for the
@@ -192,8 +200,24 @@ def prediction(model: Any, version: Any, request_id: Any, feature_values: Option
     tags = segment(segment_tags)
     if score is not None:
         event["score"] = finite(score, "score")
+    # LLM serving: (input tokens, output tokens, time to first token in ms), any of them None.
+    tokens: Dict[str, Any] = {}
+    if llm is not None:
+        input_tokens, output_tokens, first_token_ms = llm
+        if input_tokens is not None:
+            tokens["inputTokens"] = _token_count(input_tokens, "inputTokens")
+        if output_tokens is not None:
+            tokens["outputTokens"] = _token_count(output_tokens, "outputTokens")
+        if first_token_ms is not None:
+            first = finite(first_token_ms, "timeToFirstTokenMs")
+            if first < 0:
+                raise InvalidEvent("timeToFirstTokenMs", "must not be negative")
+            if latency is not None and first > latency:
+                raise InvalidEvent("timeToFirstTokenMs", "must not exceed latencyMs (the whole answer)")
+            tokens["timeToFirstTokenMs"] = first
     if latency is not None:
         event["latencyMs"] = latency
+    event.update(tokens)
     if error:
         event["error"] = True
     if tags:

@@ -226,18 +226,26 @@ class Telemetry:
     def log_prediction(self, model: str, version: str, request_id: str, features: Optional[Mapping[str, Any]] = None,
                        score: Optional[float] = None, latency_ms: Optional[float] = None, error: Optional[bool] = None,
                        segment: Optional[Mapping[str, str]] = None, *, query_id: Optional[str] = None,
-                       time: _validate.Time = None) -> None:
-        """Records one prediction; returns at once. ``time``: a datetime or epoch milliseconds (default: now)."""
+                       time: _validate.Time = None, input_tokens: Optional[int] = None,
+                       output_tokens: Optional[int] = None, time_to_first_token_ms: Optional[float] = None) -> None:
+        """Records one prediction; returns at once. ``time``: a datetime or epoch milliseconds (default: now).
+
+        For LLM serving, ``input_tokens`` / ``output_tokens`` (OpenTelemetry's gen_ai.usage.*) and
+        ``time_to_first_token_ms`` of a streamed answer; ``latency_ms`` is then until its last token.
+        """
+        llm = None
+        if input_tokens is not None or output_tokens is not None or time_to_first_token_ms is not None:
+            llm = (input_tokens, output_tokens, time_to_first_token_ms)
         if self.strict:
             event = _validate.prediction(model, version, request_id, features, score, latency_ms, error, segment,
-                                         query_id, time)
+                                         query_id, time, llm=llm)
             if event["model"] in self._unknown_models:
                 raise UnknownModel("model", f"no Model entity {event['model']} in the catalog (the backend said so)")
             self._put((_CHECKED_PREDICTION, event), "prediction")
             return
         try:
             self._put((_PREDICTION, model, version, request_id, dict(features) if features else None, score,
-                       latency_ms, error, segment, query_id, self._clock() * 1000 if time is None else time),
+                       latency_ms, error, segment, query_id, self._clock() * 1000 if time is None else time, None, llm),
                       "prediction")
         except Exception:  # never into the serving code path
             self._count("prediction", "invalid")

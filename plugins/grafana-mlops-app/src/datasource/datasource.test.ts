@@ -1,7 +1,8 @@
-import { dateTime, DataQueryRequest, DataSourceInstanceSettings, FieldType } from '@grafana/data';
+import { dateTime, DataQueryRequest, DataSourceInstanceSettings, FieldType, formattedValueToString, getValueFormat } from '@grafana/data';
 import type { DriftSeries, FeatureDistribution, KpiReport, ModelEvent, RolloutDetail } from '@modelrails/plugin-mlops-common';
 import { of, throwError } from 'rxjs';
 import { MlopsDataSource } from './datasource';
+import { grafanaUnit } from './mlopsFrames';
 import { alignedWindow, stepFor } from './window';
 import { MlopsDataSourceOptions, MlopsQuery, ModelPolicyView } from './types';
 
@@ -364,5 +365,15 @@ describe('MlopsDataSource query types', () => {
     answer({});
     const ds = new MlopsDataSource(settings);
     await expect(ds.query(request([{ refId: 'D', queryType: 'drift', model: 'default/nobody' }]))).rejects.toMatchObject({ status: 404 });
+  });
+});
+
+describe('units of the backend metrics', () => {
+  it("formats an LLM's tokens and decode rate with Grafana's own value formats", () => {
+    const format = (unit: Parameters<typeof grafanaUnit>[0], value: number) => formattedValueToString(getValueFormat(grafanaUnit(unit, 'USD'))(value, 1));
+    expect(format('tokens', 412.3)).toBe('412.3 tokens');
+    expect(format('tokens-per-second', 42.17)).toBe('42.2 tokens/s');
+    expect(format('ms', 250)).toBe('250.0 ms');
+    expect(format('currency', 2.5)).toBe('$2.5');
   });
 });

@@ -30,6 +30,11 @@ export function grafanaUnit(unit: KpiMetric['unit'], currency: string): string {
       return 'ms';
     case 'per-second':
       return 'reqps';
+    // Grafana's custom-unit syntax: the value, a space, then the suffix.
+    case 'tokens':
+      return 'suffix:tokens';
+    case 'tokens-per-second':
+      return 'suffix:tokens/s';
     default:
       return `currency${currency}`;
   }

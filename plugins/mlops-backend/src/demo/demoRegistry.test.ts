@@ -18,7 +18,9 @@ import { normalizeRef } from '../promotion/signOff';
 jest.setTimeout(60_000);
 const databases = createTestDatabases();
 
-const catalogModels = parseAllDocuments(readFileSync(join(__dirname, '../../../../catalog/models.yaml'), 'utf8'))
+// The demo's Models: the classic ones, and the LLM beside the catalog's AI entities.
+const catalogModels = ['models.yaml', 'ai-assets.yaml']
+  .flatMap(file => parseAllDocuments(readFileSync(join(__dirname, '../../../../catalog', file), 'utf8')))
   .map(d => d.toJS())
   .filter(e => e?.kind === 'Model')
   .map(e => e.metadata.name as string);

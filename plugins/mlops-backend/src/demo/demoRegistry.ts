@@ -25,6 +25,10 @@ type DemoModel = {
   environments?: Array<{ environment: string; cluster: string; namespace: string }>;
   /** What the training job also reports for the gates (latency, slices, data quality, parity). */
   evidence?: (i: number) => Record<string, number>;
+  /** An LLM's training run: its base model and fine-tuning settings instead of a tabular model's. */
+  hyperparameters?: Record<string, string | number>;
+  /** How its live traffic looks: an LLM's requests carry tokens and times to first token. */
+  serving?: 'llm';
 };
 
 const prod = (cluster: string, namespace: string) => ({ environment: 'production', cluster, namespace });
@@ -171,6 +175,25 @@ export const DEMO_MODELS: DemoModel[] = [
     evidence: i => ({ latency_p95_ms: 11 + i }),
   },
   {
+    // An LLM fine-tuned on resolved tickets (catalog/ai-assets.yaml): its KPIs are tokens, time to
+    // first token, decode rate and cost per million tokens beside draft acceptance.
+    name: 'support-assistant',
+    creators: ['user:default/hana'],
+    datasets: ['support-tickets', 'help-center-articles'],
+    featureSets: [],
+    metrics: [
+      { rouge_l: 0.412, judge_helpfulness: 0.74 },
+      { rouge_l: 0.428, judge_helpfulness: 0.78 },
+      { rouge_l: 0.431, judge_helpfulness: 0.81 },
+    ],
+    firstVersion: 1,
+    champion: 2,
+    environments: [prod('prod-eu-1', 'genai')],
+    evidence: i => ({ latency_p95_ms: 9400 - 300 * i }),
+    hyperparameters: { base_model: 'granite-3.1-8b-instruct', method: 'lora', lora_rank: 16, learning_rate: 0.0002, epochs: 3 },
+    serving: 'llm',
+  },
+  {
     name: 'search-ranker-legacy',
     creators: ['user:default/alice'],
     datasets: ['search-logs'],
@@ -208,7 +231,7 @@ export function demoVersions(model: DemoModel, now: Date): NewModelVersion[] {
       version,
       artifact: { uri: `s3://modelrails-demo/${model.name}/${version}/model.bin`, digest: sha256(`${modelRef}@${version}`) },
       codeCommit: commit,
-      hyperparameters: { learning_rate: 0.05, num_leaves: 31 + 16 * (i % 3), seed: 42 },
+      hyperparameters: model.hyperparameters ?? { learning_rate: 0.05, num_leaves: 31 + 16 * (i % 3), seed: 42 },
       metrics: { ...metrics, ...model.evidence?.(i) },
       run: withLineage
         ? {

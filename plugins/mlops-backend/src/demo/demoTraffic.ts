@@ -24,6 +24,7 @@ import { simulationRandom } from '../stats/random';
  *   ad-ctr-predictor   item_price drifting upwards (statistical drift, warns, then critical)
  *   checkout-fraud-detector  more high-value baskets: item_price's share above the reference's
  *                      99th percentile 2.5 times the reference's, the body unchanged (the tail check)
+ *   support-assistant  an LLM: its requests carry tokens in and out and the time to first token
  */
 const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
   // Retrieval and embedding serve within their tight latency budgets (p99 25 ms, p95 15 ms).
@@ -32,6 +33,8 @@ const INCIDENTS: Record<string, (minutesAgo: number) => TrafficScenario> = {
   'home-feed-ranker': minutesAgo => ({ countryAsNumber: minutesAgo < 20, androidSessionInMs: minutesAgo < 40 }),
   'ad-ctr-predictor': minutesAgo => ({ priceShift: Math.max(0, 1.2 - minutesAgo / 50) }),
   'checkout-fraud-detector': () => ({ priceTail: 0.015 }),
+  // Streamed LLM answers: tokens, time to first token, decode rate (its KPIs and cost per 1M tokens).
+  'support-assistant': () => ({ llm: true }),
 };
 
 /**
@@ -72,6 +75,9 @@ const DEMO_OUTCOMES: Record<string, { of: 'clicks' | 'requests'; share: number }
   session: { of: 'requests', share: 0.6 },
   chargeback: { of: 'clicks', share: 0.05 },
   challenged: { of: 'clicks', share: 0.1 },
+  // Support agents send most of the assistant's drafts, the better grounded the likelier (an LLM's
+  // simulated "click" follows its groundedness score).
+  draft_accepted: { of: 'clicks', share: 0.9 },
 };
 
 /** A fixed pseudo-random fraction per request and outcome, so a redelivered label stays the same. */
@@ -108,6 +114,7 @@ export function demoLiveModels() {
     name: m.name,
     modelRef: `model:default/${m.name}`,
     version: String(m.firstVersion + m.champion!),
+    serving: m.serving,
   }));
 }
 
@@ -180,7 +187,7 @@ export class DemoTraffic {
       const challengers = Object.keys(DEMO_CHALLENGER_BEHAVIOUR[m.name] ?? {});
       for (const version of [m.version, ...challengers]) {
         try {
-          await this.telemetry.putReferenceProfile(m.modelRef, version, trainingProfile(1000 + i, 20_000, labelModelOf(policy)));
+          await this.telemetry.putReferenceProfile(m.modelRef, version, trainingProfile(1000 + i, 20_000, labelModelOf(policy), m.serving));
         } catch (e) {
           if (!(e instanceof ConflictError)) throw e;
         }

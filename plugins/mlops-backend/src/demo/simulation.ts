@@ -24,6 +24,8 @@ export type TrafficScenario = {
   /** Multiplies the simulated service time (a lighter or heavier model). */
   latencyFactor?: number;
   errorRate?: number;
+  /** An LLM's requests: prompt features, tokens in and out, time to first token and streamed latency. */
+  llm?: boolean;
 };
 
 export const COUNTRIES = ['US', 'DE', 'FR', 'GB', 'IN', 'BR'];
@@ -56,7 +58,27 @@ export type SimulatedEvent = {
   segment: Record<string, string>;
   /** Whether the simulated user clicked (sent later as an outcome label). */
   clicked: boolean;
+  inputTokens?: number;
+  outputTokens?: number;
+  timeToFirstTokenMs?: number;
 };
+
+const LANGUAGES = ['en', 'de', 'fr', 'es'];
+const LANGUAGE_WEIGHTS = [0.55, 0.2, 0.15, 0.1];
+
+/** A support ticket's prompt: the passages retrieved for it, its language and its length in tokens. */
+function llmFeatures(random: Random) {
+  const retrieved = Math.min(8, Math.floor(3 + 1.5 * normal(random) + 0.5));
+  const passages = Math.max(0, retrieved);
+  return {
+    prompt_tokens: Math.round(180 * Math.exp(0.45 * normal(random)) + 160 * passages),
+    retrieved_passages: passages,
+    ticket_language: pick(random, LANGUAGES, LANGUAGE_WEIGHTS),
+  };
+}
+
+/** The groundedness score the assistant's checker gives a draft. */
+const groundedness = (random: Random) => 1 / (1 + Math.exp(-(1.2 + 0.9 * normal(random))));
 
 function baseFeatures(random: Random) {
   return {
@@ -75,7 +97,8 @@ function baseFeatures(random: Random) {
 export type LabelModel = { outcome: string; probability: (score: number) => number };
 const CLICKS: LabelModel = { outcome: 'click', probability: score => score };
 
-export function trainingProfile(seed: number, size = 20_000, label: LabelModel = CLICKS) {
+export function trainingProfile(seed: number, size = 20_000, label: LabelModel = CLICKS, serving?: 'llm') {
+  if (serving === 'llm') return llmTrainingProfile(seed, size, label);
   const random = simulationRandom(seed);
   const columns: Record<string, number[]> = { user_age: [], session_length_s: [], item_price: [] };
   const countries: Record<string, number> = {};
@@ -102,6 +125,30 @@ export function trainingProfile(seed: number, size = 20_000, label: LabelModel =
   };
 }
 
+/** The support assistant's fine-tuning prompts, as its live traffic before any incident. */
+function llmTrainingProfile(seed: number, size: number, label: LabelModel) {
+  const random = simulationRandom(seed);
+  const labelRandom = simulationRandom(seed ^ 0x5bd1e995);
+  const columns: Record<string, number[]> = { prompt_tokens: [], retrieved_passages: [] };
+  const languages: Record<string, number> = {};
+  const scores: number[] = [];
+  for (let i = 0; i < size; i++) {
+    const f = llmFeatures(random);
+    columns.prompt_tokens.push(f.prompt_tokens);
+    columns.retrieved_passages.push(f.retrieved_passages);
+    languages[f.ticket_language] = (languages[f.ticket_language] ?? 0) + 1;
+    scores.push(groundedness(random));
+  }
+  return {
+    features: [
+      ...Object.entries(columns).map(([name, sample]) => ({ name, type: 'numeric', sample })),
+      { name: 'ticket_language', type: 'categorical', counts: languages },
+    ],
+    score: { sample: scores, labels: scores.map(score => (labelRandom() < label.probability(score) ? 1 : 0)) },
+    target: { outcome: label.outcome, positives: Math.round(scores.reduce((a, score) => a + label.probability(score), 0)), n: size },
+  };
+}
+
 function scoreOf(f: { item_price: number; user_age: number }, random: Random) {
   const logit = -2 + 0.02 * (f.user_age - 35) - 0.015 * (f.item_price - 50) + 0.8 * normal(random);
   return 1 / (1 + Math.exp(-logit));
@@ -122,6 +169,10 @@ export class TrafficSimulator {
   /** `count` events spread evenly over [from, to). */
   events(version: string, count: number, from: number, to: number, scenario: TrafficScenario = {}): SimulatedEvent[] {
     const out: SimulatedEvent[] = [];
+    if (scenario.llm) {
+      for (let i = 0; i < count; i++) out.push(this.llmEvent(version, Math.floor(from + ((to - from) * i) / count), scenario));
+      return out;
+    }
     for (let i = 0; i < count; i++) {
       const random = this.random;
       const platform = pick(random, PLATFORMS.map(p => p[0]), PLATFORMS.map(p => p[1]));
@@ -150,6 +201,38 @@ export class TrafficSimulator {
       });
     }
     return out;
+  }
+
+  /**
+   * One drafted answer, streamed: the first token after prefill (longer prompts take longer), then
+   * decoding at about 42 tokens/s on the demo's GPUs.
+   */
+  private llmEvent(version: string, time: number, scenario: TrafficScenario): SimulatedEvent {
+    const random = this.random;
+    const platform = pick(random, PLATFORMS.map(p => p[0]), PLATFORMS.map(p => p[1]));
+    const features = llmFeatures(random);
+    const score = groundedness(random);
+    const outputTokens = Math.max(1, Math.round(40 + 220 * random() * random() + 40 * Math.abs(normal(random))));
+    const timeToFirstTokenMs = (90 + 0.09 * features.prompt_tokens + 45 * Math.abs(normal(random))) * (scenario.latencyFactor ?? 1) + (scenario.extraLatencyMs ?? 0);
+    const tokensPerSecond = Math.max(12, 42 + 6 * normal(random)) / (scenario.latencyFactor ?? 1);
+    const seq = this.sequence++;
+    return {
+      model: this.model,
+      version,
+      requestId: `${this.source}-${seq}`,
+      queryId: `${this.source}-q${seq}`,
+      sequence: seq,
+      time,
+      features,
+      score,
+      latencyMs: timeToFirstTokenMs + ((outputTokens - 1) / tokensPerSecond) * 1000,
+      error: random() < (scenario.errorRate ?? 0.002),
+      segment: { platform },
+      clicked: random() < score,
+      inputTokens: features.prompt_tokens,
+      outputTokens,
+      timeToFirstTokenMs,
+    };
   }
 }
 

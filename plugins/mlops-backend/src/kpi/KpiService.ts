@@ -17,7 +17,18 @@ import {
 } from '@modelrails/plugin-mlops-common';
 import { coverWithRollups } from '../telemetry/DatabaseTelemetryStore';
 import { autoStep, seriesStep } from '../telemetry/steps';
-import { ALL_TRAFFIC, BUCKET_MS, EVENTS, LATENCY, segmentTag } from '../telemetry/constants';
+import {
+  ALL_TRAFFIC,
+  BUCKET_MS,
+  EVENTS,
+  INPUT_TOKENS,
+  LATENCY,
+  LLM_SUMMARIES,
+  OUTPUT_TOKENS,
+  OUTPUT_TOKENS_PER_SECOND,
+  segmentTag,
+  TIME_TO_FIRST_TOKEN,
+} from '../telemetry/constants';
 import { TelemetryStore } from '../telemetry/TelemetryStore';
 import { decodeSummary, emptyLog, EventCounts, LOG_ACCURACY, LogSummary, logQuantile, mergeInto } from '../stats/summaries';
 import { KpiStore, ReplicaSample } from './KpiStore';
@@ -33,6 +44,8 @@ export type KpiQuery = {
   version?: string;
   /** Segment tags to slice every metric by (each a tag of the model's drift or KPI segments). */
   segmentTags?: string[];
+  /** The Model's spec.type: an `llm` has token, time-to-first-token and token cost metrics. */
+  modelType?: string;
 };
 
 export type KpiServiceOptions = {
@@ -54,9 +67,33 @@ export function sloStatusOf(value: number | null, slo: { min: number | null; max
  * `priced`: predictions made while a replica sample was in effect (what the cost is spread over).
  * `servingMs`: of a window's total, the time of the steps that had traffic (throughput is per second of serving).
  */
-type Cell = { n: number; priced: number; errors: number; latency: LogSummary; positives: Map<string, number>; start: number; end: number; servingMs?: number };
+type Cell = {
+  n: number;
+  priced: number;
+  errors: number;
+  latency: LogSummary;
+  positives: Map<string, number>;
+  start: number;
+  end: number;
+  servingMs?: number;
+  /** LLM serving, in the order of LLM_SUMMARIES; `pricedTokens` as `priced`, for tokens in and out. */
+  llm: LogSummary[];
+  pricedTokens: number;
+};
 
-const emptyCell = (start: number, end: number): Cell => ({ n: 0, priced: 0, errors: 0, latency: emptyLog(), positives: new Map(), start, end });
+const emptyCell = (start: number, end: number): Cell => ({
+  n: 0,
+  priced: 0,
+  errors: 0,
+  latency: emptyLog(),
+  positives: new Map(),
+  start,
+  end,
+  llm: LLM_SUMMARIES.map(() => emptyLog()),
+  pricedTokens: 0,
+});
+const LLM_INDEX = new Map<string, number>(LLM_SUMMARIES.map((feature, k) => [feature, k]));
+const logOf = (c: Cell, feature: (typeof LLM_SUMMARIES)[number]) => c.llm[LLM_INDEX.get(feature)!];
 
 const termText = (t: KpiDefinition['numerator']) => (t.source === 'outcome' ? `${t.outcome} outcomes` : 'predictions');
 
@@ -93,10 +130,10 @@ export function costOver(samples: ReplicaSample[], from: number, to: number): { 
   return { cost, covered: to > from ? covered / (to - from) : 0 };
 }
 
-function costDefinition(policy: ModelPolicy, version: string | undefined) {
+function costDefinition(policy: ModelPolicy, version: string | undefined, per = '1,000 predictions') {
   if (!policy.cost) return 'no cost model in the policy';
   if (version) return "replicas are the model's, not a version's: ask without a version";
-  return `replica-hours in ${policy.cost.environment} / 1,000 predictions`;
+  return `replica-hours in ${policy.cost.environment} / ${per}`;
 }
 
 /** KPIs, operational metrics and cost of a model over a window, and of every model for the overview. */
@@ -104,7 +141,7 @@ export interface KpiService {
   policyOf(modelRef: string): Promise<ModelPolicy>;
   report(modelRef: string, policy: ModelPolicy, query: KpiQuery): Promise<KpiReport>;
   overview(
-    models: Array<{ entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy }>,
+    models: Array<{ entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy; type?: string }>,
     query: { from: number; to: number; stepMs?: number },
   ): Promise<KpiOverview>;
 }
@@ -144,7 +181,15 @@ export class DefaultKpiService implements KpiService {
     const outcomes = kpiOutcomes(policy);
 
     const [summaries, labels, settled, samples] = await Promise.all([
-      this.options.telemetry.readSummaries({ modelRef, version: query.version, features: [EVENTS, LATENCY], from, to, resolution: 'coarsest', maxBucketMs: resolution }),
+      this.options.telemetry.readSummaries({
+        modelRef,
+        version: query.version,
+        features: [EVENTS, LATENCY, ...LLM_SUMMARIES],
+        from,
+        to,
+        resolution: 'coarsest',
+        maxBucketMs: resolution,
+      }),
       this.options.store.readLabelRollups({ modelRef, outcomes, version: query.version, ranges: coverWithRollups(from, to, 0, resolution) }),
       this.options.store.settledUntil(modelRef),
       policy.cost && !query.version ? this.options.store.replicaSamples(modelRef, from, to) : Promise.resolve([]),
@@ -181,8 +226,14 @@ export class DefaultKpiService implements KpiService {
           v.perStep[stepOf(r.bucketStart)] += e.n;
           byVersion.set(r.version, v);
         }
-      } else {
+      } else if (r.feature === LATENCY) {
         mergeInto(cell.latency, decodeSummary(r.summary) as LogSummary);
+      } else {
+        const summary = decodeSummary(r.summary) as LogSummary;
+        mergeInto(cell.llm[LLM_INDEX.get(r.feature)!], summary);
+        if (samples.length && r.segment === ALL_TRAFFIC && (r.feature === INPUT_TOKENS || r.feature === OUTPUT_TOKENS)) {
+          cell.pricedTokens += summary.sum * costOver(samples, r.bucketStart, r.bucketStart + r.bucketMs).covered;
+        }
       }
     }
     for (const r of labels) {
@@ -198,8 +249,10 @@ export class DefaultKpiService implements KpiService {
           if (c.n > 0) total.servingMs += c.end - c.start;
           total.n += c.n;
           total.priced += c.priced;
+          total.pricedTokens += c.pricedTokens;
           total.errors += c.errors;
           mergeInto(total.latency, c.latency);
+          c.llm.forEach((summary, k) => mergeInto(total.llm[k], summary));
           for (const [o, x] of c.positives) total.positives.set(o, (total.positives.get(o) ?? 0) + x);
         }
         return [segment, total];
@@ -288,6 +341,8 @@ export class DefaultKpiService implements KpiService {
         true,
       ),
     );
+    const servesLlm = query.modelType === 'llm' || [...totals.values()].some(t => t.llm.some(summary => summary.n > 0));
+    if (servesLlm) metrics.push(...this.llmMetrics(policy, query.version, samples, metric));
 
     const versions = [...byVersion.entries()]
       .sort((a, b) => a[1].first - b[1].first || a[0].localeCompare(b[0]))
@@ -327,15 +382,90 @@ export class DefaultKpiService implements KpiService {
     };
   }
 
+  /**
+   * LLM serving: tokens per request in and out, time to first token, the median decode rate, and
+   * cost per million tokens (replica cost over the tokens it served, as cost_per_1k over predictions).
+   */
+  private llmMetrics(
+    policy: ModelPolicy,
+    version: string | undefined,
+    samples: ReplicaSample[],
+    metric: (base: Omit<KpiMetric, 'series' | 'sloStatus'>, valueOf: (cell: Cell) => KpiValue, onlyAllTraffic?: boolean) => KpiMetric,
+  ): KpiMetric[] {
+    const band = (min: number | undefined, max: number | undefined) => (min === undefined && max === undefined ? null : { min: min ?? null, max: max ?? null });
+    const tokens = (feature: typeof INPUT_TOKENS | typeof OUTPUT_TOKENS, which: string): KpiMetric =>
+      metric(
+        { name: `${which}_tokens`, title: `${which === 'input' ? 'Input' : 'Output'} tokens`, kind: 'operational', unit: 'tokens', direction: 'lower-is-better', definition: which === 'input' ? 'mean per request (the prompt)' : 'mean per request', proportion: false, slo: null },
+        c => {
+          const s = logOf(c, feature);
+          return plain(s.n ? s.sum / s.n : null, s.sum, s.n);
+        },
+      );
+    const quantile = (feature: (typeof LLM_SUMMARIES)[number], q: number) => (c: Cell) => {
+      const s = logOf(c, feature);
+      return plain(s.n ? logQuantile(s, q) : null, null, s.n);
+    };
+    return [
+      tokens(INPUT_TOKENS, 'input'),
+      tokens(OUTPUT_TOKENS, 'output'),
+      ...(['p50', 'p95'] as const).map(p =>
+        metric(
+          {
+            name: `time_to_first_token_${p}`,
+            title: `Time to first token ${p}`,
+            kind: 'operational',
+            unit: 'ms',
+            direction: 'lower-is-better',
+            definition: `until the first generated token (within ${LOG_ACCURACY * 100} %)`,
+            proportion: false,
+            slo: p === 'p95' ? band(undefined, policy.llm?.maxTimeToFirstTokenMs) : null,
+          },
+          quantile(TIME_TO_FIRST_TOKEN, Number(p.slice(1)) / 100),
+        ),
+      ),
+      metric(
+        {
+          name: 'output_tokens_per_second',
+          title: 'Output tokens per second',
+          kind: 'operational',
+          unit: 'tokens-per-second',
+          direction: 'higher-is-better',
+          definition: 'median per request, after the first token',
+          proportion: false,
+          slo: band(policy.llm?.minOutputTokensPerSecond, undefined),
+        },
+        quantile(OUTPUT_TOKENS_PER_SECOND, 0.5),
+      ),
+      metric(
+        {
+          name: 'cost_per_1m_tokens',
+          title: 'Cost per 1M tokens',
+          kind: 'operational',
+          unit: 'currency',
+          direction: 'lower-is-better',
+          definition: costDefinition(policy, version, '1M tokens'),
+          proportion: false,
+          slo: band(undefined, policy.cost?.maxPer1MTokens),
+        },
+        c => {
+          if (!samples.length) return plain(null, null, c.pricedTokens);
+          const { cost, covered } = costOver(samples, c.start, c.end);
+          return plain(covered > 0 && c.pricedTokens > 0 ? (cost / c.pricedTokens) * 1e6 : null, covered > 0 ? cost : null, c.pricedTokens);
+        },
+        true,
+      ),
+    ];
+  }
+
   /** One row per model: its metrics over the window (all traffic), worst SLO status first in sorting. */
   async overview(
-    models: Array<{ entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy }>,
+    models: Array<{ entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy; type?: string }>,
     query: { from: number; to: number; stepMs?: number },
   ): Promise<KpiOverview> {
     const stepMs = query.stepMs ?? autoStep(query.to - query.from);
     const items: KpiOverviewRow[] = [];
     for (const model of models) {
-      const report = await this.report(model.entityRef, model.policy, { ...query, stepMs });
+      const report = await this.report(model.entityRef, model.policy, { ...query, stepMs, modelType: model.type });
       const breaches = report.metrics.filter(m => m.sloStatus === 'breach').map(m => m.name);
       // "Within SLO" only when some metric with an SLO was measured: traffic alone proves nothing.
       const measured = report.metrics.some(m => m.sloStatus !== 'no-data' && m.slo && (m.slo.min !== null || m.slo.max !== null));

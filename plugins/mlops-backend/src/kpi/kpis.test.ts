@@ -241,6 +241,91 @@ describe.each(databases.eachSupportedId())('KPIs on %s', databaseId => {
     }
   });
 
+  it("an LLM's tokens, time to first token, decode rate and cost per 1M tokens, against the raw requests", async () => {
+    const { knex, store } = await setup();
+    const policy = modelPolicySchema.parse({
+      ...POLICY,
+      llm: { maxTimeToFirstTokenMs: 400, minOutputTokensPerSecond: 30 },
+      cost: { environment: 'production', replicas: [{ kind: 'fixed', count: 2 }], maxPer1MTokens: 5 },
+    });
+    const telemetryStore = new DatabaseTelemetryStore(knex);
+    const telemetry = new DefaultTelemetryService({ store: telemetryStore, policies: async () => policy, retentionMs: 40 * DAY, now: () => NOW });
+    const kpis = new DefaultKpiService({ telemetry: telemetryStore, store, policies: async () => policy, now: () => NOW });
+    // Two GPU replicas at 4 an hour each, from before the window on.
+    await store.addReplicaSample({ modelRef: MODEL, observedAt: NOW - 5 * HOUR, environment: 'production', replicas: 2, hourlyCost: 8 });
+
+    const random = simulationRandom(31);
+    const requests = Array.from({ length: 3000 }, (_, i) => {
+      const inputTokens = 200 + Math.floor(random() * 1800);
+      // Some answers are a single token (no decode rate), some streams have no first-token time.
+      const outputTokens = i % 97 === 0 ? 1 : 20 + Math.floor(random() * 600);
+      const timeToFirstTokenMs = i % 101 === 0 ? undefined : 80 + 500 * random() * random();
+      const decodeMs = ((outputTokens - 1) / (25 + 40 * random())) * 1000;
+      return { i, inputTokens, outputTokens, timeToFirstTokenMs, latencyMs: (timeToFirstTokenMs ?? 100) + decodeMs };
+    });
+    for (let start = 0; start < requests.length; start += 1000) {
+      await telemetry.ingestPredictions({
+        batchId: `llm-${start}`,
+        source: 'vllm',
+        events: requests.slice(start, start + 1000).map(r => ({
+          model: MODEL,
+          version: '3',
+          requestId: `g${r.i}`,
+          sequence: r.i,
+          time: NOW - 2 * HOUR + r.i * 2000,
+          latencyMs: r.latencyMs,
+          inputTokens: r.inputTokens,
+          outputTokens: r.outputTokens,
+          ...(r.timeToFirstTokenMs === undefined ? {} : { timeToFirstTokenMs: r.timeToFirstTokenMs }),
+          segment: { platform: 'web' },
+        })),
+      });
+    }
+    const report = await kpis.report(MODEL, policy, { from: NOW - 2 * HOUR, to: NOW, stepMs: HOUR, modelType: 'llm' });
+    const value = (name: string) => byName(report.metrics, name).series[0].current;
+    const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+    const inputTokens = sum(requests.map(r => r.inputTokens));
+    const outputTokens = sum(requests.map(r => r.outputTokens));
+    expect(value('input_tokens')).toMatchObject({ numerator: inputTokens, denominator: 3000, value: inputTokens / 3000 });
+    expect(value('output_tokens')).toMatchObject({ numerator: outputTokens, denominator: 3000, value: outputTokens / 3000 });
+    expect(byName(report.metrics, 'input_tokens').unit).toBe('tokens');
+
+    // Percentiles: within the log summary's relative error of the raw order statistic.
+    const orderStatistic = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.floor(q * (xs.length - 1))];
+    const firstTokens = requests.flatMap(r => (r.timeToFirstTokenMs === undefined ? [] : [r.timeToFirstTokenMs]));
+    for (const [name, q] of [['time_to_first_token_p50', 0.5], ['time_to_first_token_p95', 0.95]] as const) {
+      expect(value(name).denominator).toBe(firstTokens.length);
+      expect(Math.abs(value(name).value! / orderStatistic(firstTokens, q) - 1)).toBeLessThanOrEqual(LOG_ACCURACY + 1e-12);
+    }
+    const rates = requests.flatMap(r =>
+      r.timeToFirstTokenMs === undefined || r.outputTokens < 2 ? [] : [(r.outputTokens - 1) / ((r.latencyMs - r.timeToFirstTokenMs) / 1000)],
+    );
+    const rate = byName(report.metrics, 'output_tokens_per_second');
+    expect(rate.series[0].current.denominator).toBe(rates.length);
+    expect(Math.abs(rate.series[0].current.value! / orderStatistic(rates, 0.5) - 1)).toBeLessThanOrEqual(LOG_ACCURACY + 1e-12);
+    expect(rate).toMatchObject({ unit: 'tokens-per-second', direction: 'higher-is-better', slo: { min: 30, max: null } });
+
+    // Two hours of two replicas at 8 an hour over every token served, per million.
+    const cost = byName(report.metrics, 'cost_per_1m_tokens');
+    expect(cost.series[0].current.value).toBeCloseTo((16 / (inputTokens + outputTokens)) * 1e6, 6);
+    expect(cost.series).toHaveLength(1);
+    expect(cost.slo).toEqual({ min: null, max: 5 });
+    expect(cost.series[0].current.value).toBeLessThan(5);
+    expect(cost.sloStatus).toBe('ok');
+    // The first-token p95 (about 530 ms here) against its 400 ms band.
+    const p95 = byName(report.metrics, 'time_to_first_token_p95');
+    expect(p95.series[0].current.value).toBeGreaterThan(400);
+    expect(p95.sloStatus).toBe('breach');
+    expect(byName(report.metrics, 'time_to_first_token_p50').slo).toBeNull();
+
+    // An LLM without token telemetry shows the metrics without data; a model of another type
+    // without tokens has none of them.
+    const quiet = await kpis.report(MODEL, policy, { from: NOW - 8 * HOUR, to: NOW - 4 * HOUR, modelType: 'llm' });
+    expect(byName(quiet.metrics, 'output_tokens_per_second').sloStatus).toBe('no-data');
+    const ranker = await kpis.report(MODEL, policy, { from: NOW - 8 * HOUR, to: NOW - 4 * HOUR, modelType: 'ranker' });
+    expect(ranker.metrics.map(m => m.name)).not.toContain('input_tokens');
+  });
+
   it('refuses segments the policy does not slice by and steps that are not offered', async () => {
     const { report } = await setup();
     await expect(report({ segmentTags: ['country'] })).rejects.toThrow(/segments: "country" is not among the model's segment tags \(platform\)/);

@@ -14,6 +14,7 @@ export function kpiRoutes({ router, reader }: RouteContext, deps: { kpis: KpiSer
         ...seriesWindow(req.query, '24h'),
         version: optionalString(req.query.version),
         segmentTags: req.query.segments ? String(req.query.segments).split(',') : undefined,
+        modelType: model.type,
       }),
     );
   });

@@ -68,6 +68,13 @@ export class TelemetryMetrics {
     registers: [this.registry],
   });
 
+  private readonly tokens = new Counter({
+    name: 'mlops_llm_tokens_total',
+    help: "Tokens of committed LLM requests per model and version, by type (input, output: OpenTelemetry's gen_ai.token.type)",
+    labelNames: ['model', 'version', 'type'],
+    registers: [this.registry],
+  });
+
   private readonly latency = new PredictionLatencyHistogram();
 
   readonly rolloutWeight = new Gauge({
@@ -108,6 +115,11 @@ export class TelemetryMetrics {
     this.predictions.inc(labels, n);
     // Also at 0: rate() ignores a series' first sample, so a first batch of failures would not burn.
     this.predictionErrors.inc(labels, errors);
+  }
+
+  /** Tokens of committed LLM requests (from their summaries' sums). */
+  countTokens(labels: { model: string; version: string }, type: 'input' | 'output', tokens: number) {
+    this.tokens.inc({ ...labels, type }, tokens);
   }
 
   /** Their latency summary (milliseconds); the model's budget gets a bucket of its own. */

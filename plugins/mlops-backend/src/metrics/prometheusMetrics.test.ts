@@ -56,6 +56,9 @@ describe('Prometheus metrics of served predictions', () => {
       score: rand(),
       latencyMs,
       error: i % 97 === 0,
+      // As an LLM's requests: tokens in and out.
+      inputTokens: 100 + (i % 50),
+      outputTokens: i % 7,
     }));
     const send = (batchId: string, from: number, to: number) =>
       request(server).post('/api/mlops/telemetry/predictions').set('Authorization', SERVING).send({ batchId, source: 'pod-a', events: events.slice(from, to) });
@@ -77,6 +80,8 @@ describe('Prometheus metrics of served predictions', () => {
         all.filter(s => s.name === name && s.labels.model === MODEL && s.labels.version === version && Object.entries(extra).every(([k, v]) => s.labels[k] === v));
       expect(of('mlops_predictions_total').map(s => s.value)).toEqual([mine.length]);
       expect(of('mlops_prediction_errors_total').map(s => s.value)).toEqual([mine.filter(e => e.error).length]);
+      expect(of('mlops_llm_tokens_total', { type: 'input' }).map(s => s.value)).toEqual([mine.reduce((a, e) => a + e.inputTokens, 0)]);
+      expect(of('mlops_llm_tokens_total', { type: 'output' }).map(s => s.value)).toEqual([mine.reduce((a, e) => a + e.outputTokens, 0)]);
       expect(of('mlops_prediction_latency_seconds_count').map(s => s.value)).toEqual([mine.length]);
       expect(of('mlops_prediction_latency_seconds_sum')[0].value).toBeCloseTo(mine.reduce((a, e) => a + e.latencyMs, 0) / 1000, 6);
       const buckets = of('mlops_prediction_latency_seconds_bucket');

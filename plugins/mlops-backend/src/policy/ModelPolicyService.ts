@@ -48,7 +48,7 @@ export interface ModelPolicyService {
   listModels(credentials: BackstageCredentials): Promise<ModelSummary[]>;
 }
 
-export type ModelSummary = { entityRef: string; title: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy };
+export type ModelSummary = { entityRef: string; title: string; type: string; owner: string | null; lifecycle: string | null; policy: ModelPolicy };
 
 /** How long a machine's read of a Model is reused (the telemetry path keeps policies 30 s). */
 const MACHINE_READ_MS = 10_000;
@@ -109,6 +109,7 @@ export class DefaultModelPolicyService implements ModelPolicyService {
       models.push({
         entityRef: stringifyEntityRef(entity),
         title: metadata.title ?? metadata.name,
+        type: spec.type,
         owner: spec.owner ?? null,
         lifecycle: spec.lifecycle ?? null,
         policy: spec.policy,

@@ -91,10 +91,42 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
     expect(Number((await knex('mlops_telemetry_batches').count({ n: '*' }))[0].n)).toBe(0);
   });
 
+  it("refuses an LLM event's tokens and time to first token that no server could measure, naming the field", async () => {
+    const { telemetry, knex } = await setup();
+    const [event] = toWire(new TrafficSimulator(MODEL, 'pod-a', 8).events('17', 1, NOW - BUCKET_MS, NOW));
+    const refused = async (extra: Record<string, unknown>) =>
+      telemetry.ingestPredictions({ batchId: `llm-${Math.random()}`, source: 'pod-a', events: [{ ...event, latencyMs: 900, ...extra }] }).then(
+        () => 'accepted',
+        (e: Error) => (e instanceof InputError ? e.message : `not an InputError: ${e.message}`),
+      );
+    expect(await refused({ inputTokens: -1 })).toBe('events[0].inputTokens: must be a non-negative integer');
+    expect(await refused({ outputTokens: 2.5 })).toBe('events[0].outputTokens: must be a non-negative integer');
+    expect(await refused({ outputTokens: '12' })).toBe('events[0].outputTokens: must be a non-negative integer');
+    expect(await refused({ timeToFirstTokenMs: -3 })).toBe('events[0].timeToFirstTokenMs: must not be negative');
+    expect(await refused({ timeToFirstTokenMs: 901 })).toBe('events[0].timeToFirstTokenMs: must not exceed latencyMs (the whole answer)');
+    for (const table of ['mlops_summaries', 'mlops_summary_deltas', 'mlops_prediction_events']) expect(Number((await knex(table).count({ n: '*' }))[0].n)).toBe(0);
+    expect(await refused({ inputTokens: 0, outputTokens: 1, timeToFirstTokenMs: 900 })).toBe('accepted');
+  });
+
   it('answers generated garbage with an InputError and leaves the tables untouched', async () => {
     const { telemetry, knex } = await setup();
     const valid = toWire(new TrafficSimulator(MODEL, 'pod-a', 6).events('17', 3, NOW - BUCKET_MS, NOW));
-    const field = fc.constantFrom('model', 'version', 'requestId', 'sequence', 'time', 'features', 'score', 'latencyMs', 'error', 'segment', 'source');
+    const field = fc.constantFrom(
+      'model',
+      'version',
+      'requestId',
+      'sequence',
+      'time',
+      'features',
+      'score',
+      'latencyMs',
+      'inputTokens',
+      'outputTokens',
+      'timeToFirstTokenMs',
+      'error',
+      'segment',
+      'source',
+    );
     await fc.assert(
       fc.asyncProperty(fc.nat(2), field, fc.anything(), async (index, key, value) => {
         const events = valid.map(e => ({ ...e })) as any[];

@@ -35,7 +35,28 @@ import { TelemetryMetrics } from '../metrics/MlopsMetrics';
 import { latencyBudgetMs } from '../metrics/predictionLatency';
 import { oldestBucketPerModel, TelemetryChanges } from './TelemetryChanges';
 import { PolicyLookup } from '../policy/PolicyLookup';
-import { ALL_TRAFFIC, BUCKET_MS, bucketOf, EVENTS, LATENCY, SCORE, targetFeature } from './constants';
+import {
+  ALL_TRAFFIC,
+  BUCKET_MS,
+  bucketOf,
+  EVENTS,
+  INPUT_TOKENS,
+  LATENCY,
+  LLM_SUMMARIES,
+  OUTPUT_TOKENS,
+  OUTPUT_TOKENS_PER_SECOND,
+  SCORE,
+  targetFeature,
+  TIME_TO_FIRST_TOKEN,
+} from './constants';
+
+/** The pre-aggregated profile's LLM log summaries and the rows they are stored as. */
+const LLM_PROFILE_FIELDS = [
+  ['inputTokens', INPUT_TOKENS],
+  ['outputTokens', OUTPUT_TOKENS],
+  ['timeToFirstTokenMs', TIME_TO_FIRST_TOKEN],
+  ['outputTokensPerSecond', OUTPUT_TOKENS_PER_SECOND],
+] as const;
 
 /** Label counts as a two-category summary, so target drift runs the categorical engine. */
 export function labelSummary(counts: { n: number; positives: number }) {
@@ -85,7 +106,42 @@ export type TelemetryServiceOptions = {
 };
 
 const CACHE_MS = 30_000;
-const EVENT_FIELDS = ['model', 'version', 'requestId', 'queryId', 'source', 'sequence', 'time', 'features', 'score', 'latencyMs', 'error', 'segment'] as const;
+const EVENT_FIELDS = [
+  'model',
+  'version',
+  'requestId',
+  'queryId',
+  'source',
+  'sequence',
+  'time',
+  'features',
+  'score',
+  'latencyMs',
+  'inputTokens',
+  'outputTokens',
+  'timeToFirstTokenMs',
+  'error',
+  'segment',
+] as const;
+
+/** An LLM request's tokens and time to first token; null when the event carries none of them. */
+function llmFields(e: Record<string, unknown>, ef: Record<'inputTokens' | 'outputTokens' | 'timeToFirstTokenMs', v.Fields>, latencyMs: number | null) {
+  if (e.inputTokens === undefined && e.outputTokens === undefined && e.timeToFirstTokenMs === undefined) return null;
+  const count = (value: unknown, f: v.Fields) => (value === undefined || value === null ? null : v.sequence(value, f));
+  const inputTokens = count(e.inputTokens, ef.inputTokens);
+  const outputTokens = count(e.outputTokens, ef.outputTokens);
+  const timeToFirstTokenMs = v.optionalFinite(e.timeToFirstTokenMs, ef.timeToFirstTokenMs);
+  if (timeToFirstTokenMs !== null && timeToFirstTokenMs < 0) ef.timeToFirstTokenMs.fail('must not be negative');
+  if (timeToFirstTokenMs !== null && latencyMs !== null && timeToFirstTokenMs > latencyMs) ef.timeToFirstTokenMs.fail('must not exceed latencyMs (the whole answer)');
+  return { inputTokens, outputTokens, timeToFirstTokenMs };
+}
+
+/** A request's decode rate in tokens per second: the tokens after the first over the time after it. */
+export function decodeRate(llm: NonNullable<PredictionRow['llm']>, latencyMs: number | null): number | null {
+  const { outputTokens, timeToFirstTokenMs } = llm;
+  if (outputTokens === null || outputTokens < 2 || timeToFirstTokenMs === null || latencyMs === null || latencyMs <= timeToFirstTokenMs) return null;
+  return (outputTokens - 1) / ((latencyMs - timeToFirstTokenMs) / 1000);
+}
 
 /** FNV-1a: a stable hash of the request id decides raw-event sampling on every replica alike. */
 function sampled(requestId: string, rate: number) {
@@ -232,6 +288,7 @@ export class DefaultTelemetryService implements TelemetryService {
         segment: v.tags(e.segment, ef.segment),
         score: v.optionalFinite(e.score, ef.score),
         latencyMs: latency,
+        llm: llmFields(e, ef, latency),
         error: e.error === true,
         features: v.features(e.features, ef.features),
         keepFeatures: sampled(requestId, sampleRate),
@@ -299,7 +356,20 @@ export class DefaultTelemetryService implements TelemetryService {
     let dropped = 0;
     for (let i = 0; i < items.length; i++) {
       const f = root.at('profiles').at(i);
-      const p = v.object(items[i], f, ['model', 'version', 'source', 'sequence', 'bucketStart', 'segment', 'events', 'errors', 'features', 'score', 'latencyMs']);
+      const p = v.object(items[i], f, [
+        'model',
+        'version',
+        'source',
+        'sequence',
+        'bucketStart',
+        'segment',
+        'events',
+        'errors',
+        'features',
+        'score',
+        'latencyMs',
+        ...LLM_PROFILE_FIELDS.map(([field]) => field),
+      ]);
       const modelRef = normalizeModelRef(p.model, f.at('model'));
       const policy = await this.policy(modelRef);
       if (!policy) throw new InputError(`${f.at('model').path}: no Model entity ${modelRef} in the catalog`);
@@ -327,6 +397,13 @@ export class DefaultTelemetryService implements TelemetryService {
       }
       if (p.score !== undefined) deltas.push({ ...base, feature: SCORE, summary: validateEncoded(p.score, f.at('score'), 'log', null) });
       if (p.latencyMs !== undefined) deltas.push({ ...base, feature: LATENCY, summary: validateEncoded(p.latencyMs, f.at('latencyMs'), 'log', null) });
+      for (const [field, feature] of LLM_PROFILE_FIELDS) {
+        if (p[field] === undefined) continue;
+        const summary = validateEncoded(p[field], f.at(field), 'log', null);
+        // Each summarises at most one value per request.
+        if (summary.kind === 'log' && summary.n > events) f.at(field).fail(`summarises ${summary.n} requests, more than the profile's ${events} events`);
+        deltas.push({ ...base, feature, summary });
+      }
       const receipt = {
         source: v.optionalId(p.source, f.at('source')) ?? defaultSource ?? f.at('source').fail('is required (per profile or for the batch)'),
         sequence: v.sequence(p.sequence, f.at('sequence')),
@@ -384,6 +461,9 @@ export class DefaultTelemetryService implements TelemetryService {
       if (d.segment !== ALL_TRAFFIC) continue;
       const labels = { model: d.modelRef, version: d.version };
       if (d.feature === EVENTS && d.summary.kind === 'events') metrics.countPredictions(labels, d.summary.n, d.summary.errors);
+      if ((d.feature === INPUT_TOKENS || d.feature === OUTPUT_TOKENS) && d.summary.kind === 'log') {
+        metrics.countTokens(labels, d.feature === INPUT_TOKENS ? 'input' : 'output', d.summary.sum);
+      }
       if (d.feature === LATENCY && d.summary.kind === 'log') {
         if (!budgets.has(d.modelRef)) {
           const policy = await this.policy(d.modelRef).catch(() => undefined);
@@ -657,6 +737,8 @@ export function summarizePredictions(
     events: EventCounts;
     score?: LogSummary;
     latency?: LogSummary;
+    /** In the order of LLM_SUMMARIES. */
+    llm?: Array<LogSummary | undefined>;
     features: Array<NumericTally | CategoricalSummary>;
   };
   type Bucket = { all: Group; byValue: Array<Map<string, Group>> };
@@ -725,6 +807,14 @@ export function summarizePredictions(
       if (row.score !== null) addLog((g.score ??= emptyLog()), row.score, scoreBin);
       if (row.latencyMs !== null) addLog((g.latency ??= emptyLog()), row.latencyMs, latencyBin);
     }
+    if (row.llm) {
+      const values = [row.llm.inputTokens, row.llm.outputTokens, row.llm.timeToFirstTokenMs, decodeRate(row.llm, row.latencyMs)];
+      for (let k = 0; k < values.length; k++) {
+        const value = values[k];
+        if (value === null) continue;
+        for (const g of into) addLog(((g.llm ??= [undefined, undefined, undefined, undefined])[k] ??= emptyLog()), value);
+      }
+    }
     const features = row.features;
     for (let f = 0; f < ver.names.length; f++) {
       // Own properties only: a feature named `constructor` that the event leaves out is missing.
@@ -746,6 +836,7 @@ export function summarizePredictions(
     deltas.push({ ...g.base, feature: EVENTS, summary: g.events });
     if (g.score) deltas.push({ ...g.base, feature: SCORE, summary: encodeSummary(g.score) });
     if (g.latency) deltas.push({ ...g.base, feature: LATENCY, summary: encodeSummary(g.latency) });
+    g.llm?.forEach((summary, k) => summary && deltas.push({ ...g.base, feature: LLM_SUMMARIES[k], summary: encodeSummary(summary) }));
     g.features.forEach((summary, f) =>
       deltas.push({ ...g.base, feature: names[f], summary: summary.kind === 'numeric' ? encodeTally(summary, featureLayouts[f]!) : encodeSummary(summary) }),
     );

@@ -14,6 +14,8 @@ export type PredictionRow = {
   segment: Record<string, string>;
   score: number | null;
   latencyMs: number | null;
+  /** LLM serving (summarised only, not stored raw): tokens in and out, and time to first token. */
+  llm?: { inputTokens: number | null; outputTokens: number | null; timeToFirstTokenMs: number | null } | null;
   error: boolean;
   features: Record<string, unknown> | null;
   /** Whether the raw features are stored (the sampled share); every event's go into summaries. */

@@ -15,6 +15,15 @@ export const RESOLUTIONS = [BUCKET_MS, HOUR, DAY] as const;
 export const EVENTS = '__events';
 export const SCORE = '__score';
 export const LATENCY = '__latency_ms';
+/**
+ * LLM serving, as log summaries: tokens per request in and out, time to first token (ms), and each
+ * request's decode rate, (output tokens − 1) / (latency − time to first token) in tokens per second.
+ */
+export const INPUT_TOKENS = '__input_tokens';
+export const OUTPUT_TOKENS = '__output_tokens';
+export const TIME_TO_FIRST_TOKEN = '__ttft_ms';
+export const OUTPUT_TOKENS_PER_SECOND = '__output_tokens_per_s';
+export const LLM_SUMMARIES = [INPUT_TOKENS, OUTPUT_TOKENS, TIME_TO_FIRST_TOKEN, OUTPUT_TOKENS_PER_SECOND] as const;
 export const ALL_TRAFFIC = '*';
 /** An appended summary row holding every feature of its series and bucket, packed (summaryCodec). */
 export const PACKED = '__packed';

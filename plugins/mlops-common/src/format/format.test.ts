@@ -13,6 +13,8 @@ import {
   formatPValue,
   formatRate,
   formatStatistic,
+  formatTokenRate,
+  formatTokens,
 } from './format';
 
 // Spaces in the expectations below are the no-break spaces the formatter writes.
@@ -41,6 +43,12 @@ describe('formatting for people', () => {
     expect(formatLatency(12.34)).toBe(nb('12.3 ms'));
     expect(formatLatency(1250)).toBe(nb('1.25 s'));
     expect(formatRate(3.123)).toBe('3.12/s');
+    expect(formatTokens(411.6)).toBe(nb('412 tokens'));
+    expect(formatTokens(12_040)).toBe(nb('12,040 tokens'));
+    expect(formatTokens(3.5)).toBe(nb('3.5 tokens'));
+    expect(formatTokenRate(48.23)).toBe(nb('48.2 tokens/s'));
+    expect(formatTokenRate(1250)).toBe(nb('1,250 tokens/s'));
+    expect(formatTokenRate(null)).toBe('—');
     expect(formatDuration(245_000)).toBe(nb('4 min 5 s'));
     expect(formatDuration(7_800_000)).toBe(nb('2 h 10 min'));
     expect(formatDateTime('2026-12-03T04:12:30Z')).toMatch(/^3\u00a0Dec\u00a02026, \d\d:\d\d\u00a0\S+$/);

@@ -128,6 +128,27 @@ export function formatRate(perSecond: number | null | undefined): string {
 }
 
 /**
+ * Tokens of an LLM request (a mean per request): "412 tokens", "1,204 tokens", "3.5 tokens".
+ *
+ * @public
+ */
+export function formatTokens(tokens: number | null | undefined): string {
+  if (tokens === null || tokens === undefined || !Number.isFinite(tokens)) return '—';
+  return `${Math.abs(tokens) >= 100 ? countFormat.format(tokens) : significant(tokens)}${NBSP}tokens`;
+}
+
+/**
+ * An LLM's decode rate: "48.2 tokens/s", "1,250 tokens/s".
+ *
+ * @public
+ */
+export function formatTokenRate(perSecond: number | null | undefined): string {
+  if (perSecond === null || perSecond === undefined || !Number.isFinite(perSecond)) return '—';
+  if (perSecond === 0) return `0${NBSP}tokens/s`;
+  return `${perSecond >= 100 ? countFormat.format(perSecond) : significant(perSecond)}${NBSP}tokens/s`;
+}
+
+/**
  * A duration in milliseconds, in the two largest units that matter: "850 ms", "12 s", "4 min 5 s", "2 h 10 min", "3 d 4 h".
  *
  * @public

@@ -171,6 +171,20 @@ export function describePolicy(policy: ModelPolicy): PolicySection[] {
           .join('; '),
       })),
     },
+    ...(policy.llm || policy.cost?.maxPer1MTokens
+      ? [
+          {
+            title: 'LLM serving',
+            lines: [
+              ...(policy.llm?.maxTimeToFirstTokenMs ? [{ label: 'time to first token', value: `p95 ≤ ${policy.llm.maxTimeToFirstTokenMs} ms` }] : []),
+              ...(policy.llm?.minOutputTokensPerSecond
+                ? [{ label: 'decode rate', value: `median ≥ ${policy.llm.minOutputTokensPerSecond} output tokens/s per request` }]
+                : []),
+              ...(policy.cost?.maxPer1MTokens ? [{ label: 'cost', value: `≤ ${policy.cost.maxPer1MTokens} per 1M tokens` }] : []),
+            ],
+          },
+        ]
+      : []),
     {
       title: 'Sign-off',
       lines: [{ label: 'approval expires after', value: approvals.expiresAfter }],

@@ -504,6 +504,19 @@ const costSchema = z
       .max(20),
     /** The cost per 1,000 predictions the model should stay under: its SLO band. */
     maxPer1k: z.number().positive().optional(),
+    /** For LLM serving: the cost per million tokens (input and output) to stay under. */
+    maxPer1MTokens: z.number().positive().optional(),
+  })
+  .strict();
+
+/**
+ * Service levels of LLM serving, read from the tokens and time to first token its telemetry
+ * carries: the 95th percentile of time to first token, and the median decode rate per request.
+ */
+const llmSchema = z
+  .object({
+    maxTimeToFirstTokenMs: z.number().positive().max(600_000).optional(),
+    minOutputTokensPerSecond: z.number().positive().max(100_000).optional(),
   })
   .strict();
 
@@ -543,6 +556,7 @@ export const modelPolicySchema = z
         });
       }),
     cost: costSchema.optional(),
+    llm: llmSchema.optional(),
     approvals: z
       .object({ expiresAfter: durationSchema.default('72h') })
       .strict()
@@ -593,6 +607,8 @@ export function segmentDimensions(policy: { drift: { segments: string[] }; kpis:
 
 /** @public */
 export type CostPolicy = NonNullable<ModelPolicy['cost']>;
+/** @public */
+export type LlmServingPolicy = NonNullable<ModelPolicy['llm']>;
 /** @public */
 export type KpiDefinition = ModelPolicy['kpis'][number];
 /** @public */

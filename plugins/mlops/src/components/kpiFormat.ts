@@ -3,13 +3,15 @@ import {
   formatLatency,
   formatPercent,
   formatRate,
+  formatTokenRate,
+  formatTokens,
   KpiMetric,
   KpiPoint,
   KpiValue,
   SloStatus,
 } from '@modelrails/plugin-mlops-common';
 
-/** A metric's value as people read it: shares in %, latency in ms, cost in the report's currency. */
+/** A metric's value as people read it: shares in %, latency in ms, tokens, cost in the report's currency. */
 export function formatMetric(unit: KpiMetric['unit'], value: number | null, currency: string): string {
   switch (unit) {
     case 'ratio':
@@ -18,6 +20,10 @@ export function formatMetric(unit: KpiMetric['unit'], value: number | null, curr
       return formatLatency(value);
     case 'per-second':
       return formatRate(value);
+    case 'tokens':
+      return formatTokens(value);
+    case 'tokens-per-second':
+      return formatTokenRate(value);
     default:
       return formatCurrency(value, currency);
   }

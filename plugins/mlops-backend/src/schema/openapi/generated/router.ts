@@ -1054,6 +1054,26 @@ export const spec = {
                 latencyMs: {
                   type: 'number',
                   minimum: 0,
+                  description:
+                    'End to end; for a streamed LLM answer, until its last token.',
+                },
+                inputTokens: {
+                  type: 'integer',
+                  minimum: 0,
+                  description:
+                    "LLM serving, as OpenTelemetry's gen_ai.usage.input_tokens (prompt tokens).",
+                },
+                outputTokens: {
+                  type: 'integer',
+                  minimum: 0,
+                  description:
+                    "LLM serving, as OpenTelemetry's gen_ai.usage.output_tokens (generated tokens).",
+                },
+                timeToFirstTokenMs: {
+                  type: 'number',
+                  minimum: 0,
+                  description:
+                    'LLM serving, from the request until the first generated token; at most latencyMs.',
                 },
                 error: {
                   type: 'boolean',
@@ -1127,7 +1147,7 @@ export const spec = {
       ProfileBatch: {
         type: 'object',
         description:
-          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the version's telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0). Optional, for exact statistics on rounded data and long tails: `ties` ([bin, count] of values equal to edges[bin]), and the tail sketches `lowTail` / `highTail` ([log bin, count] of the distance below edges[0] / above the last edge, for every value of the first / last bin that is not a tie).",
+          "Pre-aggregated summaries from serving fleets, binned with the version's layout (see the version's telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0). Optional, for exact statistics on rounded data and long tails: `ties` ([bin, count] of values equal to edges[bin]), and the tail sketches `lowTail` / `highTail` ([log bin, count] of the distance below edges[0] / above the last edge, for every value of the first / last bin that is not a tie). Log summaries (`score`, `latencyMs`, and for LLM serving `inputTokens`, `outputTokens`, `timeToFirstTokenMs` and `outputTokensPerSecond`, the decode rate (outputTokens − 1) / (latency − time to first token) of each request with two or more output tokens) are `{n, zeros, sum, min, max, bins}` in the 1 % log bins.",
         properties: {
           batchId: {
             type: 'string',
@@ -2764,7 +2784,7 @@ export const spec = {
       KpiMetric: {
         type: 'object',
         description:
-          "A KPI of the Model policy (kind kpi), or an operational metric every model has: throughput (predictions/s), error_rate, latency_p50/p95/p99 (ms, within latencyRelativeError of the sample's order statistic at rank floor(q·(n−1))), cost_per_1k (currency per 1,000 predictions; all traffic only, not per version).",
+          "A KPI of the Model policy (kind kpi), or an operational metric every model has: throughput (predictions/s), error_rate, latency_p50/p95/p99 (ms, within latencyRelativeError of the sample's order statistic at rank floor(q·(n−1))), cost_per_1k (currency per 1,000 predictions; all traffic only, not per version). Models of type llm (and any model whose telemetry carries tokens) also have input_tokens and output_tokens (mean tokens per request), time_to_first_token_p50/p95 (ms), output_tokens_per_second (median per-request decode rate) and cost_per_1m_tokens (currency per million input and output tokens; all traffic only).",
         properties: {
           name: {
             type: 'string',
@@ -2778,7 +2798,14 @@ export const spec = {
           },
           unit: {
             type: 'string',
-            enum: ['ratio', 'per-second', 'ms', 'currency'],
+            enum: [
+              'ratio',
+              'per-second',
+              'ms',
+              'currency',
+              'tokens',
+              'tokens-per-second',
+            ],
           },
           direction: {
             type: 'string',
@@ -3681,7 +3708,14 @@ export const spec = {
           },
           unit: {
             type: 'string',
-            enum: ['ratio', 'per-second', 'ms', 'currency'],
+            enum: [
+              'ratio',
+              'per-second',
+              'ms',
+              'currency',
+              'tokens',
+              'tokens-per-second',
+            ],
           },
           direction: {
             type: 'string',

@@ -5,7 +5,7 @@
 // ******************************************************************
 
 /**
- * Pre-aggregated summaries from serving fleets, binned with the version\'s layout (see the version\'s telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0). Optional, for exact statistics on rounded data and long tails: `ties` ([bin, count] of values equal to edges[bin]), and the tail sketches `lowTail` / `highTail` ([log bin, count] of the distance below edges[0] / above the last edge, for every value of the first / last bin that is not a tie).
+ * Pre-aggregated summaries from serving fleets, binned with the version\'s layout (see the version\'s telemetry-layout route): one per model, version, segment and 5-minute bucket. Numeric bins go as sparse `bins` ([bin, count] pairs) or dense `counts` (from bin 0). Optional, for exact statistics on rounded data and long tails: `ties` ([bin, count] of values equal to edges[bin]), and the tail sketches `lowTail` / `highTail` ([log bin, count] of the distance below edges[0] / above the last edge, for every value of the first / last bin that is not a tie). Log summaries (`score`, `latencyMs`, and for LLM serving `inputTokens`, `outputTokens`, `timeToFirstTokenMs` and `outputTokensPerSecond`, the decode rate (outputTokens − 1) / (latency − time to first token) of each request with two or more output tokens) are `{n, zeros, sum, min, max, bins}` in the 1 % log bins.
  * @public
  */
 export interface ProfileBatch {

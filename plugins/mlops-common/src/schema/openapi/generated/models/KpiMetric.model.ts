@@ -8,7 +8,7 @@ import { KpiSlo } from '../models/KpiSlo.model';
 import { SloStatus } from '../models/SloStatus.model';
 
 /**
- * A KPI of the Model policy (kind kpi), or an operational metric every model has: throughput (predictions/s), error_rate, latency_p50/p95/p99 (ms, within latencyRelativeError of the sample\'s order statistic at rank floor(q·(n−1))), cost_per_1k (currency per 1,000 predictions; all traffic only, not per version).
+ * A KPI of the Model policy (kind kpi), or an operational metric every model has: throughput (predictions/s), error_rate, latency_p50/p95/p99 (ms, within latencyRelativeError of the sample\'s order statistic at rank floor(q·(n−1))), cost_per_1k (currency per 1,000 predictions; all traffic only, not per version). Models of type llm (and any model whose telemetry carries tokens) also have input_tokens and output_tokens (mean tokens per request), time_to_first_token_p50/p95 (ms), output_tokens_per_second (median per-request decode rate) and cost_per_1m_tokens (currency per million input and output tokens; all traffic only).
  * @public
  */
 export interface KpiMetric {
@@ -34,7 +34,13 @@ export type KpiMetricKindEnum = 'kpi' | 'operational';
 /**
  * @public
  */
-export type KpiMetricUnitEnum = 'ratio' | 'per-second' | 'ms' | 'currency';
+export type KpiMetricUnitEnum =
+  | 'ratio'
+  | 'per-second'
+  | 'ms'
+  | 'currency'
+  | 'tokens'
+  | 'tokens-per-second';
 /**
  * @public
  */

@@ -35,7 +35,9 @@ export type KpiOverviewMetricUnitEnum =
   | 'ratio'
   | 'per-second'
   | 'ms'
-  | 'currency';
+  | 'currency'
+  | 'tokens'
+  | 'tokens-per-second';
 /**
  * @public
  */

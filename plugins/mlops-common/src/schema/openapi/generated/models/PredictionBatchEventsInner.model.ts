@@ -21,7 +21,22 @@ export interface PredictionBatchEventsInner {
   time: PredictionBatchEventsInnerTime;
   features?: { [key: string]: any };
   score?: number;
+  /**
+   * End to end; for a streamed LLM answer, until its last token.
+   */
   latencyMs?: number;
+  /**
+   * LLM serving, as OpenTelemetry\'s gen_ai.usage.input_tokens (prompt tokens).
+   */
+  inputTokens?: number;
+  /**
+   * LLM serving, as OpenTelemetry\'s gen_ai.usage.output_tokens (generated tokens).
+   */
+  outputTokens?: number;
+  /**
+   * LLM serving, from the request until the first generated token; at most latencyMs.
+   */
+  timeToFirstTokenMs?: number;
   error?: boolean;
   segment?: { [key: string]: string };
 }
