@@ -18,4 +18,14 @@ export interface Config {
       };
     };
   };
+  demo?: {
+    repositories?: {
+      /**
+       * Where the embedded demo's "New ML model" template publishes each repository
+       * (modules/demoRepositories.ts); relative to packages/backend. Default ../../.data/repositories.
+       * @visibility backend
+       */
+      directory?: string;
+    };
+  };
 }

@@ -25,6 +25,14 @@ backend.add(import('@modelrails/plugin-catalog-backend-module-mlops'));
 backend.add(import('@red-hat-developer-hub/backstage-plugin-catalog-backend-module-ai-model-server'));
 backend.add(import('@backstage/plugin-catalog-backend-module-ai-model'));
 
+// Software Templates ("New ML model", catalog/templates) and TechDocs. The demo publishes a
+// template's repository into a local folder (modules/demoRepositories.ts); a real portal adds
+// its git host's publish module instead.
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'));
+backend.add(import('./modules/demoRepositories'));
+backend.add(import('@backstage/plugin-techdocs-backend'));
+
 // permissions: owners and the platform teams control what serves production (modules/permissionPolicy.ts)
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('./modules/permissionPolicy'));

@@ -1,4 +1,10 @@
-import { createServiceFactory, RootConfigService, UrlReaderService, UrlReaderServiceReadUrlResponse } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  RootConfigService,
+  UrlReaderService,
+  UrlReaderServiceReadUrlResponse,
+  UrlReaderServiceSearchResponse,
+} from '@backstage/backend-plugin-api';
 import { urlReaderFactoriesServiceRef } from '@backstage/backend-defaults/urlReader';
 import { InputError, NotAllowedError, NotFoundError, NotModifiedError } from '@backstage/errors';
 import { createHash } from 'node:crypto';
@@ -56,8 +62,20 @@ export class LocalFileUrlReader implements UrlReaderService {
     throw new Error('LocalFileUrlReader reads single files only');
   }
 
-  async search(): Promise<never> {
-    throw new Error('LocalFileUrlReader reads single files only');
+  /**
+   * The catalog's `url` locations are read by search (a URL may be a glob): a URL without glob
+   * characters finds its one file, or none when it does not exist.
+   */
+  async search(url: string, options?: { etag?: string }): Promise<UrlReaderServiceSearchResponse> {
+    if (/[*?[\]{}]/.test(decodeURIComponent(new URL(url).pathname))) throw new InputError(`${url}: LocalFileUrlReader reads single files, not patterns`);
+    try {
+      const response = await this.readUrl(url, options);
+      const content = await response.buffer();
+      return { files: [{ url, content: async () => content }], etag: response.etag ?? '' };
+    } catch (error) {
+      if ((error as Error).name === 'NotFoundError') return { files: [], etag: '' };
+      throw error;
+    }
   }
 
   toString() {

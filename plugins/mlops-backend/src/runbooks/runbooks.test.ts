@@ -51,6 +51,17 @@ describe('LocalFileUrlReader', () => {
     await expect(reader.readUrl(url(path.join(catalog, 'runbooks', 'ranker.md')), { etag: response.etag })).rejects.toMatchObject({ name: 'NotModifiedError' });
   });
 
+  it("finds a file as the catalog's url locations search for it: the one file, none when missing, never a pattern", async () => {
+    const file = url(path.join(catalog, 'runbooks', 'ranker.md'));
+    const found = await reader.search(file);
+    expect(found.files.map(f => f.url)).toEqual([file]);
+    expect((await found.files[0].content()).toString()).toContain('Roll back first.');
+    await expect(reader.search(file, { etag: found.etag })).rejects.toMatchObject({ name: 'NotModifiedError' });
+    expect((await reader.search(url(path.join(catalog, 'runbooks', 'missing.md')))).files).toEqual([]);
+    await expect(reader.search(url(path.join(catalog, 'runbooks', '*.md')))).rejects.toThrow(/not patterns/);
+    await expect(reader.search(url(path.join(dir, 'secret.md')))).rejects.toMatchObject({ name: 'NotAllowedError' });
+  });
+
   it('answers only for file: URLs inside its directories', () => {
     expect(reader.predicate(new URL(url(path.join(catalog, 'runbooks', 'ranker.md'))))).toBe(true);
     expect(reader.predicate(new URL(url(path.join(dir, 'secret.md'))))).toBe(false);
