@@ -1,8 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 // Browser tests run against the built portal served by the backend (`npm test` builds it first),
 // in Debian's Chromium: no browser is ever downloaded.
 const port = 7077;
+// Template-created repositories and built TechDocs of this run (app-config.e2e.yaml); workers inherit it.
+process.env.MODELRAILS_E2E_DATA ??= mkdtempSync(join(tmpdir(), 'modelrails-e2e-'));
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
@@ -32,6 +37,8 @@ export default defineConfig({
     {
       command:
         'yarn workspace backend start --config ../../app-config.yaml --config ../../app-config.e2e.yaml',
+      // TechDocs builds model cards with the pinned mkdocs in .tools/python.
+      env: { PATH: `${resolve('.tools/python/bin')}:${process.env.PATH}`, MODELRAILS_E2E_DATA: process.env.MODELRAILS_E2E_DATA },
       url: `http://localhost:${port}/.backstage/health/v1/readiness`,
       timeout: 180_000,
       reuseExistingServer: false,

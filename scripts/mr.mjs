@@ -7,6 +7,7 @@
 // `test` runs every check in order and keeps going after a failure so one run shows everything; it
 // ends with a plain "N passed, N failed" line and a non-zero exit code if anything failed.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { backendNodeOptions, log, ROOT, run } from './lib/process.mjs';
 import { startPostgres } from './lib/postgres.mjs';
 import { ensurePythonTools, startMlflow } from './lib/python.mjs';
@@ -135,7 +136,8 @@ async function test() {
   const only = parseList('--only');
   const skip = parseList('--skip') ?? [];
   const steps = testSteps().filter(s => (!only || only.includes(s.id)) && !skip.includes(s.id));
-  const env = { CI: 'true' };
+  // The pinned Python tools on every step's PATH: TechDocs' generator runs `mkdocs` (model cards).
+  const env = { CI: 'true', PATH: `${join(ROOT, '.tools', 'python', 'bin')}:${process.env.PATH}` };
   let postgres;
   let mlflow;
   let kubernetes;
@@ -290,7 +292,8 @@ async function start() {
     cwd: ROOT,
     stdio: 'inherit',
     detached: true,
-    env: { ...process.env, NODE_OPTIONS: backendNodeOptions() },
+    // TechDocs builds model cards with the pinned mkdocs in .tools/python (techdocs.generator.runIn: local).
+    env: { ...process.env, NODE_OPTIONS: backendNodeOptions(), PATH: `${join(ROOT, '.tools', 'python', 'bin')}:${process.env.PATH}` },
   });
   log('starting the Grafana panels (real @grafana/ui, the data source\'s query path) on http://127.0.0.1:3001');
   const grafana = spawn('yarn', ['--cwd', 'plugins/grafana-mlops-app', 'harness', '--port', '3001'], {

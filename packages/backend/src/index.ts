@@ -4,7 +4,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
-import { mlopsFileUrlReaderServiceFactory } from '@modelrails/plugin-mlops-backend';
+import { mlopsFileUrlReaderServiceFactory, mlopsModelCardUrlReaderServiceFactory } from '@modelrails/plugin-mlops-backend';
 
 const backend = createBackend();
 
@@ -46,12 +46,16 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
-// ModelRails, and a URL reader for runbooks beside the catalog's local files. With
-// MODELRAILS_PORTAL_ONLY=1 the portal leaves ModelRails to its own deployment (packages/backend-mlops),
-// which `discovery.endpoints` points the portal and its frontend at (README: "Its own deployment").
+// URL readers: local files beside the catalog (runbooks, the demo's template-created repositories)
+// and every Model's model card, which TechDocs reads from ModelRails (here or in its own deployment).
+backend.add(mlopsFileUrlReaderServiceFactory);
+backend.add(mlopsModelCardUrlReaderServiceFactory);
+
+// ModelRails itself. With MODELRAILS_PORTAL_ONLY=1 the portal leaves ModelRails to its own deployment
+// (packages/backend-mlops), which `discovery.endpoints` points the portal and its frontend at
+// (README: "Its own deployment").
 if (process.env.MODELRAILS_PORTAL_ONLY !== '1') {
   backend.add(import('@modelrails/plugin-mlops-backend'));
-  backend.add(mlopsFileUrlReaderServiceFactory);
   // The embedded demo (seeded history, simulated traffic, two canaries) runs when mlops.demo.enabled.
   backend.add(import('@modelrails/plugin-mlops-backend/demo'));
 }

@@ -19,6 +19,7 @@ import { productionStory } from './registry/production';
 import { createRetraining } from './retraining';
 import { createRollout, SimulatedTraffic, TrafficRouters } from './rollout';
 import { createRunbooks } from './runbooks';
+import { createModelCards } from './modelcard';
 import { createTelemetry, telemetryRetention } from './telemetry';
 import { Concern, MlopsContext } from './wiring';
 
@@ -86,11 +87,12 @@ export function assembleConcerns(
     story: async modelRef => productionStory(await registry.store.listVersions(modelRef)),
   });
   const alerts = createAlerts(ctx, { runbooks: runbooks.service, rollouts: rollout.store, telemetry: telemetry.store });
+  const modelCards = createModelCards(ctx, { versions: model => registry.service.list(model), kpis: kpi.service });
   const health: Concern = { routes: (http: RouteContext) => healthRoutes(http, () => ctx.store.health()) };
   const policies: Concern = { routes: (http: RouteContext) => policyRoutes(http, ctx.policies) };
 
   return {
-    concerns: [health, policies, registry, createLineage(ctx), mlflow, telemetry, rollout, promotion, drift, backtest, evaluation, retraining, kpi, runbooks, alerts],
+    concerns: [health, policies, registry, createLineage(ctx), mlflow, telemetry, rollout, promotion, drift, backtest, evaluation, retraining, kpi, runbooks, alerts, modelCards],
     internals: {
       ctx,
       lifecycle: deps.lifecycle,

@@ -9,6 +9,7 @@ export * from './model/policy';
 export * from './model/entity';
 export * from './model/jsonSchema';
 export * from './model/describePolicy';
+export * from './model/modelCard';
 export * from './permissions';
 export * from './api/types';
 export * from './api/registry';

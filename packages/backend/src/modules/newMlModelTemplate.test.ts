@@ -139,6 +139,8 @@ describe('the New ML model template', () => {
         ]);
         expect(spec.policy.kpis[1].slo).toBeUndefined();
         expect(spec.policy.llm).toEqual(type === 'llm' ? { maxTimeToFirstTokenMs: 500, minOutputTokensPerSecond: 30 } : undefined);
+        expect(files.get('model-card.md')).toContain(`## Intended use\n\n${VALUES.description}`);
+        expect(parsed.entity.metadata.annotations).toEqual({ 'modelrails.io/model-card': 'model-card.md' });
         // Every runbook the Model names is in the repository.
         for (const runbook of spec.runbooks) expect([runbook.path, files.has(runbook.path)]).toEqual([runbook.path, true]);
       }

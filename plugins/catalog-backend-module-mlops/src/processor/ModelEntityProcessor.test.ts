@@ -70,6 +70,16 @@ describe('ModelEntityProcessor', () => {
     );
   });
 
+  it("gives a Model without docs of its own its generated model card as TechDocs, and leaves others' docs alone", async () => {
+    const model = load(join(fixtures, 'valid-model.yaml'));
+    const processed = await processor.preProcessEntity({ ...model, metadata: { ...model.metadata, namespace: 'ml' } });
+    expect(processed.metadata.annotations?.['backstage.io/techdocs-ref']).toBe(`url:modelrails://model-card/ml/${model.metadata.name}`);
+    const own = { ...model, metadata: { ...model.metadata, annotations: { 'backstage.io/techdocs-ref': 'dir:.' } } };
+    expect(await processor.preProcessEntity(own)).toBe(own);
+    const component: Entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'x' } };
+    expect(await processor.preProcessEntity(component)).toBe(component);
+  });
+
   it('emits nothing for other kinds', async () => {
     const emit = jest.fn();
     await processor.postProcessEntity(

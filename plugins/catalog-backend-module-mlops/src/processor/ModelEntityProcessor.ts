@@ -20,9 +20,12 @@ import {
 import {
   describeModelProblems,
   isModelEntity,
+  modelCardDocsRef,
   modelSpecRefs,
   parseModelEntity,
 } from '@modelrails/plugin-mlops-common';
+
+const TECHDOCS_REF = 'backstage.io/techdocs-ref';
 
 /**
  * Validates `Model` entities against the ModelRails schema and emits their relations in both
@@ -35,6 +38,17 @@ import {
 export class ModelEntityProcessor implements CatalogProcessor {
   getProcessorName(): string {
     return 'ModelEntityProcessor';
+  }
+
+  /**
+   * A Model without docs of its own gets its generated model card as its TechDocs
+   * (`backstage.io/techdocs-ref: url:modelrails://model-card/…`, which the ModelRails backend's
+   * model card URL reader serves); a Model that names its own docs keeps them.
+   */
+  async preProcessEntity(entity: Entity): Promise<Entity> {
+    if (!isModelEntity(entity) || entity.metadata.annotations?.[TECHDOCS_REF]) return entity;
+    const { namespace, name } = getCompoundEntityRef(entity);
+    return { ...entity, metadata: { ...entity.metadata, annotations: { ...entity.metadata.annotations, [TECHDOCS_REF]: modelCardDocsRef(namespace, name) } } };
   }
 
   async validateEntityKind(entity: Entity): Promise<boolean> {

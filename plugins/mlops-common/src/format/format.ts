@@ -262,3 +262,30 @@ export function actorText(ref: string): string {
   const [, namespace, name] = match;
   return namespace && namespace !== 'default' ? `${namespace}/${name}` : name;
 }
+
+/**
+ * A KPI report metric's value as people read it, by its unit: shares in %, latency in ms or s,
+ * rates, tokens, cost in the report's currency.
+ *
+ * @public
+ */
+export function formatMetricValue(
+  unit: 'ratio' | 'per-second' | 'ms' | 'currency' | 'tokens' | 'tokens-per-second',
+  value: number | null | undefined,
+  currency: string,
+): string {
+  switch (unit) {
+    case 'ratio':
+      return formatPercent(value);
+    case 'ms':
+      return formatLatency(value);
+    case 'per-second':
+      return formatRate(value);
+    case 'tokens':
+      return formatTokens(value);
+    case 'tokens-per-second':
+      return formatTokenRate(value);
+    default:
+      return formatCurrency(value, currency);
+  }
+}

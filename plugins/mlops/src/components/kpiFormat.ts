@@ -1,32 +1,8 @@
-import {
-  formatCurrency,
-  formatLatency,
-  formatPercent,
-  formatRate,
-  formatTokenRate,
-  formatTokens,
-  KpiMetric,
-  KpiPoint,
-  KpiValue,
-  SloStatus,
-} from '@modelrails/plugin-mlops-common';
+import { formatMetricValue, KpiMetric, KpiPoint, KpiValue, SloStatus } from '@modelrails/plugin-mlops-common';
 
 /** A metric's value as people read it: shares in %, latency in ms, tokens, cost in the report's currency. */
 export function formatMetric(unit: KpiMetric['unit'], value: number | null, currency: string): string {
-  switch (unit) {
-    case 'ratio':
-      return formatPercent(value);
-    case 'ms':
-      return formatLatency(value);
-    case 'per-second':
-      return formatRate(value);
-    case 'tokens':
-      return formatTokens(value);
-    case 'tokens-per-second':
-      return formatTokenRate(value);
-    default:
-      return formatCurrency(value, currency);
-  }
+  return formatMetricValue(unit, value, currency);
 }
 
 export function formatInterval(unit: KpiMetric['unit'], v: KpiValue, currency: string) {

@@ -113,6 +113,27 @@ export const spec = {
         },
         required: ['title', 'lines'],
       },
+      ModelCard: {
+        type: 'object',
+        description:
+          'A model card (intended use, training data and lineage, metrics per slice, limitations, owners, the current policy) as one Markdown page.',
+        properties: {
+          modelRef: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          markdown: {
+            type: 'string',
+          },
+          etag: {
+            type: 'string',
+            description: 'sha256 of the Markdown.',
+          },
+        },
+        required: ['modelRef', 'title', 'markdown', 'etag'],
+      },
       ModelPolicyView: {
         type: 'object',
         description:
@@ -3896,6 +3917,45 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/ModelPolicyView',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/models/{namespace}/{name}/model-card': {
+      get: {
+        operationId: 'GetModelCard',
+        description:
+          "The Model's model card as Markdown, generated from the catalog, the registry, gate results, production KPIs and the policy, with the team's own sections (intended use, limitations) from the Markdown file its `modelrails.io/model-card` annotation names. TechDocs renders it (the techdocs module of this package); `etag` changes only when the card does.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The model card.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ModelCard',
                 },
               },
             },

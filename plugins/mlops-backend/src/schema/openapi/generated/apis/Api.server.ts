@@ -27,6 +27,7 @@ import { ListRetrainTriggers200Response } from '../models/ListRetrainTriggers200
 import { LiveContext } from '../models/LiveContext.model';
 import { MlflowWebhookDelivery } from '../models/MlflowWebhookDelivery.model';
 import { MlflowWebhookOutcome } from '../models/MlflowWebhookOutcome.model';
+import { ModelCard } from '../models/ModelCard.model';
 import { ModelPolicyView } from '../models/ModelPolicyView.model';
 import { ModelVersion } from '../models/ModelVersion.model';
 import { ModelVersionList } from '../models/ModelVersionList.model';
@@ -237,6 +238,16 @@ export type GetModelAlertRules = {
     name: string;
   };
   response: string | Error | Error | Error;
+};
+/**
+ * @public
+ */
+export type GetModelCard = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+  response: ModelCard | Error | Error | Error | Error;
 };
 /**
  * @public
@@ -577,6 +588,8 @@ export type EndpointMap = {
   '#get|/sync/mlflow': GetMlflowSyncStatus;
 
   '#get|/models/{namespace}/{name}/alert-rules': GetModelAlertRules;
+
+  '#get|/models/{namespace}/{name}/model-card': GetModelCard;
 
   '#get|/models/{namespace}/{name}/kpis': GetModelKpis;
 

@@ -74,6 +74,7 @@ export * from '../models/MetricComparison.model';
 export * from '../models/MlflowWebhookDelivery.model';
 export * from '../models/MlflowWebhookOutcome.model';
 export * from '../models/ModelAlias.model';
+export * from '../models/ModelCard.model';
 export * from '../models/ModelError.model';
 export * from '../models/ModelEvent.model';
 export * from '../models/ModelEventLink.model';

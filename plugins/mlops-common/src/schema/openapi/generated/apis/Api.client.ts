@@ -32,6 +32,7 @@ import { ListRetrainTriggers200Response } from '../models/ListRetrainTriggers200
 import { LiveContext } from '../models/LiveContext.model';
 import { MlflowWebhookDelivery } from '../models/MlflowWebhookDelivery.model';
 import { MlflowWebhookOutcome } from '../models/MlflowWebhookOutcome.model';
+import { ModelCard } from '../models/ModelCard.model';
 import { ModelPolicyView } from '../models/ModelPolicyView.model';
 import { ModelVersion } from '../models/ModelVersion.model';
 import { ModelVersionList } from '../models/ModelVersionList.model';
@@ -234,6 +235,15 @@ export type GetMlflowSyncStatus = {};
  * @public
  */
 export type GetModelAlertRules = {
+  path: {
+    namespace: string;
+    name: string;
+  };
+};
+/**
+ * @public
+ */
+export type GetModelCard = {
   path: {
     namespace: string;
     name: string;
@@ -997,6 +1007,34 @@ export class DefaultApiClient {
     const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
 
     const uriTemplate = `/models/{namespace}/{name}/alert-rules`;
+
+    const uri = parser.parse(uriTemplate).expand({
+      namespace: request.path.namespace,
+      name: request.path.name,
+    });
+
+    return await this.fetchApi.fetch(`${baseUrl}${uri}`, {
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options?.token && { Authorization: `Bearer ${options?.token}` }),
+      },
+      method: 'GET',
+    });
+  }
+
+  /**
+   * The Model\'s model card as Markdown, generated from the catalog, the registry, gate results, production KPIs and the policy, with the team\'s own sections (intended use, limitations) from the Markdown file its `modelrails.io/model-card` annotation names. TechDocs renders it (the techdocs module of this package); `etag` changes only when the card does.
+   * @param namespace -
+   * @param name -
+   */
+  public async getModelCard(
+    // @ts-ignore
+    request: GetModelCard,
+    options?: RequestOptions,
+  ): Promise<TypedResponse<ModelCard>> {
+    const baseUrl = await this.discoveryApi.getBaseUrl(pluginId);
+
+    const uriTemplate = `/models/{namespace}/{name}/model-card`;
 
     const uri = parser.parse(uriTemplate).expand({
       namespace: request.path.namespace,
