@@ -107,35 +107,22 @@ const modelRunbooksContent = EntityContentBlueprint.make({
  * `modelrails.io/model` annotation: an `ai-model` Resource registered by Red Hat Developer Hub's
  * model catalog bridge, for instance. The content is the named Model's.
  */
-const annotatedModelDriftContent = EntityContentBlueprint.make({
-  name: 'annotated-model-drift',
-  params: {
-    path: 'drift',
-    title: 'Drift',
-    filter: namesModel,
-    loader: () =>
-      Promise.all([import('./components/AnnotatedModel'), import('./components/ModelDriftContent')]).then(([a, m]) => (
-        <a.AnnotatedModel>
-          <m.ModelDriftContent />
-        </a.AnnotatedModel>
-      )),
-  },
-});
+function annotatedModelContent<Tab extends 'drift' | 'rollouts'>(tab: Tab, title: string, content: () => Promise<JSX.Element>) {
+  return EntityContentBlueprint.make({
+    name: `annotated-model-${tab}` as const,
+    params: {
+      path: tab,
+      title,
+      filter: namesModel,
+      loader: () => Promise.all([import('./components/AnnotatedModel'), content()]).then(([a, element]) => <a.AnnotatedModel>{element}</a.AnnotatedModel>),
+    },
+  });
+}
 
-const annotatedModelRolloutsContent = EntityContentBlueprint.make({
-  name: 'annotated-model-rollouts',
-  params: {
-    path: 'rollouts',
-    title: 'Rollouts',
-    filter: namesModel,
-    loader: () =>
-      Promise.all([import('./components/AnnotatedModel'), import('./components/ModelRolloutsContent')]).then(([a, m]) => (
-        <a.AnnotatedModel>
-          <m.ModelRolloutsContent />
-        </a.AnnotatedModel>
-      )),
-  },
-});
+const annotatedModelDriftContent = annotatedModelContent('drift', 'Drift', () => import('./components/ModelDriftContent').then(m => <m.ModelDriftContent />));
+const annotatedModelRolloutsContent = annotatedModelContent('rollouts', 'Rollouts', () =>
+  import('./components/ModelRolloutsContent').then(m => <m.ModelRolloutsContent />),
+);
 
 const lineagePage = PageBlueprint.make({
   name: 'lineage',

@@ -7,7 +7,7 @@ import { migrateDatabase } from '../migrations';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 import { decodeSummary, encodeSummary, mergeEncoded } from '../stats/summaries';
 import { DefaultDriftService } from '../drift/DriftService';
-import { DefaultTelemetryService, TelemetryService } from './TelemetryService';
+import { DefaultTelemetryService, EVENT_FIELDS, TelemetryService } from './TelemetryService';
 import { BUCKET_MS } from './constants';
 import { ksExactPValue } from '../stats/ksDistribution';
 import { toWire, trainingProfile, TrafficScenario, TrafficSimulator } from '../demo/simulation';
@@ -111,22 +111,7 @@ describe.each(databases.eachSupportedId())('telemetry ingestion and drift on %s'
   it('answers generated garbage with an InputError and leaves the tables untouched', async () => {
     const { telemetry, knex } = await setup();
     const valid = toWire(new TrafficSimulator(MODEL, 'pod-a', 6).events('17', 3, NOW - BUCKET_MS, NOW));
-    const field = fc.constantFrom(
-      'model',
-      'version',
-      'requestId',
-      'sequence',
-      'time',
-      'features',
-      'score',
-      'latencyMs',
-      'inputTokens',
-      'outputTokens',
-      'timeToFirstTokenMs',
-      'error',
-      'segment',
-      'source',
-    );
+    const field = fc.constantFrom(...EVENT_FIELDS);
     await fc.assert(
       fc.asyncProperty(fc.nat(2), field, fc.anything(), async (index, key, value) => {
         const events = valid.map(e => ({ ...e })) as any[];

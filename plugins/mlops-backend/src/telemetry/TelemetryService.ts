@@ -106,7 +106,8 @@ export type TelemetryServiceOptions = {
 };
 
 const CACHE_MS = 30_000;
-const EVENT_FIELDS = [
+/** The fields a prediction event may have. */
+export const EVENT_FIELDS = [
   'model',
   'version',
   'requestId',
