@@ -95,6 +95,8 @@ test('owners are notified in the portal: the contract violation, the rollback an
   // Alice (ranking team) owns the home feed ranker; Bob asked for v19 of it.
   const alice = await signInAs(browser, 'alice');
   await openFromSidebar(alice, 'Notifications');
+  // The list shows five a page, and Alice's team owns other models that page too: filter, as she would.
+  await alice.getByRole('textbox', { name: 'Search' }).fill('Home feed ranker');
   await expect(alice.getByText('Home feed ranker: contract violation on user_country')).toBeVisible({ timeout: 90_000 });
   await expect(alice.getByText('Home feed ranker v19 awaits your approval for production')).toBeVisible();
   // Her own request (v18) is not hers to approve: no notification of it.
@@ -105,6 +107,7 @@ test('owners are notified in the portal: the contract violation, the rollback an
   // Frank (pricing team) hears of the rollback of his model's canary.
   const frank = await signInAs(browser, 'frank');
   await openFromSidebar(frank, 'Notifications');
+  await frank.getByRole('textbox', { name: 'Search' }).fill('Dynamic pricing regressor');
   await expect(frank.getByText('Dynamic pricing regressor: v13 rolled back to v12')).toBeVisible({ timeout: 60_000 });
   // Hana owns neither model.
   const hana = await signInAs(browser, 'hana');
