@@ -7,6 +7,8 @@
 // Usage: node scripts/check-structure.mjs   (exit 1 and a list of problems when one is found)
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { codeBlocks } from './adopter/readme.mjs';
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const problems = [];
@@ -122,9 +124,19 @@ for (const plugin of readdirSync(pluginsDir).sort()) {
   if (/demo/i.test(wiring.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) problems.push(`plugins/${plugin}/src/plugin.ts: mentions the demo; the demo is its own backend module`);
 }
 
+// The READMEs' YAML is what adopters paste into app-config.yaml and catalog files: it must parse
+// (a `${VAR}` or `{{pluginId}}` inside a flow map `{ ... }` does not).
+const markdownFiles = ['README.md', ...readdirSync(pluginsDir).map(p => join('plugins', p, 'README.md')), ...readdirSync(join(ROOT, 'packages')).map(p => join('packages', p, 'README.md'))];
+for (const file of markdownFiles.filter(f => existsSync(join(ROOT, f)))) {
+  for (const block of codeBlocks(readFileSync(join(ROOT, file), 'utf8')).filter(b => b.lang === 'yaml' || b.lang === 'yml')) {
+    const broken = parseAllDocuments(block.code).find(d => d.errors.length);
+    if (broken) problems.push(`${file} (${block.section || 'top'}): a YAML example does not parse: ${broken.errors[0].message.split('\n')[0]}`);
+  }
+}
+
 if (problems.length) {
   console.error(`${problems.length} structure problem(s):`);
   for (const p of problems) console.error(`- ${p}`);
   process.exit(1);
 }
-console.log('structure: no import cycle between files or concerns; routes only in routes.ts; plugin.ts only wires');
+console.log('structure: no import cycle between files or concerns; routes only in routes.ts; plugin.ts only wires; the READMEs\' YAML parses');

@@ -86,6 +86,7 @@ function testSteps() {
     { id: 'e2e', title: 'Browser tests (playwright-core, /usr/bin/chromium)', cmd: y('test:e2e'), counts: playwrightCounts },
     { id: 'replicas', title: 'Three ModelRails replicas on one PostgreSQL: concurrent start, same gauges, once-per-interval tasks, shared cache invalidation, a driver killed mid-rollout', cmd: ['node', ['scripts/production/replicas.mjs']], counts: jestCounts },
     { id: 'split', title: "Split deployment: the portal backend and ModelRails' own backend on one PostgreSQL, walked in Chromium", cmd: ['node', ['scripts/production/split.mjs']], counts: playwrightCounts },
+    { id: 'adopter', title: "Adopter test: the packed packages installed into a fresh create-app Backstage app by their READMEs, walked in Chromium", cmd: ['node', ['scripts/adopter/adopter.mjs']], counts: playwrightCounts },
   ];
 }
 

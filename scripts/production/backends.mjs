@@ -24,9 +24,9 @@ export function splitConfig({ portal, mlops, database }) {
   };
 }
 
-export function startBackend(name, workspace, configFile, env) {
+export function startBackend(name, workspace, configFile, env, { cwd = ROOT } = {}) {
   const child = spawn('yarn', ['workspace', workspace, 'start', '--config', '../../app-config.yaml', '--config', configFile], {
-    cwd: ROOT,
+    cwd,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: backendNodeOptions(), ...env },

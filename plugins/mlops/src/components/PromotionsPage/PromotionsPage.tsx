@@ -103,7 +103,9 @@ function Queue() {
         </InfoCard>
       </Grid>
       <Grid item xs={12}>
-        <InfoCard title="Recent decisions">{table(decided, 'Recent decisions')}</InfoCard>
+        <InfoCard title="Recent decisions">
+          {decided.length ? table(decided, 'Recent decisions') : <Typography>No promotion has been decided yet.</Typography>}
+        </InfoCard>
       </Grid>
     </Grid>
   );
