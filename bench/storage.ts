@@ -4,14 +4,17 @@
  * segments) at 3 predictions/s, 259,200 events, ingested through the telemetry service into a SQLite
  * file and a PostgreSQL database, then the bytes each table and its indexes hold. Printed: raw
  * events, summaries (and the summaries' stored payload per resolution), and what a model keeps at
- * the default retention (raw 7 days; 5-minute rows 2 days, hourly 30, daily 90), beside the target.
+ * the default retention (raw 7 days; 5-minute rows 2 days, hourly 30, daily 90; hourly and daily
+ * rows deflated once older than the 5-minute rows, as the retention task keeps them), beside the target.
  * Reference in the same run: the same events as JSON lines (what a log of them would take).
  */
+import { performance } from 'node:perf_hooks';
 import { Knex } from 'knex';
 import { modelPolicySchema } from '@modelrails/plugin-mlops-common';
 import { migrateDatabase } from '../plugins/mlops-backend/src/migrations';
 import { DatabaseTelemetryStore } from '../plugins/mlops-backend/src/telemetry/DatabaseTelemetryStore';
 import { DefaultTelemetryService } from '../plugins/mlops-backend/src/telemetry/TelemetryService';
+import { decodeStored, encodeStored } from '../plugins/mlops-backend/src/stats/summaryCodec';
 import { openSqlite, withPostgres } from './databases';
 import { eventAt, MODEL, random, trainingProfile } from './fixtures/driftBenchTraffic';
 
@@ -48,6 +51,9 @@ async function fill(knex: Knex) {
     if (b % 3 === 2) await store.compactSummaries();
   }
   await store.compactSummaries();
+  // What the retention task does to hourly and daily rows once the 5-minute rows of their time are
+  // gone (48 h on): they are kept deflated for the rest of their retention.
+  await store.compressSummaries(end + 2 * DAY, Infinity);
   return { events: total, jsonBytes };
 }
 
@@ -86,12 +92,33 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
     const { events, jsonBytes } = await fill(knex);
     const bytes = await tableBytes(knex, ['mlops_prediction_events', 'mlops_summaries', 'mlops_summary_deltas', 'mlops_sequence_ranges', 'mlops_label_counts', 'mlops_label_claims']);
     const payload = await knex('mlops_summaries').groupBy('bucket_ms').select('bucket_ms').count({ rows: '*' }).sum({ bytes: knex.raw('length(summary)') });
+    // Reference in the same run: the same rows without compression (the codec's plain bytes).
+    const plain = new Map<number, number>();
+    const rows = await knex('mlops_summaries').select('bucket_ms', 'summary');
+    const plainRows = rows.map((row: any) => encodeStored(decodeStored(row.summary)));
+    rows.forEach((row: any, i: number) => plain.set(Number(row.bucket_ms), (plain.get(Number(row.bucket_ms)) ?? 0) + plainRows[i].length));
+    // What compression costs a reader: decoding every row of the day as stored and as plain bytes.
+    const decodeAll = (all: any[]) => {
+      const t0 = performance.now();
+      for (const stored of all) decodeStored(stored);
+      return performance.now() - t0;
+    };
+    const stored = rows.map((row: any) => row.summary);
+    decodeAll(stored);
+    decodeAll(plainRows);
+    const [storedMs, plainMs] = [decodeAll(stored), decodeAll(plainRows)];
+    notes.push(`decoding the day's ${rows.length.toLocaleString()} rows: ${storedMs.toFixed(0)} ms as stored, ${plainMs.toFixed(0)} ms uncompressed (${(storedMs / rows.length * 1000).toFixed(1)} vs ${(plainMs / rows.length * 1000).toFixed(1)} µs a row)`);
     const raw = bytes.mlops_prediction_events ?? 0;
     const summaries = bytes.mlops_summaries ?? 0;
     const perDay = raw + summaries;
-    // Each resolution's share of the table (by its stored bytes), kept for its own number of days.
+    // Each resolution's share of the table, kept for its own number of days: its stored bytes, and
+    // of what the table takes beyond them (row headers, the key columns, the unique index) a share
+    // by its number of rows, since that part is per row, not per byte.
     const payloadTotal = payload.reduce((n: number, p: any) => n + Number(p.bytes), 0);
-    const summariesKept = payload.reduce((n: number, p: any) => n + (summaries * Number(p.bytes)) / payloadTotal * KEPT_DAYS[Number(p.bucket_ms)], 0);
+    const rowsTotal = payload.reduce((n: number, p: any) => n + Number(p.rows), 0);
+    const perRow = (summaries - payloadTotal) / rowsTotal;
+    const resolutionBytes = (p: any) => Number(p.bytes) + perRow * Number(p.rows);
+    const summariesKept = payload.reduce((n: number, p: any) => n + resolutionBytes(p) * KEPT_DAYS[Number(p.bucket_ms)], 0);
     const steady = raw * RAW_DAYS + summariesKept;
     console.log(`  ${name}`);
     for (const note of notes.splice(0)) console.log(`    ${note}`);
@@ -101,8 +128,9 @@ async function report(name: string, open: () => Promise<{ knex: Knex; dispose():
     console.log(`    label counts  ${mb(labels).padStart(10)} per model-day (this traffic sends no labels: a claim per positive label adds to it)`);
     for (const p of payload.sort((a: any, b: any) => Number(a.bucket_ms) - Number(b.bucket_ms))) {
       const label = { 300000: '5-minute', 3600000: 'hourly', 86400000: 'daily' }[Number(p.bucket_ms)] ?? `${p.bucket_ms} ms`;
-      console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} stored`);
+      console.log(`      ${label.padEnd(9)} ${Number(p.rows).toLocaleString().padStart(7)} rows, ${mb(Number(p.bytes))} stored (${mb(plain.get(Number(p.bucket_ms)) ?? 0)} uncompressed), ${mb(resolutionBytes(p))} with their share of rows and index, kept ${KEPT_DAYS[Number(p.bucket_ms)]} d`);
     }
+    console.log(`      ${Math.round(perRow)} bytes a row beyond the summary itself (key columns, row header, unique index)`);
     console.log(`    written per model-day ${mb(perDay)}; summaries alone ${mb(summaries)}`);
     console.log(
       `    kept per model at the default retention (raw ${RAW_DAYS} d; 5-minute rows 2 d, hourly 30 d, daily ${SUMMARY_DAYS} d): ${mb(steady)}, ` +

@@ -6,7 +6,7 @@ import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded, mergeEncodedAll } from '../stats/summaries';
 import { ScoreCalibration } from '../stats/cbpe';
-import { decodeStored, encodeStored, isPacked, packSummaries, unpackSummaries } from '../stats/summaryCodec';
+import { decodeStored, encodeStored, encodeStoredCompressed, isPacked, packSummaries, unpackSummaries } from '../stats/summaryCodec';
 import { BUCKET_MS, EVENTS, LABEL_BUCKET_MS, labelBucketOf, PACKED, PREDICTIONS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
@@ -562,6 +562,7 @@ export class DatabaseTelemetryStore implements TelemetryStore {
         feature: d.row.feature,
         bucket_ms: Number(d.row.bucket_ms),
         bucket_start: Number(d.row.bucket_start),
+        // Plain: rows this recent are what warm queries read; retention compresses them once old.
         summary: encodeStored(previous ? mergeEncoded(decodeStored(previous), d.summary) : d.summary),
       };
     });
@@ -1101,5 +1102,38 @@ export class DatabaseTelemetryStore implements TelemetryStore {
       removed += await this.db('mlops_summary_deltas').where('bucket_ms', bucketMs).where('bucket_start', '<=', cutoff - bucketMs).delete();
     }
     return removed;
+  }
+
+  async compressSummaries(before: number, limit = 5_000): Promise<number> {
+    const pg = String(this.db.client.config.client).includes('pg');
+    // Rows not yet deflated (9) and not JSON (123, rows the codec cannot hold; left as they are).
+    const firstByte = pg ? 'get_byte(summary, 0) not in (9, 123)' : "hex(substr(summary, 1, 1)) not in ('09', '7B')";
+    const keys = ['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'];
+    let compressed = 0;
+    for (const bucketMs of RESOLUTIONS.slice(1)) {
+      while (compressed < limit) {
+        const rows = await this.db('mlops_summaries')
+          .where('bucket_ms', bucketMs)
+          .where('bucket_start', '<=', before - bucketMs)
+          .whereRaw(firstByte)
+          .select([...keys, 'summary'])
+          .limit(Math.min(500, limit - compressed));
+        if (!rows.length) break;
+        let changed = 0;
+        await this.db.transaction(async tx => {
+          for (const row of rows) {
+            const packed = encodeStoredCompressed(decodeStored(row.summary));
+            // Compare and set: a compaction that merged late data into the row meanwhile wins (and
+            // its plain row is compressed next time).
+            const key = Object.fromEntries(keys.map(k => [k, row[k]]));
+            if (packed[0] === 9) changed += await tx('mlops_summaries').where(key).where('summary', row.summary).update({ summary: packed });
+          }
+        });
+        compressed += rows.length;
+        // Rows that do not shrink stay plain and would be read again: stop when a chunk changed none.
+        if (!changed) break;
+      }
+    }
+    return compressed;
   }
 }

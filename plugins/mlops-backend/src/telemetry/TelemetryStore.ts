@@ -209,4 +209,10 @@ export interface TelemetryStore {
 
   /** Deletes raw events, and summaries of each resolution (bucket length → time), older than the given times; returns rows removed. */
   purge(before: { rawEvents: number; summaries: Record<number, number> }): Promise<number>;
+  /**
+   * Deflates hourly and daily rows that end before `before` (once the 5-minute rows of their time
+   * are gone, only queries over old ranges read them); at most `limit` rows a call. Returns how
+   * many rows it looked at.
+   */
+  compressSummaries(before: number, limit?: number): Promise<number>;
 }

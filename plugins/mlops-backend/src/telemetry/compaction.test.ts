@@ -109,6 +109,63 @@ describe.each(databases.eachSupportedId())('summaries appended, then compacted (
     );
   });
 
+  it('deflates hourly and daily rows once older than the 5-minute rows, and reads back the exact sums, late data included', async () => {
+    await empty();
+    const store = new DatabaseTelemetryStore(knex);
+    // A feature's 300 bins with counts of a few, in 5-minute buckets of one hour.
+    const bucket = (b: number, sequence: number, scale = 1) => {
+      const counts = Array.from({ length: 300 }, (__, i) => scale * (((i * 7 + b * 3) % 5) + 1));
+      return {
+        source: 'fleet',
+        sequence,
+        bucketStart: T0 + b * BUCKET_MS,
+        deltas: [
+          {
+            modelRef: MODEL, version: '17', segment: '*', feature: 'user_age', bucketStart: T0 + b * BUCKET_MS, layoutVersion: '17',
+            summary: { kind: 'numeric' as const, nulls: 0, missing: 0, typeMismatches: 0, n: counts.reduce((x, y) => x + y, 0), sum: b, sumSquares: b * b, min: 0, max: b, belowRange: 0, aboveRange: 0, counts },
+          },
+        ],
+        counts,
+      };
+    };
+    const parts = Array.from({ length: 12 }, (_, b) => bucket(b, b + 1));
+    await store.commitProfiles('numeric', parts);
+    await store.compactSummaries();
+    const firstBytes = async (bucketMs: number) =>
+      (await knex('mlops_summaries').where({ model_ref: MODEL, feature: 'user_age', bucket_ms: bucketMs }).select('summary')).map(r => Buffer.from(r.summary)[0]);
+    const expectSums = async (all: Array<{ counts: number[] }>, moments: number[]) => {
+      const sums = all[0].counts.map((_, i) => all.reduce((total, p) => total + p.counts[i], 0));
+      for (const bucketMs of [3_600_000, 86_400_000]) {
+        const [read] = (await store.readSummaries({ modelRef: MODEL, from: T0, to: T0 + DAY, resolution: 'coarsest', maxBucketMs: bucketMs })).filter(r => r.bucketMs === bucketMs && r.feature === 'user_age');
+        const summary = read.summary as any;
+        expect(Array.from(summary.counts ?? [])).toEqual(sums);
+        expect(summary.n).toBe(sums.reduce((x, y) => x + y, 0));
+        expect([summary.sum, summary.sumSquares, summary.max]).toEqual(moments);
+      }
+    };
+    // Compaction writes plain rows; the day is not over, so nothing is old enough yet.
+    expect(await firstBytes(3_600_000)).not.toContain(9);
+    await store.compressSummaries(T0 + 3_600_000 - 1);
+    expect(await firstBytes(3_600_000)).not.toContain(9);
+    // Once past the 5-minute rows' retention: hourly and daily rows deflated, 5-minute rows plain.
+    expect(await store.compressSummaries(T0 + 2 * DAY)).toBe(2);
+    expect(await firstBytes(3_600_000)).toEqual([9]);
+    expect(await firstBytes(86_400_000)).toEqual([9]);
+    expect(await firstBytes(BUCKET_MS)).not.toContain(9);
+    await expectSums(parts, [66, 506, 11]);
+    // Nothing left to do the next time.
+    expect(await store.compressSummaries(T0 + 2 * DAY)).toBe(0);
+    // Late data for that hour merges into the deflated rows (plain again), and is compressed again.
+    const late = bucket(5, 13, 2);
+    await store.commitProfiles('late', [late]);
+    await store.compactSummaries();
+    expect(await firstBytes(3_600_000)).not.toContain(9);
+    await expectSums([...parts, late], [71, 531, 11]);
+    await store.compressSummaries(T0 + 2 * DAY);
+    expect(await firstBytes(3_600_000)).toEqual([9]);
+    await expectSums([...parts, late], [71, 531, 11]);
+  });
+
   it("compacts the other models when one model's rows cannot be merged, and names that model", async () => {
     await empty();
     const store = new DatabaseTelemetryStore(knex);
