@@ -8,7 +8,7 @@
  *    under 50 names); each gets version 1 and its training profile through the API.
  * 2. The backend stops; one model's 30 days of telemetry are ingested in-process through the
  *    telemetry service into the backend's database, compacted, kept as the retention task keeps it
- *    (5-minute rows 48 h, hourly rows 30 days), and copied to the other 49 (the same rows under
+ *    (5-minute rows 48 h, hourly rows 30 days, those older than 48 h deflated), and copied to the other 49 (the same rows under
  *    their names: each model's answer is still computed on its own).
  * 3. The backend starts again. Never judged: the first query of each model, all 50 at once (every
  *    step judged). The backend restarts. Cold: the first query of each model after the restart (its
@@ -79,6 +79,8 @@ async function fill(dir: string, now: number) {
     await store.compactSummaries();
     // What the backend's retention task keeps (its defaults): 5-minute rows 48 h, hourly rows 30 days.
     await store.purge({ rawEvents: now - 31 * DAY, summaries: { [BUCKET_MS]: now - 2 * DAY, [HOUR]: now - 30 * DAY, [DAY]: now - 90 * DAY } });
+    // ...and its hourly and daily rows older than that deflated.
+    await store.compressSummaries(now - 2 * DAY, Infinity);
     const columns = 'version, layout_version, segment, feature, bucket_ms, bucket_start, summary';
     for (let i = 1; i < MODELS; i++) {
       await knex.raw(`insert into mlops_summaries (model_ref, ${columns}) select ?, ${columns} from mlops_summaries where model_ref = ?`, [ref(i), ref(0)]);

@@ -1109,31 +1109,36 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     // Rows not yet deflated (9) and not JSON (123, rows the codec cannot hold; left as they are).
     const firstByte = pg ? 'get_byte(summary, 0) not in (9, 123)' : "hex(substr(summary, 1, 1)) not in ('09', '7B')";
     const keys = ['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'];
+    let looked = 0;
     let compressed = 0;
     for (const bucketMs of RESOLUTIONS.slice(1)) {
-      while (compressed < limit) {
+      // Rows that do not shrink (a small summary) stay plain and match again: paged past, in key order.
+      let kept = 0;
+      while (looked < limit) {
         const rows = await this.db('mlops_summaries')
           .where('bucket_ms', bucketMs)
           .where('bucket_start', '<=', before - bucketMs)
           .whereRaw(firstByte)
-          .select([...keys, 'summary'])
-          .limit(Math.min(500, limit - compressed));
+          .orderBy(keys)
+          .offset(kept)
+          .limit(Math.min(500, limit - looked))
+          .select([...keys, 'summary']);
         if (!rows.length) break;
-        let changed = 0;
         await this.db.transaction(async tx => {
           for (const row of rows) {
             const packed = encodeStoredCompressed(decodeStored(row.summary));
             // Compare and set: a compaction that merged late data into the row meanwhile wins (and
             // its plain row is compressed next time).
             const key = Object.fromEntries(keys.map(k => [k, row[k]]));
-            if (packed[0] === 9) changed += await tx('mlops_summaries').where(key).where('summary', row.summary).update({ summary: packed });
+            const changed = packed[0] === 9 ? await tx('mlops_summaries').where(key).where('summary', row.summary).update({ summary: packed }) : 0;
+            compressed += changed;
+            kept += 1 - changed;
           }
         });
-        compressed += rows.length;
-        // Rows that do not shrink stay plain and would be read again: stop when a chunk changed none.
-        if (!changed) break;
+        looked += rows.length;
       }
     }
     return compressed;
   }
+
 }

@@ -211,8 +211,8 @@ export interface TelemetryStore {
   purge(before: { rawEvents: number; summaries: Record<number, number> }): Promise<number>;
   /**
    * Deflates hourly and daily rows that end before `before` (once the 5-minute rows of their time
-   * are gone, only queries over old ranges read them); at most `limit` rows a call. Returns how
-   * many rows it looked at.
+   * are gone, only queries over old ranges read them); looks at most `limit` rows a call. Returns
+   * how many rows it deflated.
    */
   compressSummaries(before: number, limit?: number): Promise<number>;
 }

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/testDatabases';
 import { STORE_MIGRATIONS } from '../migrations';
 import { BUCKET_MS, RESOLUTIONS } from './constants';
+import { encodeStored } from '../stats/summaryCodec';
 import { DatabaseTelemetryStore } from './DatabaseTelemetryStore';
 
 jest.setTimeout(300_000);
@@ -143,6 +144,13 @@ describe.each(databases.eachSupportedId())('summaries appended, then compacted (
         expect([summary.sum, summary.sumSquares, summary.max]).toEqual(moments);
       }
     };
+    // 600 small rows of the same hour first in key order (events counts: too small to shrink), more
+    // than one page of the compression's paging: they stay plain and do not hold up the others.
+    const small = Array.from({ length: 600 }, (_, i) => ({
+      model_ref: MODEL, version: '17', layout_version: '', segment: `shard=${i}`, feature: '__events', bucket_ms: 3_600_000, bucket_start: T0,
+      summary: encodeStored({ kind: 'events', n: 1, errors: 0 }),
+    }));
+    for (let i = 0; i < small.length; i += 100) await knex('mlops_summaries').insert(small.slice(i, i + 100));
     // Compaction writes plain rows; the day is not over, so nothing is old enough yet.
     expect(await firstBytes(3_600_000)).not.toContain(9);
     await store.compressSummaries(T0 + 3_600_000 - 1);
@@ -152,6 +160,7 @@ describe.each(databases.eachSupportedId())('summaries appended, then compacted (
     expect(await firstBytes(3_600_000)).toEqual([9]);
     expect(await firstBytes(86_400_000)).toEqual([9]);
     expect(await firstBytes(BUCKET_MS)).not.toContain(9);
+    expect(Number((await knex('mlops_summaries').where('feature', '__events').whereLike('segment', 'shard=%').count({ n: '*' }))[0].n)).toBe(600);
     await expectSums(parts, [66, 506, 11]);
     // Nothing left to do the next time.
     expect(await store.compressSummaries(T0 + 2 * DAY)).toBe(0);
