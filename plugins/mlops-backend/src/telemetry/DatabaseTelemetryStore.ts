@@ -1124,17 +1124,20 @@ export class DatabaseTelemetryStore implements TelemetryStore {
           .limit(Math.min(500, limit - looked))
           .select([...keys, 'summary']);
         if (!rows.length) break;
-        await this.db.transaction(async tx => {
+        const changed = await this.db.transaction(async tx => {
+          let n = 0;
           for (const row of rows) {
             const packed = encodeStoredCompressed(decodeStored(row.summary));
+            if (packed[0] !== 9) continue;
             // Compare and set: a compaction that merged late data into the row meanwhile wins (and
             // its plain row is compressed next time).
             const key = Object.fromEntries(keys.map(k => [k, row[k]]));
-            const changed = packed[0] === 9 ? await tx('mlops_summaries').where(key).where('summary', row.summary).update({ summary: packed }) : 0;
-            compressed += changed;
-            kept += 1 - changed;
+            n += await tx('mlops_summaries').where(key).where('summary', row.summary).update({ summary: packed });
           }
+          return n;
         });
+        compressed += changed;
+        kept += rows.length - changed;
         looked += rows.length;
       }
     }
