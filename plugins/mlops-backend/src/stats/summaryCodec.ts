@@ -231,7 +231,7 @@ function readMinMax(r: Reader): { min: number | null; max: number | null } {
  * Stored rows this size or larger are compressed (hourly and daily rows, kept for weeks: a busy
  * numeric feature's bin counts are small numbers of a few bits' entropy each that varints give a byte).
  */
-export const COMPRESS_FROM = 64;
+const COMPRESS_FROM = 64;
 /** No stored summary inflates beyond this (a dense 1,000-bin row with tails is a few kB). */
 const MAX_INFLATED = 1 << 22;
 

@@ -6,7 +6,7 @@ import { Knex } from 'knex';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EncodedSummary, mergeEncoded, mergeEncodedAll } from '../stats/summaries';
 import { ScoreCalibration } from '../stats/cbpe';
-import { COMPRESS_FROM, decodeStored, encodeStored, encodeStoredCompressed, isPacked, packSummaries, unpackSummaries } from '../stats/summaryCodec';
+import { decodeStored, encodeStored, encodeStoredCompressed, isPacked, packSummaries, unpackSummaries } from '../stats/summaryCodec';
 import { BUCKET_MS, EVENTS, LABEL_BUCKET_MS, labelBucketOf, PACKED, PREDICTIONS, RESOLUTIONS } from './constants';
 import {
   BatchOutcome,
@@ -1104,22 +1104,21 @@ export class DatabaseTelemetryStore implements TelemetryStore {
     return removed;
   }
 
-  async compressSummaries(before: number, limit = 50_000): Promise<number> {
+  async compressSummaries(before: number, limit = 5_000): Promise<number> {
     const pg = String(this.db.client.config.client).includes('pg');
-    // Rows not yet deflated (9), not JSON (123, rows the codec cannot hold; left as they are) and
-    // large enough to shrink (the codec's threshold), so a run does not page past every small row.
-    const candidates = `${pg ? 'get_byte(summary, 0) not in (9, 123)' : "hex(substr(summary, 1, 1)) not in ('09', '7B')"} and length(summary) >= ${COMPRESS_FROM}`;
+    // Rows not yet deflated (9) and not JSON (123, rows the codec cannot hold; left as they are).
+    const firstByte = pg ? 'get_byte(summary, 0) not in (9, 123)' : "hex(substr(summary, 1, 1)) not in ('09', '7B')";
     const keys = ['model_ref', 'bucket_ms', 'bucket_start', 'version', 'layout_version', 'segment', 'feature'];
     let looked = 0;
     let compressed = 0;
     for (const bucketMs of RESOLUTIONS.slice(1)) {
-      // A row deflate does not shrink stays plain and matches again: paged past, in key order.
+      // Rows that do not shrink (a small summary) stay plain and match again: paged past, in key order.
       let kept = 0;
       while (looked < limit) {
         const rows = await this.db('mlops_summaries')
           .where('bucket_ms', bucketMs)
           .where('bucket_start', '<=', before - bucketMs)
-          .whereRaw(candidates)
+          .whereRaw(firstByte)
           .orderBy(keys)
           .offset(kept)
           .limit(Math.min(500, limit - looked))

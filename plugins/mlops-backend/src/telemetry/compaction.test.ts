@@ -145,7 +145,7 @@ describe.each(databases.eachSupportedId())('summaries appended, then compacted (
       }
     };
     // 600 small rows of the same hour first in key order (events counts: too small to shrink), more
-    // than one page of the compression's chunks: they stay plain and do not hold up the others.
+    // than one page of the compression's paging: they stay plain and do not hold up the others.
     const small = Array.from({ length: 600 }, (_, i) => ({
       model_ref: MODEL, version: '17', layout_version: '', segment: `shard=${i}`, feature: '__events', bucket_ms: 3_600_000, bucket_start: T0,
       summary: encodeStored({ kind: 'events', n: 1, errors: 0 }),
